@@ -1,0 +1,250 @@
+//! Signing up, signing in and out, sessions, API tokens and operator-created users.
+
+use std::time::Instant;
+
+use chrono::{Duration, Utc};
+use domain::account::{Account, Email, Role, TherapistContact, check_new_password};
+use domain::checkin::FieldError;
+use domain::rating::Rating;
+use store::NewAccount;
+
+use crate::tokens::{self, API_TOKEN_PREFIX, SessionToken};
+use crate::{Actor, App, AppError};
+
+/// How long a browser stays signed in.
+const SESSION_DAYS: i64 = 30;
+
+/// What the "create your account" form sends, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SignUp {
+    /// Email as typed.
+    pub email: String,
+    /// Password as typed.
+    pub password: String,
+    /// Country code from the picker; empty for "not chosen".
+    pub country: String,
+    /// The browser's IANA time zone, when its script could tell; else guessed from country.
+    pub timezone: String,
+    /// "How does a usual day feel" as typed.
+    pub usual_mood: String,
+    /// Therapist's name, optional.
+    pub therapist_name: String,
+    /// Therapist's phone, optional.
+    pub therapist_phone: String,
+    /// Therapist's email, optional.
+    pub therapist_email: String,
+}
+
+/// A user made by an operator on the command line.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Email as typed.
+    pub email: String,
+    /// Password as typed.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+}
+
+fn optional(s: &str, max: usize, field: &'static str, errors: &mut Vec<FieldError>) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        None
+    } else if s.chars().count() > max {
+        errors.push(FieldError::new(field, format!("Please keep this under {max} characters.")));
+        None
+    } else {
+        Some(s.to_string())
+    }
+}
+
+impl App {
+    /// Whether the sign-up page may create an account now: always on a fresh install,
+    /// afterwards only when the operator opened sign-up.
+    pub async fn sign_up_open(&self) -> Result<bool, AppError> {
+        Ok(self.open_signup || self.store.account_count().await? == 0)
+    }
+
+    /// Whether nobody has an account yet (the first visit offers sign-up).
+    pub async fn is_fresh_install(&self) -> Result<bool, AppError> {
+        Ok(self.store.account_count().await? == 0)
+    }
+
+    /// Creates a client account from the sign-up form and signs it in.
+    pub async fn sign_up(&self, form: SignUp) -> Result<(Account, SessionToken), AppError> {
+        if !self.sign_up_open().await? {
+            return Err(AppError::Forbidden);
+        }
+        let mut errors = Vec::new();
+        let email = Email::parse(&form.email)
+            .map_err(|m| errors.push(FieldError::new("email", m)))
+            .ok();
+        if let Err(m) = check_new_password(&form.password) {
+            errors.push(FieldError::new("password", m));
+        }
+        let country = match form.country.trim() {
+            "" => None,
+            code => match domain::crisis::Country::parse(code) {
+                Ok(c) => Some(c.code().to_string()),
+                Err(_) => {
+                    errors.push(FieldError::new("country", "Please choose a country from the list."));
+                    None
+                }
+            },
+        };
+        let usual_mood = match form.usual_mood.trim() {
+            "" => None,
+            s => match s.parse::<i64>().ok().and_then(|v| Rating::new(v).ok()) {
+                Some(r) => Some(r),
+                None => {
+                    errors.push(FieldError::new("usual_mood", "Please give a whole number from 0 to 10."));
+                    None
+                }
+            },
+        };
+        let therapist = TherapistContact {
+            name: optional(&form.therapist_name, 120, "therapist_name", &mut errors),
+            phone: optional(&form.therapist_phone, 40, "therapist_phone", &mut errors),
+            email: match form.therapist_email.trim() {
+                "" => None,
+                s => match Email::parse(s) {
+                    Ok(e) => Some(e.as_str().to_string()),
+                    Err(m) => {
+                        errors.push(FieldError::new("therapist_email", m));
+                        None
+                    }
+                },
+            },
+        };
+        let timezone = domain::account::pick_timezone(&form.timezone, country.as_deref());
+        let Some(email) = email.filter(|_| errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let password_hash = self.passwords.hash(form.password).await?;
+        let account = self
+            .store
+            .create_account(&NewAccount {
+                email,
+                password_hash,
+                role: Role::Client,
+                country,
+                timezone,
+                usual_mood,
+                therapist,
+            })
+            .await?;
+        let token = self.start_session(&account).await?;
+        Ok((account, token))
+    }
+
+    /// Creates a user from the command line (any role).
+    pub async fn add_user(&self, user: NewUser) -> Result<Account, AppError> {
+        let email = Email::parse(&user.email).map_err(|m| AppError::field("email", m))?;
+        check_new_password(&user.password).map_err(|m| AppError::field("password", m))?;
+        let password_hash = self.passwords.hash(user.password).await?;
+        Ok(self
+            .store
+            .create_account(&NewAccount {
+                email,
+                password_hash,
+                role: user.role,
+                country: None,
+                timezone: "UTC".into(),
+                usual_mood: None,
+                therapist: TherapistContact::default(),
+            })
+            .await?)
+    }
+
+    /// Checks an email and password and starts a session. `address` is the client's network
+    /// address, for rate limiting only.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: String,
+        address: &str,
+    ) -> Result<(Account, SessionToken), AppError> {
+        let now = Instant::now();
+        let email = Email::parse(email).map_err(|_| AppError::Unauthenticated)?;
+        let account_key = format!("acct:{}", email.as_str());
+        let address_key = format!("addr:{address}");
+        if let Some(secs) = self
+            .login_limits
+            .blocked(&[account_key.clone(), address_key.clone()], now)
+        {
+            return Err(AppError::RateLimited { retry_after_secs: secs });
+        }
+        self.login_limits.record(address_key, now);
+        let found = self.store.account_for_sign_in(&email).await?;
+        let (account, stored) = match found {
+            Some((a, h)) => (Some(a), Some(h)),
+            None => (None, None),
+        };
+        let ok = self.passwords.verify(password, stored).await?;
+        match account.filter(|_| ok) {
+            Some(account) => {
+                self.login_limits.clear(&account_key);
+                let token = self.start_session(&account).await?;
+                Ok((account, token))
+            }
+            None => {
+                self.login_limits.record(account_key, now);
+                Err(AppError::Unauthenticated)
+            }
+        }
+    }
+
+    async fn start_session(&self, account: &Account) -> Result<SessionToken, AppError> {
+        let token = SessionToken {
+            secret: tokens::random_hex(),
+            csrf: tokens::random_hex(),
+        };
+        self.store
+            .create_session(
+                account.id,
+                &tokens::hash(&token.secret),
+                &token.csrf,
+                Utc::now() + Duration::days(SESSION_DAYS),
+            )
+            .await?;
+        Ok(token)
+    }
+
+    /// The actor and form token for a session cookie, if it is valid.
+    pub async fn session(&self, secret: &str) -> Result<Option<(Actor, String)>, AppError> {
+        let found = self.store.session(&tokens::hash(secret), Utc::now()).await?;
+        Ok(found.map(|s| (Actor { account: s.account }, s.csrf_token)))
+    }
+
+    /// Ends a session.
+    pub async fn sign_out(&self, secret: &str) -> Result<(), AppError> {
+        Ok(self.store.delete_session(&tokens::hash(secret)).await?)
+    }
+
+    /// Creates a personal API token for an account, returned once and stored only hashed.
+    pub async fn create_api_token(&self, email: &str, label: &str) -> Result<String, AppError> {
+        let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+        let (account, _) = self
+            .store
+            .account_for_sign_in(&email)
+            .await?
+            .ok_or_else(|| AppError::field("email", "No account has that email address."))?;
+        let token = format!("{API_TOKEN_PREFIX}{}", tokens::random_hex());
+        self.store
+            .create_api_token(account.id, &tokens::hash(&token), label)
+            .await?;
+        Ok(token)
+    }
+
+    /// The actor a bearer token stands for.
+    pub async fn bearer(&self, token: &str) -> Result<Actor, AppError> {
+        if !token.starts_with(API_TOKEN_PREFIX) {
+            return Err(AppError::Unauthenticated);
+        }
+        self.store
+            .account_for_api_token(&tokens::hash(token))
+            .await?
+            .map(|account| Actor { account })
+            .ok_or(AppError::Unauthenticated)
+    }
+}

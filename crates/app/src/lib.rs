@@ -1,0 +1,67 @@
+//! Between's use-cases. Each takes the [`Actor`] it acts for, checks input with `domain`,
+//! persists with `store`, and returns domain types. The web server and the CLI call only this.
+
+mod accounts;
+mod checkins;
+mod error;
+mod passwords;
+mod rate_limit;
+mod tokens;
+
+use std::sync::Arc;
+
+use domain::account::Account;
+use store::Store;
+
+pub use accounts::{NewUser, SignUp};
+pub use error::AppError;
+pub use rate_limit::LoginLimits;
+pub use tokens::SessionToken;
+
+/// Who is asking: every use-case that touches personal data takes one.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    account: Account,
+}
+
+impl Actor {
+    /// The signed-in account.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+}
+
+/// The application: the store plus the shared limits on expensive or abusable work.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    passwords: passwords::Hasher,
+    login_limits: Arc<rate_limit::LoginLimiter>,
+    open_signup: bool,
+}
+
+/// Operator choices that shape the app's behaviour.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Sign-in attempt limits.
+    pub login_limits: LoginLimits,
+    /// Whether anyone may create an account after the first one.
+    pub open_signup: bool,
+}
+
+impl App {
+    /// Builds the app on an opened store.
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
+        App {
+            store,
+            passwords: passwords::Hasher::new(),
+            login_limits: Arc::new(rate_limit::LoginLimiter::new(settings.login_limits)),
+            open_signup: settings.open_signup,
+        }
+    }
+
+    /// The store's backend name, for the start-up line.
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+}

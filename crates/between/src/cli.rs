@@ -1,0 +1,81 @@
+//! Command-line arguments; every option also reads a `BETWEEN_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Between: a companion for the days between therapy sessions.
+#[derive(Debug, Parser)]
+#[command(name = "between", version, about)]
+pub struct Cli {
+    /// Where to keep data. The SQLite database lives here unless --database-url says otherwise.
+    #[arg(long, env = "BETWEEN_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+
+    /// sqlite://PATH or postgres://USER@HOST/DB. Defaults to a SQLite file in the data dir.
+    #[arg(long, env = "BETWEEN_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web app.
+    Serve(Serve),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(User),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(Token),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct Serve {
+    /// Address to listen on (use port 0 to pick a free one).
+    #[arg(long, env = "BETWEEN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Set when people reach this server over HTTPS (directly or through a proxy): cookies
+    /// become `__Host-` and `Secure`, and HSTS is sent.
+    #[arg(long, env = "BETWEEN_HTTPS", default_value_t = false)]
+    pub https: bool,
+
+    /// Let anyone create an account, not only the first visitor.
+    #[arg(long, env = "BETWEEN_OPEN_SIGNUP", default_value_t = false)]
+    pub open_signup: bool,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum User {
+    /// Create an account. The password is read from stdin when it is not a terminal.
+    Add {
+        /// Email address to sign in with.
+        email: String,
+        /// client, therapist or admin.
+        #[arg(long, default_value = "client")]
+        role: String,
+    },
+}
+
+/// `token` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Token {
+    /// Print a new personal API token for an account (shown once; only its hash is kept).
+    Create {
+        /// The account's email.
+        email: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "personal token")]
+        label: String,
+    },
+}

@@ -1,0 +1,146 @@
+//! What each subcommand does.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use app::{App, AppError, NewUser, Settings};
+use domain::account::Role;
+use store::{DatabaseUrl, Store};
+
+use crate::cli::{Cli, Command, Serve, Token, User};
+
+/// Runs the chosen subcommand.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(ref opts) => serve(&cli, opts).await,
+        Command::Migrate => {
+            let (store, url) = open_store(&cli).await?;
+            println!("The database at {} is up to date ({}).", url.redacted(), store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(User::Add { ref email, ref role }) => {
+            let role = Role::parse(role)
+                .with_context(|| format!("unknown role {role:?}: use client, therapist or admin"))?;
+            let password = read_password()?;
+            let (store, _) = open_store(&cli).await?;
+            let app = App::new(store, Settings::default());
+            let account = app
+                .add_user(NewUser { email: email.clone(), password, role })
+                .await
+                .map_err(explain)?;
+            println!("Created {} account {}.", account.role.as_str(), account.email.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(Token::Create { ref email, ref label }) => {
+            let (store, _) = open_store(&cli).await?;
+            let app = App::new(store, Settings::default());
+            let token = app.create_api_token(email, label).await.map_err(explain)?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(fields) => anyhow::anyhow!(
+            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        ),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+/// The data directory: as given, or a per-user folder; created when missing.
+fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    let dir = match &cli.data_dir {
+        Some(d) => d.clone(),
+        None => dirs::data_dir()
+            .map(|d| d.join("between"))
+            .unwrap_or_else(|| PathBuf::from("between-data")),
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("could not create the data folder {}", dir.display()))?;
+    Ok(dir)
+}
+
+async fn open_store(cli: &Cli) -> anyhow::Result<(Arc<dyn Store>, DatabaseUrl)> {
+    let url = match &cli.database_url {
+        Some(u) => DatabaseUrl::parse(u)?,
+        None => DatabaseUrl::sqlite_in(&data_dir(cli)?),
+    };
+    let store = store::open(&url)
+        .await
+        .with_context(|| format!("could not open the database at {}", url.redacted()))?;
+    Ok((store, url))
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let password = if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    Ok(password)
+}
+
+async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
+    let (store, url) = open_store(cli).await?;
+    let backend = store.backend();
+    let app = App::new(
+        store,
+        Settings {
+            open_signup: opts.open_signup,
+            ..Settings::default()
+        },
+    );
+    let state = web::AppState {
+        app,
+        config: web::WebConfig { https: opts.https },
+    };
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", opts.listen))?;
+    let local = listener.local_addr()?;
+    tracing::info!(database = %url.redacted(), backend, "database ready");
+    let shown = if local.ip().is_unspecified() {
+        std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), local.port())
+    } else {
+        local
+    };
+    println!("Between is running at http://{shown}/ (press Ctrl+C to stop)");
+    web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

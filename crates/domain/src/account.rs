@@ -1,0 +1,189 @@
+//! Accounts: who a person is to the app, their role and the profile they gave at sign-up.
+
+use serde::{Deserialize, Serialize};
+
+/// The database id of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(pub i64);
+
+/// What an account may do: clients log their own data, therapists see what is shared with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A person in therapy who keeps their own log.
+    Client,
+    /// A therapist who sees what clients choose to share.
+    Therapist,
+    /// An operator who manages the installation.
+    Admin,
+}
+
+impl Role {
+    /// The stored name of the role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Therapist => "therapist",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses a stored or typed role name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "client" => Some(Role::Client),
+            "therapist" => Some(Role::Therapist),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A normalised email address (trimmed, lower-case, one `@` with text on both sides).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses an email address, or says kindly what is wrong with it.
+    pub fn parse(raw: &str) -> Result<Email, &'static str> {
+        let s = raw.trim().to_lowercase();
+        if s.is_empty() {
+            return Err("Please enter your email address.");
+        }
+        if s.len() > 254 || s.chars().any(char::is_whitespace) {
+            return Err("That doesn't look like an email address.");
+        }
+        match s.split_once('@') {
+            Some((local, domain))
+                if !local.is_empty() && domain.contains('.') && !domain.contains('@') =>
+            {
+                Ok(Email(s))
+            }
+            _ => Err("That doesn't look like an email address (it needs an @ and a domain)."),
+        }
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Shortest password we accept; long passphrases beat complex short ones.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password we accept, so hashing cost stays bounded.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Checks a new password's length, with a kind message when it does not fit.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        Err(format!(
+            "Please use at least {MIN_PASSWORD_CHARS} characters. A few words together make a good password."
+        ))
+    } else if n > MAX_PASSWORD_CHARS {
+        Err(format!(
+            "Please use at most {MAX_PASSWORD_CHARS} characters."
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The time zone to count a person's days in: the browser's own when it is a real IANA
+/// name, else the main zone of their country, else UTC. (Countries with several zones get
+/// their most populous one; the person can correct it in settings.)
+pub fn pick_timezone(browser: &str, country: Option<&str>) -> String {
+    let browser = browser.trim();
+    if browser.parse::<chrono_tz::Tz>().is_ok() {
+        return browser.to_string();
+    }
+    let by_country = match country.map(str::to_ascii_uppercase).as_deref() {
+        Some("US") => "America/New_York",
+        Some("CA") => "America/Toronto",
+        Some("GB") => "Europe/London",
+        Some("IE") => "Europe/Dublin",
+        Some("AU") => "Australia/Sydney",
+        Some("NZ") => "Pacific/Auckland",
+        Some("DE") => "Europe/Berlin",
+        Some("FR") => "Europe/Paris",
+        Some("ES") => "Europe/Madrid",
+        Some("NL") => "Europe/Amsterdam",
+        Some("IN") => "Asia/Kolkata",
+        _ => "UTC",
+    };
+    by_country.to_string()
+}
+
+/// How to reach the person's therapist; every part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TherapistContact {
+    /// The therapist's name as the person writes it.
+    pub name: Option<String>,
+    /// A phone number, as typed.
+    pub phone: Option<String>,
+    /// An email address.
+    pub email: Option<String>,
+}
+
+/// An account as the rest of the app sees it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    /// Database id.
+    pub id: AccountId,
+    /// Sign-in address.
+    pub email: Email,
+    /// What the account may do.
+    pub role: Role,
+    /// ISO 3166-1 alpha-2 code of the person's country, for the crisis directory.
+    pub country: Option<String>,
+    /// IANA time zone name; days are counted in it.
+    pub timezone: String,
+    /// How a usual day feels, 0–10, asked at sign-up; the baseline until there is enough data.
+    pub usual_mood: Option<crate::rating::Rating>,
+    /// Whether the safety question is shown on every check-in.
+    pub always_ask_safety: bool,
+    /// The therapist's contact details.
+    pub therapist: TherapistContact,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("  Sam@Example.ORG ").map(|e| e.as_str().to_string()),
+            Ok("sam@example.org".to_string())
+        );
+        for bad in ["", "sam", "sam@", "@x.org", "sam@localhost", "a b@x.org", "a@b@c.org"] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn password_length_is_bounded() {
+        assert!(check_new_password("short").is_err());
+        assert!(check_new_password("ten chars!").is_ok());
+        assert!(check_new_password(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn timezone_prefers_the_browser_then_the_country() {
+        assert_eq!(pick_timezone("Europe/Lisbon", Some("GB")), "Europe/Lisbon");
+        assert_eq!(pick_timezone("Mars/Olympus", Some("gb")), "Europe/London");
+        assert_eq!(pick_timezone("", Some("IN")), "Asia/Kolkata");
+        assert_eq!(pick_timezone("", None), "UTC");
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in [Role::Client, Role::Therapist, Role::Admin] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

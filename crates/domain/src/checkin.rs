@@ -1,0 +1,473 @@
+//! The daily check-in: what a person logs, and the checks that keep it meaningful.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::account::AccountId;
+use crate::rating::Rating;
+
+/// A body signal a person may notice after a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodySignal {
+    /// Tired, drained.
+    Fatigue,
+    /// A heavy feeling in the body.
+    Heaviness,
+    /// Headache.
+    Headache,
+    /// Tight or tense muscles.
+    Tension,
+    /// Nothing noticeable.
+    None,
+}
+
+impl BodySignal {
+    /// Every signal, in the order the form shows them.
+    pub const ALL: [BodySignal; 5] = [
+        BodySignal::Fatigue,
+        BodySignal::Heaviness,
+        BodySignal::Headache,
+        BodySignal::Tension,
+        BodySignal::None,
+    ];
+
+    /// Stable code used in forms, the API and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            BodySignal::Fatigue => "fatigue",
+            BodySignal::Heaviness => "heaviness",
+            BodySignal::Headache => "headache",
+            BodySignal::Tension => "tension",
+            BodySignal::None => "none",
+        }
+    }
+
+    /// Words shown to the person.
+    pub fn label(self) -> &'static str {
+        match self {
+            BodySignal::Fatigue => "Fatigue",
+            BodySignal::Heaviness => "Heaviness",
+            BodySignal::Headache => "Headache",
+            BodySignal::Tension => "Tension",
+            BodySignal::None => "None",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Option<BodySignal> {
+        Self::ALL.into_iter().find(|b| b.code() == s)
+    }
+}
+
+/// Whether the person managed their usual day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsualActivities {
+    /// Managed the usual day.
+    Yes,
+    /// Managed some of it.
+    Partly,
+    /// Did not manage it.
+    No,
+}
+
+impl UsualActivities {
+    /// Every answer, in form order.
+    pub const ALL: [UsualActivities; 3] = [
+        UsualActivities::Yes,
+        UsualActivities::Partly,
+        UsualActivities::No,
+    ];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            UsualActivities::Yes => "yes",
+            UsualActivities::Partly => "partly",
+            UsualActivities::No => "no",
+        }
+    }
+
+    /// Words shown to the person.
+    pub fn label(self) -> &'static str {
+        match self {
+            UsualActivities::Yes => "Yes",
+            UsualActivities::Partly => "Partly",
+            UsualActivities::No => "No",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Option<UsualActivities> {
+        Self::ALL.into_iter().find(|u| u.code() == s)
+    }
+}
+
+/// Suggested "harder today" tags; people may add their own short ones too.
+pub const HARDER_TODAY_SUGGESTIONS: [(&str, &str); 8] = [
+    ("getting-up", "Getting up"),
+    ("work-or-study", "Work or study"),
+    ("eating", "Eating"),
+    ("seeing-people", "Seeing people"),
+    ("concentrating", "Concentrating"),
+    ("sleeping", "Sleeping"),
+    ("chores", "Chores"),
+    ("looking-after-myself", "Looking after myself"),
+];
+
+/// Longest note we keep; long enough for a page of thoughts.
+pub const MAX_NOTE_CHARS: usize = 10_000;
+/// Longest free-text tag.
+pub const MAX_TAG_CHARS: usize = 40;
+/// Most tags on one check-in.
+pub const MAX_TAGS: usize = 16;
+/// Longest substances answer.
+pub const MAX_SUBSTANCES_CHARS: usize = 200;
+
+/// A check-in as typed or posted, before it is checked. Numbers are wide so that a wrong
+/// value can be named in the error instead of failing to parse.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInInput {
+    /// Id made by the client so that a retry never duplicates.
+    pub client_id: Option<Uuid>,
+    /// When the check-in is about; defaults to now.
+    pub at: Option<DateTime<Utc>>,
+    /// Mood 0–10, 10 = best. Required.
+    pub mood: Option<i64>,
+    /// Anxiety 0–10.
+    pub anxiety: Option<i64>,
+    /// Energy 0–10.
+    pub energy: Option<i64>,
+    /// Body signal codes.
+    pub body: Option<Vec<String>>,
+    /// "yes" | "partly" | "no".
+    pub usual_activities: Option<String>,
+    /// Missed work, school or plans because of how they feel.
+    pub missed_usual_activities: Option<bool>,
+    /// Short tags for what was harder today.
+    pub harder_today: Option<Vec<String>>,
+    /// Hours of sleep, 0–24.
+    pub sleep_hours: Option<f64>,
+    /// Alcohol or other substances, as the person puts it.
+    pub substances: Option<String>,
+    /// Answer to the safety question, when it was asked.
+    pub self_harm_thoughts: Option<bool>,
+    /// Free-text note.
+    pub note: Option<String>,
+}
+
+/// A problem with one field, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's name in the API and the form.
+    pub field: &'static str,
+    /// What to change.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A new field error.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// A checked check-in, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewCheckIn {
+    /// Client-generated id; the same id twice is the same check-in.
+    pub client_id: Uuid,
+    /// When it is about.
+    pub at: DateTime<Utc>,
+    /// Mood 0–10.
+    pub mood: Rating,
+    /// Anxiety 0–10.
+    pub anxiety: Option<Rating>,
+    /// Energy 0–10.
+    pub energy: Option<Rating>,
+    /// Body signals noticed.
+    pub body: Vec<BodySignal>,
+    /// Whether the usual day was managed.
+    pub usual_activities: Option<UsualActivities>,
+    /// Missed work, school or plans because of how they feel.
+    pub missed_usual_activities: Option<bool>,
+    /// What was harder today.
+    pub harder_today: Vec<String>,
+    /// Hours of sleep.
+    pub sleep_hours: Option<f64>,
+    /// Alcohol or other substances.
+    pub substances: Option<String>,
+    /// Answer to the safety question, if asked.
+    pub self_harm_thoughts: Option<bool>,
+    /// Free-text note.
+    pub note: Option<String>,
+}
+
+/// A stored check-in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckIn {
+    /// Server id.
+    pub id: i64,
+    /// Whose it is.
+    #[serde(skip)]
+    pub account_id: AccountId,
+    /// The checked content.
+    #[serde(flatten)]
+    pub content: NewCheckIn,
+    /// When the server stored it.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The mood at or below which the safety question is always asked.
+pub const SAFETY_QUESTION_MOOD: u8 = 2;
+
+impl NewCheckIn {
+    /// Whether this check-in must carry an answer to the safety question.
+    pub fn needs_safety_answer(&self, always_ask: bool) -> bool {
+        self.self_harm_thoughts.is_none() && (always_ask || self.mood.get() <= SAFETY_QUESTION_MOOD)
+    }
+}
+
+fn rating(field: &'static str, value: Option<i64>, errors: &mut Vec<FieldError>) -> Option<Rating> {
+    let v = value?;
+    match Rating::new(v) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn optional_text(
+    field: &'static str,
+    value: Option<String>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = value?;
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("Please keep this under {max} characters."),
+        ));
+        return None;
+    }
+    Some(v.to_string())
+}
+
+impl CheckInInput {
+    /// Checks every field and returns the check-in, or every problem found.
+    /// `now` fills a missing time and bounds how far ahead a time may be.
+    pub fn validate(self, now: DateTime<Utc>) -> Result<NewCheckIn, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let client_id = self.client_id.unwrap_or_else(Uuid::new_v4);
+        let at = self.at.unwrap_or(now);
+        // A little clock skew between devices is normal; a day ahead is a mistake.
+        if at > now + Duration::minutes(10) {
+            errors.push(FieldError::new("at", "That time is in the future."));
+        }
+        let mood = match self.mood {
+            None => {
+                errors.push(FieldError::new("mood", "Please choose how your mood is, from 0 to 10."));
+                None
+            }
+            v => rating("mood", v, &mut errors),
+        };
+        let anxiety = rating("anxiety", self.anxiety, &mut errors);
+        let energy = rating("energy", self.energy, &mut errors);
+
+        let mut body = Vec::new();
+        for code in self.body.unwrap_or_default() {
+            match BodySignal::parse(code.trim()) {
+                Some(b) if !body.contains(&b) => body.push(b),
+                Some(_) => {}
+                None => errors.push(FieldError::new(
+                    "body",
+                    "Body signals are fatigue, heaviness, headache, tension or none.",
+                )),
+            }
+        }
+        if body.contains(&BodySignal::None) && body.len() > 1 {
+            errors.push(FieldError::new(
+                "body",
+                "\"None\" can't go with other body signals.",
+            ));
+        }
+
+        let usual_activities = match self.usual_activities.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => match UsualActivities::parse(s) {
+                Some(u) => Some(u),
+                None => {
+                    errors.push(FieldError::new(
+                        "usual_activities",
+                        "Please answer yes, partly or no.",
+                    ));
+                    None
+                }
+            },
+        };
+
+        let mut harder_today: Vec<String> = Vec::new();
+        for tag in self.harder_today.unwrap_or_default() {
+            let tag = tag.trim();
+            if tag.is_empty() || harder_today.iter().any(|t| t == tag) {
+                continue;
+            }
+            if tag.chars().count() > MAX_TAG_CHARS {
+                errors.push(FieldError::new(
+                    "harder_today",
+                    format!("Please keep each item under {MAX_TAG_CHARS} characters."),
+                ));
+            } else {
+                harder_today.push(tag.to_string());
+            }
+        }
+        if harder_today.len() > MAX_TAGS {
+            errors.push(FieldError::new(
+                "harder_today",
+                format!("Please choose at most {MAX_TAGS} items."),
+            ));
+        }
+
+        let sleep_hours = match self.sleep_hours {
+            Some(h) if !(0.0..=24.0).contains(&h) || !h.is_finite() => {
+                errors.push(FieldError::new(
+                    "sleep_hours",
+                    "Hours of sleep must be between 0 and 24.",
+                ));
+                None
+            }
+            h => h,
+        };
+        let substances = optional_text(
+            "substances",
+            self.substances,
+            MAX_SUBSTANCES_CHARS,
+            &mut errors,
+        );
+        let note = optional_text("note", self.note, MAX_NOTE_CHARS, &mut errors);
+
+        match (mood, errors.is_empty()) {
+            (Some(mood), true) => Ok(NewCheckIn {
+                client_id,
+                at,
+                mood,
+                anxiety,
+                energy,
+                body,
+                usual_activities,
+                missed_usual_activities: self.missed_usual_activities,
+                harder_today,
+                sleep_hours,
+                substances,
+                self_harm_thoughts: self.self_harm_thoughts,
+                note,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn minimal_check_in_is_mood_only() {
+        let c = CheckInInput {
+            mood: Some(7),
+            ..Default::default()
+        }
+        .validate(now());
+        let c = c.map_err(|e| format!("{e:?}"));
+        assert!(matches!(c, Ok(ref c) if c.mood.get() == 7 && c.at == now()));
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let errs = CheckInInput {
+            mood: Some(11),
+            anxiety: Some(-1),
+            body: Some(vec!["itchy".into()]),
+            usual_activities: Some("maybe".into()),
+            sleep_hours: Some(25.0),
+            note: Some("x".repeat(MAX_NOTE_CHARS + 1)),
+            at: Some(now() + Duration::days(1)),
+            ..Default::default()
+        }
+        .validate(now())
+        .err()
+        .unwrap_or_default();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        for f in ["mood", "anxiety", "body", "usual_activities", "sleep_hours", "note", "at"] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn missing_mood_is_an_error() {
+        let errs = CheckInInput::default().validate(now()).err().unwrap_or_default();
+        assert_eq!(errs.first().map(|e| e.field), Some("mood"));
+    }
+
+    #[test]
+    fn none_excludes_other_body_signals() {
+        let r = CheckInInput {
+            mood: Some(5),
+            body: Some(vec!["none".into(), "fatigue".into()]),
+            ..Default::default()
+        }
+        .validate(now());
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn safety_question_needed_when_mood_low_or_opted_in() {
+        let low = CheckInInput {
+            mood: Some(2),
+            ..Default::default()
+        }
+        .validate(now());
+        assert!(matches!(low, Ok(ref c) if c.needs_safety_answer(false)));
+        let ok = CheckInInput {
+            mood: Some(3),
+            ..Default::default()
+        }
+        .validate(now());
+        assert!(matches!(ok, Ok(ref c) if !c.needs_safety_answer(false) && c.needs_safety_answer(true)));
+        let answered = CheckInInput {
+            mood: Some(1),
+            self_harm_thoughts: Some(false),
+            ..Default::default()
+        }
+        .validate(now());
+        assert!(matches!(answered, Ok(ref c) if !c.needs_safety_answer(true)));
+    }
+
+    proptest! {
+        #[test]
+        fn valid_moods_always_pass(m in 0i64..=10, note in "\\PC{0,200}") {
+            let r = CheckInInput { mood: Some(m), note: Some(note), ..Default::default() }.validate(now());
+            prop_assert!(r.is_ok());
+        }
+    }
+}

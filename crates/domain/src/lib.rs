@@ -1,0 +1,10 @@
+//! The pure core of Between: types, validation, scoring, guidance and the crisis directory.
+//! No IO, no async, no SQL, no HTTP: everything here is a function of its inputs.
+
+pub mod account;
+pub mod checkin;
+pub mod crisis;
+pub mod guidance;
+pub mod history;
+pub mod questionnaire;
+pub mod rating;

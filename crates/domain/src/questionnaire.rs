@@ -1,0 +1,434 @@
+//! PHQ-9 and GAD-7 scoring: totals, severity bands, caseness and reliable change.
+//!
+//! The cut-offs are the published ones (PHQ-9: Kroenke, Spitzer & Williams 2001; GAD-7:
+//! Spitzer et al. 2006); caseness and the reliable change amounts follow the NHS Talking
+//! Therapies manual. The item wording lives elsewhere; this module only counts.
+
+use serde::{Deserialize, Serialize};
+
+/// A questionnaire Between can score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Instrument {
+    /// Patient Health Questionnaire, nine items (low mood).
+    Phq9,
+    /// Generalised Anxiety Disorder scale, seven items.
+    Gad7,
+}
+
+impl Instrument {
+    /// Every instrument.
+    pub const ALL: [Instrument; 2] = [Instrument::Phq9, Instrument::Gad7];
+
+    /// Stable code used in the history file, the API and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Instrument::Phq9 => "phq9",
+            Instrument::Gad7 => "gad7",
+        }
+    }
+
+    /// The name people know it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Instrument::Phq9 => "PHQ-9",
+            Instrument::Gad7 => "GAD-7",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(code: &str) -> Option<Instrument> {
+        Self::ALL.into_iter().find(|i| i.code() == code)
+    }
+
+    /// How many items it has.
+    pub fn item_count(self) -> usize {
+        match self {
+            Instrument::Phq9 => 9,
+            Instrument::Gad7 => 7,
+        }
+    }
+
+    /// The highest possible total (every item answered 3).
+    pub fn max_total(self) -> u8 {
+        match self {
+            Instrument::Phq9 => 27,
+            Instrument::Gad7 => 21,
+        }
+    }
+
+    /// The lowest total that counts as a clinical case (NHS Talking Therapies).
+    pub fn caseness_threshold(self) -> u8 {
+        match self {
+            Instrument::Phq9 => 10,
+            Instrument::Gad7 => 8,
+        }
+    }
+
+    /// The smallest change in total that exceeds measurement error (NHS Talking Therapies).
+    pub fn reliable_change(self) -> u8 {
+        match self {
+            Instrument::Phq9 => 6,
+            Instrument::Gad7 => 4,
+        }
+    }
+
+    /// Whether a total is at or above the caseness threshold.
+    pub fn is_case(self, total: u8) -> bool {
+        total >= self.caseness_threshold()
+    }
+
+    /// The severity band of a total; totals above the maximum count as the top band.
+    pub fn severity(self, total: u8) -> Severity {
+        match (self, total) {
+            (_, 0..=4) => Severity::Minimal,
+            (_, 5..=9) => Severity::Mild,
+            (_, 10..=14) => Severity::Moderate,
+            (Instrument::Phq9, 15..=19) => Severity::ModeratelySevere,
+            (Instrument::Phq9, _) | (Instrument::Gad7, _) => Severity::Severe,
+        }
+    }
+
+    /// How the totals of a first and a latest administration compare.
+    pub fn change(self, first_total: u8, latest_total: u8) -> ChangeOutcome {
+        let rc = self.reliable_change();
+        let improved = first_total >= latest_total.saturating_add(rc);
+        let deteriorated = latest_total >= first_total.saturating_add(rc);
+        let started_at_caseness = self.is_case(first_total);
+        let recovery = started_at_caseness && !self.is_case(latest_total);
+        ChangeOutcome {
+            started_at_caseness,
+            reliable_improvement: improved,
+            reliable_deterioration: deteriorated,
+            recovery,
+            reliable_recovery: recovery && improved,
+        }
+    }
+}
+
+impl std::fmt::Display for Instrument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A severity band. GAD-7 has no "moderately severe" band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// PHQ-9 and GAD-7 0–4.
+    Minimal,
+    /// PHQ-9 and GAD-7 5–9.
+    Mild,
+    /// PHQ-9 and GAD-7 10–14.
+    Moderate,
+    /// PHQ-9 15–19.
+    ModeratelySevere,
+    /// PHQ-9 20–27, GAD-7 15–21.
+    Severe,
+}
+
+impl Severity {
+    /// Words shown to the person, always beside "a screening result to discuss, not a diagnosis".
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Minimal => "Minimal",
+            Severity::Mild => "Mild",
+            Severity::Moderate => "Moderate",
+            Severity::ModeratelySevere => "Moderately severe",
+            Severity::Severe => "Severe",
+        }
+    }
+}
+
+/// What changed between a first and a latest score, in NHS Talking Therapies terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeOutcome {
+    /// The first score was at caseness; recovery only applies then.
+    pub started_at_caseness: bool,
+    /// The total fell by at least the reliable change amount.
+    pub reliable_improvement: bool,
+    /// The total rose by at least the reliable change amount.
+    pub reliable_deterioration: bool,
+    /// At caseness at first, below caseness at the latest.
+    pub recovery: bool,
+    /// Recovery together with reliable improvement.
+    pub reliable_recovery: bool,
+}
+
+/// The NHS Talking Therapies outcome for a person who completed both PHQ-9 and GAD-7.
+///
+/// Reliable improvement needs a reliable fall on either measure and a reliable rise on
+/// neither (and the other way round for deterioration); recovery needs caseness on at least
+/// one measure at first and on neither at the latest.
+pub fn paired_change(phq9: (u8, u8), gad7: (u8, u8)) -> ChangeOutcome {
+    let p = Instrument::Phq9.change(phq9.0, phq9.1);
+    let g = Instrument::Gad7.change(gad7.0, gad7.1);
+    let any_fall = p.reliable_improvement || g.reliable_improvement;
+    let any_rise = p.reliable_deterioration || g.reliable_deterioration;
+    let reliable_improvement = any_fall && !any_rise;
+    let reliable_deterioration = any_rise && !any_fall;
+    let started_at_caseness = p.started_at_caseness || g.started_at_caseness;
+    let recovery = started_at_caseness
+        && !Instrument::Phq9.is_case(phq9.1)
+        && !Instrument::Gad7.is_case(gad7.1);
+    ChangeOutcome {
+        started_at_caseness,
+        reliable_improvement,
+        reliable_deterioration,
+        recovery,
+        reliable_recovery: recovery && reliable_improvement,
+    }
+}
+
+/// Why a list of answers is not a valid administration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswersError {
+    /// The number of answers does not match the instrument.
+    #[error("a {instrument} has exactly {expected} answers, found {found}")]
+    WrongCount {
+        /// The instrument.
+        instrument: Instrument,
+        /// How many it needs.
+        expected: usize,
+        /// How many were given.
+        found: usize,
+    },
+    /// An answer is outside 0–3.
+    #[error("answer {item} must be 0, 1, 2 or 3, found {value}")]
+    OutOfRange {
+        /// The item number, counting from 1.
+        item: usize,
+        /// The value given.
+        value: u8,
+    },
+}
+
+/// A complete, checked set of answers to one instrument (each 0–3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Answers {
+    instrument: Instrument,
+    items: Vec<u8>,
+}
+
+impl Answers {
+    /// Checks the count and the range of every answer.
+    pub fn new(instrument: Instrument, items: &[u8]) -> Result<Answers, AnswersError> {
+        if items.len() != instrument.item_count() {
+            return Err(AnswersError::WrongCount {
+                instrument,
+                expected: instrument.item_count(),
+                found: items.len(),
+            });
+        }
+        if let Some((i, v)) = items.iter().enumerate().find(|(_, v)| **v > 3) {
+            return Err(AnswersError::OutOfRange {
+                item: i + 1,
+                value: *v,
+            });
+        }
+        Ok(Answers {
+            instrument,
+            items: items.to_vec(),
+        })
+    }
+
+    /// Which instrument these answer.
+    pub fn instrument(&self) -> Instrument {
+        self.instrument
+    }
+
+    /// The answers in item order.
+    pub fn items(&self) -> &[u8] {
+        &self.items
+    }
+
+    /// The answer to item `number`, counting from 1 as printed on the form.
+    pub fn item(&self, number: usize) -> Option<u8> {
+        number
+            .checked_sub(1)
+            .and_then(|i| self.items.get(i))
+            .copied()
+    }
+
+    /// The sum of all answers.
+    pub fn total(&self) -> u8 {
+        self.items.iter().sum()
+    }
+
+    /// The severity band of the total.
+    pub fn severity(&self) -> Severity {
+        self.instrument.severity(self.total())
+    }
+
+    /// Whether the total is at caseness.
+    pub fn is_case(&self) -> bool {
+        self.instrument.is_case(self.total())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn phq9_band_boundaries() {
+        let expected = [
+            (0, Severity::Minimal),
+            (4, Severity::Minimal),
+            (5, Severity::Mild),
+            (9, Severity::Mild),
+            (10, Severity::Moderate),
+            (14, Severity::Moderate),
+            (15, Severity::ModeratelySevere),
+            (19, Severity::ModeratelySevere),
+            (20, Severity::Severe),
+            (27, Severity::Severe),
+        ];
+        for (total, band) in expected {
+            assert_eq!(Instrument::Phq9.severity(total), band, "PHQ-9 total {total}");
+        }
+    }
+
+    #[test]
+    fn gad7_band_boundaries() {
+        let expected = [
+            (0, Severity::Minimal),
+            (4, Severity::Minimal),
+            (5, Severity::Mild),
+            (9, Severity::Mild),
+            (10, Severity::Moderate),
+            (14, Severity::Moderate),
+            (15, Severity::Severe),
+            (21, Severity::Severe),
+        ];
+        for (total, band) in expected {
+            assert_eq!(Instrument::Gad7.severity(total), band, "GAD-7 total {total}");
+        }
+    }
+
+    #[test]
+    fn every_total_has_exactly_the_documented_band() {
+        for total in 0..=27u8 {
+            let band = match total {
+                0..=4 => Severity::Minimal,
+                5..=9 => Severity::Mild,
+                10..=14 => Severity::Moderate,
+                15..=19 => Severity::ModeratelySevere,
+                _ => Severity::Severe,
+            };
+            assert_eq!(Instrument::Phq9.severity(total), band);
+        }
+        for total in 0..=21u8 {
+            let band = match total {
+                0..=4 => Severity::Minimal,
+                5..=9 => Severity::Mild,
+                10..=14 => Severity::Moderate,
+                _ => Severity::Severe,
+            };
+            assert_eq!(Instrument::Gad7.severity(total), band);
+        }
+    }
+
+    #[test]
+    fn caseness_boundaries() {
+        assert!(!Instrument::Phq9.is_case(9));
+        assert!(Instrument::Phq9.is_case(10));
+        assert!(!Instrument::Gad7.is_case(7));
+        assert!(Instrument::Gad7.is_case(8));
+    }
+
+    #[test]
+    fn reliable_change_boundaries() {
+        assert!(!Instrument::Phq9.change(15, 10).reliable_improvement);
+        assert!(Instrument::Phq9.change(15, 9).reliable_improvement);
+        assert!(!Instrument::Phq9.change(10, 15).reliable_deterioration);
+        assert!(Instrument::Phq9.change(10, 16).reliable_deterioration);
+        assert!(!Instrument::Gad7.change(12, 9).reliable_improvement);
+        assert!(Instrument::Gad7.change(12, 8).reliable_improvement);
+        assert!(!Instrument::Gad7.change(5, 8).reliable_deterioration);
+        assert!(Instrument::Gad7.change(5, 9).reliable_deterioration);
+    }
+
+    #[test]
+    fn recovery_needs_caseness_first_and_not_at_the_end() {
+        let c = Instrument::Phq9.change(12, 9);
+        assert!(c.recovery && !c.reliable_recovery);
+        let c = Instrument::Phq9.change(16, 9);
+        assert!(c.recovery && c.reliable_recovery);
+        let c = Instrument::Phq9.change(9, 2);
+        assert!(!c.started_at_caseness && !c.recovery && c.reliable_improvement);
+        let c = Instrument::Gad7.change(8, 7);
+        assert!(c.recovery && !c.reliable_recovery);
+        let c = Instrument::Gad7.change(8, 8);
+        assert!(!c.recovery);
+    }
+
+    #[test]
+    fn paired_outcome_follows_both_measures() {
+        // PHQ-9 falls reliably, GAD-7 rises reliably: neither improvement nor deterioration.
+        let c = paired_change((16, 8), (4, 9));
+        assert!(!c.reliable_improvement && !c.reliable_deterioration);
+        // Recovery needs both below caseness at the end.
+        let c = paired_change((16, 8), (10, 8));
+        assert!(c.reliable_improvement && !c.recovery);
+        let c = paired_change((16, 8), (10, 7));
+        assert!(c.reliable_recovery);
+        // Caseness on one measure at the start is enough.
+        let c = paired_change((6, 2), (9, 3));
+        assert!(c.started_at_caseness && c.reliable_recovery);
+    }
+
+    #[test]
+    fn answers_are_checked() {
+        assert!(Answers::new(Instrument::Phq9, &[0; 9]).is_ok());
+        assert_eq!(
+            Answers::new(Instrument::Phq9, &[0; 8]),
+            Err(AnswersError::WrongCount {
+                instrument: Instrument::Phq9,
+                expected: 9,
+                found: 8
+            })
+        );
+        assert!(Answers::new(Instrument::Gad7, &[0; 9]).is_err());
+        assert_eq!(
+            Answers::new(Instrument::Gad7, &[0, 0, 4, 0, 0, 0, 0]),
+            Err(AnswersError::OutOfRange { item: 3, value: 4 })
+        );
+        let a = Answers::new(Instrument::Phq9, &[0, 1, 2, 1, 0, 0, 1, 0, 3]).unwrap();
+        assert_eq!(a.total(), 8);
+        assert_eq!(a.item(9), Some(3));
+        assert_eq!(a.item(0), None);
+        assert_eq!(a.item(10), None);
+        assert_eq!(a.severity(), Severity::Mild);
+        assert!(!a.is_case());
+    }
+
+    #[test]
+    fn instrument_codes_round_trip() {
+        for i in Instrument::ALL {
+            assert_eq!(Instrument::parse(i.code()), Some(i));
+            let json = serde_json::to_string(&i).unwrap();
+            assert_eq!(json, format!("\"{}\"", i.code()));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn total_is_the_sum_and_within_range(items in proptest::collection::vec(0u8..=3, 9)) {
+            let a = Answers::new(Instrument::Phq9, &items).unwrap();
+            prop_assert_eq!(u32::from(a.total()), items.iter().map(|v| u32::from(*v)).sum::<u32>());
+            prop_assert!(a.total() <= Instrument::Phq9.max_total());
+        }
+
+        #[test]
+        fn improvement_and_deterioration_exclude_each_other(first in 0u8..=27, latest in 0u8..=27) {
+            let c = Instrument::Phq9.change(first, latest);
+            prop_assert!(!(c.reliable_improvement && c.reliable_deterioration));
+            prop_assert_eq!(c.reliable_improvement, i16::from(first) - i16::from(latest) >= 6);
+            prop_assert_eq!(c.reliable_deterioration, i16::from(latest) - i16::from(first) >= 6);
+            prop_assert!(!c.reliable_recovery || (c.recovery && c.reliable_improvement));
+        }
+    }
+}

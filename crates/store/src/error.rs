@@ -1,0 +1,43 @@
+//! The one error type of the store layer.
+
+/// What can go wrong when storing or reading.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value (such as an email) is already taken.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    /// The database URL names a scheme we do not support.
+    #[error(
+        "unsupported database URL scheme {0:?}: use sqlite://PATH (the default) or postgres://USER@HOST/DB"
+    )]
+    UnsupportedScheme(String),
+    /// The database was migrated by a newer version of Between.
+    #[error(
+        "the database schema (version {database}) is newer than this build of Between knows (version {binary}); run the newer version, or restore a backup made for this one"
+    )]
+    SchemaNewer {
+        /// Highest migration applied to the database.
+        database: i64,
+        /// Highest migration this binary carries.
+        binary: i64,
+    },
+    /// A stored value no longer fits the domain rules (a bug or a hand-edited database).
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    /// Applying migrations failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to [`StoreError::Conflict`].
+    pub(crate) fn from_unique(e: sqlx::Error, what: &'static str) -> StoreError {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+            _ => StoreError::Database(e),
+        }
+    }
+}

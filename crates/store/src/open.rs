@@ -1,0 +1,101 @@
+//! Choosing and opening the backend from a database URL.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::{Store, StoreError};
+
+/// A database location whose scheme we support.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An embedded SQLite file.
+    Sqlite(String),
+    /// A PostgreSQL server shared by many instances.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses a URL; any scheme other than sqlite: or postgres(ql): is refused.
+    pub fn parse(url: &str) -> Result<DatabaseUrl, StoreError> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+        match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => Ok(DatabaseUrl::Sqlite(url.to_string())),
+            "postgres" | "postgresql" => Ok(DatabaseUrl::Postgres(url.to_string())),
+            _ => Err(StoreError::UnsupportedScheme(scheme.to_string())),
+        }
+    }
+
+    /// The default: a SQLite file inside the data directory.
+    pub fn sqlite_in(data_dir: &Path) -> DatabaseUrl {
+        DatabaseUrl::Sqlite(format!(
+            "sqlite://{}",
+            data_dir.join("between.sqlite3").display()
+        ))
+    }
+
+    /// The URL with any password hidden, safe to print.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(u) => u.clone(),
+            DatabaseUrl::Postgres(u) => redact_password(u),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// Opens the database, refuses a schema newer than this binary, and applies migrations.
+pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match url {
+        DatabaseUrl::Sqlite(u) => Arc::new(crate::sqlite::SqliteStore::open(u).await?),
+        DatabaseUrl::Postgres(u) => Arc::new(crate::postgres::PostgresStore::open(u).await?),
+    })
+}
+
+/// Highest version a migrator carries.
+pub(crate) fn newest_known(migrator: &sqlx::migrate::Migrator) -> i64 {
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        assert!(matches!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db"),
+            Ok(DatabaseUrl::Sqlite(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://a@b/c"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://a@b/c"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        for bad in ["mysql://x", "any://x", "", "/tmp/file.db"] {
+            let err = DatabaseUrl::parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("unsupported database URL"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        let u = DatabaseUrl::Postgres("postgres://me:hunter2@db:5432/between".into());
+        assert_eq!(u.redacted(), "postgres://me:***@db:5432/between");
+    }
+}

@@ -1,0 +1,200 @@
+//! The history page: check-ins by day, newest first, with a 30-day mood chart.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use domain::account::Account;
+use domain::checkin::{CheckIn, HARDER_TODAY_SUGGESTIONS};
+use serde::Deserialize;
+
+use super::render;
+use crate::AppState;
+use crate::chart::{DayMood, mood_chart};
+use crate::layout::Layout;
+use crate::session::SignedIn;
+
+/// How many days one page of history covers.
+const PAGE_DAYS: u64 = 30;
+
+/// The person's time zone (UTC if the stored name is somehow unknown).
+pub fn tz_of(account: &Account) -> Tz {
+    account.timezone.parse().unwrap_or(Tz::UTC)
+}
+
+/// "today at 18:05", "yesterday at 09:10" or "Tue 17 Nov at 21:00", in the person's zone.
+pub fn local_time_phrase(at: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&tz);
+    let today = now.with_timezone(&tz).date_naive();
+    let day = local.date_naive();
+    let time = local.format("%H:%M");
+    if day == today {
+        format!("today at {time}")
+    } else if Some(day) == today.pred_opt() {
+        format!("yesterday at {time}")
+    } else {
+        format!("{} at {time}", local.format("%a %-d %b"))
+    }
+}
+
+/// Which page of history: days before this date (exclusive).
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    #[serde(default)]
+    before: Option<String>,
+}
+
+/// One check-in, ready to read.
+pub struct EntryView {
+    time: String,
+    mood: u8,
+    ratings: Vec<String>,
+    details: Vec<String>,
+    note: Option<String>,
+}
+
+/// One day's check-ins.
+pub struct DayView {
+    id: String,
+    label: String,
+    entries: Vec<EntryView>,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    layout: Layout,
+    chart: String,
+    days: Vec<DayView>,
+    older_than: Option<NaiveDate>,
+    newer_link: Option<String>,
+    older_link: Option<String>,
+}
+
+fn entry_view(c: &CheckIn, tz: Tz) -> EntryView {
+    let x = &c.content;
+    let mut ratings = Vec::new();
+    if let Some(a) = x.anxiety {
+        ratings.push(format!("Anxiety {a}"));
+    }
+    if let Some(e) = x.energy {
+        ratings.push(format!("Energy {e}"));
+    }
+    let mut details = Vec::new();
+    if !x.body.is_empty() {
+        let labels: Vec<&str> = x.body.iter().map(|b| b.label()).collect();
+        details.push(format!("Body: {}", labels.join(", ")));
+    }
+    if let Some(u) = x.usual_activities {
+        details.push(format!("Managed my usual day: {}", u.label()));
+    }
+    if x.missed_usual_activities == Some(true) {
+        details.push("Missed work, school or plans because of how I felt".into());
+    }
+    if !x.harder_today.is_empty() {
+        let labels: Vec<&str> = x
+            .harder_today
+            .iter()
+            .map(|t| {
+                HARDER_TODAY_SUGGESTIONS
+                    .iter()
+                    .find(|(code, _)| code == t)
+                    .map(|(_, label)| *label)
+                    .unwrap_or(t.as_str())
+            })
+            .collect();
+        details.push(format!("Harder today: {}", labels.join(", ")));
+    }
+    if let Some(h) = x.sleep_hours {
+        details.push(format!("Sleep: {h} hours"));
+    }
+    if let Some(s) = &x.substances {
+        details.push(format!("Alcohol or substances: {s}"));
+    }
+    if x.self_harm_thoughts == Some(true) {
+        details.push("Said yes to the safety question".into());
+    }
+    EntryView {
+        time: x.at.with_timezone(&tz).format("%H:%M").to_string(),
+        mood: x.mood.get(),
+        ratings,
+        details,
+        note: x.note.clone(),
+    }
+}
+
+/// Shows 30 days of check-ins ending before `before` (default: today included).
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<HistoryQuery>,
+) -> Response {
+    let tz = tz_of(me.actor.account());
+    let now = Utc::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let older_than = q
+        .before
+        .as_deref()
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .filter(|d| *d <= today);
+    let end = older_than.unwrap_or_else(|| today + Days::new(1));
+    let start = end - Days::new(PAGE_DAYS);
+    let start_utc = local_midnight(start, tz);
+    let end_utc = local_midnight(end, tz);
+    let checkins = match state.app.checkins(&me.actor, Some(start_utc), Some(end_utc)).await {
+        Ok(c) => c,
+        Err(e) => return super::errors::internal(&e),
+    };
+    let mut by_day: BTreeMap<NaiveDate, Vec<&CheckIn>> = BTreeMap::new();
+    for c in &checkins {
+        by_day
+            .entry(c.content.at.with_timezone(&tz).date_naive())
+            .or_default()
+            .push(c);
+    }
+    let chart_days: Vec<DayMood> = by_day
+        .iter()
+        .map(|(day, cs)| DayMood {
+            day: *day,
+            mood: cs.iter().map(|c| f64::from(c.content.mood.get())).sum::<f64>() / cs.len() as f64,
+        })
+        .collect();
+    let days = by_day
+        .iter()
+        .rev()
+        .map(|(day, cs)| DayView {
+            id: day.format("%Y-%m-%d").to_string(),
+            label: day.format("%A %-d %B %Y").to_string(),
+            entries: cs.iter().rev().map(|c| entry_view(c, tz)).collect(),
+        })
+        .collect();
+    let page = HistoryPage {
+        layout: Layout::signed_in(&me.csrf, "history"),
+        chart: mood_chart(&chart_days, start, end - Days::new(1)),
+        days,
+        older_than,
+        newer_link: older_than.map(|d| {
+            let next = d + Days::new(PAGE_DAYS);
+            if next > today {
+                "/history".to_string()
+            } else {
+                format!("/history?before={}", next.format("%Y-%m-%d"))
+            }
+        }),
+        older_link: Some(format!("/history?before={}", start.format("%Y-%m-%d"))),
+    };
+    render(StatusCode::OK, &page)
+}
+
+fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    // On a day whose midnight is skipped by a clock change, the earliest valid instant wins.
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .unwrap_or_else(|| Utc.from_utc_datetime(&naive).with_timezone(&tz))
+        .with_timezone(&Utc)
+}

@@ -1,0 +1,55 @@
+//! Server-rendered pages, one module per page.
+
+pub mod checkin;
+pub mod errors;
+pub mod help;
+pub mod history;
+pub mod home;
+pub mod signin;
+pub mod signup;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use domain::checkin::FieldError;
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            errors::internal_page()
+        }
+    }
+}
+
+/// One option in a select, radio group or checkbox group.
+pub struct Choice {
+    /// The submitted value.
+    pub value: String,
+    /// What the person reads.
+    pub label: String,
+    /// Whether it is selected.
+    pub checked: bool,
+}
+
+/// The country options for a picker, with `selected` chosen.
+pub fn country_choices(selected: Option<&str>) -> Vec<Choice> {
+    domain::crisis::Country::all()
+        .iter()
+        .map(|c| Choice {
+            value: c.code().to_string(),
+            label: c.name().to_string(),
+            checked: selected.is_some_and(|s| s.eq_ignore_ascii_case(c.code())),
+        })
+        .collect()
+}
+
+/// The first message for a field, for showing beside it.
+pub fn message_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}

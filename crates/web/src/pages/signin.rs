@@ -1,0 +1,146 @@
+//! Signing in and out.
+
+use app::AppError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::{CookieJar, Form};
+use serde::Deserialize;
+
+use super::render;
+use crate::AppState;
+use crate::layout::Layout;
+use crate::session::{self, ClientAddr, SignedIn, Visitor};
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    layout: Layout,
+    csrf: String,
+    email: String,
+    message: Option<String>,
+    signed_out: bool,
+    signup_open: bool,
+}
+
+/// Query flags for the sign-in page.
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+/// The form as posted.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Shows the sign-in form; a fresh install goes to sign-up instead.
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    jar: CookieJar,
+    Query(q): Query<SignInQuery>,
+) -> Response {
+    if visitor.signed_in.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    if let Ok(true) = state.app.is_fresh_install().await {
+        return Redirect::to("/signup").into_response();
+    }
+    let signup_open = state.app.sign_up_open().await.unwrap_or(false);
+    let (jar, csrf) = session::form_token(jar, state.config.https);
+    let page = SignInPage {
+        layout: Layout::anonymous(),
+        csrf,
+        email: String::new(),
+        message: None,
+        signed_out: q.signed_out.is_some(),
+        signup_open,
+    };
+    (jar, render(StatusCode::OK, &page)).into_response()
+}
+
+/// Checks the password and starts a session.
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    jar: CookieJar,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let https = state.config.https;
+    let (jar, csrf) = session::form_token(jar, https);
+    let again = |status: StatusCode, message: String, jar: CookieJar, csrf: String| {
+        let page = SignInPage {
+            layout: Layout::anonymous(),
+            csrf,
+            email: form.email.clone(),
+            message: Some(message),
+            signed_out: false,
+            signup_open: false,
+        };
+        (jar, render(status, &page)).into_response()
+    };
+    if !session::tokens_match(&csrf, &form.csrf) {
+        return again(
+            StatusCode::FORBIDDEN,
+            "This form had expired. Please sign in again.".into(),
+            jar,
+            csrf,
+        );
+    }
+    match state.app.sign_in(&form.email, form.password.clone(), &addr).await {
+        Ok((_, token)) => {
+            let jar = jar.add(session::session_cookie(token.secret, https));
+            (jar, Redirect::to("/")).into_response()
+        }
+        Err(AppError::Unauthenticated) => again(
+            StatusCode::UNAUTHORIZED,
+            "That email and password don't match an account. Please check them and try again.".into(),
+            jar,
+            csrf,
+        ),
+        Err(AppError::RateLimited { retry_after_secs }) => again(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many tries for now. Please wait about {} minute{} and try again.",
+                retry_after_secs.div_ceil(60),
+                if retry_after_secs > 60 { "s" } else { "" }
+            ),
+            jar,
+            csrf,
+        ),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// The sign-out form.
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends the session and clears the cookie.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    jar: CookieJar,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    if !session::tokens_match(&signed_in.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    if let Err(e) = state.app.sign_out(&signed_in.secret).await {
+        return super::errors::internal(&e);
+    }
+    let jar = jar.add(session::clear_session_cookie(state.config.https));
+    (jar, Redirect::to("/signin?signed_out=1")).into_response()
+}

@@ -1,0 +1,119 @@
+//! "Create your account": the first page of a fresh install.
+
+use app::{AppError, SignUp};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::Form;
+use domain::checkin::FieldError;
+use serde::Deserialize;
+
+use super::{Choice, country_choices, message_for, render};
+use crate::AppState;
+use crate::layout::Layout;
+use crate::session::{self, Visitor};
+
+/// The form as posted; every field kept so a failed submit shows it again.
+#[derive(Debug, Default, Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    usual_mood: String,
+    #[serde(default)]
+    therapist_name: String,
+    #[serde(default)]
+    therapist_phone: String,
+    #[serde(default)]
+    therapist_email: String,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    layout: Layout,
+    csrf: String,
+    form: SignUpForm,
+    countries: Vec<Choice>,
+    errors: Vec<FieldError>,
+}
+
+impl SignUpPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        message_for(&self.errors, field)
+    }
+}
+
+fn page(csrf: String, form: SignUpForm, errors: Vec<FieldError>) -> SignUpPage {
+    let countries = country_choices(Some(form.country.as_str()));
+    SignUpPage {
+        layout: Layout::anonymous(),
+        csrf,
+        form,
+        countries,
+        errors,
+    }
+}
+
+/// Shows the form (or sends signed-in people home).
+pub async fn show(State(state): State<AppState>, visitor: Visitor, jar: CookieJar) -> Response {
+    if visitor.signed_in.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    match state.app.sign_up_open().await {
+        Ok(true) => {}
+        Ok(false) => return super::errors::signup_closed(),
+        Err(e) => return super::errors::internal(&e),
+    }
+    let (jar, csrf) = session::form_token(jar, state.config.https);
+    (jar, render(StatusCode::OK, &page(csrf, SignUpForm::default(), Vec::new()))).into_response()
+}
+
+/// Creates the account and signs in, or shows the form again with what to fix.
+pub async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(mut form): Form<SignUpForm>,
+) -> Response {
+    let https = state.config.https;
+    let (jar, csrf) = session::form_token(jar, https);
+    if !session::tokens_match(&csrf, &form.csrf) {
+        form.password.clear();
+        let errors = vec![FieldError::new(
+            "email",
+            "This form had expired, so nothing was saved. Please check the details and send it again.",
+        )];
+        return (jar, render(StatusCode::FORBIDDEN, &page(csrf, form, errors))).into_response();
+    }
+    let input = SignUp {
+        email: form.email.clone(),
+        password: std::mem::take(&mut form.password),
+        country: form.country.clone(),
+        timezone: form.timezone.clone(),
+        usual_mood: form.usual_mood.clone(),
+        therapist_name: form.therapist_name.clone(),
+        therapist_phone: form.therapist_phone.clone(),
+        therapist_email: form.therapist_email.clone(),
+    };
+    match state.app.sign_up(input).await {
+        Ok((_, token)) => {
+            let jar = jar.add(session::session_cookie(token.secret, https));
+            (jar, Redirect::to("/?welcome=1")).into_response()
+        }
+        Err(AppError::Invalid(errors)) => {
+            (jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page(csrf, form, errors))).into_response()
+        }
+        Err(AppError::Forbidden) => super::errors::signup_closed(),
+        Err(e) => super::errors::internal(&e),
+    }
+}

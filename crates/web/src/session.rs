@@ -1,0 +1,188 @@
+//! Who is asking: the session cookie for pages, a bearer token or the cookie for the API,
+//! and the form tokens that tie each form post to the page that showed it.
+
+use std::net::SocketAddr;
+
+use app::Actor;
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::AppState;
+
+/// The session cookie's name: the `__Host-` prefix (which browsers accept only over HTTPS)
+/// pins it to this exact host.
+pub fn session_cookie_name(https: bool) -> &'static str {
+    if https { "__Host-sid" } else { "sid" }
+}
+
+/// The pre-session form-token cookie for the sign-in and sign-up forms.
+pub fn form_cookie_name(https: bool) -> &'static str {
+    if https { "__Host-form" } else { "form" }
+}
+
+fn cookie(name: &'static str, value: String, https: bool, max_age_days: i64) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(https);
+    c.set_max_age(time_days(max_age_days));
+    c
+}
+
+fn time_days(days: i64) -> time::Duration {
+    time::Duration::days(days)
+}
+
+/// A cookie that keeps a new session.
+pub fn session_cookie(secret: String, https: bool) -> Cookie<'static> {
+    cookie(session_cookie_name(https), secret, https, 30)
+}
+
+/// A cookie that clears the session.
+pub fn clear_session_cookie(https: bool) -> Cookie<'static> {
+    cookie(session_cookie_name(https), String::new(), https, 0)
+}
+
+/// A signed-in person on a page; others are sent to the sign-in page.
+pub struct SignedIn {
+    /// Who is asking.
+    pub actor: Actor,
+    /// The session's form token.
+    pub csrf: String,
+    /// The cookie secret, for signing out.
+    pub secret: String,
+}
+
+/// Anyone on a page: signed in or not.
+pub struct Visitor {
+    /// Who is asking, when signed in.
+    pub signed_in: Option<SignedIn>,
+}
+
+async fn lookup(parts: &Parts, state: &AppState) -> Result<Option<SignedIn>, Response> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(secret) = jar
+        .get(session_cookie_name(state.config.https))
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    match state.app.session(&secret).await {
+        Ok(found) => Ok(found.map(|(actor, csrf)| SignedIn {
+            actor,
+            csrf,
+            secret,
+        })),
+        Err(e) => Err(crate::pages::errors::internal(&e)),
+    }
+}
+
+impl<S> FromRequestParts<S> for Visitor
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        Ok(Visitor {
+            signed_in: lookup(parts, &state).await?,
+        })
+    }
+}
+
+impl<S> FromRequestParts<S> for SignedIn
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        match lookup(parts, &state).await? {
+            Some(s) => Ok(s),
+            None => Err(Redirect::to("/signin").into_response()),
+        }
+    }
+}
+
+/// The account behind an API call: a `Bearer` token, or the session cookie.
+pub struct ApiUser(pub Actor);
+
+impl<S> FromRequestParts<S> for ApiUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .unwrap_or("");
+            return state
+                .app
+                .bearer(token)
+                .await
+                .map(ApiUser)
+                .map_err(crate::api::error::from_app);
+        }
+        match lookup(parts, &state).await {
+            Ok(Some(s)) => Ok(ApiUser(s.actor)),
+            Ok(None) => Err(crate::api::error::from_app(app::AppError::Unauthenticated)),
+            Err(r) => Err(r),
+        }
+    }
+}
+
+/// The client's network address, for sign-in rate limits only (never logged with a person).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientAddr(addr))
+    }
+}
+
+/// The pre-session form token from its cookie, or a new one with the cookie to set.
+pub fn form_token(jar: CookieJar, https: bool) -> (CookieJar, String) {
+    match jar.get(form_cookie_name(https)).map(|c| c.value().to_string()) {
+        Some(v) if v.len() == 32 => (jar, v),
+        _ => {
+            let v = random_token();
+            (jar.add(cookie(form_cookie_name(https), v.clone(), https, 1)), v)
+        }
+    }
+}
+
+/// Whether a posted form token matches the expected one, in constant time.
+pub fn tokens_match(expected: &str, posted: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), posted.as_bytes());
+    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
