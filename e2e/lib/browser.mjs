@@ -120,17 +120,24 @@ export function recordPages(context) {
   };
 }
 
-/** Asserts the security headers on every recorded HTML page; returns how many were checked. */
+/**
+ * Asserts the security headers on every recorded HTML page.
+ * @returns {Promise<{checked: number, signedIn: number}>} how many pages, and how many signed in
+ */
 export async function assertPageHeaders(recorder) {
   const pages = (await recorder.all()).filter(
     (p) => p.status < 300 || p.status >= 400, // redirects carry no page
   );
   assert.ok(pages.length > 0, 'no page responses were recorded');
   const problems = [];
+  let checked = 0;
+  let signedIn = 0;
   for (const p of pages) {
     const h = p.headers;
     const where = `${p.status} ${p.url}`;
     if (!(h['content-type'] ?? '').startsWith('text/html')) continue;
+    checked += 1;
+    if (p.signedIn) signedIn += 1;
     if (h['content-security-policy'] !== EXPECTED_CSP) {
       problems.push(`${where}: content-security-policy is ${JSON.stringify(h['content-security-policy'])}`);
     }
@@ -145,5 +152,6 @@ export async function assertPageHeaders(recorder) {
     }
   }
   assert.deepEqual(problems, [], `security headers:\n${problems.join('\n')}`);
-  return pages.length;
+  assert.ok(checked > 0, 'no HTML pages among the recorded responses');
+  return { checked, signedIn };
 }

@@ -23,7 +23,7 @@ export async function visible(locator, what, timeout = 10_000) {
 }
 
 export const signup = {
-  email: (page) => page.getByRole('textbox', { name: 'Email' }),
+  email: (page) => page.getByRole('textbox', { name: 'Email', exact: true }),
   password: (page) => page.getByLabel('Password'),
   country: (page) => page.getByLabel('Country'),
   usualDay: (page) => page.getByLabel('How does a usual day feel, from 0 (worst) to 10 (best)?'),

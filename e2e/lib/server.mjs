@@ -1,12 +1,15 @@
 // Starts the real `between` binary on a free loopback port with a fresh data directory,
 // and keeps everything it prints so tests can read the log afterwards.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const READY_TIMEOUT_MS = 30_000;
 const READY_LINE = /(http:\/\/127\.0\.0\.1:\d+)\//;
+// Server logs are kept here (gitignored) for a person to read after a run.
+export const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
 
 export function binaryPath() {
   const bin = process.env.BETWEEN_BIN;
@@ -17,10 +20,12 @@ export function binaryPath() {
 }
 
 /**
- * @param {{env?: Record<string,string>, args?: string[]}} [options]
+ * Each call gets its own data directory. With `name`, the log is saved on stop() to
+ * e2e/test-results/NAME.server.log.
+ * @param {{env?: Record<string,string>, args?: string[], name?: string}} [options]
  * @returns {Promise<{url: string, dataDir: string, log: () => string, stop: () => Promise<void>}>}
  */
-export async function startServer({ env = {}, args = [] } = {}) {
+export async function startServer({ env = {}, args = [], name } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'between-e2e-'));
   let output = '';
   let ready = false;
@@ -81,6 +86,10 @@ export async function startServer({ env = {}, args = [] } = {}) {
         clearTimeout(timer);
       }
       rmSync(dataDir, { recursive: true, force: true });
+      if (name) {
+        mkdirSync(RESULTS_DIR, { recursive: true });
+        writeFileSync(path.join(RESULTS_DIR, `${name}.server.log`), output);
+      }
     },
   };
 }

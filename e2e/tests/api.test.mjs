@@ -15,7 +15,7 @@ let page;
 let endpoint;
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ name: 'api' });
   browser = await launchBrowser();
   context = await newDesktopContext(browser);
   context.setDefaultTimeout(15_000);
@@ -83,17 +83,20 @@ test('a check-in is created once, however often it is sent', async () => {
 
 test('an out-of-range mood is refused with 422 naming the field', async () => {
   const response = await page.request.post(endpoint, { data: { client_id: randomUUID(), mood: 11 } });
-  assert.equal(response.status(), 422);
-  assertError(await json(response), 422, 'mood');
+  const body = await json(response);
+  assert.equal(response.status(), 422, `mood 11: ${JSON.stringify(body)}`);
+  assertError(body, 422, 'mood');
 });
 
 test('malformed JSON is refused with 400 and the same error shape', async () => {
   const response = await page.request.post(endpoint, {
     headers: { 'content-type': 'application/json' },
-    data: '{"client_id": "oops", "mood": ',
+    // A Buffer goes out as it is; a string would be encoded as a JSON string.
+    data: Buffer.from(`{"client_id": "${randomUUID()}", "mood": `),
   });
-  assert.equal(response.status(), 400);
-  assertError(await json(response), 400);
+  const body = await json(response);
+  assert.equal(response.status(), 400, `malformed JSON: ${JSON.stringify(body)}`);
+  assertError(body, 400);
 });
 
 test('without a session the API answers 401 in JSON', async () => {
@@ -118,6 +121,6 @@ test('a cross-site POST carrying the session cookie is refused', async () => {
 });
 
 test('security headers on every page', async () => {
-  const checked = await assertPageHeaders(recorder);
-  console.log(`checked security headers on ${checked} page responses`);
+  const { checked, signedIn } = await assertPageHeaders(recorder);
+  console.log(`checked security headers on ${checked} page responses, ${signedIn} of them signed in`);
 });

@@ -46,12 +46,20 @@ pub struct NewUser {
     pub role: Role,
 }
 
-fn optional(s: &str, max: usize, field: &'static str, errors: &mut Vec<FieldError>) -> Option<String> {
+fn optional(
+    s: &str,
+    max: usize,
+    field: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let s = s.trim();
     if s.is_empty() {
         None
     } else if s.chars().count() > max {
-        errors.push(FieldError::new(field, format!("Please keep this under {max} characters.")));
+        errors.push(FieldError::new(
+            field,
+            format!("Please keep this under {max} characters."),
+        ));
         None
     } else {
         Some(s.to_string())
@@ -87,7 +95,10 @@ impl App {
             code => match domain::crisis::Country::parse(code) {
                 Ok(c) => Some(c.code().to_string()),
                 Err(_) => {
-                    errors.push(FieldError::new("country", "Please choose a country from the list."));
+                    errors.push(FieldError::new(
+                        "country",
+                        "Please choose a country from the list.",
+                    ));
                     None
                 }
             },
@@ -97,7 +108,10 @@ impl App {
             s => match s.parse::<i64>().ok().and_then(|v| Rating::new(v).ok()) {
                 Some(r) => Some(r),
                 None => {
-                    errors.push(FieldError::new("usual_mood", "Please give a whole number from 0 to 10."));
+                    errors.push(FieldError::new(
+                        "usual_mood",
+                        "Please give a whole number from 0 to 10.",
+                    ));
                     None
                 }
             },
@@ -172,7 +186,9 @@ impl App {
             .login_limits
             .blocked(&[account_key.clone(), address_key.clone()], now)
         {
-            return Err(AppError::RateLimited { retry_after_secs: secs });
+            return Err(AppError::RateLimited {
+                retry_after_secs: secs,
+            });
         }
         self.login_limits.record(address_key, now);
         let found = self.store.account_for_sign_in(&email).await?;
@@ -212,7 +228,10 @@ impl App {
 
     /// The actor and form token for a session cookie, if it is valid.
     pub async fn session(&self, secret: &str) -> Result<Option<(Actor, String)>, AppError> {
-        let found = self.store.session(&tokens::hash(secret), Utc::now()).await?;
+        let found = self
+            .store
+            .session(&tokens::hash(secret), Utc::now())
+            .await?;
         Ok(found.map(|s| (Actor { account: s.account }, s.csrf_token)))
     }
 

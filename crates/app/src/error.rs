@@ -36,9 +36,10 @@ impl AppError {
 impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> Self {
         match e {
-            store::StoreError::Conflict(what) => {
-                AppError::field("email", format!("{what} already has an account. Try signing in."))
-            }
+            store::StoreError::Conflict(what) => AppError::field(
+                "email",
+                format!("{what} already has an account. Try signing in."),
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -23,14 +23,20 @@ pub(crate) struct Hasher {
 
 impl Hasher {
     pub fn new() -> Hasher {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Hasher {
             permits: Arc::new(Semaphore::new(cores.max(2))),
         }
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut rand::rngs::OsRng);
             argon2()?
@@ -45,7 +51,11 @@ impl Hasher {
     /// Verifies a password; with no stored hash it still spends the same time, so a
     /// response does not reveal whether an email has an account.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let argon = argon2()?;
             match stored {
@@ -75,10 +85,19 @@ mod tests {
         let h = Hasher::new();
         let a = h.hash("correct horse battery".into()).await.ok();
         let b = h.hash("correct horse battery".into()).await.ok();
-        assert!(a.as_deref().is_some_and(|s| s.starts_with("$argon2id$v=19$m=19456,t=2,p=1$")));
+        assert!(
+            a.as_deref()
+                .is_some_and(|s| s.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"))
+        );
         assert_ne!(a, b, "salts must differ");
-        assert!(matches!(h.verify("correct horse battery".into(), a.clone()).await, Ok(true)));
-        assert!(matches!(h.verify("wrong horse battery".into(), a).await, Ok(false)));
+        assert!(matches!(
+            h.verify("correct horse battery".into(), a.clone()).await,
+            Ok(true)
+        ));
+        assert!(matches!(
+            h.verify("wrong horse battery".into(), a).await,
+            Ok(false)
+        ));
         assert!(matches!(h.verify("anything".into(), None).await, Ok(false)));
     }
 }

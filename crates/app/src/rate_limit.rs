@@ -51,12 +51,20 @@ impl LoginLimiter {
         let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
         keys.iter().find_map(|k| {
             let q = map.get_mut(k)?;
-            while q.front().is_some_and(|t| now.duration_since(*t) >= self.limits.window) {
+            while q
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.limits.window)
+            {
                 q.pop_front();
             }
             (q.len() >= self.key_limit(k)).then(|| {
                 let oldest = q.front().copied().unwrap_or(now);
-                (self.limits.window.saturating_sub(now.duration_since(oldest))).as_secs().max(1)
+                (self
+                    .limits
+                    .window
+                    .saturating_sub(now.duration_since(oldest)))
+                .as_secs()
+                .max(1)
             })
         })
     }
@@ -66,7 +74,10 @@ impl LoginLimiter {
         let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
         // Bound memory under a flood of distinct keys: forget everything already expired.
         if map.len() > 100_000 {
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < self.limits.window));
+            map.retain(|_, q| {
+                q.back()
+                    .is_some_and(|t| now.duration_since(*t) < self.limits.window)
+            });
         }
         map.entry(key).or_default().push_back(now);
     }
@@ -95,7 +106,10 @@ mod tests {
             assert_eq!(l.blocked(&key, t0), None, "attempt {i}");
             l.record(key[0].clone(), t0);
         }
-        assert!(l.blocked(&key, t0 + Duration::from_secs(1)).is_some_and(|s| s <= 60));
+        assert!(
+            l.blocked(&key, t0 + Duration::from_secs(1))
+                .is_some_and(|s| s <= 60)
+        );
         assert_eq!(l.blocked(&key, t0 + Duration::from_secs(61)), None);
         l.record(key[0].clone(), t0);
         l.clear(&key[0]);

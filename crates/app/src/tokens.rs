@@ -44,7 +44,10 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(hash("x").len(), 64);
         assert_ne!(hash(&a), a);
-        let t = SessionToken { secret: a.clone(), csrf: b };
+        let t = SessionToken {
+            secret: a.clone(),
+            csrf: b,
+        };
         assert!(!format!("{t:?}").contains(&a));
     }
 }

@@ -14,7 +14,12 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
 
     /// sqlite://PATH or postgres://USER@HOST/DB. Defaults to a SQLite file in the data dir.
-    #[arg(long, env = "BETWEEN_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BETWEEN_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// What to do.

@@ -18,23 +18,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(ref opts) => serve(&cli, opts).await,
         Command::Migrate => {
             let (store, url) = open_store(&cli).await?;
-            println!("The database at {} is up to date ({}).", url.redacted(), store.backend());
+            println!(
+                "The database at {} is up to date ({}).",
+                url.redacted(),
+                store.backend()
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(User::Add { ref email, ref role }) => {
-            let role = Role::parse(role)
-                .with_context(|| format!("unknown role {role:?}: use client, therapist or admin"))?;
+        Command::User(User::Add {
+            ref email,
+            ref role,
+        }) => {
+            let role = Role::parse(role).with_context(|| {
+                format!("unknown role {role:?}: use client, therapist or admin")
+            })?;
             let password = read_password()?;
             let (store, _) = open_store(&cli).await?;
             let app = App::new(store, Settings::default());
             let account = app
-                .add_user(NewUser { email: email.clone(), password, role })
+                .add_user(NewUser {
+                    email: email.clone(),
+                    password,
+                    role,
+                })
                 .await
                 .map_err(explain)?;
-            println!("Created {} account {}.", account.role.as_str(), account.email.as_str());
+            println!(
+                "Created {} account {}.",
+                account.role.as_str(),
+                account.email.as_str()
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(Token::Create { ref email, ref label }) => {
+        Command::Token(Token::Create {
+            ref email,
+            ref label,
+        }) => {
             let (store, _) = open_store(&cli).await?;
             let app = App::new(store, Settings::default());
             let token = app.create_api_token(email, label).await.map_err(explain)?;
@@ -47,7 +66,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(fields) => anyhow::anyhow!(
-            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         other => anyhow::anyhow!(other),
     }

@@ -159,7 +159,15 @@ mod tests {
             Email::parse("  Sam@Example.ORG ").map(|e| e.as_str().to_string()),
             Ok("sam@example.org".to_string())
         );
-        for bad in ["", "sam", "sam@", "@x.org", "sam@localhost", "a b@x.org", "a@b@c.org"] {
+        for bad in [
+            "",
+            "sam",
+            "sam@",
+            "@x.org",
+            "sam@localhost",
+            "a b@x.org",
+            "a@b@c.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -279,7 +279,10 @@ impl CheckInInput {
         }
         let mood = match self.mood {
             None => {
-                errors.push(FieldError::new("mood", "Please choose how your mood is, from 0 to 10."));
+                errors.push(FieldError::new(
+                    "mood",
+                    "Please choose how your mood is, from 0 to 10.",
+                ));
                 None
             }
             v => rating("mood", v, &mut errors),
@@ -418,14 +421,25 @@ mod tests {
         .err()
         .unwrap_or_default();
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
-        for f in ["mood", "anxiety", "body", "usual_activities", "sleep_hours", "note", "at"] {
+        for f in [
+            "mood",
+            "anxiety",
+            "body",
+            "usual_activities",
+            "sleep_hours",
+            "note",
+            "at",
+        ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
     }
 
     #[test]
     fn missing_mood_is_an_error() {
-        let errs = CheckInInput::default().validate(now()).err().unwrap_or_default();
+        let errs = CheckInInput::default()
+            .validate(now())
+            .err()
+            .unwrap_or_default();
         assert_eq!(errs.first().map(|e| e.field), Some("mood"));
     }
 
@@ -453,7 +467,9 @@ mod tests {
             ..Default::default()
         }
         .validate(now());
-        assert!(matches!(ok, Ok(ref c) if !c.needs_safety_answer(false) && c.needs_safety_answer(true)));
+        assert!(
+            matches!(ok, Ok(ref c) if !c.needs_safety_answer(false) && c.needs_safety_answer(true))
+        );
         let answered = CheckInInput {
             mood: Some(1),
             self_harm_thoughts: Some(false),

@@ -116,6 +116,7 @@ fn mood_reasons(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::history::{CheckInRecord, CopingRecord, QuestionnaireRecord, SessionRecord};
@@ -191,9 +192,7 @@ mod tests {
         assert_eq!(g.level, Level::ReachOut);
         assert_eq!(g.codes(), vec!["persisting"]);
         match &g.reasons[0] {
-            Reason::Persisting {
-                days, baseline, ..
-            } => {
+            Reason::Persisting { days, baseline, .. } => {
                 assert_eq!(*days, 3);
                 assert_eq!(*baseline, 7.0);
             }
@@ -280,12 +279,18 @@ mod tests {
         // 4 → 9: a rise of 5 is not reliable.
         assert_eq!(assess(&h, at(9, 20)).level, Level::Steady);
         h.questionnaires.push(phq9(8, [2, 2, 1, 1, 1, 1, 1, 1, 0]));
-        assert_eq!(assess(&h, at(9, 20)).codes(), vec!["reliable_deterioration"]);
+        assert_eq!(
+            assess(&h, at(9, 20)).codes(),
+            vec!["reliable_deterioration"]
+        );
         let mut h = ordinary(10);
         h.questionnaires.push(gad7(1, [1, 1, 0, 0, 0, 0, 0]));
         h.questionnaires.push(gad7(8, [1, 1, 1, 1, 1, 1, 0]));
         assert_eq!(assess(&h, at(7, 20)).level, Level::Steady);
-        assert_eq!(assess(&h, at(9, 20)).codes(), vec!["reliable_deterioration"]);
+        assert_eq!(
+            assess(&h, at(9, 20)).codes(),
+            vec!["reliable_deterioration"]
+        );
     }
 
     #[test]
@@ -304,7 +309,10 @@ mod tests {
                 back_in_clinical_range,
                 rise_from_best,
                 ..
-            } => assert_eq!((*best_total, *back_in_clinical_range, *rise_from_best), (4, true, 6)),
+            } => assert_eq!(
+                (*best_total, *back_in_clinical_range, *rise_from_best),
+                (4, true, 6)
+            ),
             other => panic!("unexpected {other:?}"),
         }
         // Never below caseness: the clinical-range clause needs a return to it.

@@ -347,6 +347,7 @@ mod timestamp {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -427,9 +428,7 @@ mod tests {
             "usual_mood: must be a whole number from 0 to 10"
         );
         assert_eq!(
-            error_of(
-                r#"{"coping": [{"at": "2026-03-04T09:00:00Z", "distress_before": 12}]}"#
-            ),
+            error_of(r#"{"coping": [{"at": "2026-03-04T09:00:00Z", "distress_before": 12}]}"#),
             "coping[0].distress_before: must be a whole number from 0 to 10"
         );
         assert!(error_of("[1, 2").starts_with("not valid JSON"));
@@ -472,6 +471,9 @@ mod tests {
     fn local_day_follows_the_zone() {
         let h = History::new(TimeZone::parse("Australia/Sydney").unwrap());
         let at = "2026-03-04T20:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        assert_eq!(h.local_day(at), NaiveDate::from_ymd_opt(2026, 3, 5).unwrap());
+        assert_eq!(
+            h.local_day(at),
+            NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()
+        );
     }
 }

@@ -268,6 +268,7 @@ impl Answers {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -287,7 +288,11 @@ mod tests {
             (27, Severity::Severe),
         ];
         for (total, band) in expected {
-            assert_eq!(Instrument::Phq9.severity(total), band, "PHQ-9 total {total}");
+            assert_eq!(
+                Instrument::Phq9.severity(total),
+                band,
+                "PHQ-9 total {total}"
+            );
         }
     }
 
@@ -304,7 +309,11 @@ mod tests {
             (21, Severity::Severe),
         ];
         for (total, band) in expected {
-            assert_eq!(Instrument::Gad7.severity(total), band, "GAD-7 total {total}");
+            assert_eq!(
+                Instrument::Gad7.severity(total),
+                band,
+                "GAD-7 total {total}"
+            );
         }
     }
 

@@ -66,7 +66,10 @@ mod tests {
 
     #[test]
     fn deserializes_only_in_range() {
-        assert_eq!(serde_json::from_str::<Rating>("7").ok(), Rating::new(7).ok());
+        assert_eq!(
+            serde_json::from_str::<Rating>("7").ok(),
+            Rating::new(7).ok()
+        );
         assert!(serde_json::from_str::<Rating>("11").is_err());
         assert!(serde_json::from_str::<Rating>("-1").is_err());
         assert!(serde_json::from_str::<Rating>("4.5").is_err());

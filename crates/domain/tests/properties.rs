@@ -2,11 +2,14 @@
 //!
 //! About missing days: "removing rated days from a steady history keeps it below reach_out"
 //! is NOT true in general, and we do not claim it. Removing a rated day can
+//!
 //!  - join two low stretches into one (missing days do not reset a stretch, by design),
 //!  - change the baseline window, or push it below 14 rated days onto the usual-day rating,
 //!  - change the path of the moving average (it is not monotone in deletions: dropping a day
 //!    that was better than the running average raises the days after it).
+//!
 //! What holds, and is tested here:
+//!
 //!  1. making low days of the last 7 days missing never adds `persisting` or
 //!     `coping_not_working` (the current low stretch can only shrink);
 //!  2. with no check-in in the last 3 days, no mood rule fires at all (silence is never
@@ -114,19 +117,34 @@ fn person() -> impl Strategy<Value = Person> {
     )
         .prop_flat_map(|(mean, n, stretch, depth, tz, usual)| {
             let n32 = u32::try_from(n).unwrap();
-            let day = prop::option::weighted(0.8, prop::collection::vec((-1i8..=1, 0u32..24), 1..=2));
+            let day =
+                prop::option::weighted(0.8, prop::collection::vec((-1i8..=1, 0u32..24), 1..=2));
             (
                 Just((mean, stretch, depth, tz, usual)),
                 prop::collection::vec(day, n),
                 prop::collection::vec(0..n32, 0..8),
                 prop::collection::vec(n32.saturating_sub(4)..n32, 0..3),
-                prop::collection::vec((n32.saturating_sub(20)..n32, prop::bool::weighted(0.3)), 0..3),
-                prop::collection::vec((n32.saturating_sub(4)..n32, 0u32..24, 0u8..=10, 0u8..=10), 0..6),
+                prop::collection::vec(
+                    (n32.saturating_sub(20)..n32, prop::bool::weighted(0.3)),
+                    0..3,
+                ),
+                prop::collection::vec(
+                    (n32.saturating_sub(4)..n32, 0u32..24, 0u8..=10, 0u8..=10),
+                    0..6,
+                ),
                 0u32..24,
             )
         })
         .prop_map(
-            |((mean, stretch, depth, tz, usual), days, sessions, missed, self_harm, coping, moment_hour)| {
+            |(
+                (mean, stretch, depth, tz, usual),
+                days,
+                sessions,
+                missed,
+                self_harm,
+                coping,
+                moment_hour,
+            )| {
                 let n = days.len();
                 let days = days
                     .into_iter()
@@ -135,7 +153,11 @@ fn person() -> impl Strategy<Value = Person> {
                         ratings.map(|rs| {
                             rs.into_iter()
                                 .map(|(noise, hour)| {
-                                    let drop = if i + stretch >= n { i16::from(depth) } else { 0 };
+                                    let drop = if i + stretch >= n {
+                                        i16::from(depth)
+                                    } else {
+                                        0
+                                    };
                                     let m = i16::from(mean) + i16::from(noise) - drop;
                                     (u8::try_from(m.clamp(0, 10)).unwrap(), hour)
                                 })
@@ -329,7 +351,8 @@ fn a_removed_ordinary_day_joins_two_low_stretches() {
     let mut h = History::new(TimeZone::UTC);
     h.usual_mood = Some(rating(7));
     for (d, m) in [(0, 4), (1, 7), (2, 4), (3, 4)] {
-        h.checkins.push(CheckInRecord::new(instant(d, 12), rating(m)));
+        h.checkins
+            .push(CheckInRecord::new(instant(d, 12), rating(m)));
     }
     let at = instant(3, 20);
     assert_eq!(guidance::assess(&h, at).level, Level::Steady);
@@ -337,5 +360,24 @@ fn a_removed_ordinary_day_joins_two_low_stretches() {
     assert_eq!(
         guidance::assess(&without_days(&h, &ordinary), at).codes(),
         vec!["persisting"]
+    );
+}
+
+/// The moving average is not monotone in deletions: making a low day missing can raise the
+/// average on the days after it, when that day was better than the running average.
+#[test]
+fn a_removed_low_day_can_start_an_escalation() {
+    let mut h = History::new(TimeZone::UTC);
+    h.usual_mood = Some(rating(7));
+    for (d, m) in [(0, 2), (1, 2), (2, 5), (3, 9), (4, 2)] {
+        h.checkins
+            .push(CheckInRecord::new(instant(d, 12), rating(m)));
+    }
+    let at = instant(4, 20);
+    assert_eq!(guidance::assess(&h, at).level, Level::Steady);
+    let low_day: BTreeSet<NaiveDate> = [h.local_day(instant(2, 12))].into();
+    assert_eq!(
+        guidance::assess(&without_days(&h, &low_day), at).codes(),
+        vec!["escalating"]
     );
 }

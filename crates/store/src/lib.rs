@@ -7,8 +7,8 @@ mod error;
 mod open;
 #[macro_use]
 mod queries;
-mod rows;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -102,8 +102,7 @@ pub trait Store: Send + Sync + 'static {
         label: &str,
     ) -> Result<(), StoreError>;
     /// Finds the account a bearer token belongs to.
-    async fn account_for_api_token(&self, token_hash: &str)
-    -> Result<Option<Account>, StoreError>;
+    async fn account_for_api_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError>;
 
     /// Stores a check-in once per client id; a retry returns the stored one.
     async fn insert_checkin(

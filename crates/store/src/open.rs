@@ -88,7 +88,10 @@ mod tests {
             Ok(DatabaseUrl::Postgres(_))
         ));
         for bad in ["mysql://x", "any://x", "", "/tmp/file.db"] {
-            let err = DatabaseUrl::parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = DatabaseUrl::parse(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.contains("unsupported database URL"), "{bad}: {err}");
         }
     }

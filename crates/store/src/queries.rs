@@ -282,5 +282,3 @@ macro_rules! impl_store {
         }
     };
 }
-
-

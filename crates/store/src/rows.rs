@@ -55,7 +55,6 @@ impl AccountRow {
     }
 }
 
-
 #[derive(sqlx::FromRow)]
 pub(crate) struct CheckInRow {
     pub id: i64,
@@ -75,7 +74,6 @@ pub(crate) struct CheckInRow {
     pub note: Option<String>,
     pub created_ms: i64,
 }
-
 
 impl CheckInRow {
     pub fn into_checkin(self) -> Result<CheckIn, StoreError> {

@@ -29,8 +29,14 @@ fn new_account(email: &str) -> NewAccount {
 async fn story(store: Arc<dyn Store>) {
     // Accounts: a fresh store is empty; emails are unique.
     assert_eq!(store.account_count().await.unwrap(), 0);
-    let sam = store.create_account(&new_account("sam@example.org")).await.unwrap();
-    let kim = store.create_account(&new_account("kim@example.org")).await.unwrap();
+    let sam = store
+        .create_account(&new_account("sam@example.org"))
+        .await
+        .unwrap();
+    let kim = store
+        .create_account(&new_account("kim@example.org"))
+        .await
+        .unwrap();
     assert_eq!(store.account_count().await.unwrap(), 2);
     assert_eq!(sam.role, Role::Client);
     assert_eq!(sam.usual_mood.map(Rating::get), Some(7));
@@ -53,7 +59,10 @@ async fn story(store: Arc<dyn Store>) {
             .unwrap()
             .is_none()
     );
-    assert_eq!(store.account(kim.id).await.unwrap().unwrap().email, kim.email);
+    assert_eq!(
+        store.account(kim.id).await.unwrap().unwrap().email,
+        kim.email
+    );
 
     // Sessions: found by hash until they expire or are deleted.
     let now = Utc::now();
@@ -69,17 +78,36 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(s.account.id, sam.id);
     assert_eq!(s.csrf_token, "csrf-a");
     assert!(store.session("hash-old", now).await.unwrap().is_none());
-    assert!(store.session("hash-a", now + Duration::hours(2)).await.unwrap().is_none());
+    assert!(
+        store
+            .session("hash-a", now + Duration::hours(2))
+            .await
+            .unwrap()
+            .is_none()
+    );
     store.delete_session("hash-a").await.unwrap();
     assert!(store.session("hash-a", now).await.unwrap().is_none());
 
     // API tokens.
-    store.create_api_token(kim.id, "tok-k", "phone").await.unwrap();
+    store
+        .create_api_token(kim.id, "tok-k", "phone")
+        .await
+        .unwrap();
     assert_eq!(
-        store.account_for_api_token("tok-k").await.unwrap().map(|a| a.id),
+        store
+            .account_for_api_token("tok-k")
+            .await
+            .unwrap()
+            .map(|a| a.id),
         Some(kim.id)
     );
-    assert!(store.account_for_api_token("tok-x").await.unwrap().is_none());
+    assert!(
+        store
+            .account_for_api_token("tok-x")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Check-ins: every field survives; a retry with the same client id is not a duplicate.
     let at = Utc.with_ymd_and_hms(2026, 11, 20, 18, 30, 0).unwrap();
@@ -104,8 +132,14 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(w, Written::Created);
     assert_eq!(stored.content, full);
     assert_eq!(stored.account_id, sam.id);
-    assert_eq!(stored.content.body, vec![BodySignal::Fatigue, BodySignal::Tension]);
-    assert_eq!(stored.content.usual_activities, Some(UsualActivities::Partly));
+    assert_eq!(
+        stored.content.body,
+        vec![BodySignal::Fatigue, BodySignal::Tension]
+    );
+    assert_eq!(
+        stored.content.usual_activities,
+        Some(UsualActivities::Partly)
+    );
     let (again, w) = store.insert_checkin(sam.id, &full).await.unwrap();
     assert_eq!(w, Written::Existing);
     assert_eq!(again.id, stored.id);
@@ -146,7 +180,9 @@ async fn story(store: Arc<dyn Store>) {
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let (s, c) = (store.clone(), racing.clone());
-        tasks.push(tokio::spawn(async move { s.insert_checkin(kim.id, &c).await }));
+        tasks.push(tokio::spawn(
+            async move { s.insert_checkin(kim.id, &c).await },
+        ));
     }
     let mut ids = Vec::new();
     for t in tasks {
@@ -160,7 +196,9 @@ async fn story(store: Arc<dyn Store>) {
 #[tokio::test]
 async fn sqlite_conformance() {
     let dir = tempfile::tempdir().unwrap();
-    let store = store::open(&DatabaseUrl::sqlite_in(dir.path())).await.unwrap();
+    let store = store::open(&DatabaseUrl::sqlite_in(dir.path()))
+        .await
+        .unwrap();
     assert_eq!(store.backend(), "sqlite");
     story(store).await;
 }
@@ -170,7 +208,9 @@ async fn postgres_conformance() {
     let Some(url) = postgres_test_database().await else {
         return;
     };
-    let store = store::open(&DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+    let store = store::open(&DatabaseUrl::parse(&url).unwrap())
+        .await
+        .unwrap();
     assert_eq!(store.backend(), "postgres");
     story(store).await;
 }
@@ -181,9 +221,14 @@ async fn sqlite_is_durable_and_refuses_a_newer_schema() {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::sqlite_in(dir.path());
     drop(store::open(&url).await.unwrap());
-    let DatabaseUrl::Sqlite(raw) = &url else { unreachable!() };
+    let DatabaseUrl::Sqlite(raw) = &url else {
+        unreachable!()
+    };
     let mut conn = sqlx::SqliteConnection::connect(raw).await.unwrap();
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
@@ -193,7 +238,11 @@ async fn sqlite_is_durable_and_refuses_a_newer_schema() {
     .await
     .unwrap();
     conn.close().await.unwrap();
-    let err = store::open(&url).await.err().map(|e| e.to_string()).unwrap_or_default();
+    let err = store::open(&url)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("newer than this build"), "{err}");
 }
 
@@ -213,7 +262,11 @@ async fn postgres_refuses_a_newer_schema() {
     .await
     .unwrap();
     pool.close().await;
-    let err = store::open(&parsed).await.err().map(|e| e.to_string()).unwrap_or_default();
+    let err = store::open(&parsed)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("newer than this build"), "{err}");
 }
 
@@ -232,7 +285,10 @@ async fn postgres_test_database() -> Option<String> {
     };
     let name = format!("between_test_{}", Uuid::new_v4().simple());
     let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let (base, _) = admin_url.rsplit_once('/').unwrap();
     Some(format!("{base}/{name}"))

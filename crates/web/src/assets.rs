@@ -5,8 +5,16 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
-    ("forms.js", "text/javascript; charset=utf-8", include_bytes!("../static/forms.js")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/app.css"),
+    ),
+    (
+        "forms.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/forms.js"),
+    ),
 ];
 
 /// Serves one embedded file. URLs carry the version, so browsers may cache for a year.

@@ -102,7 +102,16 @@ mod tests {
 
     #[test]
     fn chart_is_labelled_and_plots_every_day() {
-        let days = [DayMood { day: d(2), mood: 3.0 }, DayMood { day: d(5), mood: 7.5 }];
+        let days = [
+            DayMood {
+                day: d(2),
+                mood: 3.0,
+            },
+            DayMood {
+                day: d(5),
+                mood: 7.5,
+            },
+        ];
         let svg = mood_chart(&days, d(1), d(30));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("role=\"img\""));

@@ -35,10 +35,19 @@ pub fn router(state: AppState) -> Router {
     let https = state.config.https;
     Router::new()
         .route("/", get(pages::home::show))
-        .route("/signup", get(pages::signup::show).post(pages::signup::submit))
-        .route("/signin", get(pages::signin::show).post(pages::signin::submit))
+        .route(
+            "/signup",
+            get(pages::signup::show).post(pages::signup::submit),
+        )
+        .route(
+            "/signin",
+            get(pages::signin::show).post(pages::signin::submit),
+        )
         .route("/signout", post(pages::signin::sign_out))
-        .route("/checkin", get(pages::checkin::show).post(pages::checkin::submit))
+        .route(
+            "/checkin",
+            get(pages::checkin::show).post(pages::checkin::submit),
+        )
         .route("/history", get(pages::history::show))
         .route("/help", get(pages::help::show))
         .route("/healthz", get(|| async { "ok" }))

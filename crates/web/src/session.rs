@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 
 use app::Actor;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
@@ -165,11 +165,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
 /// The pre-session form token from its cookie, or a new one with the cookie to set.
 pub fn form_token(jar: CookieJar, https: bool) -> (CookieJar, String) {
-    match jar.get(form_cookie_name(https)).map(|c| c.value().to_string()) {
+    match jar
+        .get(form_cookie_name(https))
+        .map(|c| c.value().to_string())
+    {
         Some(v) if v.len() == 32 => (jar, v),
         _ => {
             let v = random_token();
-            (jar.add(cookie(form_cookie_name(https), v.clone(), https, 1)), v)
+            (
+                jar.add(cookie(form_cookie_name(https), v.clone(), https, 1)),
+                v,
+            )
         }
     }
 }
@@ -177,7 +183,9 @@ pub fn form_token(jar: CookieJar, https: bool) -> (CookieJar, String) {
 /// Whether a posted form token matches the expected one, in constant time.
 pub fn tokens_match(expected: &str, posted: &str) -> bool {
     let (a, b) = (expected.as_bytes(), posted.as_bytes());
-    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn random_token() -> String {

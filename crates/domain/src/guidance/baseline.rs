@@ -99,6 +99,7 @@ pub(crate) fn from_days(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -144,7 +145,10 @@ mod tests {
             .collect();
         assert_eq!(from_days(&days, today, None, &s()), None);
         let b = from_days(&days, today, Rating::new(8).ok(), &s()).unwrap();
-        assert_eq!((b.value, b.spread, b.source), (8.0, 0.75, BaselineSource::UsualDay));
+        assert_eq!(
+            (b.value, b.spread, b.source),
+            (8.0, 0.75, BaselineSource::UsualDay)
+        );
         let mut more = days.clone();
         more.push(DayMood {
             day: day(33),
@@ -157,7 +161,9 @@ mod tests {
     #[test]
     fn spread_is_scaled_mad() {
         let today = day(40);
-        let moods = [4.0, 5.0, 6.0, 7.0, 8.0, 5.0, 6.0, 7.0, 4.0, 8.0, 6.0, 6.0, 5.0, 7.0];
+        let moods = [
+            4.0, 5.0, 6.0, 7.0, 8.0, 5.0, 6.0, 7.0, 4.0, 8.0, 6.0, 6.0, 5.0, 7.0,
+        ];
         let days: Vec<DayMood> = moods
             .iter()
             .enumerate()

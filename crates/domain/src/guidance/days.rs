@@ -43,6 +43,7 @@ pub(crate) fn days_before(day: NaiveDate, n: u32) -> NaiveDate {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::history::{CheckInRecord, TimeZone};
@@ -63,7 +64,8 @@ mod tests {
             ("2026-03-06T15:00:00Z", 3),
             ("2026-03-07T15:00:00Z", 9),
         ] {
-            h.checkins.push(CheckInRecord::new(at(t), Rating::new(m).unwrap()));
+            h.checkins
+                .push(CheckInRecord::new(at(t), Rating::new(m).unwrap()));
         }
         let days = day_moods(&h, at("2026-03-06T15:00:00Z"));
         assert_eq!(days.len(), 2);

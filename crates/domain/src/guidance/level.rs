@@ -53,9 +53,7 @@ impl Level {
     /// The usual advice for this level, in a sentence or two.
     pub fn advice(self) -> &'static str {
         match self {
-            Level::Steady => {
-                "Keep checking in, and use your toolkit whenever it helps."
-            }
+            Level::Steady => "Keep checking in, and use your toolkit whenever it helps.",
             Level::ExpectedDip => {
                 "Feeling lower in the days after a session is common and usually passes within \
                  two or three days. Be gentle with yourself: a closing ritual, a tool from your \
@@ -80,6 +78,7 @@ impl std::fmt::Display for Level {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -90,7 +89,10 @@ mod tests {
         assert!(Level::ExpectedDip > Level::Steady);
         for l in Level::ALL {
             assert_eq!(Level::parse(l.code()), Some(l));
-            assert_eq!(serde_json::to_string(&l).unwrap(), format!("\"{}\"", l.code()));
+            assert_eq!(
+                serde_json::to_string(&l).unwrap(),
+                format!("\"{}\"", l.code())
+            );
             assert!(!l.headline().is_empty() && !l.advice().is_empty());
         }
     }

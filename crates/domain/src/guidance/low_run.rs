@@ -68,18 +68,17 @@ pub(crate) fn dip_or_persisting(
             (0..=i64::from(settings.dip_start_within_days)).contains(&after)
         })
         .max();
-    if let Some(session_day) = session {
-        if run.calendar_days() <= settings.dip_max_days {
-            return Some(Reason::PostSessionDip {
-                session_day: *session_day,
-                days: run.rated_days,
-                calendar_days: run.calendar_days(),
-                first_day: run.first_day,
-                latest_day: run.latest_day,
-                baseline: round2(baseline.value),
-                latest_mood: round2(run.latest_mood),
-            });
-        }
+    let dip_session = session.filter(|_| run.calendar_days() <= settings.dip_max_days);
+    if let Some(session_day) = dip_session {
+        return Some(Reason::PostSessionDip {
+            session_day: *session_day,
+            days: run.rated_days,
+            calendar_days: run.calendar_days(),
+            first_day: run.first_day,
+            latest_day: run.latest_day,
+            baseline: round2(baseline.value),
+            latest_mood: round2(run.latest_mood),
+        });
     }
     (run.rated_days >= settings.persisting_min_rated_days).then(|| Reason::Persisting {
         days: run.rated_days,
@@ -91,6 +90,7 @@ pub(crate) fn dip_or_persisting(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::guidance::baseline::BaselineSource;

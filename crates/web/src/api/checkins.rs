@@ -30,7 +30,9 @@ pub async fn create(
         );
     }
     match state.app.record_checkin(&actor, input).await {
-        Ok((checkin, Written::Created)) => (StatusCode::CREATED, Json(view(&checkin))).into_response(),
+        Ok((checkin, Written::Created)) => {
+            (StatusCode::CREATED, Json(view(&checkin))).into_response()
+        }
         Ok((checkin, Written::Existing)) => (StatusCode::OK, Json(view(&checkin))).into_response(),
         Err(e) => from_app(e),
     }
@@ -68,7 +70,12 @@ pub async fn list(
     range: Result<Query<Range>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(range)) = range else {
-        return json_error(StatusCode::BAD_REQUEST, "invalid", "The query string is not valid.", None);
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "The query string is not valid.",
+            None,
+        );
     };
     let from = match parse_time("from", range.from.as_deref()) {
         Ok(t) => t,

@@ -30,9 +30,7 @@ pub fn from_app(e: AppError) -> Response {
                 }
             });
             if first.is_none() {
-                body["error"]
-                    .as_object_mut()
-                    .map(|o| o.remove("field"));
+                body["error"].as_object_mut().map(|o| o.remove("field"));
             }
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
@@ -42,7 +40,12 @@ pub fn from_app(e: AppError) -> Response {
             "Sign in, or send a personal API token as 'Authorization: Bearer …'.",
             None,
         ),
-        AppError::Forbidden => json(StatusCode::FORBIDDEN, "forbidden", "This account may not do that.", None),
+        AppError::Forbidden => json(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "This account may not do that.",
+            None,
+        ),
         AppError::RateLimited { retry_after_secs } => {
             let mut r = json(
                 StatusCode::TOO_MANY_REQUESTS,

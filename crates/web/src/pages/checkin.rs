@@ -223,11 +223,7 @@ pub async fn show(me: SignedIn) -> Response {
     )
 }
 
-fn rating_field(
-    field: &'static str,
-    raw: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<i64> {
+fn rating_field(field: &'static str, raw: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
     let raw = raw.trim();
     if raw.is_empty() {
         return None;
@@ -235,7 +231,10 @@ fn rating_field(
     match raw.parse::<i64>() {
         Ok(v) => Some(v),
         Err(_) => {
-            errors.push(FieldError::new(field, "Please choose a number from 0 to 10."));
+            errors.push(FieldError::new(
+                field,
+                "Please choose a number from 0 to 10.",
+            ));
             None
         }
     }
@@ -255,7 +254,10 @@ fn to_input(form: &CheckInForm) -> Result<CheckInInput, Vec<FieldError>> {
         s => match s.replace(',', ".").parse::<f64>() {
             Ok(h) => Some(h),
             Err(_) => {
-                errors.push(FieldError::new("sleep_hours", "Please give hours of sleep as a number, like 7 or 6.5."));
+                errors.push(FieldError::new(
+                    "sleep_hours",
+                    "Please give hours of sleep as a number, like 7 or 6.5.",
+                ));
                 None
             }
         },
@@ -291,37 +293,54 @@ fn to_input(form: &CheckInForm) -> Result<CheckInInput, Vec<FieldError>> {
 
 /// Saves the check-in; asks the safety question first when it must; a "yes" goes straight
 /// to the help page.
-pub async fn submit(State(state): State<AppState>, me: SignedIn, Form(form): Form<CheckInForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<CheckInForm>,
+) -> Response {
     let always = me.actor.account().always_ask_safety;
     if !session::tokens_match(&me.csrf, &form.csrf) {
         let errors = vec![FieldError::new(
             "mood",
             "This form had expired, so nothing was saved yet. Please check your answers and save again.",
         )];
-        return render(StatusCode::FORBIDDEN, &page(&me.csrf, form, errors, always, false));
+        return render(
+            StatusCode::FORBIDDEN,
+            &page(&me.csrf, form, errors, always, false),
+        );
     }
     let input = match to_input(&form) {
         Ok(i) => i,
         Err(errors) => {
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page(&me.csrf, form, errors, always, false));
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&me.csrf, form, errors, always, false),
+            );
         }
     };
     let checked = match input.validate(chrono::Utc::now()) {
         Ok(c) => c,
         Err(errors) => {
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page(&me.csrf, form, errors, always, false));
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&me.csrf, form, errors, always, false),
+            );
         }
     };
     if checked.needs_safety_answer(always) {
-        return render(StatusCode::OK, &page(&me.csrf, form, Vec::new(), always, true));
+        return render(
+            StatusCode::OK,
+            &page(&me.csrf, form, Vec::new(), always, true),
+        );
     }
     let said_yes = checked.self_harm_thoughts == Some(true);
     match state.app.store_checkin(&me.actor, &checked).await {
         Ok(_) if said_yes => Redirect::to("/help?from=checkin").into_response(),
         Ok(_) => Redirect::to("/?saved=1").into_response(),
-        Err(AppError::Invalid(errors)) => {
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page(&me.csrf, form, errors, always, false))
-        }
+        Err(AppError::Invalid(errors)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&me.csrf, form, errors, always, false),
+        ),
         Err(e) => super::errors::internal(&e),
     }
 }

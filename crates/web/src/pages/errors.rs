@@ -28,7 +28,12 @@ fn page(status: StatusCode, heading: &'static str, message: &'static str) -> Res
 /// 404 for pages; JSON for the API.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::api::error::json(StatusCode::NOT_FOUND, "not_found", "There is nothing at this address.", None);
+        return crate::api::error::json(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is nothing at this address.",
+            None,
+        );
     }
     page(
         StatusCode::NOT_FOUND,

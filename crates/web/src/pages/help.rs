@@ -77,16 +77,17 @@ struct HelpPage {
 }
 
 /// Shows the lines for the chosen country, else the account's, else a picker and 112.
-pub async fn show(State(_state): State<AppState>, visitor: Visitor, Query(q): Query<HelpQuery>) -> Response {
-    let chosen = q
-        .country
-        .filter(|c| !c.trim().is_empty())
-        .or_else(|| {
-            visitor
-                .signed_in
-                .as_ref()
-                .and_then(|s| s.actor.account().country.clone())
-        });
+pub async fn show(
+    State(_state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<HelpQuery>,
+) -> Response {
+    let chosen = q.country.filter(|c| !c.trim().is_empty()).or_else(|| {
+        visitor
+            .signed_in
+            .as_ref()
+            .and_then(|s| s.actor.account().country.clone())
+    });
     let lookup = directory_for_code(chosen.as_deref());
     let entry = lookup.entry;
     let page = HelpPage {

@@ -145,7 +145,11 @@ pub async fn show(
     let start = end - Days::new(PAGE_DAYS);
     let start_utc = local_midnight(start, tz);
     let end_utc = local_midnight(end, tz);
-    let checkins = match state.app.checkins(&me.actor, Some(start_utc), Some(end_utc)).await {
+    let checkins = match state
+        .app
+        .checkins(&me.actor, Some(start_utc), Some(end_utc))
+        .await
+    {
         Ok(c) => c,
         Err(e) => return super::errors::internal(&e),
     };
@@ -160,7 +164,11 @@ pub async fn show(
         .iter()
         .map(|(day, cs)| DayMood {
             day: *day,
-            mood: cs.iter().map(|c| f64::from(c.content.mood.get())).sum::<f64>() / cs.len() as f64,
+            mood: cs
+                .iter()
+                .map(|c| f64::from(c.content.mood.get()))
+                .sum::<f64>()
+                / cs.len() as f64,
         })
         .collect();
     let days = by_day

@@ -96,14 +96,19 @@ pub async fn submit(
             csrf,
         );
     }
-    match state.app.sign_in(&form.email, form.password.clone(), &addr).await {
+    match state
+        .app
+        .sign_in(&form.email, form.password.clone(), &addr)
+        .await
+    {
         Ok((_, token)) => {
             let jar = jar.add(session::session_cookie(token.secret, https));
             (jar, Redirect::to("/")).into_response()
         }
         Err(AppError::Unauthenticated) => again(
             StatusCode::UNAUTHORIZED,
-            "That email and password don't match an account. Please check them and try again.".into(),
+            "That email and password don't match an account. Please check them and try again."
+                .into(),
             jar,
             csrf,
         ),

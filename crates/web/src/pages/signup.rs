@@ -76,7 +76,14 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, jar: CookieJa
         Err(e) => return super::errors::internal(&e),
     }
     let (jar, csrf) = session::form_token(jar, state.config.https);
-    (jar, render(StatusCode::OK, &page(csrf, SignUpForm::default(), Vec::new()))).into_response()
+    (
+        jar,
+        render(
+            StatusCode::OK,
+            &page(csrf, SignUpForm::default(), Vec::new()),
+        ),
+    )
+        .into_response()
 }
 
 /// Creates the account and signs in, or shows the form again with what to fix.
@@ -93,7 +100,11 @@ pub async fn submit(
             "email",
             "This form had expired, so nothing was saved. Please check the details and send it again.",
         )];
-        return (jar, render(StatusCode::FORBIDDEN, &page(csrf, form, errors))).into_response();
+        return (
+            jar,
+            render(StatusCode::FORBIDDEN, &page(csrf, form, errors)),
+        )
+            .into_response();
     }
     let input = SignUp {
         email: form.email.clone(),
@@ -110,9 +121,11 @@ pub async fn submit(
             let jar = jar.add(session::session_cookie(token.secret, https));
             (jar, Redirect::to("/?welcome=1")).into_response()
         }
-        Err(AppError::Invalid(errors)) => {
-            (jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page(csrf, form, errors))).into_response()
-        }
+        Err(AppError::Invalid(errors)) => (
+            jar,
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page(csrf, form, errors)),
+        )
+            .into_response(),
         Err(AppError::Forbidden) => super::errors::signup_closed(),
         Err(e) => super::errors::internal(&e),
     }

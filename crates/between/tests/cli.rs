@@ -1,0 +1,228 @@
+//! The binary as an operator meets it: subcommands, environment variables, and a spawned
+//! server answering real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_between");
+
+fn between(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("BETWEEN_DATA_DIR", data_dir)
+        .env_remove("BETWEEN_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn unknown_database_schemes_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["migrate"][..],
+        &["serve"][..],
+        &["token", "create", "a@b.org"][..],
+    ] {
+        let mut args = vec!["--database-url", "mysql://root@localhost/between"];
+        args.extend_from_slice(cmd);
+        let out = between(dir.path(), &args, None);
+        assert!(!out.status.success(), "{cmd:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("unsupported database URL scheme \"mysql\""),
+            "{cmd:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn migrate_creates_the_data_folder_and_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("nested").join("data");
+    let out = between(&data, &["migrate"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("up to date (sqlite)"));
+    assert!(data.join("between.sqlite3").exists());
+    // Running it again is harmless.
+    assert!(between(&data, &["migrate"], None).status.success());
+}
+
+#[test]
+fn operators_add_users_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = between(
+        dir.path(),
+        &["user", "add", "ada@example.org", "--role", "therapist"],
+        Some("a long enough password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Created therapist account ada@example.org"));
+    let dup = between(
+        dir.path(),
+        &["user", "add", "ADA@example.org"],
+        Some("another long password\n"),
+    );
+    assert!(!dup.status.success());
+    assert!(text(&dup.stderr).contains("already has an account"));
+    let short = between(
+        dir.path(),
+        &["user", "add", "bo@example.org"],
+        Some("short\n"),
+    );
+    assert!(!short.status.success());
+    assert!(text(&short.stderr).contains("at least 10 characters"));
+    let role = between(
+        dir.path(),
+        &["user", "add", "cy@example.org", "--role", "root"],
+        Some("x\n"),
+    );
+    assert!(text(&role.stderr).contains("unknown role"));
+    let tok = between(dir.path(), &["token", "create", "ada@example.org"], None);
+    assert!(tok.status.success(), "{}", text(&tok.stderr));
+    let token = text(&tok.stdout);
+    assert!(
+        token.trim().starts_with("btw_") && token.trim().len() == 36,
+        "{token}"
+    );
+    let missing = between(dir.path(), &["token", "create", "nobody@example.org"], None);
+    assert!(text(&missing.stderr).contains("No account has that email"));
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `between serve` on a free port, configured only through environment variables.
+fn serve(data_dir: &std::path::Path) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .env("BETWEEN_DATA_DIR", data_dir)
+        .env("BETWEEN_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "debug")
+        .env_remove("BETWEEN_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut l = sink.lock().unwrap();
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_string();
+    Server { child, addr, log }
+}
+
+fn http(addr: &str, request: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, out)
+}
+
+fn post_checkin(addr: &str, token: &str, body: &str) -> (u16, String) {
+    http(
+        addr,
+        &format!(
+            "POST /api/v1/checkins HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[test]
+fn a_spawned_server_takes_bearer_check_ins_and_logs_nothing_personal() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = between(
+        dir.path(),
+        &["user", "add", "kim@example.org"],
+        Some("a long enough password\n"),
+    );
+    assert!(added.status.success());
+    let token = text(&between(dir.path(), &["token", "create", "kim@example.org"], None).stdout)
+        .trim()
+        .to_string();
+    let server = serve(dir.path());
+    let note = "PRIVATE-NOTE-5521 argued with my brother";
+    let body = format!(
+        r#"{{"client_id":"2b1e6f0a-3c4d-4e5f-8a9b-0c1d2e3f4a5b","mood":2,"self_harm_thoughts":false,"note":"{note}","substances":"PRIVATE-SUBST"}}"#
+    );
+    let (status, reply) = post_checkin(&server.addr, &token, &body);
+    assert_eq!(status, 201, "{reply}");
+    let (status, _) = post_checkin(&server.addr, &token, &body);
+    assert_eq!(status, 200);
+    let (status, reply) = post_checkin(&server.addr, "btw_wrong", &body);
+    assert_eq!(status, 401, "{reply}");
+    let (status, page) = http(
+        &server.addr,
+        &format!(
+            "GET /help?country=NZ HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            server.addr
+        ),
+    );
+    assert_eq!(status, 200);
+    assert!(page.contains("tel:1737"));
+
+    std::thread::sleep(Duration::from_millis(200));
+    let log = server.log.lock().unwrap().clone();
+    assert!(log.contains("request"), "request logging is on: {log}");
+    for secret in [note, "PRIVATE-SUBST", token.as_str(), "kim@example.org"] {
+        assert!(!log.contains(secret), "the log leaked {secret:?}");
+    }
+    assert!(
+        !log.contains("mood\":") && !log.contains("mood="),
+        "the log leaked a rating"
+    );
+}

@@ -1,0 +1,471 @@
+//! Request tests against the router on a real SQLite database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+struct TestApp {
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+async fn test_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::open(&store::DatabaseUrl::sqlite_in(dir.path()))
+        .await
+        .unwrap();
+    let app = app::App::new(store, app::Settings::default());
+    let router = web::router(web::AppState {
+        app,
+        config: web::WebConfig::default(),
+    });
+    TestApp { router, _dir: dir }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| {
+                c.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .split_once('=')
+                    .unwrap()
+                    .1
+                    .to_string()
+            })
+    }
+}
+
+impl TestApp {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut b = Request::get(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post_form(&self, path: &str, cookie: &str, form: &str) -> Reply {
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(form.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post_json(&self, path: &str, auth: &str, body: &str) -> Reply {
+        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        b = if auth.starts_with("btw_") {
+            b.header(header::AUTHORIZATION, format!("Bearer {auth}"))
+        } else {
+            b.header(header::COOKIE, auth)
+        };
+        self.send(b.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    /// Signs up through the form and returns the session cookie header value.
+    async fn sign_up(&self, email: &str) -> String {
+        let page = self.get("/signup", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let form_token = page.cookie("form").unwrap();
+        let csrf = hidden(&page.body, "csrf");
+        let res = self
+            .post_form(
+                "/signup",
+                &format!("form={form_token}"),
+                &format!(
+                    "csrf={csrf}&email={email}&password=a+long+enough+password&country=GB&usual_mood=7&timezone=Europe%2FLondon"
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        format!("sid={}", res.cookie("sid").unwrap())
+    }
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in page"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+fn assert_security_headers(r: &Reply, personal: bool) {
+    assert_eq!(r.headers.get("content-security-policy").unwrap(), CSP);
+    assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(r.headers.get("referrer-policy").unwrap(), "no-referrer");
+    if personal {
+        assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
+    }
+}
+
+#[tokio::test]
+async fn fresh_install_offers_sign_up_and_every_page_has_help_and_headers() {
+    let t = test_app().await;
+    let root = t.get("/", None).await;
+    assert_eq!(root.status, StatusCode::SEE_OTHER);
+    assert_eq!(root.headers.get(header::LOCATION).unwrap(), "/signup");
+    assert_security_headers(&root, true);
+    for path in ["/signup", "/help", "/help?country=US", "/no-such-page"] {
+        let r = t.get(path, None).await;
+        assert_security_headers(&r, true);
+        assert!(r.body.contains("href=\"/help\">Get help now</a>"), "{path}");
+        assert!(!r.body.contains("<script>"), "{path} has an inline script");
+        assert!(!r.body.contains("style="), "{path} has an inline style");
+    }
+    let cookie = t.sign_up("sam@example.org").await;
+    for path in ["/", "/checkin", "/history", "/help"] {
+        let r = t.get(path, Some(&cookie)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_security_headers(&r, true);
+        assert!(r.body.contains("Get help now"), "{path}");
+        assert!(r.body.contains("Sign out"), "{path}");
+    }
+    // After the first account, sign-up is closed unless the operator opened it.
+    assert_eq!(t.get("/signup", None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.get("/", None)
+            .await
+            .headers
+            .get(header::LOCATION)
+            .unwrap(),
+        "/signin"
+    );
+}
+
+#[tokio::test]
+async fn help_shows_the_country_lines_with_sources_and_dates() {
+    let t = test_app().await;
+    let gb = t.get("/help?country=GB", None).await;
+    assert!(gb.body.contains("href=\"tel:116123\""));
+    assert!(gb.body.contains("href=\"tel:999\""));
+    assert!(gb.body.contains("Verified on 2026-11-24"));
+    assert!(gb.body.to_lowercase().contains("not for emergencies"));
+    let us = t.get("/help?country=us", None).await;
+    assert!(us.body.contains("href=\"tel:988\""));
+    assert!(!us.body.contains("273-8255"));
+    let unknown = t.get("/help", None).await;
+    assert!(unknown.body.contains("Choose your country"));
+    assert!(unknown.body.contains("href=\"tel:112\""));
+}
+
+#[tokio::test]
+async fn a_failed_sign_up_keeps_what_was_typed() {
+    let t = test_app().await;
+    let page = t.get("/signup", None).await;
+    let token = page.cookie("form").unwrap();
+    let csrf = hidden(&page.body, "csrf");
+    let r = t
+        .post_form(
+            "/signup",
+            &format!("form={token}"),
+            &format!("csrf={csrf}&email=kim%40example.org&password=short&country=FR&usual_mood=12&therapist_name=Dr+Lee"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("value=\"kim@example.org\""));
+    assert!(r.body.contains("value=\"Dr Lee\""));
+    assert!(r.body.contains("<option value=\"FR\" selected>"));
+    assert!(r.body.contains("at least 10 characters"));
+    assert!(r.body.contains("whole number from 0 to 10"));
+    assert!(
+        !r.body.contains("value=\"short\""),
+        "a password is never echoed"
+    );
+}
+
+#[tokio::test]
+async fn forms_need_their_token_and_a_same_site_origin() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    // Missing form token: refused, nothing stored, what was typed is kept.
+    let r = t
+        .post_form("/checkin", &cookie, "csrf=wrong&mood=6&note=keep+me")
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("keep me"));
+    // Cross-site: refused before any handler runs.
+    let cross = t
+        .send(
+            Request::post("/checkin")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::from("mood=6"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    let foreign_origin = t
+        .send(
+            Request::post("/api/v1/checkins")
+                .header(header::COOKIE, &cookie)
+                .header(header::HOST, "between.example")
+                .header(header::ORIGIN, "https://evil.example")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    r#"{"client_id":"9b2f3c1e-8d4a-4b6e-9f1a-2c3d4e5f6a7b","mood":5}"#,
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(foreign_origin.status, StatusCode::FORBIDDEN);
+    assert_eq!(foreign_origin.json()["error"]["code"], "cross_site");
+    let list = t.get("/api/v1/checkins", Some(&cookie)).await;
+    assert_eq!(list.json()["checkins"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn check_in_form_asks_the_safety_question_and_a_yes_goes_to_help() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let form = t.get("/checkin", Some(&cookie)).await;
+    let csrf = hidden(&form.body, "csrf");
+    let client_id = hidden(&form.body, "client_id");
+    let low = format!(
+        "csrf={csrf}&client_id={client_id}&mood=1&note=heavy+day&body=fatigue&body=tension"
+    );
+    let asked = t.post_form("/checkin", &cookie, &low).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("Before we save this"));
+    assert!(asked.body.contains("heavy day"), "the note is kept");
+    assert!(asked.body.contains("value=\"fatigue\" checked"));
+    let none: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
+    assert_eq!(
+        none["checkins"].as_array().unwrap().len(),
+        0,
+        "nothing stored yet"
+    );
+
+    let yes = t
+        .post_form(
+            "/checkin",
+            &cookie,
+            &format!("{low}&self_harm_thoughts=yes"),
+        )
+        .await;
+    assert_eq!(yes.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        yes.headers.get(header::LOCATION).unwrap(),
+        "/help?from=checkin"
+    );
+    // Sending the same form again (a double tap) stores nothing new.
+    t.post_form(
+        "/checkin",
+        &cookie,
+        &format!("{low}&self_harm_thoughts=yes"),
+    )
+    .await;
+    let stored: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
+    let list = stored["checkins"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["self_harm_thoughts"], true);
+    assert_eq!(list[0]["body"], json!(["fatigue", "tension"]));
+}
+
+#[tokio::test]
+async fn check_in_errors_are_named_and_values_kept() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let form = t.get("/checkin", Some(&cookie)).await;
+    let csrf = hidden(&form.body, "csrf");
+    let r = t
+        .post_form(
+            "/checkin",
+            &cookie,
+            &format!("csrf={csrf}&anxiety=4&sleep_hours=lots&note=still+here"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("hours of sleep as a number"));
+    assert!(r.body.contains("value=\"lots\""));
+    assert!(r.body.contains("still here"));
+    assert!(r.body.contains("name=\"anxiety\" value=\"4\" checked"));
+    let r = t
+        .post_form("/checkin", &cookie, &format!("csrf={csrf}&anxiety=4"))
+        .await;
+    assert!(r.body.contains("Please choose how your mood is"));
+}
+
+#[tokio::test]
+async fn api_contract_holds() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let body = json!({"client_id": id, "mood": 6, "anxiety": 3, "body": ["headache"],
+        "usual_activities": "partly", "missed_usual_activities": false, "harder_today": ["eating"],
+        "sleep_hours": 7.5, "note": "ok"})
+    .to_string();
+    let first = t.post_json("/api/v1/checkins", &cookie, &body).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_security_headers(&first, true);
+    let stored = first.json();
+    assert_eq!(stored["mood"], 6);
+    assert_eq!(stored["client_id"], id);
+    assert!(stored["id"].as_i64().is_some());
+    let again = t.post_json("/api/v1/checkins", &cookie, &body).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json()["id"], stored["id"]);
+
+    let cases = [
+        (
+            r#"{"client_id":"0f8fad5b-d9cb-469f-a165-70867728950f","mood":11}"#,
+            422,
+            Some("mood"),
+        ),
+        (
+            r#"{"client_id":"0f8fad5b-d9cb-469f-a165-70867728950f","mood":"low"}"#,
+            422,
+            Some("mood"),
+        ),
+        (
+            r#"{"client_id":"not-a-uuid","mood":5}"#,
+            422,
+            Some("client_id"),
+        ),
+        (r#"{"mood":5}"#, 422, Some("client_id")),
+        (
+            r#"{"client_id":"0f8fad5b-d9cb-469f-a165-70867728950f"}"#,
+            422,
+            Some("mood"),
+        ),
+        (
+            r#"{"client_id":"0f8fad5b-d9cb-469f-a165-70867728950f","mood":5,"usual_activities":"maybe"}"#,
+            422,
+            Some("usual_activities"),
+        ),
+        (
+            r#"{"client_id":"0f8fad5b-d9cb-469f-a165-70867728950f","mood":5,"at":"2999-01-01T00:00:00Z"}"#,
+            422,
+            Some("at"),
+        ),
+        (r#"{"client_id": "#, 400, None),
+        (r#"[]"#, 422, None),
+    ];
+    for (body, status, field) in cases {
+        let r = t.post_json("/api/v1/checkins", &cookie, body).await;
+        assert_eq!(r.status.as_u16(), status, "{body}: {}", r.body);
+        let e = r.json();
+        assert!(e["error"]["code"].is_string(), "{body}");
+        assert!(e["error"]["message"].is_string(), "{body}");
+        if let Some(f) = field {
+            assert_eq!(e["error"]["field"], f, "{body}");
+        }
+    }
+    let no_type = t
+        .send(
+            Request::post("/api/v1/checkins")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(no_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let list = t.get("/api/v1/checkins", Some(&cookie)).await.json();
+    assert_eq!(list["checkins"].as_array().unwrap().len(), 1);
+    let empty = t
+        .get(
+            "/api/v1/checkins?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z",
+            Some(&cookie),
+        )
+        .await
+        .json();
+    assert_eq!(empty["checkins"].as_array().unwrap().len(), 0);
+    let bad = t
+        .get("/api/v1/checkins?from=yesterday", Some(&cookie))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["error"]["field"], "from");
+
+    let anon = t.get("/api/v1/checkins", None).await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anon.json()["error"]["code"], "unauthenticated");
+    let wrong_token = t.post_json("/api/v1/checkins", "btw_0000", &body).await;
+    assert_eq!(wrong_token.status, StatusCode::UNAUTHORIZED);
+    let missing = t.get("/api/v1/nothing", Some(&cookie)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn sign_in_out_and_rate_limit() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let home = t.get("/", Some(&cookie)).await;
+    let csrf = hidden(&home.body, "csrf");
+    let out = t
+        .post_form("/signout", &cookie, &format!("csrf={csrf}"))
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.cookie("sid").as_deref(), Some(""));
+    // The old cookie no longer works.
+    assert_eq!(
+        t.get("/history", Some(&cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let page = t.get("/signin", None).await;
+    let token = page.cookie("form").unwrap();
+    let csrf = hidden(&page.body, "csrf");
+    let good = format!("csrf={csrf}&email=SAM%40example.org&password=a+long+enough+password");
+    let bad = format!("csrf={csrf}&email=sam%40example.org&password=not+the+password");
+    let ok = t
+        .post_form("/signin", &format!("form={token}"), &good)
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let fresh = format!("sid={}", ok.cookie("sid").unwrap());
+    assert_eq!(t.get("/history", Some(&fresh)).await.status, StatusCode::OK);
+
+    let wrong = t.post_form("/signin", &format!("form={token}"), &bad).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("match an account"), "{}", wrong.body);
+    assert!(wrong.body.contains("value=\"sam@example.org\""));
+    for _ in 0..12 {
+        t.post_form("/signin", &format!("form={token}"), &bad).await;
+    }
+    let limited = t
+        .post_form("/signin", &format!("form={token}"), &good)
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.body.contains("Too many tries"));
+}
