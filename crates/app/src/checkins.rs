@@ -24,7 +24,12 @@ impl App {
         actor: &Actor,
         checkin: &NewCheckIn,
     ) -> Result<(CheckIn, Written), AppError> {
-        Ok(self.store.insert_checkin(actor.account.id, checkin).await?)
+        let stored = self.store.insert_checkin(actor.account.id, checkin).await?;
+        // The write is durable already; a failure to re-assess must not lose it.
+        if let Err(e) = self.reassess(actor, Utc::now()).await {
+            tracing::error!(error = %e, "re-assessing guidance after a check-in failed");
+        }
+        Ok(stored)
     }
 
     /// The actor's check-ins with `from <= at < to`, oldest first.

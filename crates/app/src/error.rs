@@ -21,6 +21,9 @@ pub enum AppError {
     /// Signed in, but this account may not do that.
     #[error("not allowed")]
     Forbidden,
+    /// The thing asked for does not exist for this account.
+    #[error("not found")]
+    NotFound,
     /// Something failed inside; the cause is for the log only.
     #[error("internal error: {0}")]
     Internal(String),

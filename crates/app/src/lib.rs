@@ -4,8 +4,10 @@
 mod accounts;
 mod checkins;
 mod error;
+mod guidance;
 mod passwords;
 mod rate_limit;
+mod therapy;
 mod tokens;
 
 use std::sync::Arc;
@@ -15,7 +17,9 @@ use store::Store;
 
 pub use accounts::{NewUser, SignUp};
 pub use error::AppError;
+pub use guidance::timezone_of;
 pub use rate_limit::LoginLimits;
+pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::SessionToken;
 
 /// Who is asking: every use-case that touches personal data takes one.

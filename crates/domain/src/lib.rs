@@ -8,3 +8,4 @@ pub mod guidance;
 pub mod history;
 pub mod questionnaire;
 pub mod rating;
+pub mod therapy;

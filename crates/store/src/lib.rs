@@ -3,10 +3,15 @@
 //! Every method that reads or writes personal data takes the [`AccountId`] it acts for, so a
 //! query can never reach another account's rows by accident.
 
-mod error;
-mod open;
+// The macro modules come first: `impl_store!` and `impl_therapy_store!` stamp the shared
+// SQL onto each backend, and a macro is visible only after its module.
 #[macro_use]
 mod queries;
+#[macro_use]
+pub mod therapy;
+
+mod error;
+mod open;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
@@ -19,6 +24,7 @@ use domain::rating::Rating;
 
 pub use error::StoreError;
 pub use open::{DatabaseUrl, open};
+pub use therapy::{GuidanceChange, StoredReflection, TherapyStore};
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -61,7 +67,7 @@ pub enum Written {
 
 /// Everything Between keeps, behind one interface with one implementation per database.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: TherapyStore + Send + Sync + 'static {
     /// Which backend this is, for logs ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
 

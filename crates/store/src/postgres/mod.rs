@@ -58,4 +58,5 @@ async fn refuse_newer_schema(pool: &PgPool) -> Result<(), StoreError> {
     }
 }
 
+impl_therapy_store!(PostgresStore);
 impl_store!(PostgresStore, "postgres", sqlx::Postgres);

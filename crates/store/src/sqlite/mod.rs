@@ -71,4 +71,5 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
     }
 }
 
+impl_therapy_store!(SqliteStore);
 impl_store!(SqliteStore, "sqlite", sqlx::Sqlite);

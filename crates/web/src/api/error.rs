@@ -40,6 +40,12 @@ pub fn from_app(e: AppError) -> Response {
             "Sign in, or send a personal API token as 'Authorization: Bearer …'.",
             None,
         ),
+        AppError::NotFound => json(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is no such item in this account.",
+            None,
+        ),
         AppError::Forbidden => json(
             StatusCode::FORBIDDEN,
             "forbidden",

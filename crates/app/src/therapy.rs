@@ -1,0 +1,189 @@
+//! Therapy sessions, the post-session check-in and the agenda.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::checkin::FieldError;
+use domain::therapy::{
+    AgendaItem, AgendaSource, MAX_TOPIC_CHARS, NewSession, Reflection, ReflectionInput,
+    TherapySession,
+};
+use store::{StoredReflection, Written};
+use uuid::Uuid;
+
+use crate::{Actor, App, AppError};
+
+/// Days after a session on which the post-session check-in is offered (the day itself, the
+/// next day, and three days later), because reactions often arrive late.
+pub const REFLECTION_OFFSET_DAYS: [i64; 3] = [0, 1, 3];
+
+/// A session whose follow-up check-in is due today.
+#[derive(Debug, Clone)]
+pub struct ReflectionDue {
+    /// The session.
+    pub session: TherapySession,
+    /// Whole local days since it (0, 1 or 3).
+    pub days_after: i64,
+}
+
+impl App {
+    /// Adds a session (or a repeating series) and re-assesses guidance.
+    pub async fn add_session(
+        &self,
+        actor: &Actor,
+        new: NewSession,
+    ) -> Result<Vec<TherapySession>, AppError> {
+        let series = new.repeat.every_days().map(|_| Uuid::new_v4());
+        let stored = self
+            .store
+            .add_therapy_sessions(
+                actor.account.id,
+                &new.occurrences(),
+                new.note.as_deref(),
+                series,
+            )
+            .await?;
+        self.reassess(actor, Utc::now()).await?;
+        Ok(stored)
+    }
+
+    /// The actor's sessions in a range, oldest first.
+    pub async fn therapy_sessions(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<TherapySession>, AppError> {
+        Ok(self
+            .store
+            .therapy_sessions(actor.account.id, from, to)
+            .await?)
+    }
+
+    /// The next session after `now`, if one is planned.
+    pub async fn next_session(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TherapySession>, AppError> {
+        let upcoming = self
+            .store
+            .therapy_sessions(actor.account.id, Some(now), None)
+            .await?;
+        Ok(upcoming.into_iter().next())
+    }
+
+    /// Removes a session (and, if asked, the later ones of its series).
+    pub async fn delete_session(
+        &self,
+        actor: &Actor,
+        id: i64,
+        and_later: bool,
+    ) -> Result<(), AppError> {
+        let removed = self
+            .store
+            .delete_therapy_session(actor.account.id, id, and_later)
+            .await?;
+        if removed == 0 {
+            return Err(AppError::NotFound);
+        }
+        self.reassess(actor, Utc::now()).await?;
+        Ok(())
+    }
+
+    /// The most recent past session whose follow-up check-in is due today and not yet done.
+    pub async fn reflection_due(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ReflectionDue>, AppError> {
+        let tz = crate::guidance::timezone_of(&actor.account);
+        let today = tz.local_day(now);
+        let past = self
+            .store
+            .therapy_sessions(actor.account.id, Some(now - Duration::days(4)), Some(now))
+            .await?;
+        let done = self
+            .store
+            .reflections_since(actor.account.id, now - Duration::days(5))
+            .await?;
+        for session in past.into_iter().rev() {
+            let days_after = (today - tz.local_day(session.at)).num_days();
+            if !REFLECTION_OFFSET_DAYS.contains(&days_after) {
+                continue;
+            }
+            let answered_today = done
+                .iter()
+                .any(|r| r.session_id == Some(session.id) && tz.local_day(r.at) == today);
+            if !answered_today {
+                return Ok(Some(ReflectionDue {
+                    session,
+                    days_after,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Stores a post-session check-in; its topics join the agenda.
+    pub async fn record_reflection(
+        &self,
+        actor: &Actor,
+        session_id: Option<i64>,
+        input: ReflectionInput,
+    ) -> Result<(Reflection, StoredReflection, Written), AppError> {
+        let reflection = input.validate().map_err(AppError::Invalid)?;
+        let (stored, written) = self
+            .store
+            .insert_reflection(actor.account.id, session_id, Utc::now(), &reflection)
+            .await?;
+        Ok((reflection, stored, written))
+    }
+
+    /// The agenda for the next session.
+    pub async fn agenda(
+        &self,
+        actor: &Actor,
+        include_discussed: bool,
+    ) -> Result<Vec<AgendaItem>, AppError> {
+        Ok(self
+            .store
+            .agenda(actor.account.id, include_discussed)
+            .await?)
+    }
+
+    /// Adds a topic typed by hand.
+    pub async fn add_agenda_item(&self, actor: &Actor, text: &str) -> Result<AgendaItem, AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::field("text", "Please write the topic first."));
+        }
+        if text.chars().count() > MAX_TOPIC_CHARS {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "text",
+                format!("Please keep a topic under {MAX_TOPIC_CHARS} characters."),
+            )]));
+        }
+        Ok(self
+            .store
+            .add_agenda_item(actor.account.id, text, AgendaSource::Manual)
+            .await?)
+    }
+
+    /// Marks a topic discussed, or open again.
+    pub async fn set_agenda_discussed(
+        &self,
+        actor: &Actor,
+        id: i64,
+        discussed: bool,
+    ) -> Result<(), AppError> {
+        let at = discussed.then(Utc::now);
+        if self
+            .store
+            .set_agenda_discussed(actor.account.id, id, at)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! Therapy sessions, post-session check-ins, the agenda and the guidance history: the
+//! [`TherapyStore`] half of the store, written once for both backends like the rest.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::account::AccountId;
+use domain::therapy::{AgendaItem, AgendaSource, Reflection, TherapySession};
+use uuid::Uuid;
+
+use crate::{StoreError, Written};
+
+/// A stored post-session check-in, as much as the home page needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredReflection {
+    /// Server id.
+    pub id: i64,
+    /// The session it is about, if it still exists.
+    pub session_id: Option<i64>,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+}
+
+/// One change of guidance level, with its reasons as the engine gave them (JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuidanceChange {
+    /// When the new level was first seen.
+    pub at: DateTime<Utc>,
+    /// The level's code (`steady`, `expected_dip`, `reach_out`, `urgent`).
+    pub level: String,
+    /// The reasons, as JSON.
+    pub reasons: serde_json::Value,
+}
+
+/// Sessions, reflections, the agenda and guidance changes, each scoped to one account.
+#[async_trait]
+pub trait TherapyStore: Send + Sync {
+    /// Stores sessions (one, or a series sharing `series`), oldest first.
+    async fn add_therapy_sessions(
+        &self,
+        account: AccountId,
+        at: &[DateTime<Utc>],
+        note: Option<&str>,
+        series: Option<Uuid>,
+    ) -> Result<Vec<TherapySession>, StoreError>;
+    /// The account's sessions with `from <= at < to`, oldest first.
+    async fn therapy_sessions(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<TherapySession>, StoreError>;
+    /// Removes one session; with `and_later_in_series`, also the later ones of its series.
+    /// Returns how many were removed (0 when it is not this account's).
+    async fn delete_therapy_session(
+        &self,
+        account: AccountId,
+        id: i64,
+        and_later_in_series: bool,
+    ) -> Result<u64, StoreError>;
+
+    /// Stores a post-session check-in and its topics (as agenda items) in one transaction,
+    /// once per client id.
+    async fn insert_reflection(
+        &self,
+        account: AccountId,
+        session_id: Option<i64>,
+        at: DateTime<Utc>,
+        reflection: &Reflection,
+    ) -> Result<(StoredReflection, Written), StoreError>;
+    /// The account's post-session check-ins since a time, oldest first.
+    async fn reflections_since(
+        &self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<StoredReflection>, StoreError>;
+
+    /// Adds a topic to the agenda.
+    async fn add_agenda_item(
+        &self,
+        account: AccountId,
+        text: &str,
+        source: AgendaSource,
+    ) -> Result<AgendaItem, StoreError>;
+    /// The agenda: open topics, and discussed ones too when asked, oldest first.
+    async fn agenda(
+        &self,
+        account: AccountId,
+        include_discussed: bool,
+    ) -> Result<Vec<AgendaItem>, StoreError>;
+    /// Marks a topic discussed (or open again with `None`); false when not this account's.
+    async fn set_agenda_discussed(
+        &self,
+        account: AccountId,
+        id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError>;
+
+    /// The most recent guidance change.
+    async fn latest_guidance(
+        &self,
+        account: AccountId,
+    ) -> Result<Option<GuidanceChange>, StoreError>;
+    /// Records a new guidance level.
+    async fn record_guidance(
+        &self,
+        account: AccountId,
+        change: &GuidanceChange,
+    ) -> Result<(), StoreError>;
+    /// Guidance changes with `from <= at`, oldest first.
+    async fn guidance_history(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<Vec<GuidanceChange>, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub id: i64,
+    pub at_ms: i64,
+    pub note: Option<String>,
+    pub series: Option<String>,
+}
+
+impl SessionRow {
+    pub fn into_session(self) -> Result<TherapySession, StoreError> {
+        Ok(TherapySession {
+            id: self.id,
+            at: crate::rows::from_ms(self.at_ms)?,
+            note: self.note,
+            series: self
+                .series
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| StoreError::Corrupt("series id".into()))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReflectionRow {
+    pub id: i64,
+    pub session_id: Option<i64>,
+    pub at_ms: i64,
+}
+
+impl ReflectionRow {
+    pub fn into_reflection(self) -> Result<StoredReflection, StoreError> {
+        Ok(StoredReflection {
+            id: self.id,
+            session_id: self.session_id,
+            at: crate::rows::from_ms(self.at_ms)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AgendaRow {
+    pub id: i64,
+    pub text: String,
+    pub source: String,
+    pub created_ms: i64,
+    pub discussed_ms: Option<i64>,
+}
+
+impl AgendaRow {
+    pub fn into_item(self) -> Result<AgendaItem, StoreError> {
+        Ok(AgendaItem {
+            id: self.id,
+            text: self.text,
+            source: AgendaSource::parse(&self.source)
+                .ok_or_else(|| StoreError::Corrupt("agenda source".into()))?,
+            created_at: crate::rows::from_ms(self.created_ms)?,
+            discussed_at: self.discussed_ms.map(crate::rows::from_ms).transpose()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GuidanceRow {
+    pub at_ms: i64,
+    pub level: String,
+    pub reasons: String,
+}
+
+impl GuidanceRow {
+    pub fn into_change(self) -> Result<GuidanceChange, StoreError> {
+        Ok(GuidanceChange {
+            at: crate::rows::from_ms(self.at_ms)?,
+            level: self.level,
+            reasons: serde_json::from_str(&self.reasons)
+                .map_err(|_| StoreError::Corrupt("guidance reasons".into()))?,
+        })
+    }
+}
+
+macro_rules! impl_therapy_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::therapy::TherapyStore for $ty {
+            async fn add_therapy_sessions(
+                &self,
+                account: domain::account::AccountId,
+                at: &[chrono::DateTime<chrono::Utc>],
+                note: Option<&str>,
+                series: Option<uuid::Uuid>,
+            ) -> Result<Vec<domain::therapy::TherapySession>, $crate::StoreError> {
+                let now = $crate::rows::ms(chrono::Utc::now());
+                let series = series.map(|s| s.to_string());
+                let mut tx = self.writer().begin().await?;
+                let mut out = Vec::with_capacity(at.len());
+                for t in at {
+                    let row: $crate::therapy::SessionRow = sqlx::query_as(
+                        "INSERT INTO therapy_sessions (account_id, at_ms, note, series, created_ms) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id, at_ms, note, series",
+                    )
+                    .bind(account.0)
+                    .bind($crate::rows::ms(*t))
+                    .bind(note)
+                    .bind(&series)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    out.push(row.into_session()?);
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn therapy_sessions(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::therapy::TherapySession>, $crate::StoreError> {
+                let rows: Vec<$crate::therapy::SessionRow> = sqlx::query_as(
+                    "SELECT id, at_ms, note, series FROM therapy_sessions \
+                     WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                )
+                .bind(account.0)
+                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter().map($crate::therapy::SessionRow::into_session).collect()
+            }
+
+            async fn delete_therapy_session(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+                and_later_in_series: bool,
+            ) -> Result<u64, $crate::StoreError> {
+                let done = if and_later_in_series {
+                    sqlx::query(
+                        "DELETE FROM therapy_sessions WHERE account_id = $1 AND (id = $2 OR \
+                         (series IS NOT NULL AND at_ms >= \
+                            (SELECT at_ms FROM therapy_sessions WHERE id = $2 AND account_id = $1) \
+                          AND series = \
+                            (SELECT series FROM therapy_sessions WHERE id = $2 AND account_id = $1)))",
+                    )
+                    .bind(account.0)
+                    .bind(id)
+                    .execute(self.writer())
+                    .await?
+                } else {
+                    sqlx::query("DELETE FROM therapy_sessions WHERE account_id = $1 AND id = $2")
+                        .bind(account.0)
+                        .bind(id)
+                        .execute(self.writer())
+                        .await?
+                };
+                Ok(done.rows_affected())
+            }
+
+            async fn insert_reflection(
+                &self,
+                account: domain::account::AccountId,
+                session_id: Option<i64>,
+                at: chrono::DateTime<chrono::Utc>,
+                r: &domain::therapy::Reflection,
+            ) -> Result<($crate::therapy::StoredReflection, $crate::Written), $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                // A session id from another account is dropped rather than linked.
+                let session_id: Option<i64> = match session_id {
+                    Some(s) => sqlx::query_scalar(
+                        "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2",
+                    )
+                    .bind(s)
+                    .bind(account.0)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                    None => None,
+                };
+                let codes: Vec<&str> = r.came_up.iter().map(|c| c.code()).collect();
+                let inserted: Option<$crate::therapy::ReflectionRow> = sqlx::query_as(
+                    "INSERT INTO reflections (account_id, client_id, session_id, at_ms, \
+                     session_feeling, came_up, feedback) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING id, session_id, at_ms",
+                )
+                .bind(account.0)
+                .bind(r.client_id.to_string())
+                .bind(session_id)
+                .bind($crate::rows::ms(at))
+                .bind(r.session_feeling.map(|v| i64::from(v.get())))
+                .bind(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))
+                .bind(&r.feedback)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = inserted else {
+                    tx.rollback().await?;
+                    let existing: $crate::therapy::ReflectionRow = sqlx::query_as(
+                        "SELECT id, session_id, at_ms FROM reflections \
+                         WHERE account_id = $1 AND client_id = $2",
+                    )
+                    .bind(account.0)
+                    .bind(r.client_id.to_string())
+                    .fetch_one(self.writer())
+                    .await?;
+                    return Ok((existing.into_reflection()?, $crate::Written::Existing));
+                };
+                for topic in &r.topics {
+                    sqlx::query(
+                        "INSERT INTO agenda_items (account_id, text, source, created_ms) \
+                         VALUES ($1, $2, 'post_session', $3)",
+                    )
+                    .bind(account.0)
+                    .bind(topic)
+                    .bind($crate::rows::ms(at))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok((row.into_reflection()?, $crate::Written::Created))
+            }
+
+            async fn reflections_since(
+                &self,
+                account: domain::account::AccountId,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$crate::therapy::StoredReflection>, $crate::StoreError> {
+                let rows: Vec<$crate::therapy::ReflectionRow> = sqlx::query_as(
+                    "SELECT id, session_id, at_ms FROM reflections \
+                     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
+                )
+                .bind(account.0)
+                .bind($crate::rows::ms(since))
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter().map($crate::therapy::ReflectionRow::into_reflection).collect()
+            }
+
+            async fn add_agenda_item(
+                &self,
+                account: domain::account::AccountId,
+                text: &str,
+                source: domain::therapy::AgendaSource,
+            ) -> Result<domain::therapy::AgendaItem, $crate::StoreError> {
+                let row: $crate::therapy::AgendaRow = sqlx::query_as(
+                    "INSERT INTO agenda_items (account_id, text, source, created_ms) \
+                     VALUES ($1, $2, $3, $4) RETURNING id, text, source, created_ms, discussed_ms",
+                )
+                .bind(account.0)
+                .bind(text)
+                .bind(source.code())
+                .bind($crate::rows::ms(chrono::Utc::now()))
+                .fetch_one(self.writer())
+                .await?;
+                row.into_item()
+            }
+
+            async fn agenda(
+                &self,
+                account: domain::account::AccountId,
+                include_discussed: bool,
+            ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
+                let rows: Vec<$crate::therapy::AgendaRow> = sqlx::query_as(
+                    "SELECT id, text, source, created_ms, discussed_ms FROM agenda_items \
+                     WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) ORDER BY created_ms, id",
+                )
+                .bind(account.0)
+                .bind(include_discussed)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter().map($crate::therapy::AgendaRow::into_item).collect()
+            }
+
+            async fn set_agenda_discussed(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+                at: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE agenda_items SET discussed_ms = $1 WHERE account_id = $2 AND id = $3",
+                )
+                .bind(at.map($crate::rows::ms))
+                .bind(account.0)
+                .bind(id)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn latest_guidance(
+                &self,
+                account: domain::account::AccountId,
+            ) -> Result<Option<$crate::therapy::GuidanceChange>, $crate::StoreError> {
+                let row: Option<$crate::therapy::GuidanceRow> = sqlx::query_as(
+                    "SELECT at_ms, level, reasons FROM guidance_changes WHERE account_id = $1 \
+                     ORDER BY at_ms DESC, id DESC LIMIT 1",
+                )
+                .bind(account.0)
+                .fetch_optional(self.reader())
+                .await?;
+                row.map($crate::therapy::GuidanceRow::into_change).transpose()
+            }
+
+            async fn record_guidance(
+                &self,
+                account: domain::account::AccountId,
+                change: &$crate::therapy::GuidanceChange,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO guidance_changes (account_id, at_ms, level, reasons) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(account.0)
+                .bind($crate::rows::ms(change.at))
+                .bind(&change.level)
+                .bind(change.reasons.to_string())
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn guidance_history(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<$crate::therapy::GuidanceChange>, $crate::StoreError> {
+                let rows: Vec<$crate::therapy::GuidanceRow> = sqlx::query_as(
+                    "SELECT at_ms, level, reasons FROM guidance_changes \
+                     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
+                )
+                .bind(account.0)
+                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter().map($crate::therapy::GuidanceRow::into_change).collect()
+            }
+        }
+    };
+}
