@@ -46,7 +46,7 @@ impl App {
     }
 
     /// The actor's sessions in a range, oldest first.
-    pub async fn therapy_sessions(
+    pub async fn sessions(
         &self,
         actor: &Actor,
         from: Option<DateTime<Utc>>,

@@ -40,6 +40,24 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(Token),
+    /// Write an account's history as JSON (the format `assess` reads).
+    Export {
+        /// The account's email.
+        #[arg(long)]
+        user: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Print the guidance for a history file as JSON.
+    Assess {
+        /// A history file (see docs/history-format.md); `-` reads standard input.
+        #[arg(long)]
+        input: PathBuf,
+        /// The moment to assess at (RFC 3339); defaults to now.
+        #[arg(long)]
+        at: Option<String>,
+    },
 }
 
 /// Options of `serve`.

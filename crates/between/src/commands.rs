@@ -50,6 +50,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export {
+            ref user,
+            ref output,
+        } => {
+            let (store, _) = open_store(&cli).await?;
+            let app = App::new(store, Settings::default());
+            let actor = app.operator_actor(user).await.map_err(explain)?;
+            let history = app.history(&actor, None).await.map_err(explain)?;
+            let json = history.to_json_pretty()?;
+            match output {
+                Some(path) => std::fs::write(path, json + "\n")
+                    .with_context(|| format!("could not write {}", path.display()))?,
+                None => println!("{json}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assess { ref input, ref at } => Ok(assess(input, at.as_deref())),
         Command::Token(Token::Create {
             ref email,
             ref label,
@@ -59,6 +76,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let token = app.create_api_token(email, label).await.map_err(explain)?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `between assess`: exit 0 with the guidance JSON, or 2 with a message naming the problem.
+fn assess(input: &std::path::Path, at: Option<&str>) -> ExitCode {
+    let text = if input.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(input)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("between assess: could not read {}: {e}", input.display());
+            return ExitCode::from(2);
+        }
+    };
+    let history = match domain::history::History::from_json(&text) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("between assess: {}: {e}", input.display());
+            return ExitCode::from(2);
+        }
+    };
+    let at = match at.map(chrono::DateTime::parse_from_rfc3339) {
+        None => chrono::Utc::now(),
+        Some(Ok(t)) => t.with_timezone(&chrono::Utc),
+        Some(Err(_)) => {
+            eprintln!("between assess: --at: use an RFC 3339 time such as 2026-03-08T20:00:00Z");
+            return ExitCode::from(2);
+        }
+    };
+    let guidance = domain::guidance::assess(&history, at);
+    match serde_json::to_string(&guidance) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("between assess: {e}");
+            ExitCode::FAILURE
         }
     }
 }

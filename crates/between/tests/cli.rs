@@ -226,3 +226,142 @@ fn a_spawned_server_takes_bearer_check_ins_and_logs_nothing_personal() {
         "the log leaked a rating"
     );
 }
+
+/// Every scenario file gives, through `between assess`, the level and reasons it expects.
+#[test]
+fn assess_runs_every_scenario_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/scenarios");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let scenario: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let at = scenario["at"].as_str().unwrap();
+        let out = Command::new(BIN)
+            .args(["assess", "--input", path.to_str().unwrap(), "--at", at])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            path.display(),
+            text(&out.stderr)
+        );
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            got["level"],
+            scenario["expect"]["level"],
+            "{}",
+            path.display()
+        );
+        let codes: Vec<&str> = got["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = scenario["expect"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        assert_eq!(codes, expected, "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 11, "only {checked} scenarios found");
+}
+
+#[test]
+fn assess_explains_a_malformed_file_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            r#"{"checkins":[{"at":"2026-03-01T10:00:00Z","mood":12}]}"#,
+            "checkins[0].mood",
+        ),
+        (r#"{"checkins":[{"mood":5}]}"#, "at"),
+        (r#"{"timezone":"Mars/Base","checkins":[]}"#, "timezone"),
+        (
+            r#"{"checkins":[{"at":"2026-03-01T10:00:00Z","mood":5}],"questionnaires":[{"at":"2026-03-01T10:00:00Z","instrument":"phq9","answers":[1,2]}]}"#,
+            "questionnaires[0]",
+        ),
+        ("not json", "line 1"),
+    ];
+    for (body, names) in cases {
+        let path = dir.path().join("h.json");
+        std::fs::write(&path, body).unwrap();
+        let out = Command::new(BIN)
+            .args(["assess", "--input", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{body}");
+        assert!(
+            text(&out.stderr).contains(names),
+            "{body}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn export_writes_a_history_that_assess_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        between(
+            dir.path(),
+            &["user", "add", "lu@example.org"],
+            Some("a long enough password\n")
+        )
+        .status
+        .success()
+    );
+    let token = text(&between(dir.path(), &["token", "create", "lu@example.org"], None).stdout)
+        .trim()
+        .to_string();
+    let server = serve(dir.path());
+    for (i, mood) in [3, 2, 3].iter().enumerate() {
+        let at = chrono::Utc::now() - chrono::Duration::days(2 - i as i64);
+        let body = format!(
+            r#"{{"client_id":"{}","mood":{mood},"self_harm_thoughts":false,"at":"{}"}}"#,
+            uuid_like(i),
+            at.to_rfc3339()
+        );
+        assert_eq!(post_checkin(&server.addr, &token, &body).0, 201);
+    }
+    drop(server);
+    let file = dir.path().join("history.json");
+    let out = between(
+        dir.path(),
+        &[
+            "export",
+            "--user",
+            "lu@example.org",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let history: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(history["checkins"].as_array().unwrap().len(), 3);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("password"));
+    let assessed = Command::new(BIN)
+        .args(["assess", "--input", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(assessed.status.success());
+    let g: serde_json::Value = serde_json::from_slice(&assessed.stdout).unwrap();
+    assert!(g["level"].is_string());
+    let missing = between(
+        dir.path(),
+        &["export", "--user", "nobody@example.org"],
+        None,
+    );
+    assert!(!missing.status.success());
+}
+
+fn uuid_like(i: usize) -> String {
+    format!("00000000-0000-4000-8000-{i:012}")
+}

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod checkin;
+pub mod contact;
 pub mod crisis;
 pub mod guidance;
 pub mod history;

@@ -50,6 +50,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/history", get(pages::history::show))
         .route("/help", get(pages::help::show))
+        .route(
+            "/sessions",
+            get(pages::sessions::show).post(pages::sessions::add),
+        )
+        .route("/sessions/{id}/delete", post(pages::sessions::delete))
+        .route(
+            "/sessions/{id}/reflect",
+            get(pages::sessions::reflect_show).post(pages::sessions::reflect_submit),
+        )
+        .route("/agenda", get(pages::agenda::show).post(pages::agenda::add))
+        .route("/agenda/{id}/discussed", post(pages::agenda::discussed))
+        .route("/contact", get(pages::contact::show))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(assets::serve))
         .nest("/api/v1", api::router())

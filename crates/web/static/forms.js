@@ -31,3 +31,24 @@
   var problems = document.getElementById("problems");
   if (problems) { problems.focus(); }
 })();
+
+// Contact page: copy the drafted message to the clipboard in one tap.
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-copy]");
+  var source = document.querySelector("[data-copy-source]");
+  var status = document.querySelector("[data-copy-status]");
+  if (!button || !source) { return; }
+  button.addEventListener("click", function () {
+    var done = function () { if (status) { status.textContent = "Copied. Paste it into a text or email."; } };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(source.value).then(done, function () {
+        source.select();
+        if (status) { status.textContent = "Selected. Copy it with your device's copy command."; }
+      });
+    } else {
+      source.select();
+      if (status) { status.textContent = "Selected. Copy it with your device's copy command."; }
+    }
+  });
+})();

@@ -2,7 +2,9 @@
 
 mod checkins;
 pub mod error;
+mod guidance;
 mod json;
+mod sessions;
 
 use axum::Router;
 use axum::routing::get;
@@ -11,5 +13,8 @@ use crate::AppState;
 
 /// The API routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/checkins", get(checkins::list).post(checkins::create))
+    Router::new()
+        .route("/checkins", get(checkins::list).post(checkins::create))
+        .route("/sessions", get(sessions::list).post(sessions::create))
+        .route("/guidance", get(guidance::show))
 }

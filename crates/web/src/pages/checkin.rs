@@ -53,14 +53,14 @@ pub struct CheckInForm {
 
 /// A 0–10 scale as radio buttons.
 pub struct Scale {
-    name: &'static str,
-    legend: &'static str,
-    hint: &'static str,
-    low: &'static str,
-    high: &'static str,
-    required: bool,
-    choices: Vec<Choice>,
-    error: Option<String>,
+    pub(crate) name: &'static str,
+    pub(crate) legend: &'static str,
+    pub(crate) hint: &'static str,
+    pub(crate) low: &'static str,
+    pub(crate) high: &'static str,
+    pub(crate) required: bool,
+    pub(crate) choices: Vec<Choice>,
+    pub(crate) error: Option<String>,
 }
 
 /// The form's values in the shape the template reads.
@@ -96,7 +96,8 @@ impl CheckInPage {
     }
 }
 
-fn scale(
+/// A 0–10 radio scale with its current value and any error.
+pub fn rating_scale(
     name: &'static str,
     legend: &'static str,
     hint: &'static str,
@@ -130,7 +131,7 @@ fn page(
     ask_safety_now: bool,
 ) -> CheckInPage {
     let scales = vec![
-        scale(
+        rating_scale(
             "mood",
             "Mood",
             "How are you feeling overall? 0 is the worst, 10 the best.",
@@ -138,7 +139,7 @@ fn page(
             &form.mood,
             &errors,
         ),
-        scale(
+        rating_scale(
             "anxiety",
             "Anxiety",
             "How anxious or on edge? 0 is not at all, 10 the most.",
@@ -146,7 +147,7 @@ fn page(
             &form.anxiety,
             &errors,
         ),
-        scale(
+        rating_scale(
             "energy",
             "Energy",
             "How much energy do you have? 0 is none, 10 plenty.",

@@ -42,6 +42,15 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
     )
 }
 
+/// 404 for something that is not this account's (or no longer exists).
+pub fn not_found_page() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "We couldn't find that. It may have been removed.",
+    )
+}
+
 /// A 500 page whose cause has already been logged.
 pub fn internal_page() -> Response {
     // A last resort that cannot fail: rendering the error template itself may be what broke.

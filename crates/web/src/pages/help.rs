@@ -23,8 +23,15 @@ pub struct HelpQuery {
 
 /// A number to call, ready for the page.
 pub struct Dial {
-    href: String,
-    display: String,
+    pub(crate) href: String,
+    pub(crate) display: String,
+}
+
+impl Dial {
+    /// A link and the text shown for it.
+    pub fn new(href: String, display: String) -> Dial {
+        Dial { href, display }
+    }
 }
 
 /// One crisis line, ready for the page.

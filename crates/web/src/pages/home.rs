@@ -1,15 +1,18 @@
-//! The home page: today at a glance, and the way to check in.
+//! The home page: how things look (guidance) first, then what to do next.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
+use domain::crisis::directory_for_code;
+use domain::guidance::Level;
 use serde::Deserialize;
 
 use super::render;
 use crate::AppState;
 use crate::layout::Layout;
+use crate::pages::help::Dial;
 use crate::pages::history::{local_time_phrase, tz_of};
 use crate::session::Visitor;
 
@@ -20,6 +23,8 @@ pub struct HomeQuery {
     saved: Option<String>,
     #[serde(default)]
     welcome: Option<String>,
+    #[serde(default)]
+    reflected: Option<String>,
 }
 
 /// The last check-in in words.
@@ -28,15 +33,45 @@ pub struct LastCheckIn {
     mood: u8,
 }
 
+/// The invitation to the post-session check-in.
+pub struct ReflectionCard {
+    session_id: i64,
+    heading: String,
+    prompt: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
     notice: Option<&'static str>,
     first_visit: bool,
+    urgent: bool,
+    emergency: Vec<Dial>,
+    first_line: Option<Dial>,
+    level_code: &'static str,
+    level_label: &'static str,
+    headline: &'static str,
+    advice: &'static str,
+    reasons: Vec<String>,
+    reach_out: bool,
+    dip: bool,
+    no_baseline: bool,
+    reflection: Option<ReflectionCard>,
     last_checkin: Option<LastCheckIn>,
     count_30: usize,
+    next_session: Option<String>,
     therapist_name: Option<String>,
+}
+
+/// A short label for the level, so colour is never the only signal.
+pub fn level_label(level: Level) -> &'static str {
+    match level {
+        Level::Steady => "Steady",
+        Level::ExpectedDip => "Expected dip",
+        Level::ReachOut => "Time to reach out",
+        Level::Urgent => "Urgent",
+    }
 }
 
 /// Home for the signed in; sign-up on a fresh install; sign-in otherwise.
@@ -53,31 +88,70 @@ pub async fn show(
         };
     };
     let now = Utc::now();
-    let recent = match state
-        .app
-        .checkins(&me.actor, Some(now - Duration::days(30)), None)
-        .await
-    {
-        Ok(c) => c,
+    let app = &state.app;
+    let actor = &me.actor;
+    let (recent, guidance, next, due) = match tokio::try_join!(
+        app.checkins(actor, Some(now - Duration::days(30)), None),
+        app.guidance(actor, now),
+        app.next_session(actor, now),
+        app.reflection_due(actor, now),
+    ) {
+        Ok(all) => all,
         Err(e) => return super::errors::internal(&e),
     };
-    let account = me.actor.account();
+    let account = actor.account();
     let tz = tz_of(account);
+    let urgent = guidance.level == Level::Urgent;
+    let directory = directory_for_code(account.country.as_deref()).entry;
     let page = HomePage {
         layout: Layout::signed_in(&me.csrf, "home"),
         notice: if q.saved.is_some() {
             Some("Thank you. Your check-in is saved.")
+        } else if q.reflected.is_some() {
+            Some("Thank you. Your reflection is saved, and its topics are on your agenda.")
         } else if q.welcome.is_some() {
             Some("Your account is ready. Welcome to Between.")
         } else {
             None
         },
         first_visit: q.welcome.is_some(),
+        urgent,
+        emergency: directory
+            .emergency_numbers()
+            .map(|n| Dial::new(n.tel_href(), n.display().to_string()))
+            .collect(),
+        first_line: directory
+            .lines
+            .iter()
+            .find_map(|l| l.phone)
+            .map(|p| Dial::new(p.tel_href(), p.display().to_string())),
+        level_code: guidance.level.code(),
+        level_label: level_label(guidance.level),
+        headline: guidance.level.headline(),
+        advice: guidance.level.advice(),
+        reasons: guidance.reasons.iter().map(|r| r.sentence()).collect(),
+        reach_out: guidance.level == Level::ReachOut,
+        dip: guidance.level == Level::ExpectedDip,
+        no_baseline: account.usual_mood.is_none() && recent.len() < 14,
+        reflection: due.map(|d| ReflectionCard {
+            session_id: d.session.id,
+            heading: match d.days_after {
+                0 => "How was today's session?".to_string(),
+                1 => "How are you a day after your session?".to_string(),
+                n => format!("How are you {n} days after your session?"),
+            },
+            prompt: "A few taps: how it felt, what came up, and anything to bring next time. \
+                     Reactions often arrive a day or two later; that is normal.",
+        }),
         last_checkin: recent.last().map(|c| LastCheckIn {
             when: local_time_phrase(c.content.at, tz, now),
             mood: c.content.mood.get(),
         }),
         count_30: recent.len(),
+        next_session: next.map(|s| {
+            let local = s.at.with_timezone(&tz);
+            format!("{} at {}", local.format("%A %-d %B"), local.format("%H:%M"))
+        }),
         therapist_name: account.therapist.name.clone(),
     };
     render(StatusCode::OK, &page)

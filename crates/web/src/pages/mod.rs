@@ -1,10 +1,13 @@
 //! Server-rendered pages, one module per page.
 
+pub mod agenda;
 pub mod checkin;
+pub mod contact;
 pub mod errors;
 pub mod help;
 pub mod history;
 pub mod home;
+pub mod sessions;
 pub mod signin;
 pub mod signup;
 

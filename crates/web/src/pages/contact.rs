@@ -1,0 +1,99 @@
+//! "Contact my therapist": their details with one-tap links, and a drafted message built
+//! from what guidance saw, for the person to edit and send themselves.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use domain::contact::draft_message;
+
+use super::render;
+use crate::AppState;
+use crate::layout::Layout;
+use crate::pages::help::Dial;
+use crate::pages::history::tz_of;
+use crate::session::SignedIn;
+
+#[derive(Template)]
+#[template(path = "contact.html")]
+struct ContactPage {
+    layout: Layout,
+    has_contact: bool,
+    name: Option<String>,
+    phone: Option<Dial>,
+    sms_href: String,
+    email: Option<String>,
+    draft: String,
+}
+
+/// Digits (and a leading +) of a typed phone number, for tel: and sms: links.
+pub fn dialable(typed: &str) -> Option<String> {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 3 {
+        return None;
+    }
+    Some(if typed.trim_start().starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
+}
+
+/// Shows the contact details and the drafted message.
+pub async fn show(State(state): State<AppState>, me: SignedIn) -> Response {
+    let now = Utc::now();
+    let app = &state.app;
+    let (guidance, recent, next) = match tokio::try_join!(
+        app.guidance(&me.actor, now),
+        app.sessions(&me.actor, Some(now - Duration::days(60)), Some(now)),
+        app.next_session(&me.actor, now),
+    ) {
+        Ok(all) => all,
+        Err(e) => return super::errors::internal(&e),
+    };
+    let account = me.actor.account();
+    let tz = tz_of(account);
+    let t = &account.therapist;
+    let phone = t
+        .phone
+        .as_deref()
+        .and_then(|p| dialable(p).map(|d| Dial::new(format!("tel:{d}"), p.to_string())));
+    let sms_href = t
+        .phone
+        .as_deref()
+        .and_then(dialable)
+        .map(|d| format!("sms:{d}"))
+        .unwrap_or_default();
+    let draft = draft_message(
+        &guidance,
+        t.name.as_deref(),
+        recent.last().map(|s| s.at.with_timezone(&tz).date_naive()),
+        next.map(|s| s.at.with_timezone(&tz).date_naive()),
+    );
+    let page = ContactPage {
+        layout: Layout::signed_in(&me.csrf, ""),
+        has_contact: phone.is_some() || t.email.is_some(),
+        name: t.name.clone(),
+        phone,
+        sms_href,
+        email: t.email.clone(),
+        draft,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dialable;
+
+    #[test]
+    fn phone_numbers_become_dialable() {
+        assert_eq!(
+            dialable("+44 20 7946 0000").as_deref(),
+            Some("+442079460000")
+        );
+        assert_eq!(dialable("(555) 010-2030").as_deref(), Some("5550102030"));
+        assert_eq!(dialable("ask at reception"), None);
+    }
+}

@@ -1,0 +1,385 @@
+//! Planning therapy sessions, and the check-in that follows one.
+
+use app::AppError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use domain::checkin::FieldError;
+use domain::therapy::{CameUp, NewSession, ReflectionInput, Repeat, TherapySession};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::checkin::{Scale, rating_scale};
+use super::{Choice, message_for, render};
+use crate::AppState;
+use crate::layout::Layout;
+use crate::pages::history::tz_of;
+use crate::session::{self, SignedIn};
+
+/// One session, ready for the list.
+pub struct SessionView {
+    id: i64,
+    when: String,
+    note: Option<String>,
+    repeating: bool,
+}
+
+fn view(s: &TherapySession, tz: Tz) -> SessionView {
+    SessionView {
+        id: s.id,
+        when: when(s.at, tz),
+        note: s.note.clone(),
+        repeating: s.series.is_some(),
+    }
+}
+
+/// "Tuesday 17 November at 15:00" in the person's zone.
+pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    format!(
+        "{} at {}",
+        local.format("%A %-d %B %Y"),
+        local.format("%H:%M")
+    )
+}
+
+/// The add-a-session form as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct SessionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    repeat: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    layout: Layout,
+    notice: Option<&'static str>,
+    upcoming: Vec<SessionView>,
+    past: Vec<SessionView>,
+    form: SessionForm,
+    repeats: Vec<Choice>,
+    errors: Vec<FieldError>,
+}
+
+impl SessionsPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        message_for(&self.errors, field)
+    }
+}
+
+/// Notices after a redirect.
+#[derive(Deserialize)]
+pub struct SessionsQuery {
+    #[serde(default)]
+    added: Option<String>,
+    #[serde(default)]
+    removed: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    me: &SignedIn,
+    form: SessionForm,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+) -> Result<SessionsPage, AppError> {
+    let now = Utc::now();
+    let tz = tz_of(me.actor.account());
+    let all = state
+        .app
+        .sessions(&me.actor, Some(now - Duration::days(90)), None)
+        .await?;
+    let (past, upcoming): (Vec<_>, Vec<_>) = all.iter().partition(|s| s.at <= now);
+    let repeats = [
+        ("once", "Just this once"),
+        ("weekly", "Every week"),
+        ("fortnightly", "Every two weeks"),
+    ]
+    .iter()
+    .map(|(v, l)| Choice {
+        value: (*v).into(),
+        label: (*l).into(),
+        checked: form.repeat == *v,
+    })
+    .collect();
+    Ok(SessionsPage {
+        layout: Layout::signed_in(&me.csrf, "sessions"),
+        notice,
+        upcoming: upcoming.iter().take(8).map(|s| view(s, tz)).collect(),
+        past: past.iter().rev().take(10).map(|s| view(s, tz)).collect(),
+        form,
+        repeats,
+        errors,
+    })
+}
+
+/// Lists sessions and offers the form.
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<SessionsQuery>,
+) -> Response {
+    let notice = if q.added.is_some() {
+        Some("Session added.")
+    } else if q.removed.is_some() {
+        Some("Session removed.")
+    } else {
+        None
+    };
+    match page(&state, &me, SessionForm::default(), Vec::new(), notice).await {
+        Ok(p) => render(StatusCode::OK, &p),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// A local date and time in `tz` as a UTC instant; in a clock change's gap, the earliest valid.
+pub fn local_to_utc(date: NaiveDate, time: NaiveTime, tz: Tz) -> Option<DateTime<Utc>> {
+    let naive = date.and_time(time);
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(naive + Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn parse_session(form: &SessionForm, tz: Tz) -> Result<NewSession, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "date",
+                "Please give the date, like 2026-12-01.",
+            ))
+        })
+        .ok();
+    let time = NaiveTime::parse_from_str(form.time.trim(), "%H:%M")
+        .map_err(|_| errors.push(FieldError::new("time", "Please give the time, like 15:00.")))
+        .ok();
+    let repeat = Repeat::parse(form.repeat.trim())
+        .ok_or_else(|| errors.push(FieldError::new("repeat", "Please choose how it repeats.")))
+        .ok();
+    match (date, time, repeat) {
+        (Some(d), Some(t), Some(r)) if errors.is_empty() => {
+            let at = local_to_utc(d, t, tz).ok_or_else(|| {
+                vec![FieldError::new(
+                    "time",
+                    "That time does not exist on that day.",
+                )]
+            })?;
+            NewSession::new(at, &form.note, r).map_err(|e| vec![e])
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Adds a session, or shows the form again with what to fix.
+pub async fn add(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<SessionForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    let tz = tz_of(me.actor.account());
+    let result = match parse_session(&form, tz) {
+        Ok(new) => state.app.add_session(&me.actor, new).await.map(|_| ()),
+        Err(errors) => Err(AppError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => Redirect::to("/sessions?added=1").into_response(),
+        Err(AppError::Invalid(errors)) => match page(&state, &me, form, errors, None).await {
+            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => super::errors::internal(&e),
+        },
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// The remove button's form.
+#[derive(Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    later: Option<String>,
+}
+
+/// Removes a session (or it and the later ones of its series).
+pub async fn delete(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<DeleteForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    match state
+        .app
+        .delete_session(&me.actor, id, form.later.is_some())
+        .await
+    {
+        Ok(()) => Redirect::to("/sessions?removed=1").into_response(),
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// The post-session check-in as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReflectForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    session_feeling: String,
+    #[serde(default)]
+    came_up: Vec<String>,
+    #[serde(default)]
+    feedback: String,
+    #[serde(default)]
+    topics: String,
+}
+
+#[derive(Template)]
+#[template(path = "reflect.html")]
+struct ReflectPage {
+    layout: Layout,
+    session_id: i64,
+    session_when: String,
+    scale: Scale,
+    came_up: Vec<Choice>,
+    form: ReflectForm,
+    errors: Vec<FieldError>,
+}
+
+async fn find_session(
+    state: &AppState,
+    me: &SignedIn,
+    id: i64,
+) -> Result<TherapySession, AppError> {
+    let all = state.app.sessions(&me.actor, None, None).await?;
+    all.into_iter()
+        .find(|s| s.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+fn reflect_page(
+    me: &SignedIn,
+    s: &TherapySession,
+    mut form: ReflectForm,
+    errors: Vec<FieldError>,
+) -> ReflectPage {
+    if form.client_id.is_empty() {
+        form.client_id = Uuid::new_v4().to_string();
+    }
+    let tz = tz_of(me.actor.account());
+    ReflectPage {
+        layout: Layout::signed_in(&me.csrf, "sessions"),
+        session_id: s.id,
+        session_when: format!("Your session on {}", when(s.at, tz)),
+        scale: rating_scale(
+            "session_feeling",
+            "How did the session feel?",
+            "0 is very hard, 10 very good. Hard sessions are often useful ones.",
+            ("0 very hard", "10 very good"),
+            &form.session_feeling,
+            &errors,
+        ),
+        came_up: CameUp::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.code().into(),
+                label: c.label().into(),
+                checked: form.came_up.iter().any(|v| v == c.code()),
+            })
+            .collect(),
+        form,
+        errors,
+    }
+}
+
+/// Shows the post-session check-in for one session.
+pub async fn reflect_show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+) -> Response {
+    match find_session(&state, &me, id).await {
+        Ok(s) => render(
+            StatusCode::OK,
+            &reflect_page(&me, &s, ReflectForm::default(), Vec::new()),
+        ),
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// Saves the post-session check-in; its topics join the agenda.
+pub async fn reflect_submit(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<ReflectForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    let s = match find_session(&state, &me, id).await {
+        Ok(s) => s,
+        Err(AppError::NotFound) => return super::errors::not_found_page(),
+        Err(e) => return super::errors::internal(&e),
+    };
+    let feeling = match form.session_feeling.trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let errors = vec![FieldError::new(
+                    "session_feeling",
+                    "Please choose a number from 0 to 10.",
+                )];
+                return render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &reflect_page(&me, &s, form, errors),
+                );
+            }
+        },
+    };
+    let input = ReflectionInput {
+        client_id: Uuid::parse_str(form.client_id.trim()).ok(),
+        session_feeling: feeling,
+        came_up: Some(form.came_up.clone()),
+        feedback: Some(form.feedback.clone()),
+        topics: Some(form.topics.clone()),
+    };
+    match state
+        .app
+        .record_reflection(&me.actor, Some(s.id), input)
+        .await
+    {
+        Ok(_) => Redirect::to("/?reflected=1").into_response(),
+        Err(AppError::Invalid(errors)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &reflect_page(&me, &s, form, errors),
+        ),
+        Err(e) => super::errors::internal(&e),
+    }
+}
