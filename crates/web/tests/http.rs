@@ -16,11 +16,15 @@ struct TestApp {
 }
 
 async fn test_app() -> TestApp {
+    test_app_with(app::Settings::default()).await
+}
+
+async fn test_app_with(settings: app::Settings) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = store::open(&store::DatabaseUrl::sqlite_in(dir.path()))
         .await
         .unwrap();
-    let app = app::App::new(store, app::Settings::default());
+    let app = app::App::new(store, settings);
     let router = web::router(web::AppState {
         app,
         config: web::WebConfig::default(),
@@ -468,4 +472,226 @@ async fn sign_in_out_and_rate_limit() {
         .await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.body.contains("Too many tries"));
+}
+
+fn days_ago(n: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(n)).to_rfc3339()
+}
+
+async fn low_day(t: &TestApp, cookie: &str, n: i64) {
+    let body = json!({"client_id": uuid::Uuid::new_v4(), "mood": 3, "at": days_ago(n),
+        "self_harm_thoughts": false})
+    .to_string();
+    assert_eq!(
+        t.post_json("/api/v1/checkins", cookie, &body).await.status,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn guidance_moves_from_expected_dip_to_reach_out_and_drafts_the_message() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let home = t.get("/", Some(&cookie)).await;
+    assert!(home.body.contains("Nothing stands out right now"));
+    let session = json!({"at": days_ago(4), "note": "video"}).to_string();
+    let added = t.post_json("/api/v1/sessions", &cookie, &session).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+
+    low_day(&t, &cookie, 3).await;
+    low_day(&t, &cookie, 2).await;
+    let dip = t.get("/", Some(&cookie)).await;
+    assert!(
+        dip.body.contains("A dip after your session"),
+        "{}",
+        dip.body
+    );
+    assert!(dip.body.contains("Expected dip"));
+    let api: Value = t.get("/api/v1/guidance", Some(&cookie)).await.json();
+    assert_eq!(api["level"], "expected_dip");
+    assert_eq!(api["reasons"][0]["code"], "post_session_dip");
+
+    low_day(&t, &cookie, 1).await;
+    low_day(&t, &cookie, 0).await;
+    let reach = t.get("/", Some(&cookie)).await;
+    assert!(
+        reach
+            .body
+            .contains("It would be good to contact your therapist")
+    );
+    assert!(reach.body.contains("href=\"/contact\""));
+    let api: Value = t.get("/api/v1/guidance", Some(&cookie)).await.json();
+    assert_eq!(api["level"], "reach_out");
+    assert_eq!(api["reasons"][0]["code"], "persisting");
+    assert_eq!(api["reasons"][0]["days"], 4);
+
+    let contact = t.get("/contact", Some(&cookie)).await;
+    let session_day = (chrono::Utc::now() - chrono::Duration::days(4))
+        .with_timezone(&chrono_tz::Europe::London)
+        .format("%A %-d %B")
+        .to_string();
+    assert!(
+        contact.body.contains(&format!(
+            "Since our session on {session_day} I have felt much lower than usual for 4 days"
+        )),
+        "{}",
+        contact.body
+    );
+    assert!(contact.body.contains("Nothing is sent automatically"));
+}
+
+#[tokio::test]
+async fn a_yes_to_the_safety_question_puts_the_crisis_path_first() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let body = json!({"client_id": uuid::Uuid::new_v4(), "mood": 5, "self_harm_thoughts": true})
+        .to_string();
+    t.post_json("/api/v1/checkins", &cookie, &body).await;
+    let home = t.get("/", Some(&cookie)).await;
+    let crisis = home.body.find("Please get support now").unwrap();
+    let welcome = home.body.find("<h1>").unwrap();
+    assert!(
+        crisis < welcome,
+        "the crisis path comes before anything else"
+    );
+    assert!(
+        home.body.contains("href=\"tel:999\""),
+        "UK emergency number for a GB account"
+    );
+    assert!(home.body.contains("href=\"tel:116123\""));
+}
+
+#[tokio::test]
+async fn sessions_reflections_and_the_agenda() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let page = t.get("/sessions", Some(&cookie)).await;
+    let csrf = hidden(&page.body, "csrf");
+    let bad = t
+        .post_form(
+            "/sessions",
+            &cookie,
+            &format!("csrf={csrf}&date=tomorrow&time=15%3A00&repeat=weekly&note=room+4"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Please give the date"));
+    assert!(bad.body.contains("value=\"room 4\""));
+    assert!(bad.body.contains("<option value=\"weekly\" selected>"));
+
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    let ok = t
+        .post_form(
+            "/sessions",
+            &cookie,
+            &format!("csrf={csrf}&date={yesterday}&time=15%3A00&repeat=weekly&note=room+4"),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let list: Value = t.get("/api/v1/sessions", Some(&cookie)).await.json();
+    let sessions = list["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 27, "a weekly series half a year ahead");
+    let first_id = sessions[0]["id"].as_i64().unwrap();
+
+    // The day after a session, the home page offers the post-session check-in.
+    let home = t.get("/", Some(&cookie)).await;
+    assert!(
+        home.body.contains("How are you a day after your session?"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains(&format!("/sessions/{first_id}/reflect")));
+    let form = t
+        .get(&format!("/sessions/{first_id}/reflect"), Some(&cookie))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    let client_id = hidden(&form.body, "client_id");
+    let sent = t
+        .post_form(
+            &format!("/sessions/{first_id}/reflect"),
+            &cookie,
+            &format!("csrf={csrf}&client_id={client_id}&session_feeling=4&came_up=ran_out_of_time&topics=my+sister%0D%0Asleep"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let home = t.get("/", Some(&cookie)).await;
+    assert!(
+        !home.body.contains("How are you a day after your session?"),
+        "answered for today"
+    );
+    let agenda = t.get("/agenda", Some(&cookie)).await;
+    assert!(agenda.body.contains("my sister") && agenda.body.contains("sleep"));
+
+    let removed = t
+        .post_form(
+            &format!("/sessions/{first_id}/delete"),
+            &cookie,
+            &format!("csrf={csrf}&later=1"),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let list: Value = t.get("/api/v1/sessions", Some(&cookie)).await.json();
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 0);
+    let gone = t
+        .post_form(
+            &format!("/sessions/{first_id}/delete"),
+            &cookie,
+            &format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn one_account_never_sees_or_changes_another_accounts_data() {
+    let t = test_app_with(app::Settings {
+        open_signup: true,
+        ..Default::default()
+    })
+    .await;
+    let ana = t.sign_up("ana@example.org").await;
+    let bo = t.sign_up("bo@example.org").await;
+    let body = json!({"client_id": uuid::Uuid::new_v4(), "mood": 4, "note": "ana's private note"})
+        .to_string();
+    t.post_json("/api/v1/checkins", &ana, &body).await;
+    t.post_json(
+        "/api/v1/sessions",
+        &ana,
+        &json!({"at": days_ago(1)}).to_string(),
+    )
+    .await;
+    let ana_sessions: Value = t.get("/api/v1/sessions", Some(&ana)).await.json();
+    let ana_session = ana_sessions["sessions"][0]["id"].as_i64().unwrap();
+
+    let bo_checkins: Value = t.get("/api/v1/checkins", Some(&bo)).await.json();
+    assert_eq!(bo_checkins["checkins"].as_array().unwrap().len(), 0);
+    assert!(
+        !t.get("/history", Some(&bo))
+            .await
+            .body
+            .contains("private note")
+    );
+    let bo_sessions: Value = t.get("/api/v1/sessions", Some(&bo)).await.json();
+    assert_eq!(bo_sessions["sessions"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        t.get(&format!("/sessions/{ana_session}/reflect"), Some(&bo))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let bo_home = t.get("/", Some(&bo)).await;
+    let csrf = hidden(&bo_home.body, "csrf");
+    let del = t
+        .post_form(
+            &format!("/sessions/{ana_session}/delete"),
+            &bo,
+            &format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(del.status, StatusCode::NOT_FOUND);
+    let still: Value = t.get("/api/v1/sessions", Some(&ana)).await.json();
+    assert_eq!(still["sessions"].as_array().unwrap().len(), 1);
 }
