@@ -47,20 +47,26 @@ pub struct Range {
     to: Option<String>,
 }
 
-fn parse_time(field: &'static str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, Response> {
+/// Parses an optional RFC 3339 query value; the error is the field's name.
+fn parse_time(
+    field: &'static str,
+    raw: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, &'static str> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => DateTime::parse_from_rfc3339(s)
             .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                json_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid",
-                    "Use an RFC 3339 time such as 2026-11-24T09:00:00Z.",
-                    Some(field),
-                )
-            }),
+            .map_err(|_| field),
     }
+}
+
+fn bad_time(field: &str) -> Response {
+    json_error(
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        "Use an RFC 3339 time such as 2026-11-24T09:00:00Z.",
+        Some(field),
+    )
 }
 
 /// The account's check-ins, oldest first.
@@ -77,13 +83,12 @@ pub async fn list(
             None,
         );
     };
-    let from = match parse_time("from", range.from.as_deref()) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let to = match parse_time("to", range.to.as_deref()) {
-        Ok(t) => t,
-        Err(r) => return r,
+    let (from, to) = match (
+        parse_time("from", range.from.as_deref()),
+        parse_time("to", range.to.as_deref()),
+    ) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(field), _) | (_, Err(field)) => return bad_time(field),
     };
     match state.app.checkins(&actor, from, to).await {
         Ok(list) => {

@@ -243,10 +243,7 @@ fn rating_field(field: &'static str, raw: &str, errors: &mut Vec<FieldError>) ->
 
 fn to_input(form: &CheckInForm) -> Result<CheckInInput, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let client_id = match Uuid::parse_str(form.client_id.trim()) {
-        Ok(id) => Some(id),
-        Err(_) => None,
-    };
+    let client_id = Uuid::parse_str(form.client_id.trim()).ok();
     let mood = rating_field("mood", &form.mood, &mut errors);
     let anxiety = rating_field("anxiety", &form.anxiety, &mut errors);
     let energy = rating_field("energy", &form.energy, &mut errors);

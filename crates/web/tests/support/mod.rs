@@ -1,0 +1,149 @@
+//! The request-test harness shared by the web test files: a router on a fresh SQLite
+//! database, requests with cookies, and small readers for the answers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub struct TestApp {
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn test_app() -> TestApp {
+    test_app_with(app::Settings::default()).await
+}
+
+pub async fn test_app_with(settings: app::Settings) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::open(&store::DatabaseUrl::sqlite_in(dir.path()))
+        .await
+        .unwrap();
+    let app = app::App::new(store, settings);
+    let router = web::router(web::AppState {
+        app,
+        config: web::WebConfig::default(),
+    });
+    TestApp { router, _dir: dir }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| {
+                c.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .split_once('=')
+                    .unwrap()
+                    .1
+                    .to_string()
+            })
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut b = Request::get(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(&self, path: &str, cookie: &str, form: &str) -> Reply {
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(form.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, path: &str, auth: &str, body: &str) -> Reply {
+        let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        b = if auth.starts_with("btw_") {
+            b.header(header::AUTHORIZATION, format!("Bearer {auth}"))
+        } else {
+            b.header(header::COOKIE, auth)
+        };
+        self.send(b.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    /// Signs up through the form and returns the session cookie header value.
+    pub async fn sign_up(&self, email: &str) -> String {
+        let page = self.get("/signup", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let form_token = page.cookie("form").unwrap();
+        let csrf = hidden(&page.body, "csrf");
+        let res = self
+            .post_form(
+                "/signup",
+                &format!("form={form_token}"),
+                &format!(
+                    "csrf={csrf}&email={email}&password=a+long+enough+password&country=GB&usual_mood=7&timezone=Europe%2FLondon"
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        format!("sid={}", res.cookie("sid").unwrap())
+    }
+}
+
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in page"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+pub fn assert_security_headers(r: &Reply, personal: bool) {
+    assert_eq!(r.headers.get("content-security-policy").unwrap(), CSP);
+    assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(r.headers.get("referrer-policy").unwrap(), "no-referrer");
+    if personal {
+        assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
+    }
+}
+
+/// An RFC 3339 time `n` days before now.
+pub fn days_ago(n: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(n)).to_rfc3339()
+}
