@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use domain::account::{Account, Email, Role, TherapistContact, check_new_password};
 use domain::checkin::FieldError;
 use domain::rating::Rating;
-use store::NewAccount;
+use store::{NewAccount, Profile};
 
 use crate::tokens::{self, API_TOKEN_PREFIX, SessionToken};
 use crate::{Actor, App, AppError};
@@ -21,9 +21,16 @@ pub struct SignUp {
     pub email: String,
     /// Password as typed.
     pub password: String,
+    /// Everything else, shared with the settings page.
+    pub profile: ProfileInput,
+}
+
+/// The profile fields of the sign-up and settings forms, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileInput {
     /// Country code from the picker; empty for "not chosen".
     pub country: String,
-    /// The browser's IANA time zone, when its script could tell; else guessed from country.
+    /// IANA time zone: from the browser's script at sign-up, typed in settings.
     pub timezone: String,
     /// "How does a usual day feel" as typed.
     pub usual_mood: String,
@@ -33,6 +40,80 @@ pub struct SignUp {
     pub therapist_phone: String,
     /// Therapist's email, optional.
     pub therapist_email: String,
+    /// Show the safety question on every check-in.
+    pub always_ask_safety: bool,
+}
+
+/// What to do with a time zone name we do not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimezoneRule {
+    /// Sign-up: the browser may not say; guess from the country.
+    GuessWhenUnknown,
+    /// Settings: the person typed it; say it is wrong.
+    Refuse,
+}
+
+fn parse_profile(
+    input: &ProfileInput,
+    rule: TimezoneRule,
+    errors: &mut Vec<FieldError>,
+) -> Option<Profile> {
+    let before = errors.len();
+    let country = match input.country.trim() {
+        "" => None,
+        code => match domain::crisis::Country::parse(code) {
+            Ok(c) => Some(c.code().to_string()),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "country",
+                    "Please choose a country from the list.",
+                ));
+                None
+            }
+        },
+    };
+    let usual_mood = match input.usual_mood.trim() {
+        "" => None,
+        s => match s.parse::<i64>().ok().and_then(|v| Rating::new(v).ok()) {
+            Some(r) => Some(r),
+            None => {
+                errors.push(FieldError::new(
+                    "usual_mood",
+                    "Please give a whole number from 0 to 10.",
+                ));
+                None
+            }
+        },
+    };
+    let therapist = TherapistContact {
+        name: optional(&input.therapist_name, 120, "therapist_name", errors),
+        phone: optional(&input.therapist_phone, 40, "therapist_phone", errors),
+        email: match input.therapist_email.trim() {
+            "" => None,
+            s => match Email::parse(s) {
+                Ok(e) => Some(e.as_str().to_string()),
+                Err(m) => {
+                    errors.push(FieldError::new("therapist_email", m));
+                    None
+                }
+            },
+        },
+    };
+    let typed = input.timezone.trim();
+    if rule == TimezoneRule::Refuse && typed.parse::<chrono_tz::Tz>().is_err() {
+        errors.push(FieldError::new(
+            "timezone",
+            "Please give a time zone name such as Europe/London or America/New_York.",
+        ));
+    }
+    let timezone = domain::account::pick_timezone(typed, country.as_deref());
+    (errors.len() == before).then_some(Profile {
+        country,
+        timezone,
+        usual_mood,
+        always_ask_safety: input.always_ask_safety,
+        therapist,
+    })
 }
 
 /// A user made by an operator on the command line.
@@ -90,48 +171,8 @@ impl App {
         if let Err(m) = check_new_password(&form.password) {
             errors.push(FieldError::new("password", m));
         }
-        let country = match form.country.trim() {
-            "" => None,
-            code => match domain::crisis::Country::parse(code) {
-                Ok(c) => Some(c.code().to_string()),
-                Err(_) => {
-                    errors.push(FieldError::new(
-                        "country",
-                        "Please choose a country from the list.",
-                    ));
-                    None
-                }
-            },
-        };
-        let usual_mood = match form.usual_mood.trim() {
-            "" => None,
-            s => match s.parse::<i64>().ok().and_then(|v| Rating::new(v).ok()) {
-                Some(r) => Some(r),
-                None => {
-                    errors.push(FieldError::new(
-                        "usual_mood",
-                        "Please give a whole number from 0 to 10.",
-                    ));
-                    None
-                }
-            },
-        };
-        let therapist = TherapistContact {
-            name: optional(&form.therapist_name, 120, "therapist_name", &mut errors),
-            phone: optional(&form.therapist_phone, 40, "therapist_phone", &mut errors),
-            email: match form.therapist_email.trim() {
-                "" => None,
-                s => match Email::parse(s) {
-                    Ok(e) => Some(e.as_str().to_string()),
-                    Err(m) => {
-                        errors.push(FieldError::new("therapist_email", m));
-                        None
-                    }
-                },
-            },
-        };
-        let timezone = domain::account::pick_timezone(&form.timezone, country.as_deref());
-        let Some(email) = email.filter(|_| errors.is_empty()) else {
+        let profile = parse_profile(&form.profile, TimezoneRule::GuessWhenUnknown, &mut errors);
+        let (Some(email), Some(profile)) = (email, profile.filter(|_| errors.is_empty())) else {
             return Err(AppError::Invalid(errors));
         };
         let password_hash = self.passwords.hash(form.password).await?;
@@ -141,14 +182,30 @@ impl App {
                 email,
                 password_hash,
                 role: Role::Client,
-                country,
-                timezone,
-                usual_mood,
-                therapist,
+                country: profile.country,
+                timezone: profile.timezone,
+                usual_mood: profile.usual_mood,
+                therapist: profile.therapist,
             })
             .await?;
         let token = self.start_session(&account).await?;
         Ok((account, token))
+    }
+
+    /// Saves the actor's own settings and returns the updated account.
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        input: &ProfileInput,
+    ) -> Result<Account, AppError> {
+        let mut errors = Vec::new();
+        match parse_profile(input, TimezoneRule::Refuse, &mut errors) {
+            Some(profile) => Ok(self
+                .store
+                .update_profile(actor.account.id, &profile)
+                .await?),
+            None => Err(AppError::Invalid(errors)),
+        }
     }
 
     /// Creates a user from the command line (any role).

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use domain::account::Account;
 use store::Store;
 
-pub use accounts::{NewUser, SignUp};
+pub use accounts::{NewUser, ProfileInput, SignUp};
 pub use error::AppError;
 pub use guidance::timezone_of;
 pub use rate_limit::LoginLimits;

@@ -45,6 +45,21 @@ pub struct NewAccount {
     pub therapist: TherapistContact,
 }
 
+/// The parts of an account its owner can change in settings.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// ISO country code for the crisis directory.
+    pub country: Option<String>,
+    /// IANA time zone.
+    pub timezone: String,
+    /// The "usual day" rating.
+    pub usual_mood: Option<Rating>,
+    /// Whether the safety question is shown on every check-in.
+    pub always_ask_safety: bool,
+    /// The therapist's contact details.
+    pub therapist: TherapistContact,
+}
+
 /// A signed-in browser session, found by the hash of its cookie token.
 #[derive(Debug, Clone)]
 pub struct AuthSession {
@@ -82,6 +97,9 @@ pub trait Store: TherapyStore + Send + Sync + 'static {
     ) -> Result<Option<(Account, String)>, StoreError>;
     /// Finds an account by id.
     async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError>;
+    /// Saves the account's own settings and returns the updated account.
+    async fn update_profile(&self, id: AccountId, profile: &Profile)
+    -> Result<Account, StoreError>;
 
     /// Stores a new browser session.
     async fn create_session(

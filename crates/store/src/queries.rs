@@ -89,6 +89,31 @@ macro_rules! impl_store {
                 self.account_in(self.reader(), id).await
             }
 
+            async fn update_profile(
+                &self,
+                id: domain::account::AccountId,
+                p: &$crate::Profile,
+            ) -> Result<domain::account::Account, $crate::StoreError> {
+                sqlx::query(
+                    "UPDATE accounts SET country = $1, timezone = $2, usual_mood = $3, \
+                     always_ask_safety = $4, therapist_name = $5, therapist_phone = $6, \
+                     therapist_email = $7 WHERE id = $8",
+                )
+                .bind(&p.country)
+                .bind(&p.timezone)
+                .bind(p.usual_mood.map(|r| i64::from(r.get())))
+                .bind(p.always_ask_safety)
+                .bind(&p.therapist.name)
+                .bind(&p.therapist.phone)
+                .bind(&p.therapist.email)
+                .bind(id.0)
+                .execute(self.writer())
+                .await?;
+                self.account_in(self.writer(), id)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::Corrupt("account vanished".into()))
+            }
+
             async fn create_session(
                 &self,
                 account: domain::account::AccountId,

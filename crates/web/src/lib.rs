@@ -62,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         .route("/agenda", get(pages::agenda::show).post(pages::agenda::add))
         .route("/agenda/{id}/discussed", post(pages::agenda::discussed))
         .route("/contact", get(pages::contact::show))
+        .route(
+            "/settings",
+            get(pages::settings::show).post(pages::settings::save),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(assets::serve))
         .nest("/api/v1", api::router())

@@ -557,3 +557,48 @@ async fn one_account_never_sees_or_changes_another_accounts_data() {
     let still: Value = t.get("/api/v1/sessions", Some(&ana)).await.json();
     assert_eq!(still["sessions"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn settings_change_the_therapist_contact_and_keep_bad_input() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let page = t.get("/settings", Some(&cookie)).await;
+    assert!(page.body.contains("value=\"Europe/London\""));
+    let csrf = hidden(&page.body, "csrf");
+    let bad = t
+        .post_form(
+            "/settings",
+            &cookie,
+            &format!("csrf={csrf}&country=GB&timezone=Mars%2FBase&usual_mood=6&therapist_name=Dr+Ada&therapist_phone=%2B44+20+7946+0000&therapist_email=ada"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("time zone name"));
+    assert!(
+        bad.body.contains("value=\"Dr Ada\""),
+        "what was typed is kept"
+    );
+    assert!(bad.body.contains("value=\"Mars/Base\""));
+    let ok = t
+        .post_form(
+            "/settings",
+            &cookie,
+            &format!("csrf={csrf}&country=IE&timezone=Europe%2FDublin&usual_mood=6&therapist_name=Dr+Ada&therapist_phone=%2B353+1+555+0100&therapist_email=ada%40clinic.example&always_ask_safety=yes"),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let contact = t.get("/contact", Some(&cookie)).await;
+    assert!(contact.body.contains("href=\"tel:+35315550100\""));
+    assert!(contact.body.contains("href=\"sms:+35315550100\""));
+    assert!(contact.body.contains("mailto:ada@clinic.example"));
+    assert!(contact.body.contains("Hi Dr Ada,"));
+    // Ireland's lines now, and the safety question on every check-in.
+    assert!(
+        t.get("/help", Some(&cookie))
+            .await
+            .body
+            .contains("href=\"tel:112\"")
+    );
+    let checkin = t.get("/checkin", Some(&cookie)).await;
+    assert!(checkin.body.contains("data-always"));
+}

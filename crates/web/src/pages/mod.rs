@@ -8,6 +8,7 @@ pub mod help;
 pub mod history;
 pub mod home;
 pub mod sessions;
+pub mod settings;
 pub mod signin;
 pub mod signup;
 

@@ -1,6 +1,6 @@
 //! "Create your account": the first page of a fresh install.
 
-use app::{AppError, SignUp};
+use app::{AppError, ProfileInput, SignUp};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -109,12 +109,15 @@ pub async fn submit(
     let input = SignUp {
         email: form.email.clone(),
         password: std::mem::take(&mut form.password),
-        country: form.country.clone(),
-        timezone: form.timezone.clone(),
-        usual_mood: form.usual_mood.clone(),
-        therapist_name: form.therapist_name.clone(),
-        therapist_phone: form.therapist_phone.clone(),
-        therapist_email: form.therapist_email.clone(),
+        profile: ProfileInput {
+            country: form.country.clone(),
+            timezone: form.timezone.clone(),
+            usual_mood: form.usual_mood.clone(),
+            therapist_name: form.therapist_name.clone(),
+            therapist_phone: form.therapist_phone.clone(),
+            therapist_email: form.therapist_email.clone(),
+            always_ask_safety: false,
+        },
     };
     match state.app.sign_up(input).await {
         Ok((_, token)) => {

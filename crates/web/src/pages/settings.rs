@@ -1,0 +1,147 @@
+//! The person's own settings: their therapist's contact, country, time zone, usual day and
+//! whether the safety question is always asked.
+
+use app::{AppError, ProfileInput};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use domain::account::Account;
+use domain::checkin::FieldError;
+use serde::Deserialize;
+
+use super::{Choice, country_choices, message_for, render};
+use crate::AppState;
+use crate::layout::Layout;
+use crate::session::{self, SignedIn};
+
+/// The settings form as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    usual_mood: String,
+    #[serde(default)]
+    therapist_name: String,
+    #[serde(default)]
+    therapist_phone: String,
+    #[serde(default)]
+    therapist_email: String,
+    #[serde(default)]
+    always_ask_safety: Option<String>,
+}
+
+/// The form's values for the template.
+pub struct SettingsView {
+    timezone: String,
+    usual_mood: String,
+    therapist_name: String,
+    therapist_phone: String,
+    therapist_email: String,
+    always_ask_safety: bool,
+}
+
+impl SettingsForm {
+    fn from_account(a: &Account) -> SettingsForm {
+        SettingsForm {
+            csrf: String::new(),
+            country: a.country.clone().unwrap_or_default(),
+            timezone: a.timezone.clone(),
+            usual_mood: a.usual_mood.map(|r| r.to_string()).unwrap_or_default(),
+            therapist_name: a.therapist.name.clone().unwrap_or_default(),
+            therapist_phone: a.therapist.phone.clone().unwrap_or_default(),
+            therapist_email: a.therapist.email.clone().unwrap_or_default(),
+            always_ask_safety: a.always_ask_safety.then(|| "yes".to_string()),
+        }
+    }
+
+    fn input(&self) -> ProfileInput {
+        ProfileInput {
+            country: self.country.clone(),
+            timezone: self.timezone.clone(),
+            usual_mood: self.usual_mood.clone(),
+            therapist_name: self.therapist_name.clone(),
+            therapist_phone: self.therapist_phone.clone(),
+            therapist_email: self.therapist_email.clone(),
+            always_ask_safety: self.always_ask_safety.is_some(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    saved: bool,
+    form: SettingsView,
+    countries: Vec<Choice>,
+    errors: Vec<FieldError>,
+}
+
+impl SettingsPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        message_for(&self.errors, field)
+    }
+}
+
+fn page(me: &SignedIn, form: SettingsForm, errors: Vec<FieldError>, saved: bool) -> SettingsPage {
+    SettingsPage {
+        layout: Layout::signed_in(&me.csrf, "settings"),
+        saved,
+        countries: country_choices(Some(form.country.as_str())),
+        form: SettingsView {
+            timezone: form.timezone,
+            usual_mood: form.usual_mood,
+            therapist_name: form.therapist_name,
+            therapist_phone: form.therapist_phone,
+            therapist_email: form.therapist_email,
+            always_ask_safety: form.always_ask_safety.is_some(),
+        },
+        errors,
+    }
+}
+
+/// Notices after a redirect.
+#[derive(Deserialize)]
+pub struct SettingsQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// Shows the settings with their current values.
+pub async fn show(me: SignedIn, Query(q): Query<SettingsQuery>) -> Response {
+    let form = SettingsForm::from_account(me.actor.account());
+    render(
+        StatusCode::OK,
+        &page(&me, form, Vec::new(), q.saved.is_some()),
+    )
+}
+
+/// Saves the settings, or shows them again with what to fix.
+pub async fn save(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        let errors = vec![FieldError::new(
+            "therapist_name",
+            "This form had expired, so nothing was saved yet. Please check and save again.",
+        )];
+        return render(StatusCode::FORBIDDEN, &page(&me, form, errors, false));
+    }
+    match state.app.update_profile(&me.actor, &form.input()).await {
+        Ok(_) => Redirect::to("/settings?saved=1").into_response(),
+        Err(AppError::Invalid(errors)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&me, form, errors, false),
+        ),
+        Err(e) => super::errors::internal(&e),
+    }
+}
