@@ -91,19 +91,30 @@ export async function screenshot(page, name) {
   return file;
 }
 
+/** The promise's value, or `fallback` when it takes longer than `ms`. */
+function within(ms, promise, fallback) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise.catch(() => fallback), late]).finally(() => clearTimeout(timer));
+}
+
 /**
- * Records every HTML document the context loads, with its headers and whether the request
- * carried the session cookie, so a test can check the security headers of all of them.
+ * Records every HTML document the context loads from the server, with its headers and
+ * whether the request carried the session cookie, so a test can check all of them.
  */
 export function recordPages(context) {
   const pending = [];
   context.on('response', (response) => {
     const request = response.request();
-    if (request.resourceType() !== 'document') return;
+    if (request.resourceType() !== 'document' || response.fromServiceWorker()) return;
     pending.push(
       (async () => {
-        const headers = await response.allHeaders();
-        const requestHeaders = await request.allHeaders();
+        // allHeaders() waits for the browser's raw headers, which can be missing for a page
+        // that was left at once; headers() is then the next best.
+        const headers = await within(5_000, response.allHeaders(), response.headers());
+        const requestHeaders = await within(5_000, request.allHeaders(), request.headers());
         return {
           url: response.url(),
           status: response.status(),

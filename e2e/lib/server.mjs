@@ -39,8 +39,12 @@ export async function startServer({ env = {}, args = [], name } = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // Never leave a server behind, even when the test process ends early.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exitedPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
+      process.off('exit', killOnExit);
       exited = { code, signal };
       resolve(exited);
     });
