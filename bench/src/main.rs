@@ -26,13 +26,20 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().to_str().context("temp path")?;
 
-    let out = run(&bin, &["user", "add", "bench@example.org"], data, Some("a long enough password\n"))?;
+    let out = run(
+        &bin,
+        &["user", "add", "bench@example.org"],
+        data,
+        Some("a long enough password\n"),
+    )?;
     if !out.status.success() {
         bail!("user add failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let token = String::from_utf8(run(&bin, &["token", "create", "bench@example.org"], data, None)?.stdout)?
-        .trim()
-        .to_string();
+    let token = String::from_utf8(
+        run(&bin, &["token", "create", "bench@example.org"], data, None)?.stdout,
+    )?
+    .trim()
+    .to_string();
 
     let mut server = Command::new(&bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
@@ -63,7 +70,15 @@ fn main() -> anyhow::Result<()> {
         "  {:<12} p50 {:>7.0} µs  p99 {:>7.0} µs  (baseline)",
         "/healthz", base.0, base.1
     );
-    let pages = ["/", "/checkin", "/history", "/help", "/sessions", "/agenda", "/settings"];
+    let pages = [
+        "/",
+        "/checkin",
+        "/history",
+        "/help",
+        "/sessions",
+        "/agenda",
+        "/settings",
+    ];
     let mut worst_p99: f64 = 0.0;
     for page in pages {
         let (p50, p99) = measure(&mut conn, page, Some(&cookie))?;
@@ -75,7 +90,10 @@ fn main() -> anyhow::Result<()> {
         );
     }
 
-    println!("page weight with every linked asset (budget {} KB):", PAGE_BUDGET_BYTES / 1024);
+    println!(
+        "page weight with every linked asset (budget {} KB):",
+        PAGE_BUDGET_BYTES / 1024
+    );
     let mut heaviest = 0;
     for page in pages.iter().chain(["/signin"].iter()) {
         let cookie = (*page != "/signin").then_some(cookie.as_str());
@@ -122,7 +140,12 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-fn run(bin: &str, args: &[&str], data: &str, stdin: Option<&str>) -> anyhow::Result<std::process::Output> {
+fn run(
+    bin: &str,
+    args: &[&str],
+    data: &str,
+    stdin: Option<&str>,
+) -> anyhow::Result<std::process::Output> {
     let mut child = Command::new(bin)
         .args(args)
         .args(["--data-dir", data])
@@ -166,7 +189,11 @@ impl Conn {
         self.stream.get_mut().write_all(request.as_bytes())?;
         let mut status = String::new();
         self.stream.read_line(&mut status)?;
-        let code = status.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let code = status
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         let mut headers = Vec::new();
         let mut length = 0;
         loop {
@@ -189,7 +216,9 @@ impl Conn {
     }
 
     fn get(&mut self, path: &str, cookie: Option<&str>) -> anyhow::Result<(u16, String)> {
-        let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
         let (code, _, body) = self.send(&format!(
             "GET {path} HTTP/1.1\r\nHost: {}\r\n{cookie}\r\n",
             self.addr
@@ -250,7 +279,10 @@ fn seed(conn: &mut Conn, token: &str) -> anyhow::Result<()> {
 }
 
 fn sign_in(conn: &mut Conn) -> anyhow::Result<String> {
-    let (_, headers, body) = conn.send(&format!("GET /signin HTTP/1.1\r\nHost: {}\r\n\r\n", conn.addr))?;
+    let (_, headers, body) = conn.send(&format!(
+        "GET /signin HTTP/1.1\r\nHost: {}\r\n\r\n",
+        conn.addr
+    ))?;
     let form = headers
         .iter()
         .find(|(k, v)| k == "set-cookie" && v.starts_with("form="))
@@ -262,7 +294,8 @@ fn sign_in(conn: &mut Conn) -> anyhow::Result<String> {
         .nth(1)
         .and_then(|r| r.split('"').next())
         .ok_or_else(|| anyhow!("no csrf"))?;
-    let form_body = format!("csrf={csrf}&email=bench%40example.org&password=a+long+enough+password");
+    let form_body =
+        format!("csrf={csrf}&email=bench%40example.org&password=a+long+enough+password");
     let (code, headers, _) = conn.send(&format!(
         "POST /signin HTTP/1.1\r\nHost: {}\r\nCookie: {form}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form_body}",
         conn.addr,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use domain::account::Account;
 use domain::guidance::{self, Guidance};
-use domain::history::{CheckInRecord, History, SessionRecord, TimeZone};
+use domain::history::{CheckInRecord, History, QuestionnaireRecord, SessionRecord, TimeZone};
 use store::GuidanceChange;
 
 use crate::{Actor, App, AppError};
@@ -24,6 +24,17 @@ impl App {
         &self,
         actor: &Actor,
         from: Option<DateTime<Utc>>,
+    ) -> Result<History, AppError> {
+        self.history_with(actor, from, from).await
+    }
+
+    /// The history with check-ins and sessions since `from`, and questionnaires since
+    /// `questionnaires_from`.
+    async fn history_with(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+        questionnaires_from: Option<DateTime<Utc>>,
     ) -> Result<History, AppError> {
         let account = &actor.account;
         let mut history = History::new(timezone_of(account));
@@ -49,7 +60,35 @@ impl App {
                 r
             })
             .collect();
+        history.coping = self
+            .store
+            .coping_uses(account.id, from, None)
+            .await?
+            .iter()
+            .map(|u| u.content.record())
+            .collect();
+        history.questionnaires = self
+            .questionnaire_records(actor, questionnaires_from)
+            .await?;
         Ok(history)
+    }
+
+    /// The actor's questionnaires since `from` as the engine reads them.
+    async fn questionnaire_records(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<Vec<QuestionnaireRecord>, AppError> {
+        Ok(self
+            .store
+            .questionnaires(actor.account.id, None, from)
+            .await?
+            .into_iter()
+            .map(|q| QuestionnaireRecord {
+                at: q.content.at,
+                answers: q.content.answers,
+            })
+            .collect())
     }
 
     /// Today's guidance for the actor, recording it when the level changed.
@@ -63,8 +102,14 @@ impl App {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Guidance, AppError> {
+        // Reliable deterioration compares with the very first score, however old; there
+        // are only a couple a month, so all of them are read.
         let history = self
-            .history(actor, Some(now - Duration::days(ASSESS_LOOKBACK_DAYS)))
+            .history_with(
+                actor,
+                Some(now - Duration::days(ASSESS_LOOKBACK_DAYS)),
+                None,
+            )
             .await?;
         let result = guidance::assess(&history, now);
         let last = self.store.latest_guidance(actor.account.id).await?;

@@ -2,10 +2,16 @@
 //! persists with `store`, and returns domain types. The web server and the CLI call only this.
 
 mod accounts;
+mod brief;
 mod checkins;
+mod coping;
 mod error;
 mod guidance;
+mod homework;
+mod journal;
 mod passwords;
+mod plans;
+mod questionnaires;
 mod rate_limit;
 mod therapy;
 mod tokens;
@@ -16,8 +22,15 @@ use domain::account::Account;
 use store::Store;
 
 pub use accounts::{NewUser, ProfileInput, SignUp};
+pub use brief::{
+    Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,
+    MAX_BRIEF_DAYS, ScoreSummary, local_midnight,
+};
 pub use error::AppError;
 pub use guidance::timezone_of;
+pub use homework::HomeworkStatus;
+pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
+pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::SessionToken;

@@ -329,6 +329,17 @@ fn export_writes_a_history_that_assess_reads() {
         );
         assert_eq!(post_checkin(&server.addr, &token, &body).0, 201);
     }
+    // A PHQ-9 with item 9 above 0 travels in the file and makes the assessment urgent.
+    let phq9 = r#"{"client_id":"00000000-0000-4000-8000-000000000099","instrument":"phq9","answers":[1,1,1,1,0,0,0,0,1]}"#;
+    let (status, reply) = http(
+        &server.addr,
+        &format!(
+            "POST /api/v1/questionnaires HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{phq9}",
+            server.addr,
+            phq9.len()
+        ),
+    );
+    assert_eq!(status, 201, "{reply}");
     drop(server);
     let file = dir.path().join("history.json");
     let out = between(
@@ -346,6 +357,11 @@ fn export_writes_a_history_that_assess_reads() {
     let history: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(history["checkins"].as_array().unwrap().len(), 3);
+    assert_eq!(history["questionnaires"][0]["instrument"], "phq9");
+    assert_eq!(
+        history["questionnaires"][0]["answers"],
+        serde_json::json!([1, 1, 1, 1, 0, 0, 0, 0, 1])
+    );
     assert!(!std::fs::read_to_string(&file).unwrap().contains("password"));
     let assessed = Command::new(BIN)
         .args(["assess", "--input", file.to_str().unwrap()])
@@ -353,7 +369,8 @@ fn export_writes_a_history_that_assess_reads() {
         .unwrap();
     assert!(assessed.status.success());
     let g: serde_json::Value = serde_json::from_slice(&assessed.stdout).unwrap();
-    assert!(g["level"].is_string());
+    assert_eq!(g["level"], "urgent", "{g}");
+    assert_eq!(g["reasons"][0]["code"], "phq9_item9");
     let missing = between(
         dir.path(),
         &["export", "--user", "nobody@example.org"],

@@ -117,6 +117,20 @@ pub fn draft_message(
     format!("{greeting}\n\n{}\n\n{ask}\n\nThank you.", lines.join(" "))
 }
 
+/// The digits of a phone number as a person typed it (with a leading + kept), for `tel:` and
+/// `sms:` links; `None` when fewer than three digits are left, which no real number has.
+pub fn dialable(typed: &str) -> Option<String> {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 3 {
+        return None;
+    }
+    Some(if typed.trim_start().starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +183,20 @@ mod tests {
         assert!(m.starts_with("Hi,\n"));
         assert!(m.contains("for 3 days, since Sunday 1 November."), "{m}");
         assert!(m.contains("Could we talk soon"));
+    }
+
+    #[test]
+    fn typed_phone_numbers_become_dialable() {
+        assert_eq!(
+            dialable("+44 20 7946 0000").as_deref(),
+            Some("+442079460000")
+        );
+        assert_eq!(dialable("(555) 010-2030").as_deref(), Some("5550102030"));
+        assert_eq!(
+            dialable(" +1 (555) 010.2030").as_deref(),
+            Some("+15550102030")
+        );
+        assert_eq!(dialable("ask at reception"), None);
+        assert_eq!(dialable("12"), None);
     }
 }

@@ -4,9 +4,14 @@
 pub mod account;
 pub mod checkin;
 pub mod contact;
+pub mod coping;
 pub mod crisis;
+pub mod feedback;
 pub mod guidance;
 pub mod history;
+pub mod homework;
+pub mod journal;
+pub mod plans;
 pub mod questionnaire;
 pub mod rating;
 pub mod therapy;

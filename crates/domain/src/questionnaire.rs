@@ -2,9 +2,21 @@
 //!
 //! The cut-offs are the published ones (PHQ-9: Kroenke, Spitzer & Williams 2001; GAD-7:
 //! Spitzer et al. 2006); caseness and the reliable change amounts follow the NHS Talking
-//! Therapies manual. The item wording lives elsewhere; this module only counts.
+//! Therapies manual. The submodules hold the exact item wording (`wording`), the checks on
+//! what a form or API call sends (`input`), and when to offer them (`schedule`).
+
+mod input;
+mod schedule;
+mod wording;
 
 use serde::{Deserialize, Serialize};
+
+pub use input::{
+    ANSWER_FIELDS, NewQuestionnaire, Questionnaire, QuestionnaireInput, QuestionnaireView,
+    SCREENING_NOTE,
+};
+pub use schedule::{Due, Schedule};
+pub use wording::{ANSWER_LABELS, DIFFICULTY_QUESTION, Difficulty};
 
 /// A questionnaire Between can score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -89,6 +101,20 @@ impl Instrument {
         }
     }
 
+    /// The lowest and highest totals of a band on this instrument; `None` for a band it
+    /// does not have (GAD-7 has no "moderately severe").
+    pub fn band_range(self, band: Severity) -> Option<(u8, u8)> {
+        match (self, band) {
+            (_, Severity::Minimal) => Some((0, 4)),
+            (_, Severity::Mild) => Some((5, 9)),
+            (_, Severity::Moderate) => Some((10, 14)),
+            (Instrument::Phq9, Severity::ModeratelySevere) => Some((15, 19)),
+            (Instrument::Gad7, Severity::ModeratelySevere) => None,
+            (Instrument::Phq9, Severity::Severe) => Some((20, 27)),
+            (Instrument::Gad7, Severity::Severe) => Some((15, 21)),
+        }
+    }
+
     /// How the totals of a first and a latest administration compare.
     pub fn change(self, first_total: u8, latest_total: u8) -> ChangeOutcome {
         let rc = self.reliable_change();
@@ -154,6 +180,80 @@ pub struct ChangeOutcome {
     pub recovery: bool,
     /// Recovery together with reliable improvement.
     pub reliable_recovery: bool,
+}
+
+/// The one NHS Talking Therapies category that best names a change, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeCategory {
+    /// Recovery together with reliable improvement.
+    ReliableRecovery,
+    /// From the clinical range to below it, by less than the reliable change amount.
+    Recovery,
+    /// A fall of at least the reliable change amount that did not leave the clinical range
+    /// (or did not start in it).
+    ReliableImprovement,
+    /// A rise of at least the reliable change amount.
+    ReliableDeterioration,
+    /// Any change smaller than the reliable change amount that is not recovery.
+    NoReliableChange,
+}
+
+impl ChangeCategory {
+    /// The category's name, as the service uses it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeCategory::ReliableRecovery => "Reliable recovery",
+            ChangeCategory::Recovery => "Recovery",
+            ChangeCategory::ReliableImprovement => "Reliable improvement",
+            ChangeCategory::ReliableDeterioration => "Reliable deterioration",
+            ChangeCategory::NoReliableChange => "No reliable change",
+        }
+    }
+
+    /// What the category means, in plain words.
+    pub fn explain(self, instrument: Instrument) -> String {
+        let rc = instrument.reliable_change();
+        let case = instrument.caseness_threshold();
+        match self {
+            ChangeCategory::ReliableRecovery => format!(
+                "The score fell by {rc} or more, and from {case} or above to below {case}: \
+                 more than everyday ups and downs, and out of the range services call clinical."
+            ),
+            ChangeCategory::Recovery => format!(
+                "The score went from {case} or above to below {case}, though by less than {rc} \
+                 points, so part of the change may be everyday ups and downs."
+            ),
+            ChangeCategory::ReliableImprovement => {
+                format!("The score fell by {rc} or more: more than everyday ups and downs.")
+            }
+            ChangeCategory::ReliableDeterioration => format!(
+                "The score rose by {rc} or more: more than everyday ups and downs. \
+                 It is worth talking about with your therapist."
+            ),
+            ChangeCategory::NoReliableChange => {
+                format!("The change is smaller than {rc} points, within everyday ups and downs.")
+            }
+        }
+    }
+}
+
+impl ChangeOutcome {
+    /// The most specific category: reliable recovery, then recovery, then reliable
+    /// improvement or deterioration, else no reliable change.
+    pub fn category(&self) -> ChangeCategory {
+        if self.reliable_recovery {
+            ChangeCategory::ReliableRecovery
+        } else if self.recovery {
+            ChangeCategory::Recovery
+        } else if self.reliable_improvement {
+            ChangeCategory::ReliableImprovement
+        } else if self.reliable_deterioration {
+            ChangeCategory::ReliableDeterioration
+        } else {
+            ChangeCategory::NoReliableChange
+        }
+    }
 }
 
 /// The NHS Talking Therapies outcome for a person who completed both PHQ-9 and GAD-7.
@@ -372,6 +472,87 @@ mod tests {
         assert!(c.recovery && !c.reliable_recovery);
         let c = Instrument::Gad7.change(8, 8);
         assert!(!c.recovery);
+    }
+
+    #[test]
+    fn band_ranges_agree_with_severity_and_cover_every_total_once() {
+        let bands = [
+            Severity::Minimal,
+            Severity::Mild,
+            Severity::Moderate,
+            Severity::ModeratelySevere,
+            Severity::Severe,
+        ];
+        for i in Instrument::ALL {
+            let mut covered = 0u8;
+            for band in bands {
+                let Some((low, high)) = i.band_range(band) else {
+                    assert_eq!((i, band), (Instrument::Gad7, Severity::ModeratelySevere));
+                    continue;
+                };
+                for total in low..=high {
+                    assert_eq!(i.severity(total), band, "{i} total {total}");
+                }
+                covered += high - low + 1;
+            }
+            assert_eq!(covered, i.max_total() + 1, "{i}: bands cover 0..=max once");
+        }
+    }
+
+    /// Worked examples of the NHS Talking Therapies categories, first score to latest.
+    #[test]
+    fn change_categories_on_worked_examples() {
+        use ChangeCategory::*;
+        let cases = [
+            // PHQ-9: 18 -> 7 falls 11 (>= 6) and leaves caseness (10): reliable recovery.
+            (Instrument::Phq9, 18, 7, ReliableRecovery),
+            // 12 -> 9 leaves caseness but falls only 3: recovery, not reliable.
+            (Instrument::Phq9, 12, 9, Recovery),
+            // 22 -> 16 falls exactly 6 but stays at caseness: reliable improvement.
+            (Instrument::Phq9, 22, 16, ReliableImprovement),
+            // 9 -> 3 falls 6 but never was at caseness: reliable improvement, no recovery.
+            (Instrument::Phq9, 9, 3, ReliableImprovement),
+            // 8 -> 14 rises exactly 6: reliable deterioration.
+            (Instrument::Phq9, 8, 14, ReliableDeterioration),
+            // 8 -> 13 rises 5: no reliable change, even though it crosses into caseness.
+            (Instrument::Phq9, 8, 13, NoReliableChange),
+            // 15 -> 10 falls 5 and stays at caseness: no reliable change.
+            (Instrument::Phq9, 15, 10, NoReliableChange),
+            // GAD-7: 13 -> 5 falls 8 (>= 4) and leaves caseness (8): reliable recovery.
+            (Instrument::Gad7, 13, 5, ReliableRecovery),
+            // 9 -> 7 leaves caseness by 2: recovery.
+            (Instrument::Gad7, 9, 7, Recovery),
+            // 16 -> 12 falls exactly 4 and stays at caseness: reliable improvement.
+            (Instrument::Gad7, 16, 12, ReliableImprovement),
+            // 3 -> 7 rises exactly 4: reliable deterioration.
+            (Instrument::Gad7, 3, 7, ReliableDeterioration),
+            // 10 -> 13 rises 3: no reliable change.
+            (Instrument::Gad7, 10, 13, NoReliableChange),
+            // No change at all.
+            (Instrument::Gad7, 6, 6, NoReliableChange),
+        ];
+        for (instrument, first, latest, expected) in cases {
+            assert_eq!(
+                instrument.change(first, latest).category(),
+                expected,
+                "{instrument} {first} -> {latest}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_category_has_words() {
+        for c in [
+            ChangeCategory::ReliableRecovery,
+            ChangeCategory::Recovery,
+            ChangeCategory::ReliableImprovement,
+            ChangeCategory::ReliableDeterioration,
+            ChangeCategory::NoReliableChange,
+        ] {
+            assert!(!c.label().is_empty());
+            assert!(c.explain(Instrument::Phq9).contains('6'));
+            assert!(c.explain(Instrument::Gad7).contains('4'));
+        }
     }
 
     #[test]

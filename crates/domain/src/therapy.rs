@@ -268,6 +268,10 @@ pub enum AgendaSource {
     PostSession,
     /// Put away with "park it" in the toolkit.
     Parked,
+    /// A journal entry marked "bring to my next session"; it follows the entry.
+    Journal,
+    /// A check-in's note, sent to the agenda.
+    CheckIn,
 }
 
 impl AgendaSource {
@@ -277,6 +281,8 @@ impl AgendaSource {
             AgendaSource::Manual => "manual",
             AgendaSource::PostSession => "post_session",
             AgendaSource::Parked => "parked",
+            AgendaSource::Journal => "journal",
+            AgendaSource::CheckIn => "checkin",
         }
     }
 
@@ -286,6 +292,8 @@ impl AgendaSource {
             AgendaSource::Manual,
             AgendaSource::PostSession,
             AgendaSource::Parked,
+            AgendaSource::Journal,
+            AgendaSource::CheckIn,
         ]
         .into_iter()
         .find(|a| a.code() == s)
@@ -305,6 +313,8 @@ pub struct AgendaItem {
     pub created_at: DateTime<Utc>,
     /// When it was marked as discussed.
     pub discussed_at: Option<DateTime<Utc>>,
+    /// The journal entry it stands for, when it came from the journal.
+    pub journal_entry_id: Option<i64>,
 }
 
 #[cfg(test)]

@@ -9,6 +9,14 @@
 mod queries;
 #[macro_use]
 pub mod therapy;
+#[macro_use]
+pub mod plans;
+#[macro_use]
+pub mod coping;
+#[macro_use]
+pub mod questionnaires;
+#[macro_use]
+pub mod journal;
 
 mod error;
 mod open;
@@ -22,8 +30,12 @@ use domain::account::{Account, AccountId, Email, Role, TherapistContact};
 use domain::checkin::{CheckIn, NewCheckIn};
 use domain::rating::Rating;
 
+pub use coping::{CopingStore, Move};
 pub use error::StoreError;
+pub use journal::{JournalCursor, JournalPage, JournalQuery, JournalStore};
 pub use open::{DatabaseUrl, open};
+pub use plans::{PlanStore, StoredPlanVersion};
+pub use questionnaires::QuestionnaireStore;
 pub use therapy::{GuidanceChange, StoredReflection, TherapyStore};
 
 /// What is needed to create an account.
@@ -82,7 +94,9 @@ pub enum Written {
 
 /// Everything Between keeps, behind one interface with one implementation per database.
 #[async_trait]
-pub trait Store: TherapyStore + Send + Sync + 'static {
+pub trait Store:
+    TherapyStore + JournalStore + PlanStore + CopingStore + QuestionnaireStore + Send + Sync + 'static
+{
     /// Which backend this is, for logs ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
 

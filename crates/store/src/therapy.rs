@@ -81,7 +81,7 @@ pub trait TherapyStore: Send + Sync {
         text: &str,
         source: AgendaSource,
     ) -> Result<AgendaItem, StoreError>;
-    /// The agenda: open topics, and discussed ones too when asked, oldest first.
+    /// The agenda: open topics, and discussed ones too when asked, in the person's order.
     async fn agenda(
         &self,
         account: AccountId,
@@ -163,6 +163,7 @@ pub(crate) struct AgendaRow {
     pub source: String,
     pub created_ms: i64,
     pub discussed_ms: Option<i64>,
+    pub journal_entry_id: Option<i64>,
 }
 
 impl AgendaRow {
@@ -174,6 +175,7 @@ impl AgendaRow {
                 .ok_or_else(|| StoreError::Corrupt("agenda source".into()))?,
             created_at: crate::rows::from_ms(self.created_ms)?,
             discussed_at: self.discussed_ms.map(crate::rows::from_ms).transpose()?,
+            journal_entry_id: self.journal_entry_id,
         })
     }
 }
@@ -360,7 +362,8 @@ macro_rules! impl_therapy_store {
             ) -> Result<domain::therapy::AgendaItem, $crate::StoreError> {
                 let row: $crate::therapy::AgendaRow = sqlx::query_as(
                     "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                     VALUES ($1, $2, $3, $4) RETURNING id, text, source, created_ms, discussed_ms",
+                     VALUES ($1, $2, $3, $4) \
+                     RETURNING id, text, source, created_ms, discussed_ms, journal_entry_id",
                 )
                 .bind(account.0)
                 .bind(text)
@@ -377,8 +380,11 @@ macro_rules! impl_therapy_store {
                 include_discussed: bool,
             ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
                 let rows: Vec<$crate::therapy::AgendaRow> = sqlx::query_as(
-                    "SELECT id, text, source, created_ms, discussed_ms FROM agenda_items \
-                     WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) ORDER BY created_ms, id",
+                    // A moved topic sorts by its position, the others by insertion order
+                    // (see JournalStore::move_agenda_item for why the two mix).
+                    "SELECT id, text, source, created_ms, discussed_ms, journal_entry_id \
+                     FROM agenda_items WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) \
+                     ORDER BY COALESCE(position, id), id",
                 )
                 .bind(account.0)
                 .bind(include_discussed)

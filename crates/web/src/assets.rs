@@ -15,6 +15,51 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../static/forms.js"),
     ),
+    (
+        "brief.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/brief.js"),
+    ),
+    (
+        "player.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/player.js"),
+    ),
+    (
+        "questionnaire.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/questionnaire.js"),
+    ),
+    (
+        "offline.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/offline.js"),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/icon.svg"),
+    ),
+    (
+        "icon-192.png",
+        "image/png",
+        include_bytes!("../static/icon-192.png"),
+    ),
+    (
+        "icon-512.png",
+        "image/png",
+        include_bytes!("../static/icon-512.png"),
+    ),
+    (
+        "icon-maskable-512.png",
+        "image/png",
+        include_bytes!("../static/icon-maskable-512.png"),
+    ),
+    (
+        "apple-touch-icon.png",
+        "image/png",
+        include_bytes!("../static/apple-touch-icon.png"),
+    ),
 ];
 
 /// Serves one embedded file. URLs carry the version, so browsers may cache for a year.

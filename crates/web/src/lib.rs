@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod chart;
 mod layout;
+mod offline;
 mod pages;
 mod security;
 mod session;
@@ -61,11 +62,99 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/agenda", get(pages::agenda::show).post(pages::agenda::add))
         .route("/agenda/{id}/discussed", post(pages::agenda::discussed))
+        .route("/agenda/{id}/move", post(pages::agenda::move_item))
+        .route("/agenda/{id}/remove", post(pages::agenda::remove))
+        .route(
+            "/agenda/from-checkin/{id}",
+            post(pages::agenda::from_checkin),
+        )
+        .route(
+            "/journal",
+            get(pages::journal::show).post(pages::journal::write),
+        )
+        .route("/journal/search", post(pages::journal::search))
+        .route(
+            "/journal/{id}/edit",
+            get(pages::journal::edit_show).post(pages::journal::edit_save),
+        )
+        .route("/journal/{id}/flag", post(pages::journal::flag))
+        .route(
+            "/journal/{id}/delete",
+            get(pages::journal::delete_confirm).post(pages::journal::delete),
+        )
+        .route(
+            "/homework",
+            get(pages::homework::show).post(pages::homework::add),
+        )
+        .route("/homework/{id}/done", post(pages::homework::done))
+        .route("/homework/{id}/finish", post(pages::homework::finish))
+        .route("/homework/{id}/remove", post(pages::homework::remove))
+        .route(
+            "/feedback",
+            get(pages::feedback::show).post(pages::feedback::add),
+        )
+        .route("/feedback/{id}/delete", post(pages::feedback::remove))
+        .route("/brief", get(pages::brief::show))
         .route("/contact", get(pages::contact::show))
+        .route("/toolkit", get(pages::toolkit::show))
+        .route("/toolkit/lists", get(pages::toolkit::lists))
+        .route("/toolkit/lists/{kind}", post(pages::toolkit::add_item))
+        .route(
+            "/toolkit/lists/items/{id}",
+            post(pages::toolkit::change_item),
+        )
+        .route(
+            "/toolkit/{id}",
+            get(pages::toolkit::player).post(pages::toolkit::save),
+        )
+        .route("/questionnaires", get(pages::questionnaires::overview))
+        .route(
+            "/questionnaires/{code}",
+            get(pages::questionnaires::show).post(pages::questionnaires::submit),
+        )
+        .route(
+            "/questionnaires/results/{id}",
+            get(pages::questionnaires::result),
+        )
         .route(
             "/settings",
             get(pages::settings::show).post(pages::settings::save),
         )
+        .route(
+            "/safety-plan",
+            get(pages::safety_plan::show).post(pages::safety_plan::save),
+        )
+        .route("/safety-plan/edit", get(pages::safety_plan::edit))
+        .route("/safety-plan/offline", post(pages::safety_plan::offline))
+        .route("/safety-plan/history", get(pages::safety_plan::history))
+        .route(
+            "/safety-plan/history/{version}",
+            get(pages::safety_plan::version),
+        )
+        .route(
+            "/safety-plan/history/{version}/restore",
+            post(pages::safety_plan::restore),
+        )
+        .route(
+            "/backsliding-plan",
+            get(pages::backsliding_plan::show).post(pages::backsliding_plan::save),
+        )
+        .route("/backsliding-plan/edit", get(pages::backsliding_plan::edit))
+        .route(
+            "/backsliding-plan/history",
+            get(pages::backsliding_plan::history),
+        )
+        .route(
+            "/backsliding-plan/history/{version}",
+            get(pages::backsliding_plan::version),
+        )
+        .route(
+            "/backsliding-plan/history/{version}/restore",
+            post(pages::backsliding_plan::restore),
+        )
+        .route("/offline", get(offline::page))
+        .route("/sw.js", get(offline::service_worker))
+        .route("/manifest.webmanifest", get(offline::manifest))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(assets::serve))
         .nest("/api/v1", api::router())

@@ -3,6 +3,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -21,7 +22,9 @@ impl PostgresStore {
     /// Connects and brings the schema up to date; migrations take sqlx's advisory lock, so
     /// several instances may start at once.
     pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
-        let options = PgConnectOptions::from_str(url)?;
+        let options = PgConnectOptions::from_str(url)?
+            // Statements are not logged: a log line must never be able to carry personal data.
+            .disable_statement_logging();
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
@@ -59,4 +62,8 @@ async fn refuse_newer_schema(pool: &PgPool) -> Result<(), StoreError> {
 }
 
 impl_therapy_store!(PostgresStore);
+impl_journal_store!(PostgresStore, sqlx::Postgres);
+impl_plan_store!(PostgresStore);
+impl_coping_store!(PostgresStore);
+impl_questionnaire_store!(PostgresStore);
 impl_store!(PostgresStore, "postgres", sqlx::Postgres);

@@ -3,6 +3,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -24,6 +25,8 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
+            // Statements are not logged: a log line must never be able to carry personal data.
+            .disable_statement_logging()
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // A write is acknowledged only once it is on disk.
@@ -72,4 +75,8 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
 }
 
 impl_therapy_store!(SqliteStore);
+impl_journal_store!(SqliteStore, sqlx::Sqlite);
+impl_plan_store!(SqliteStore);
+impl_coping_store!(SqliteStore);
+impl_questionnaire_store!(SqliteStore);
 impl_store!(SqliteStore, "sqlite", sqlx::Sqlite);

@@ -57,18 +57,25 @@ where
         // Syntax first, so a broken body is always a 400 whatever fields it starts with;
         // then the shape, so a wrong field is a 422 that names it.
         let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
-            json(StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON.", None)
-        })?;
-        serde_path_to_error::deserialize(value).map(ApiJson).map_err(|e| {
-            let path = e.path().to_string();
-            let field = (path != "." && !path.is_empty()).then_some(path);
-            // serde's message names the expected type, not the value that was sent.
             json(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                &e.into_inner().to_string(),
-                field.as_deref(),
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "The body is not valid JSON.",
+                None,
             )
-        })
+        })?;
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = (path != "." && !path.is_empty()).then_some(path);
+                // serde's message names the expected type, not the value that was sent.
+                json(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    &e.into_inner().to_string(),
+                    field.as_deref(),
+                )
+            })
     }
 }

@@ -1,13 +1,18 @@
 //! The JSON API under `/api/v1`.
 
+mod agenda;
 mod checkins;
+mod coping;
 pub mod error;
 mod guidance;
+mod homework;
+mod journal;
 mod json;
+mod questionnaires;
 mod sessions;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 
 use crate::AppState;
 
@@ -17,4 +22,26 @@ pub fn router() -> Router<AppState> {
         .route("/checkins", get(checkins::list).post(checkins::create))
         .route("/sessions", get(sessions::list).post(sessions::create))
         .route("/guidance", get(guidance::show))
+        .route("/journal", get(journal::list).post(journal::create))
+        .route("/journal/search", post(journal::search))
+        .route(
+            "/journal/{id}",
+            get(journal::show)
+                .patch(journal::update)
+                .delete(journal::delete),
+        )
+        .route("/agenda", get(agenda::list).post(agenda::create))
+        .route("/agenda/{id}", patch(agenda::update).delete(agenda::delete))
+        .route("/homework", get(homework::list).post(homework::create))
+        .route(
+            "/homework/{id}",
+            patch(homework::update).delete(homework::delete),
+        )
+        .route("/homework/{id}/log", post(homework::log))
+        .route("/coping-uses", get(coping::list).post(coping::create))
+        .route("/coping-tools", get(coping::tools))
+        .route(
+            "/questionnaires",
+            get(questionnaires::list).post(questionnaires::create),
+        )
 }

@@ -1,13 +1,16 @@
-//! The agenda for the next session: topics parked from anywhere in the app.
+//! The agenda for the next session: topics from the journal, check-ins, post-session
+//! check-ins, the toolkit's "park it" and by hand, in an order the person chooses.
 
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use domain::therapy::{AgendaItem, AgendaSource};
 use serde::Deserialize;
+use store::Move;
+use uuid::Uuid;
 
 use super::render;
 use crate::AppState;
@@ -20,16 +23,32 @@ pub struct ItemView {
     id: i64,
     text: String,
     origin: String,
+    journal_entry: Option<i64>,
+    first: bool,
+    last: bool,
 }
 
 #[derive(Template)]
 #[template(path = "agenda.html")]
 struct AgendaPage {
     layout: Layout,
+    notice: Option<&'static str>,
     open: Vec<ItemView>,
     discussed: Vec<ItemView>,
     text: String,
+    client_id: String,
     error: Option<String>,
+}
+
+/// Where a topic came from, in words.
+pub fn origin_label(source: AgendaSource) -> &'static str {
+    match source {
+        AgendaSource::Manual => "Added",
+        AgendaSource::PostSession => "From a post-session check-in,",
+        AgendaSource::Parked => "Parked",
+        AgendaSource::Journal => "From your journal,",
+        AgendaSource::CheckIn => "From a check-in note,",
+    }
 }
 
 async fn page(
@@ -37,6 +56,7 @@ async fn page(
     me: &SignedIn,
     text: String,
     error: Option<String>,
+    notice: Option<&'static str>,
 ) -> Result<AgendaPage, AppError> {
     let items = state.app.agenda(&me.actor, true).await?;
     let tz = tz_of(me.actor.account());
@@ -46,34 +66,58 @@ async fn page(
         text: i.text.clone(),
         origin: format!(
             "{} {}",
-            match i.source {
-                AgendaSource::Manual => "Added",
-                AgendaSource::PostSession => "From a post-session check-in,",
-                AgendaSource::Parked => "Parked",
-            },
+            origin_label(i.source),
             local_time_phrase(i.created_at, tz, now)
         ),
+        journal_entry: i.journal_entry_id,
+        first: false,
+        last: false,
     };
+    let mut open: Vec<ItemView> = items
+        .iter()
+        .filter(|i| i.discussed_at.is_none())
+        .map(view)
+        .collect();
+    let count = open.len();
+    for (n, item) in open.iter_mut().enumerate() {
+        item.first = n == 0;
+        item.last = n + 1 == count;
+    }
+    // Most recently discussed first: that is what the person looks for after a session.
+    let mut discussed: Vec<&AgendaItem> =
+        items.iter().filter(|i| i.discussed_at.is_some()).collect();
+    discussed.sort_by_key(|i| std::cmp::Reverse(i.discussed_at));
     Ok(AgendaPage {
         layout: Layout::signed_in(&me.csrf, "agenda"),
-        open: items
-            .iter()
-            .filter(|i| i.discussed_at.is_none())
-            .map(view)
-            .collect(),
-        discussed: items
-            .iter()
-            .filter(|i| i.discussed_at.is_some())
-            .map(view)
-            .collect(),
+        notice,
+        open,
+        discussed: discussed.into_iter().map(view).collect(),
         text,
+        client_id: Uuid::new_v4().to_string(),
         error,
     })
 }
 
+/// Notices after a redirect.
+#[derive(Deserialize)]
+pub struct AgendaQuery {
+    #[serde(default)]
+    done: String,
+}
+
 /// Shows the agenda.
-pub async fn show(State(state): State<AppState>, me: SignedIn) -> Response {
-    match page(&state, &me, String::new(), None).await {
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<AgendaQuery>,
+) -> Response {
+    let notice = match q.done.as_str() {
+        "added" => Some("Added to your agenda."),
+        "discussed" => Some("Marked as discussed."),
+        "removed" => Some("Taken off your agenda."),
+        _ => None,
+    };
+    match page(&state, &me, String::new(), None, notice).await {
         Ok(p) => render(StatusCode::OK, &p),
         Err(e) => super::errors::internal(&e),
     }
@@ -85,10 +129,12 @@ pub struct AddForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
+    client_id: String,
+    #[serde(default)]
     text: String,
 }
 
-/// Adds a topic typed by hand.
+/// Adds a topic typed by hand; a double submit adds it once.
 pub async fn add(
     State(state): State<AppState>,
     me: SignedIn,
@@ -97,11 +143,16 @@ pub async fn add(
     if !session::tokens_match(&me.csrf, &form.csrf) {
         return super::errors::stale_form();
     }
-    match state.app.add_agenda_item(&me.actor, &form.text).await {
-        Ok(_) => Redirect::to("/agenda").into_response(),
+    let client_id = Uuid::parse_str(form.client_id.trim()).unwrap_or_else(|_| Uuid::new_v4());
+    match state
+        .app
+        .add_agenda_topic(&me.actor, client_id, &form.text)
+        .await
+    {
+        Ok(_) => Redirect::to("/agenda?done=added").into_response(),
         Err(AppError::Invalid(errors)) => {
             let message = errors.first().map(|e| e.message.clone());
-            match page(&state, &me, form.text, message).await {
+            match page(&state, &me, form.text, message, None).await {
                 Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
                 Err(e) => super::errors::internal(&e),
             }
@@ -128,8 +179,73 @@ pub async fn discussed(
         return super::errors::stale_form();
     }
     match state.app.set_agenda_discussed(&me.actor, id, true).await {
-        Ok(()) => Redirect::to("/agenda").into_response(),
+        Ok(()) => Redirect::to("/agenda?done=discussed").into_response(),
         Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// The up and down buttons.
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    direction: String,
+}
+
+/// Moves a topic one place up or down, and back to it on the page.
+pub async fn move_item(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    let direction = match form.direction.as_str() {
+        "up" => Move::Up,
+        "down" => Move::Down,
+        _ => return super::errors::not_found_page(),
+    };
+    match state.app.move_agenda_item(&me.actor, id, direction).await {
+        Ok(()) => Redirect::to(&format!("/agenda#topic-{id}")).into_response(),
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// Takes a topic off the agenda (a journal entry's topic unflags the entry).
+pub async fn remove(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    match state.app.delete_agenda_item(&me.actor, id).await {
+        Ok(()) => Redirect::to("/agenda?done=removed").into_response(),
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// Puts a check-in's note on the agenda.
+pub async fn from_checkin(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    match state.app.bring_checkin_note(&me.actor, id).await {
+        Ok(_) => Redirect::to("/agenda?done=added").into_response(),
+        Err(AppError::NotFound | AppError::Invalid(_)) => super::errors::not_found_page(),
         Err(e) => super::errors::internal(&e),
     }
 }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Duration, Utc};
-use domain::contact::draft_message;
+use domain::contact::{dialable, draft_message};
 
 use super::render;
 use crate::AppState;
@@ -25,19 +25,6 @@ struct ContactPage {
     sms_href: String,
     email: Option<String>,
     draft: String,
-}
-
-/// Digits (and a leading +) of a typed phone number, for tel: and sms: links.
-pub fn dialable(typed: &str) -> Option<String> {
-    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 3 {
-        return None;
-    }
-    Some(if typed.trim_start().starts_with('+') {
-        format!("+{digits}")
-    } else {
-        digits
-    })
 }
 
 /// Shows the contact details and the drafted message.
@@ -81,19 +68,4 @@ pub async fn show(State(state): State<AppState>, me: SignedIn) -> Response {
         draft,
     };
     render(StatusCode::OK, &page)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::dialable;
-
-    #[test]
-    fn phone_numbers_become_dialable() {
-        assert_eq!(
-            dialable("+44 20 7946 0000").as_deref(),
-            Some("+442079460000")
-        );
-        assert_eq!(dialable("(555) 010-2030").as_deref(), Some("5550102030"));
-        assert_eq!(dialable("ask at reception"), None);
-    }
 }

@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::layout::Layout;
 use crate::session::Visitor;
 
-/// A country chosen in the picker, and whether we came from a check-in.
+/// A country chosen in the picker, and whether we came from a check-in or a questionnaire.
 #[derive(Deserialize)]
 pub struct HelpQuery {
     #[serde(default)]
@@ -80,12 +80,16 @@ struct HelpPage {
     lines: Vec<LineView>,
     countries: Vec<Choice>,
     signed_in: bool,
+    has_plan: bool,
+    plan_first: Option<super::plans::PlanSummary>,
     from_checkin: bool,
+    from_questionnaire: bool,
+    verified_on: &'static str,
 }
 
 /// Shows the lines for the chosen country, else the account's, else a picker and 112.
 pub async fn show(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     visitor: Visitor,
     Query(q): Query<HelpQuery>,
 ) -> Response {
@@ -97,7 +101,18 @@ pub async fn show(
     });
     let lookup = directory_for_code(chosen.as_deref());
     let entry = lookup.entry;
+    // After a "yes" to a safety question the person's own plan comes first.
+    let urgent = matches!(q.from.as_deref(), Some("checkin" | "questionnaire"));
+    let (has_plan, plan_first) = match &visitor.signed_in {
+        Some(me) => {
+            let summary = super::plans::summary_for(&state.app, &me.actor).await;
+            (summary.is_some(), summary.filter(|_| urgent))
+        }
+        None => (false, None),
+    };
     let page = HelpPage {
+        has_plan,
+        plan_first,
         layout: Layout::for_visitor(&visitor, ""),
         country_name: entry.country.name(),
         entry_note: lookup.note,
@@ -112,6 +127,8 @@ pub async fn show(
         countries: country_choices(lookup.note.is_none().then(|| entry.country.code())),
         signed_in: visitor.signed_in.is_some(),
         from_checkin: q.from.as_deref() == Some("checkin"),
+        from_questionnaire: q.from.as_deref() == Some("questionnaire"),
+        verified_on: entry.verified_on(),
     };
     render(StatusCode::OK, &page)
 }

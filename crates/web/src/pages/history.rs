@@ -50,6 +50,7 @@ pub struct HistoryQuery {
 
 /// One check-in, ready to read.
 pub struct EntryView {
+    id: i64,
     time: String,
     mood: u8,
     ratings: Vec<String>,
@@ -119,6 +120,7 @@ fn entry_view(c: &CheckIn, tz: Tz) -> EntryView {
         details.push("Said yes to the safety question".into());
     }
     EntryView {
+        id: c.id,
         time: x.at.with_timezone(&tz).format("%H:%M").to_string(),
         mood: x.mood.get(),
         ratings,

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use domain::crisis::directory_for_code;
 use domain::guidance::Level;
+use domain::questionnaire::Due;
 use serde::Deserialize;
 
 use super::render;
@@ -14,6 +15,7 @@ use crate::AppState;
 use crate::layout::Layout;
 use crate::pages::help::Dial;
 use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::toolkit::SuggestionView;
 use crate::session::Visitor;
 
 /// Short notices after a redirect; they carry no personal data.
@@ -25,12 +27,79 @@ pub struct HomeQuery {
     welcome: Option<String>,
     #[serde(default)]
     reflected: Option<String>,
+    #[serde(default)]
+    homework: Option<String>,
 }
 
 /// The last check-in in words.
 pub struct LastCheckIn {
     when: String,
     mood: u8,
+}
+
+/// The gentle invitation to the questionnaires that are due.
+pub struct QuestionnaireCard {
+    heading: String,
+    text: String,
+    offers: Vec<(&'static str, &'static str)>,
+}
+
+/// Words for the questionnaires due now; the most timely reason leads.
+fn questionnaire_card(
+    due: &[app::QuestionnaireDue],
+    tz: chrono_tz::Tz,
+) -> Option<QuestionnaireCard> {
+    let offers: Vec<_> = due
+        .iter()
+        .map(|d| (d.instrument.code(), d.instrument.name()))
+        .collect();
+    let which = match offers.as_slice() {
+        [(_, one)] => format!("the {one}"),
+        _ => "the PHQ-9 and GAD-7".to_string(),
+    };
+    let before_session = due.iter().find_map(|d| match d.due {
+        Due::BeforeSession { session_at } => Some(session_at),
+        _ => None,
+    });
+    let interval = due.iter().find_map(|d| match d.due {
+        Due::Interval { days_since } => Some(days_since),
+        _ => None,
+    });
+    let (heading, text) = if let Some(at) = before_session {
+        let local = at.with_timezone(&tz);
+        (
+            "Before your next session".to_string(),
+            format!(
+                "Your session is on {} at {}. Filling in {which} beforehand gives you and your \
+                 therapist a recent picture to look at together. About two minutes each.",
+                local.format("%A %-d %B"),
+                local.format("%H:%M")
+            ),
+        )
+    } else if let Some(days) = interval {
+        (
+            "Time for your fortnightly questionnaires".to_string(),
+            format!(
+                "It has been {days} days since you last filled in {which}. Doing it every two \
+                 weeks shows how things are changing. About two minutes each."
+            ),
+        )
+    } else if !offers.is_empty() {
+        (
+            "Two short questionnaires".to_string(),
+            "The PHQ-9 and GAD-7 ask about low mood and anxiety over the last two weeks. \
+             Filled in every two weeks, they show you and your therapist how things are \
+             changing. About two minutes each, and only when you feel up to it."
+                .to_string(),
+        )
+    } else {
+        return None;
+    };
+    Some(QuestionnaireCard {
+        heading,
+        text,
+        offers,
+    })
 }
 
 /// The invitation to the post-session check-in.
@@ -58,10 +127,14 @@ struct HomePage {
     dip: bool,
     no_baseline: bool,
     reflection: Option<ReflectionCard>,
+    toolkit: SuggestionView,
+    questionnaires: Option<QuestionnaireCard>,
     last_checkin: Option<LastCheckIn>,
     count_30: usize,
+    homework: Vec<super::homework::HomeworkView>,
     next_session: Option<String>,
     therapist_name: Option<String>,
+    plans: super::plans::HomePlans,
 }
 
 /// A short label for the level, so colour is never the only signal.
@@ -90,23 +163,39 @@ pub async fn show(
     let now = Utc::now();
     let app = &state.app;
     let actor = &me.actor;
-    let (recent, guidance, next, due) = match tokio::try_join!(
+    let (recent, guidance, next, due, questionnaires_due) = match tokio::try_join!(
         app.checkins(actor, Some(now - Duration::days(30)), None),
         app.guidance(actor, now),
         app.next_session(actor, now),
         app.reflection_due(actor, now),
+        app.questionnaires_due(actor, now),
     ) {
         Ok(all) => all,
+        Err(e) => return super::errors::internal(&e),
+    };
+    // What to offer from the toolkit depends on how things look today.
+    let suggestion = match app.suggested_tools(actor, guidance.level).await {
+        Ok(s) => s,
         Err(e) => return super::errors::internal(&e),
     };
     let account = actor.account();
     let tz = tz_of(account);
     let urgent = guidance.level == Level::Urgent;
     let directory = directory_for_code(account.country.as_deref()).entry;
+    let plans = super::plans::home_plans(app, actor, &guidance).await;
+    // Homework stays on the home page until it is done or removed.
+    let homework = match app.homework(actor, false, now).await {
+        Ok(all) => all.iter().map(|h| super::homework::view(h, tz)).collect(),
+        Err(e) => return super::errors::internal(&e),
+    };
     let page = HomePage {
+        plans,
         layout: Layout::signed_in(&me.csrf, "home"),
+        toolkit: SuggestionView::of(&suggestion),
         notice: if q.saved.is_some() {
             Some("Thank you. Your check-in is saved.")
+        } else if q.homework.is_some() {
+            Some("Well done. It's in your homework log.")
         } else if q.reflected.is_some() {
             Some("Thank you. Your reflection is saved, and its topics are on your agenda.")
         } else if q.welcome.is_some() {
@@ -143,11 +232,13 @@ pub async fn show(
             prompt: "A few taps: how it felt, what came up, and anything to bring next time. \
                      Reactions often arrive a day or two later; that is normal.",
         }),
+        questionnaires: questionnaire_card(&questionnaires_due, tz),
         last_checkin: recent.last().map(|c| LastCheckIn {
             when: local_time_phrase(c.content.at, tz, now),
             mood: c.content.mood.get(),
         }),
         count_30: recent.len(),
+        homework,
         next_session: next.map(|s| {
             let local = s.at.with_timezone(&tz);
             format!("{} at {}", local.format("%A %-d %B"), local.format("%H:%M"))

@@ -1,16 +1,25 @@
 //! Server-rendered pages, one module per page.
 
 pub mod agenda;
+pub mod backsliding_plan;
+pub mod brief;
 pub mod checkin;
 pub mod contact;
 pub mod errors;
+pub mod feedback;
 pub mod help;
 pub mod history;
 pub mod home;
+pub mod homework;
+pub mod journal;
+pub mod plans;
+pub mod questionnaires;
+pub mod safety_plan;
 pub mod sessions;
 pub mod settings;
 pub mod signin;
 pub mod signup;
+pub mod toolkit;
 
 use askama::Template;
 use axum::http::StatusCode;

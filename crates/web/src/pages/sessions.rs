@@ -9,7 +9,7 @@ use axum_extra::extract::Form;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
-use domain::therapy::{CameUp, NewSession, ReflectionInput, Repeat, TherapySession};
+use domain::therapy::{AgendaItem, CameUp, NewSession, ReflectionInput, Repeat, TherapySession};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -256,6 +256,9 @@ pub struct ReflectForm {
     feedback: String,
     #[serde(default)]
     topics: String,
+    /// Agenda topics ticked "we talked about this", by id.
+    #[serde(default)]
+    discussed: Vec<String>,
 }
 
 #[derive(Template)]
@@ -266,6 +269,8 @@ struct ReflectPage {
     session_when: String,
     scale: Scale,
     came_up: Vec<Choice>,
+    /// Open agenda topics, to tick the ones the session covered.
+    agenda: Vec<Choice>,
     form: ReflectForm,
     errors: Vec<FieldError>,
 }
@@ -284,6 +289,7 @@ async fn find_session(
 fn reflect_page(
     me: &SignedIn,
     s: &TherapySession,
+    agenda: &[AgendaItem],
     mut form: ReflectForm,
     errors: Vec<FieldError>,
 ) -> ReflectPage {
@@ -311,6 +317,14 @@ fn reflect_page(
                 checked: form.came_up.iter().any(|v| v == c.code()),
             })
             .collect(),
+        agenda: agenda
+            .iter()
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.text.clone(),
+                checked: form.discussed.iter().any(|d| *d == a.id.to_string()),
+            })
+            .collect(),
         form,
         errors,
     }
@@ -322,10 +336,14 @@ pub async fn reflect_show(
     me: SignedIn,
     Path(id): Path<i64>,
 ) -> Response {
-    match find_session(&state, &me, id).await {
-        Ok(s) => render(
+    let found = tokio::try_join!(
+        find_session(&state, &me, id),
+        state.app.agenda(&me.actor, false)
+    );
+    match found {
+        Ok((s, agenda)) => render(
             StatusCode::OK,
-            &reflect_page(&me, &s, ReflectForm::default(), Vec::new()),
+            &reflect_page(&me, &s, &agenda, ReflectForm::default(), Vec::new()),
         ),
         Err(AppError::NotFound) => super::errors::not_found_page(),
         Err(e) => super::errors::internal(&e),
@@ -342,8 +360,11 @@ pub async fn reflect_submit(
     if !session::tokens_match(&me.csrf, &form.csrf) {
         return super::errors::stale_form();
     }
-    let s = match find_session(&state, &me, id).await {
-        Ok(s) => s,
+    let (s, agenda) = match tokio::try_join!(
+        find_session(&state, &me, id),
+        state.app.agenda(&me.actor, false)
+    ) {
+        Ok(found) => found,
         Err(AppError::NotFound) => return super::errors::not_found_page(),
         Err(e) => return super::errors::internal(&e),
     };
@@ -358,7 +379,7 @@ pub async fn reflect_submit(
                 )];
                 return render(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    &reflect_page(&me, &s, form, errors),
+                    &reflect_page(&me, &s, &agenda, form, errors),
                 );
             }
         },
@@ -375,10 +396,21 @@ pub async fn reflect_submit(
         .record_reflection(&me.actor, Some(s.id), input)
         .await
     {
-        Ok(_) => Redirect::to("/?reflected=1").into_response(),
+        Ok(_) => {
+            // Topics ticked "we talked about this" count as discussed at the session.
+            let ids: Vec<i64> = form
+                .discussed
+                .iter()
+                .filter_map(|d| d.trim().parse().ok())
+                .collect();
+            if let Err(e) = state.app.mark_discussed(&me.actor, &ids, s.at).await {
+                return super::errors::internal(&e);
+            }
+            Redirect::to("/?reflected=1").into_response()
+        }
         Err(AppError::Invalid(errors)) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &reflect_page(&me, &s, form, errors),
+            &reflect_page(&me, &s, &agenda, form, errors),
         ),
         Err(e) => super::errors::internal(&e),
     }

@@ -147,5 +147,15 @@ pub async fn sign_out(
         return super::errors::internal(&e);
     }
     let jar = jar.add(session::clear_session_cookie(state.config.https));
-    (jar, Redirect::to("/signin?signed_out=1")).into_response()
+    // Asks the browser to drop its HTTP cache of this site too; the service worker and the
+    // signed-out page remove the offline copies (the safety plan among them).
+    (
+        jar,
+        [(
+            axum::http::HeaderName::from_static("clear-site-data"),
+            axum::http::HeaderValue::from_static("\"cache\""),
+        )],
+        Redirect::to("/signin?signed_out=1"),
+    )
+        .into_response()
 }

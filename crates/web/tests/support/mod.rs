@@ -20,6 +20,23 @@ pub async fn test_app() -> TestApp {
     test_app_with(app::Settings::default()).await
 }
 
+/// A test app, its store and its database file, for tests that seed more data than HTTP
+/// could send in reasonable time.
+pub async fn test_app_with_store() -> (TestApp, std::sync::Arc<dyn store::Store>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store::DatabaseUrl::sqlite_in(dir.path());
+    let store = store::open(&url).await.unwrap();
+    let app = app::App::new(store.clone(), app::Settings::default());
+    let router = web::router(web::AppState {
+        app,
+        config: web::WebConfig::default(),
+    });
+    let store::DatabaseUrl::Sqlite(raw) = url else {
+        unreachable!()
+    };
+    (TestApp { router, _dir: dir }, store, raw)
+}
+
 pub async fn test_app_with(settings: app::Settings) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = store::open(&store::DatabaseUrl::sqlite_in(dir.path()))

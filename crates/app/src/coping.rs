@@ -1,0 +1,154 @@
+//! The coping toolkit: recording uses, learning what works for this person, and their own
+//! self-care and distraction lists.
+
+use chrono::{DateTime, Utc};
+use domain::coping::lists::{MAX_LIST_ITEMS, list_item_text};
+use domain::coping::{
+    CopingUse, CopingUseInput, ListItem, ListKind, NewCopingUse, Suggestion, ToolId, ToolStats,
+    ranking, suggest,
+};
+use domain::guidance::Level;
+use domain::history::CopingRecord;
+use store::{Move, Written};
+
+use crate::{Actor, App, AppError};
+
+impl App {
+    /// Validates and stores a use of a tool (idempotent on its client id). A `park-it` note
+    /// joins the agenda in the same write. Guidance is re-assessed, because uses that bring
+    /// no relief while low are a reason to reach out.
+    pub async fn record_coping_use(
+        &self,
+        actor: &Actor,
+        input: CopingUseInput,
+    ) -> Result<(CopingUse, Written), AppError> {
+        let new = input.validate(Utc::now()).map_err(AppError::Invalid)?;
+        self.store_coping_use(actor, &new).await
+    }
+
+    /// Stores an already validated use for the actor (idempotent on its client id).
+    pub async fn store_coping_use(
+        &self,
+        actor: &Actor,
+        new: &NewCopingUse,
+    ) -> Result<(CopingUse, Written), AppError> {
+        let stored = self.store.insert_coping_use(actor.account.id, new).await?;
+        // The write is durable already; a failure to re-assess must not lose it.
+        if let Err(e) = self.reassess(actor, Utc::now()).await {
+            tracing::error!(error = %e, "re-assessing guidance after a coping use failed");
+        }
+        Ok(stored)
+    }
+
+    /// The actor's uses with `from <= started_at < to`, oldest first.
+    pub async fn coping_uses(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CopingUse>, AppError> {
+        Ok(self.store.coping_uses(actor.account.id, from, to).await?)
+    }
+
+    /// Every use as the ranking and the guidance engine read it.
+    async fn coping_records(&self, actor: &Actor) -> Result<Vec<CopingRecord>, AppError> {
+        Ok(self
+            .coping_uses(actor, None, None)
+            .await?
+            .iter()
+            .map(|u| u.content.record())
+            .collect())
+    }
+
+    /// "What works for me": a summary for every tool the actor has used, in catalogue order.
+    pub async fn coping_stats(&self, actor: &Actor) -> Result<Vec<ToolStats>, AppError> {
+        Ok(ranking::tool_stats(&self.coping_records(actor).await?))
+    }
+
+    /// The tools with enough rated uses to rank, best first (helpful or not).
+    pub async fn ranked_tools(&self, actor: &Actor) -> Result<Vec<ToolStats>, AppError> {
+        Ok(ranking::ranked(&self.coping_records(actor).await?))
+    }
+
+    /// Up to `n` tools that have eased the actor's distress, best first: what the safety
+    /// plan, the backsliding plan and the session brief offer as "what helped before".
+    pub async fn best_tools(&self, actor: &Actor, n: usize) -> Result<Vec<ToolId>, AppError> {
+        Ok(ranking::best_tools(&self.coping_records(actor).await?, n))
+    }
+
+    /// The tools to offer first at a guidance level.
+    pub async fn suggested_tools(
+        &self,
+        actor: &Actor,
+        level: Level,
+    ) -> Result<Suggestion, AppError> {
+        Ok(suggest(level, &self.ranked_tools(actor).await?))
+    }
+
+    /// One of the actor's own lists, in their order.
+    pub async fn coping_list(
+        &self,
+        actor: &Actor,
+        kind: ListKind,
+    ) -> Result<Vec<ListItem>, AppError> {
+        Ok(self.store.coping_list(actor.account.id, kind).await?)
+    }
+
+    /// Adds an item at the end of one of the actor's lists.
+    pub async fn add_list_item(
+        &self,
+        actor: &Actor,
+        kind: ListKind,
+        text: &str,
+    ) -> Result<ListItem, AppError> {
+        let text = list_item_text(text).map_err(|e| AppError::Invalid(vec![e]))?;
+        let count = self.store.coping_list(actor.account.id, kind).await?.len();
+        if count >= MAX_LIST_ITEMS {
+            return Err(AppError::field(
+                "text",
+                format!("A list holds up to {MAX_LIST_ITEMS} things; remove one to add another."),
+            ));
+        }
+        Ok(self
+            .store
+            .add_list_item(actor.account.id, kind, &text)
+            .await?)
+    }
+
+    /// Changes the text of an item on one of the actor's lists.
+    pub async fn edit_list_item(&self, actor: &Actor, id: i64, text: &str) -> Result<(), AppError> {
+        let text = list_item_text(text).map_err(|e| AppError::Invalid(vec![e]))?;
+        found(
+            self.store
+                .update_list_item(actor.account.id, id, &text)
+                .await?,
+        )
+    }
+
+    /// Moves an item one place up or down its list.
+    pub async fn move_list_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        direction: Move,
+    ) -> Result<(), AppError> {
+        found(
+            self.store
+                .move_list_item(actor.account.id, id, direction)
+                .await?,
+        )
+    }
+
+    /// Removes an item from one of the actor's lists.
+    pub async fn remove_list_item(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        found(self.store.delete_list_item(actor.account.id, id).await?)
+    }
+}
+
+fn found(done: bool) -> Result<(), AppError> {
+    if done {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}

@@ -1,0 +1,151 @@
+//! Homework from the therapist and how it is going; feedback notes for the therapist.
+
+use chrono::{DateTime, Utc};
+use domain::feedback::{FeedbackInput, FeedbackNote, ReflectionFeedback};
+use domain::homework::{
+    Homework, HomeworkEditInput, HomeworkInput, HomeworkLog, HomeworkLogInput, Progress,
+};
+use store::Written;
+
+use crate::{Actor, App, AppError};
+
+/// Homework with its log and progress in the person's days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeworkStatus {
+    /// The homework.
+    pub homework: Homework,
+    /// Every time it was done, oldest first.
+    pub log: Vec<HomeworkLog>,
+    /// How it is going today.
+    pub progress: Progress,
+}
+
+impl App {
+    /// Validates and stores homework (idempotent on its client id).
+    pub async fn add_homework(
+        &self,
+        actor: &Actor,
+        input: HomeworkInput,
+    ) -> Result<(Homework, Written), AppError> {
+        let homework = input.validate().map_err(AppError::Invalid)?;
+        Ok(self
+            .store
+            .insert_homework(actor.account.id, &homework)
+            .await?)
+    }
+
+    /// The actor's homework with its log and progress as of `now`; finished too when asked.
+    pub async fn homework(
+        &self,
+        actor: &Actor,
+        include_finished: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<HomeworkStatus>, AppError> {
+        let id = actor.account.id;
+        let (list, logs) = tokio::try_join!(
+            self.store.homework_list(id, include_finished),
+            self.store.homework_logs(id, None, None),
+        )?;
+        let tz = crate::guidance::timezone_of(&actor.account);
+        let today = tz.local_day(now);
+        Ok(list
+            .into_iter()
+            .map(|homework| {
+                let log: Vec<HomeworkLog> = logs
+                    .iter()
+                    .filter(|l| l.homework_id == homework.id)
+                    .cloned()
+                    .collect();
+                let days: Vec<_> = log.iter().map(|l| tz.local_day(l.at)).collect();
+                let progress = Progress::of(&homework, &days, today);
+                HomeworkStatus {
+                    homework,
+                    log,
+                    progress,
+                }
+            })
+            .collect())
+    }
+
+    /// Changes homework: its text, due date, frequency, or whether it is finished.
+    pub async fn edit_homework(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: HomeworkEditInput,
+    ) -> Result<Homework, AppError> {
+        let edit = input.validate().map_err(AppError::Invalid)?;
+        self.store
+            .edit_homework(actor.account.id, id, &edit, Utc::now())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Removes homework and its log.
+    pub async fn delete_homework(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        if self.store.delete_homework(actor.account.id, id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// Logs that homework was done (idempotent on the log's client id).
+    pub async fn log_homework(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: HomeworkLogInput,
+    ) -> Result<(HomeworkLog, Written), AppError> {
+        let log = input.validate(Utc::now()).map_err(AppError::Invalid)?;
+        self.store
+            .log_homework(actor.account.id, id, &log)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Stores a feedback note (idempotent on its client id).
+    pub async fn add_feedback(
+        &self,
+        actor: &Actor,
+        input: FeedbackInput,
+    ) -> Result<(FeedbackNote, Written), AppError> {
+        let note = input.validate().map_err(AppError::Invalid)?;
+        Ok(self.store.insert_feedback(actor.account.id, &note).await?)
+    }
+
+    /// Feedback notes written with `from <= at < to`, oldest first.
+    pub async fn feedback_notes(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<FeedbackNote>, AppError> {
+        Ok(self
+            .store
+            .feedback_notes(actor.account.id, from, to)
+            .await?)
+    }
+
+    /// Removes a feedback note.
+    pub async fn delete_feedback(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        if self.store.delete_feedback(actor.account.id, id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// The feedback written in post-session check-ins with `from <= at < to`.
+    pub async fn session_feedback(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ReflectionFeedback>, AppError> {
+        Ok(self
+            .store
+            .reflection_feedback(actor.account.id, from, to)
+            .await?)
+    }
+}

@@ -1,0 +1,95 @@
+//! PHQ-9 and GAD-7: recording them, reading them back, and when to offer them.
+
+use chrono::{DateTime, Utc};
+use domain::questionnaire::{
+    Due, Instrument, NewQuestionnaire, Questionnaire, QuestionnaireInput, Schedule,
+};
+use store::Written;
+
+use crate::{Actor, App, AppError};
+
+/// A questionnaire the home page should offer, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionnaireDue {
+    /// Which one.
+    pub instrument: Instrument,
+    /// Why now.
+    pub due: Due,
+}
+
+impl App {
+    /// Validates and stores a questionnaire for the actor, then re-assesses guidance (a PHQ-9
+    /// item 9 above 0 makes it urgent at once). The same client id again returns the stored
+    /// one with [`Written::Existing`].
+    pub async fn record_questionnaire(
+        &self,
+        actor: &Actor,
+        input: QuestionnaireInput,
+    ) -> Result<(Questionnaire, Written), AppError> {
+        let checked = input.validate(Utc::now()).map_err(AppError::Invalid)?;
+        self.store_questionnaire(actor, &checked).await
+    }
+
+    /// Stores an already validated questionnaire for the actor (idempotent on its client id).
+    pub async fn store_questionnaire(
+        &self,
+        actor: &Actor,
+        questionnaire: &NewQuestionnaire,
+    ) -> Result<(Questionnaire, Written), AppError> {
+        let stored = self
+            .store
+            .insert_questionnaire(actor.account.id, questionnaire)
+            .await?;
+        // The write is durable already; a failure to re-assess must not lose it.
+        if let Err(e) = self.reassess(actor, Utc::now()).await {
+            tracing::error!(error = %e, "re-assessing guidance after a questionnaire failed");
+        }
+        Ok(stored)
+    }
+
+    /// The actor's questionnaires (of one instrument, or all) since `from`, oldest first.
+    pub async fn questionnaires(
+        &self,
+        actor: &Actor,
+        instrument: Option<Instrument>,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Questionnaire>, AppError> {
+        Ok(self
+            .store
+            .questionnaires(actor.account.id, instrument, from)
+            .await?)
+    }
+
+    /// One of the actor's questionnaires by id; [`AppError::NotFound`] when it is not theirs.
+    pub async fn questionnaire(&self, actor: &Actor, id: i64) -> Result<Questionnaire, AppError> {
+        self.questionnaires(actor, None, None)
+            .await?
+            .into_iter()
+            .find(|q| q.id == id)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Which questionnaires to offer now, PHQ-9 first, with the default schedule.
+    pub async fn questionnaires_due(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<QuestionnaireDue>, AppError> {
+        let schedule = Schedule::default();
+        let all = self.questionnaires(actor, None, None).await?;
+        let next_session = self.next_session(actor, now).await?.map(|s| s.at);
+        Ok(Instrument::ALL
+            .into_iter()
+            .filter_map(|instrument| {
+                let last = all
+                    .iter()
+                    .filter(|q| q.instrument() == instrument && q.content.at <= now)
+                    .map(|q| q.content.at)
+                    .max();
+                schedule
+                    .due(last, next_session, now)
+                    .map(|due| QuestionnaireDue { instrument, due })
+            })
+            .collect())
+    }
+}

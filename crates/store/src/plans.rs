@@ -1,0 +1,221 @@
+//! The safety plan and the backsliding plan, kept as numbered versions, and the per-browser
+//! choice to keep the safety plan offline: the [`PlanStore`] half of the store, written once
+//! for both backends.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::account::AccountId;
+use domain::plans::PlanKind;
+
+use crate::StoreError;
+
+/// One saved version of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPlanVersion {
+    /// 1 for the first save, then one more for each save.
+    pub version: i64,
+    /// The plan as JSON text.
+    pub body: String,
+    /// When it was saved.
+    pub created_at: DateTime<Utc>,
+    /// Who saved it (`None` once that account is gone).
+    pub author: Option<AccountId>,
+}
+
+/// Plan versions, each scoped to the account whose plan it is.
+#[async_trait]
+pub trait PlanStore: Send + Sync {
+    /// Stores a new version of a plan, numbered one after the newest.
+    async fn save_plan_version(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+        body: &str,
+        author: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPlanVersion, StoreError>;
+    /// The newest version: the plan as it stands.
+    async fn latest_plan_version(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+    ) -> Result<Option<StoredPlanVersion>, StoreError>;
+    /// One version by number.
+    async fn plan_version(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+        version: i64,
+    ) -> Result<Option<StoredPlanVersion>, StoreError>;
+    /// Every version, oldest first.
+    async fn plan_versions(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+    ) -> Result<Vec<StoredPlanVersion>, StoreError>;
+
+    /// Records whether the browser holding this session keeps the safety plan offline;
+    /// false when the session is not this account's.
+    async fn set_plan_offline(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        keep: bool,
+    ) -> Result<bool, StoreError>;
+    /// Whether the browser holding this session keeps the safety plan offline.
+    async fn plan_offline(&self, account: AccountId, token_hash: &str) -> Result<bool, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlanRow {
+    pub version: i64,
+    pub body: String,
+    pub created_ms: i64,
+    pub author_id: Option<i64>,
+}
+
+impl PlanRow {
+    pub fn into_version(self) -> Result<StoredPlanVersion, StoreError> {
+        Ok(StoredPlanVersion {
+            version: self.version,
+            body: self.body,
+            created_at: crate::rows::from_ms(self.created_ms)?,
+            author: self.author_id.map(AccountId),
+        })
+    }
+}
+
+/// How many times a save is retried when another save took the same version number at once.
+pub(crate) const SAVE_ATTEMPTS: usize = 3;
+
+macro_rules! impl_plan_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::plans::PlanStore for $ty {
+            async fn save_plan_version(
+                &self,
+                account: domain::account::AccountId,
+                kind: domain::plans::PlanKind,
+                body: &str,
+                author: domain::account::AccountId,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<$crate::plans::StoredPlanVersion, $crate::StoreError> {
+                // The next number is computed in the insert itself; two saves racing for the
+                // same number meet the unique key, and the loser simply tries again.
+                let mut last_error = None;
+                for _ in 0..$crate::plans::SAVE_ATTEMPTS {
+                    let saved: Result<$crate::plans::PlanRow, sqlx::Error> = sqlx::query_as(
+                        "INSERT INTO plan_versions (account_id, kind, version, body, created_ms, \
+                         author_id) \
+                         SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 \
+                         FROM plan_versions WHERE account_id = $1 AND kind = $2 \
+                         RETURNING version, body, created_ms, author_id",
+                    )
+                    .bind(account.0)
+                    .bind(kind.code())
+                    .bind(body)
+                    .bind($crate::rows::ms(at))
+                    .bind(author.0)
+                    .fetch_one(self.writer())
+                    .await;
+                    match saved {
+                        Ok(row) => return row.into_version(),
+                        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                            last_error = Some(sqlx::Error::Database(db));
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Err(last_error
+                    .map($crate::StoreError::Database)
+                    .unwrap_or_else(|| $crate::StoreError::Corrupt("plan version".into())))
+            }
+
+            async fn latest_plan_version(
+                &self,
+                account: domain::account::AccountId,
+                kind: domain::plans::PlanKind,
+            ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
+                let row: Option<$crate::plans::PlanRow> = sqlx::query_as(
+                    "SELECT version, body, created_ms, author_id FROM plan_versions \
+                     WHERE account_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1",
+                )
+                .bind(account.0)
+                .bind(kind.code())
+                .fetch_optional(self.reader())
+                .await?;
+                row.map($crate::plans::PlanRow::into_version).transpose()
+            }
+
+            async fn plan_version(
+                &self,
+                account: domain::account::AccountId,
+                kind: domain::plans::PlanKind,
+                version: i64,
+            ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
+                let row: Option<$crate::plans::PlanRow> = sqlx::query_as(
+                    "SELECT version, body, created_ms, author_id FROM plan_versions \
+                     WHERE account_id = $1 AND kind = $2 AND version = $3",
+                )
+                .bind(account.0)
+                .bind(kind.code())
+                .bind(version)
+                .fetch_optional(self.reader())
+                .await?;
+                row.map($crate::plans::PlanRow::into_version).transpose()
+            }
+
+            async fn plan_versions(
+                &self,
+                account: domain::account::AccountId,
+                kind: domain::plans::PlanKind,
+            ) -> Result<Vec<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
+                let rows: Vec<$crate::plans::PlanRow> = sqlx::query_as(
+                    "SELECT version, body, created_ms, author_id FROM plan_versions \
+                     WHERE account_id = $1 AND kind = $2 ORDER BY version",
+                )
+                .bind(account.0)
+                .bind(kind.code())
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map($crate::plans::PlanRow::into_version)
+                    .collect()
+            }
+
+            async fn set_plan_offline(
+                &self,
+                account: domain::account::AccountId,
+                token_hash: &str,
+                keep: bool,
+            ) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE auth_sessions SET keep_plan_offline = $1 \
+                     WHERE token_hash = $2 AND account_id = $3",
+                )
+                .bind(keep)
+                .bind(token_hash)
+                .bind(account.0)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn plan_offline(
+                &self,
+                account: domain::account::AccountId,
+                token_hash: &str,
+            ) -> Result<bool, $crate::StoreError> {
+                let keep: Option<bool> = sqlx::query_scalar(
+                    "SELECT keep_plan_offline FROM auth_sessions \
+                     WHERE token_hash = $1 AND account_id = $2",
+                )
+                .bind(token_hash)
+                .bind(account.0)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(keep.unwrap_or(false))
+            }
+        }
+    };
+}

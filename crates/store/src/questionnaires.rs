@@ -1,0 +1,150 @@
+//! PHQ-9 and GAD-7 answers: the [`QuestionnaireStore`] half of the store, written once for
+//! both backends like the rest.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::account::AccountId;
+use domain::questionnaire::{Answers, Difficulty, Instrument, NewQuestionnaire, Questionnaire};
+
+use crate::{StoreError, Written};
+
+/// Filled-in questionnaires, each scoped to one account.
+#[async_trait]
+pub trait QuestionnaireStore: Send + Sync {
+    /// Stores a questionnaire once per client id; a retry returns the stored one.
+    async fn insert_questionnaire(
+        &self,
+        account: AccountId,
+        questionnaire: &NewQuestionnaire,
+    ) -> Result<(Questionnaire, Written), StoreError>;
+    /// The account's questionnaires (of one instrument, or all) with `from <= at`, oldest
+    /// first.
+    async fn questionnaires(
+        &self,
+        account: AccountId,
+        instrument: Option<Instrument>,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Questionnaire>, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct QuestionnaireRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub client_id: String,
+    pub instrument: String,
+    pub at_ms: i64,
+    pub answers: String,
+    pub difficulty: Option<String>,
+    pub created_ms: i64,
+}
+
+impl QuestionnaireRow {
+    pub fn into_questionnaire(self) -> Result<Questionnaire, StoreError> {
+        let instrument = Instrument::parse(&self.instrument)
+            .ok_or_else(|| StoreError::Corrupt("questionnaire instrument".into()))?;
+        let items: Vec<u8> = serde_json::from_str(&self.answers)
+            .map_err(|_| StoreError::Corrupt("questionnaire answers".into()))?;
+        let answers = Answers::new(instrument, &items)
+            .map_err(|e| StoreError::Corrupt(format!("questionnaire answers: {e}")))?;
+        Ok(Questionnaire {
+            id: self.id,
+            account_id: AccountId(self.account_id),
+            content: NewQuestionnaire {
+                client_id: self
+                    .client_id
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("client id".into()))?,
+                at: crate::rows::from_ms(self.at_ms)?,
+                answers,
+                difficulty: self
+                    .difficulty
+                    .map(|d| {
+                        Difficulty::parse(&d)
+                            .ok_or_else(|| StoreError::Corrupt("questionnaire difficulty".into()))
+                    })
+                    .transpose()?,
+            },
+            created_at: crate::rows::from_ms(self.created_ms)?,
+        })
+    }
+}
+
+/// The answers as stored: a JSON array of numbers.
+pub(crate) fn answers_json(answers: &Answers) -> String {
+    let items: Vec<String> = answers.items().iter().map(u8::to_string).collect();
+    format!("[{}]", items.join(","))
+}
+
+macro_rules! questionnaire_columns {
+    () => {
+        "id, account_id, client_id, instrument, at_ms, answers, difficulty, created_ms"
+    };
+}
+
+macro_rules! impl_questionnaire_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::questionnaires::QuestionnaireStore for $ty {
+            async fn insert_questionnaire(
+                &self,
+                account: domain::account::AccountId,
+                q: &domain::questionnaire::NewQuestionnaire,
+            ) -> Result<(domain::questionnaire::Questionnaire, $crate::Written), $crate::StoreError>
+            {
+                let inserted: Option<$crate::questionnaires::QuestionnaireRow> =
+                    sqlx::query_as(concat!(
+                        "INSERT INTO questionnaires (account_id, client_id, instrument, at_ms, \
+                         answers, difficulty, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
+                        questionnaire_columns!()
+                    ))
+                    .bind(account.0)
+                    .bind(q.client_id.to_string())
+                    .bind(q.answers.instrument().code())
+                    .bind($crate::rows::ms(q.at))
+                    .bind($crate::questionnaires::answers_json(&q.answers))
+                    .bind(q.difficulty.map(|d| d.code()))
+                    .bind($crate::rows::ms(chrono::Utc::now()))
+                    .fetch_optional(self.writer())
+                    .await?;
+                if let Some(row) = inserted {
+                    return Ok((row.into_questionnaire()?, $crate::Written::Created));
+                }
+                let existing: $crate::questionnaires::QuestionnaireRow = sqlx::query_as(concat!(
+                    "SELECT ",
+                    questionnaire_columns!(),
+                    " FROM questionnaires WHERE account_id = $1 AND client_id = $2"
+                ))
+                .bind(account.0)
+                .bind(q.client_id.to_string())
+                .fetch_one(self.writer())
+                .await?;
+                Ok((existing.into_questionnaire()?, $crate::Written::Existing))
+            }
+
+            async fn questionnaires(
+                &self,
+                account: domain::account::AccountId,
+                instrument: Option<domain::questionnaire::Instrument>,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::questionnaire::Questionnaire>, $crate::StoreError> {
+                let rows: Vec<$crate::questionnaires::QuestionnaireRow> =
+                    sqlx::query_as(concat!(
+                        "SELECT ",
+                        questionnaire_columns!(),
+                        " FROM questionnaires WHERE account_id = $1 AND at_ms >= $2 \
+                         AND ($3 = '' OR instrument = $3) ORDER BY at_ms, id"
+                    ))
+                    .bind(account.0)
+                    .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                    .bind(instrument.map(|i| i.code()).unwrap_or(""))
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.into_iter()
+                    .map($crate::questionnaires::QuestionnaireRow::into_questionnaire)
+                    .collect()
+            }
+        }
+    };
+}

@@ -1,0 +1,293 @@
+//! Homework from the therapist: add it, log each time it was done (with a note), and see how
+//! it is going. Active homework also shows on the home page until it is done or removed.
+
+use app::{AppError, HomeworkStatus};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::Utc;
+use chrono_tz::Tz;
+use domain::checkin::FieldError;
+use domain::homework::{Frequency, HomeworkEditInput, HomeworkInput, HomeworkLogInput};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{Choice, message_for, render};
+use crate::AppState;
+use crate::layout::Layout;
+use crate::pages::history::{local_time_phrase, tz_of};
+use crate::session::{self, SignedIn};
+
+/// One time it was done.
+pub struct LogView {
+    when: String,
+    note: Option<String>,
+}
+
+/// One piece of homework, ready to show.
+pub struct HomeworkView {
+    pub(crate) id: i64,
+    pub(crate) text: String,
+    pub(crate) how_often: &'static str,
+    pub(crate) due: Option<String>,
+    pub(crate) overdue: bool,
+    pub(crate) progress: String,
+    pub(crate) done_today: bool,
+    pub(crate) log: Vec<LogView>,
+    pub(crate) finished: Option<String>,
+    /// A fresh id for the "done" form, so a double tap logs once.
+    pub(crate) client_id: String,
+}
+
+/// "Tuesday 1 December" for a due date.
+fn due_phrase(d: chrono::NaiveDate) -> String {
+    d.format("%A %-d %B").to_string()
+}
+
+/// The homework as the list and the home page show it.
+pub fn view(h: &HomeworkStatus, tz: Tz) -> HomeworkView {
+    let now = Utc::now();
+    let hw = &h.homework;
+    HomeworkView {
+        id: hw.id,
+        text: hw.text.clone(),
+        how_often: hw.frequency.label(),
+        due: hw.due_on.map(due_phrase),
+        overdue: h.progress.overdue,
+        progress: h.progress.sentence(hw.frequency),
+        done_today: h.progress.done_today,
+        log: h
+            .log
+            .iter()
+            .rev()
+            .map(|l| LogView {
+                when: local_time_phrase(l.at, tz, now),
+                note: l.note.clone(),
+            })
+            .collect(),
+        finished: hw.finished_at.map(|f| local_time_phrase(f, tz, now)),
+        client_id: Uuid::new_v4().to_string(),
+    }
+}
+
+/// The add-homework form as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    frequency: String,
+}
+
+#[derive(Template)]
+#[template(path = "homework.html")]
+struct HomeworkPage {
+    layout: Layout,
+    notice: Option<&'static str>,
+    active: Vec<HomeworkView>,
+    finished: Vec<HomeworkView>,
+    form: AddForm,
+    frequencies: Vec<Choice>,
+    errors: Vec<FieldError>,
+}
+
+impl HomeworkPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        message_for(&self.errors, field)
+    }
+}
+
+async fn page(
+    state: &AppState,
+    me: &SignedIn,
+    mut form: AddForm,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+) -> Result<HomeworkPage, AppError> {
+    let all = state.app.homework(&me.actor, true, Utc::now()).await?;
+    let tz = tz_of(me.actor.account());
+    if form.client_id.is_empty() {
+        form.client_id = Uuid::new_v4().to_string();
+    }
+    let (finished, active): (Vec<_>, Vec<_>) =
+        all.iter().partition(|h| h.homework.finished_at.is_some());
+    Ok(HomeworkPage {
+        layout: Layout::signed_in(&me.csrf, "homework"),
+        notice,
+        active: active.into_iter().map(|h| view(h, tz)).collect(),
+        finished: finished.into_iter().rev().map(|h| view(h, tz)).collect(),
+        frequencies: Frequency::ALL
+            .iter()
+            .map(|f| Choice {
+                value: f.code().into(),
+                label: f.label().into(),
+                checked: form.frequency == f.code(),
+            })
+            .collect(),
+        form,
+        errors,
+    })
+}
+
+/// Notices after a redirect.
+#[derive(Deserialize)]
+pub struct HomeworkQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// Lists homework and offers the form.
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<HomeworkQuery>,
+) -> Response {
+    let notice = match q.done.as_str() {
+        "added" => Some("Homework added. It shows on your home page until it's done."),
+        "logged" => Some("Well done. It's in your log."),
+        "finished" => Some("Marked as finished."),
+        "reopened" => Some("Back on your list."),
+        "removed" => Some("Homework removed."),
+        _ => None,
+    };
+    match page(&state, &me, AddForm::default(), Vec::new(), notice).await {
+        Ok(p) => render(StatusCode::OK, &p),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// Adds homework, or shows the form again with what to fix.
+pub async fn add(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<AddForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    let input = HomeworkInput {
+        client_id: Uuid::parse_str(form.client_id.trim()).ok(),
+        text: Some(form.text.clone()),
+        due_on: Some(form.due_on.clone()),
+        frequency: Some(form.frequency.clone()),
+    };
+    match state.app.add_homework(&me.actor, input).await {
+        Ok(_) => Redirect::to("/homework?done=added").into_response(),
+        Err(AppError::Invalid(errors)) => match page(&state, &me, form, errors, None).await {
+            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => super::errors::internal(&e),
+        },
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// The "done" form, from this page or the home page.
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    note: String,
+    /// `home` to go back to the home page.
+    #[serde(default)]
+    back: String,
+}
+
+/// Logs that the homework was done.
+pub async fn done(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<DoneForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    let input = HomeworkLogInput {
+        client_id: Uuid::parse_str(form.client_id.trim()).ok(),
+        at: None,
+        note: Some(form.note),
+    };
+    match state.app.log_homework(&me.actor, id, input).await {
+        Ok(_) if form.back == "home" => Redirect::to("/?homework=1").into_response(),
+        Ok(_) => Redirect::to(&format!("/homework?done=logged#homework-{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            match page(&state, &me, AddForm::default(), errors, None).await {
+                Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
+                Err(e) => super::errors::internal(&e),
+            }
+        }
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// "Finished with this" or "back on my list".
+#[derive(Deserialize)]
+pub struct FinishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    on: String,
+}
+
+/// Marks homework finished, or puts it back on the list.
+pub async fn finish(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<FinishForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    let on = form.on == "1";
+    let edit = HomeworkEditInput {
+        finished: Some(on),
+        ..Default::default()
+    };
+    match state.app.edit_homework(&me.actor, id, edit).await {
+        Ok(_) => Redirect::to(if on {
+            "/homework?done=finished"
+        } else {
+            "/homework?done=reopened"
+        })
+        .into_response(),
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// A form with only its token.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Removes homework and its log.
+pub async fn remove(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    match state.app.delete_homework(&me.actor, id).await {
+        Ok(()) => Redirect::to("/homework?done=removed").into_response(),
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}

@@ -1,0 +1,320 @@
+//! What the safety plan and backsliding plan pages share: call and text links for the
+//! people a plan names, contact rows for the forms, the version history, and the short
+//! summary of the safety plan shown first when things are urgent.
+
+use app::{Actor, App, PlanChange, PlanVersion};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use domain::account::Account;
+use domain::guidance::{Guidance, Level};
+use domain::plans::{self, BackslidingPlan, Plan, Reach, ReachKind, SafetyPlan};
+
+use super::render;
+use crate::layout::Layout;
+use crate::pages::help::Dial;
+use crate::pages::history::tz_of;
+use crate::session::SignedIn;
+
+/// The response header that tells the service worker whether this browser keeps the safety
+/// plan offline (`keep`) or must delete any copy it has (`drop`).
+pub const OFFLINE_HEADER: &str = "between-plan-offline";
+
+/// How many empty rows a contact list offers beyond the filled ones, so the form works
+/// without scripts.
+const EMPTY_CONTACT_ROWS: usize = 2;
+
+/// A person or service with its links, ready for the page.
+pub struct ReachView {
+    pub(crate) name: String,
+    pub(crate) note: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) call: Option<Dial>,
+    pub(crate) text: Option<Dial>,
+    pub(crate) chat: Option<String>,
+    pub(crate) emergency: bool,
+}
+
+impl ReachView {
+    /// Personal contacts are called by name ("Call Jo"); services by number, as on the
+    /// help page ("Call 116 123").
+    pub fn from(r: &Reach) -> ReachView {
+        let personal = matches!(r.kind, ReachKind::Own | ReachKind::Therapist);
+        let call_label = match (&r.phone_display, personal) {
+            (Some(p), false) => format!("Call {p}"),
+            _ => format!("Call {}", r.name),
+        };
+        let text_label = if personal {
+            format!("Text {}", r.name)
+        } else {
+            r.text_label.clone().unwrap_or_else(|| "Text".to_string())
+        };
+        ReachView {
+            name: r.name.clone(),
+            note: r.note.clone(),
+            phone: r.phone_display.clone(),
+            call: r.call_href.clone().map(|h| Dial::new(h, call_label)),
+            text: r.text_href.clone().map(|h| Dial::new(h, text_label)),
+            chat: r.chat_href.clone(),
+            emergency: r.kind == ReachKind::Emergency,
+        }
+    }
+
+    /// Every entry of a list.
+    pub fn all(list: &[Reach]) -> Vec<ReachView> {
+        list.iter().map(ReachView::from).collect()
+    }
+}
+
+/// One row of a contact list in a form.
+pub struct ContactRow {
+    pub(crate) number: usize,
+    pub(crate) name: String,
+    pub(crate) phone: String,
+}
+
+/// The rows to show: the typed ones, then a couple of empty ones.
+pub fn contact_rows(names: &[String], phones: &[String]) -> Vec<ContactRow> {
+    let filled = names.len().max(phones.len());
+    (0..filled + EMPTY_CONTACT_ROWS)
+        .map(|i| ContactRow {
+            number: i + 1,
+            name: names.get(i).cloned().unwrap_or_default(),
+            phone: phones.get(i).cloned().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Pairs the repeated name and phone fields of a form into rows.
+pub fn contact_inputs(names: &[String], phones: &[String]) -> Vec<plans::ContactInput> {
+    let n = names.len().max(phones.len());
+    (0..n)
+        .map(|i| plans::ContactInput {
+            name: names.get(i).cloned().unwrap_or_default(),
+            phone: phones.get(i).cloned().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The names and phones of stored contacts, as the form's repeated fields.
+pub fn contact_fields(list: &[plans::ContactInput]) -> (Vec<String>, Vec<String>) {
+    list.iter()
+        .map(|c| (c.name.clone(), c.phone.clone()))
+        .unzip()
+}
+
+/// "14 March 2026".
+pub fn long_date(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// "Saturday 14 March 2026 at 18:05", in the person's zone.
+pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    format!(
+        "{} at {}",
+        local.format("%A %-d %B %Y"),
+        local.format("%H:%M")
+    )
+}
+
+/// The banner above an earlier version.
+pub struct OldVersion {
+    pub(crate) version: i64,
+    pub(crate) when: String,
+    pub(crate) current: bool,
+}
+
+impl OldVersion {
+    /// The banner for `v`, which is current when it is the newest.
+    pub fn of<P>(v: &PlanVersion<P>, newest: i64, tz: Tz) -> OldVersion {
+        OldVersion {
+            version: v.version,
+            when: when(v.saved_at, tz),
+            current: v.version == newest,
+        }
+    }
+}
+
+/// One line of the history list.
+pub struct HistoryRow {
+    version: i64,
+    when: String,
+    who: &'static str,
+    changed: String,
+    restored_from: Option<i64>,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "plan_history.html")]
+struct HistoryPage {
+    layout: Layout,
+    title: &'static str,
+    base: &'static str,
+    rows: Vec<HistoryRow>,
+}
+
+/// The history page of a plan, newest change first.
+pub fn history_page(
+    me: &SignedIn,
+    nav: &'static str,
+    title: &'static str,
+    base: &'static str,
+    changes: Vec<PlanChange>,
+) -> Response {
+    let tz = tz_of(me.actor.account());
+    let newest = changes.first().map(|c| c.version);
+    let rows = changes
+        .into_iter()
+        .map(|c| HistoryRow {
+            version: c.version,
+            when: when(c.saved_at, tz),
+            who: if c.by_you {
+                "you"
+            } else {
+                "someone else with access"
+            },
+            changed: if c.changed.is_empty() {
+                "no sections".to_string()
+            } else {
+                c.changed.join(", ")
+            },
+            restored_from: c.restored_from,
+            current: Some(c.version) == newest,
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &HistoryPage {
+            layout: Layout::signed_in(&me.csrf, nav),
+            title,
+            base,
+            rows,
+        },
+    )
+}
+
+/// How many items of each list the summary shows; the rest is one tap away, and the call
+/// buttons below the summary must stay near the top of a phone screen.
+const SUMMARY_ITEMS: usize = 3;
+
+/// One titled list in the summary.
+pub struct SummarySection {
+    pub(crate) title: &'static str,
+    pub(crate) items: Vec<String>,
+    pub(crate) more: usize,
+}
+
+impl SummarySection {
+    fn of(title: &'static str, items: &[String]) -> Option<SummarySection> {
+        (!items.is_empty()).then(|| SummarySection {
+            title,
+            items: items.iter().take(SUMMARY_ITEMS).cloned().collect(),
+            more: items.len().saturating_sub(SUMMARY_ITEMS),
+        })
+    }
+}
+
+/// The safety plan in brief, for the top of the home page and the help page when things are
+/// urgent: from step 2 on (the warning signs have already been seen), the first few items of
+/// each step, the people to call and the reasons for living.
+pub struct PlanSummary {
+    pub(crate) before: Vec<SummarySection>,
+    pub(crate) people: Vec<ReachView>,
+    pub(crate) professionals: Vec<ReachView>,
+    pub(crate) after: Vec<SummarySection>,
+}
+
+impl PlanSummary {
+    /// The summary of a saved plan. Crisis lines are left out: the pages that show the
+    /// summary list them right after it.
+    pub fn of(plan: &SafetyPlan, account: &Account) -> PlanSummary {
+        use domain::plans::safety as t;
+        let mut professionals: Vec<Reach> = plans::therapist_reach(&account.therapist)
+            .into_iter()
+            .collect();
+        professionals.extend(plans::people(&plan.professionals));
+        professionals.truncate(SUMMARY_ITEMS);
+        let mut people = plans::people(&plan.helpers);
+        people.truncate(SUMMARY_ITEMS);
+        PlanSummary {
+            before: [
+                SummarySection::of(t::ON_MY_OWN, &plan.on_my_own),
+                SummarySection::of(t::DISTRACTIONS, &plan.distractions),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            people: ReachView::all(&people),
+            professionals: ReachView::all(&professionals),
+            after: [
+                SummarySection::of(t::SAFER_SURROUNDINGS, &plan.safer_surroundings),
+                SummarySection::of(t::REASONS, &plan.reasons_for_living),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        }
+    }
+}
+
+/// The actor's safety plan in brief, if they have one; an error leaves it out rather than
+/// keep someone in crisis from the numbers on the same page.
+pub async fn summary_for(app: &App, actor: &Actor) -> Option<PlanSummary> {
+    match app.plan::<SafetyPlan>(actor).await {
+        Ok(Some(v)) if !v.plan.is_empty() => Some(PlanSummary::of(&v.plan, actor.account())),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "the safety plan could not be read for a summary");
+            None
+        }
+    }
+}
+
+/// The home page's offer of the backsliding plan.
+pub struct BackslidingOffer {
+    pub(crate) has_plan: bool,
+}
+
+/// What the home page shows of the plans.
+pub struct HomePlans {
+    /// The safety plan in brief, first on the page, when guidance is urgent.
+    pub(crate) summary: Option<PlanSummary>,
+    pub(crate) has_safety_plan: bool,
+    pub(crate) review_due: bool,
+    /// The backsliding plan, when guidance sees a setback or low days that persist.
+    pub(crate) backsliding: Option<BackslidingOffer>,
+}
+
+/// The plans' part of the home page for today's guidance. Errors are logged and the parts
+/// left out: the home page must still show guidance and help.
+pub async fn home_plans(app: &App, actor: &Actor, guidance: &Guidance) -> HomePlans {
+    let (safety, backsliding) = tokio::join!(
+        app.plan::<SafetyPlan>(actor),
+        app.plan::<BackslidingPlan>(actor)
+    );
+    let safety = safety
+        .map_err(|e| tracing::error!(error = %e, "the safety plan could not be read"))
+        .ok()
+        .flatten()
+        .filter(|v| !v.plan.is_empty());
+    let today = app::timezone_of(actor.account()).local_day(Utc::now());
+    let wants_backsliding = guidance
+        .reasons
+        .iter()
+        .any(|r| matches!(r.code(), "backsliding" | "persisting"));
+    HomePlans {
+        summary: safety
+            .as_ref()
+            .filter(|_| guidance.level == Level::Urgent)
+            .map(|v| PlanSummary::of(&v.plan, actor.account())),
+        has_safety_plan: safety.is_some(),
+        review_due: safety.as_ref().is_some_and(|v| v.plan.review_due(today)),
+        backsliding: wants_backsliding.then(|| BackslidingOffer {
+            has_plan: matches!(backsliding, Ok(Some(_))),
+        }),
+    }
+}

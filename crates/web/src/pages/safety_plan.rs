@@ -1,0 +1,440 @@
+//! The safety plan: six steps in the person's own words, with one-tap calls, a history of
+//! every saved version, printing, and the choice to keep it on this device for offline use.
+
+use app::{AppError, PlanVersion};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use domain::checkin::FieldError;
+use domain::crisis::directory_for_code;
+use domain::plans::safety as t;
+use domain::plans::{self, SafetyPlan, SafetyPlanInput};
+use serde::Deserialize;
+
+use super::plans::{
+    ContactRow, OFFLINE_HEADER, OldVersion, ReachView, contact_fields, contact_inputs,
+    contact_rows, history_page, long_date,
+};
+use super::{message_for, render};
+use crate::AppState;
+use crate::layout::Layout;
+use crate::pages::history::tz_of;
+use crate::session::{self, SignedIn};
+
+/// What each step asks, in our words.
+const HINTS: [&str; 6] = [
+    "Thoughts, feelings, situations or things I do that tell me a crisis may be building.",
+    "Things that help me cope or calm down without needing anyone else.",
+    "People I can be around and places I can go that lift me or distract me, even if I \
+     don't talk about how I feel.",
+    "Family members or friends I can tell that I'm not OK and ask for help.",
+    "My therapist, other professionals, and crisis lines I can call or text at any hour.",
+    "What I can do to keep myself safer, such as putting away or handing over things I \
+     could use to hurt myself.",
+];
+const REASONS_HINT: &str =
+    "What matters to me and makes life worth living, even on the hardest days.";
+
+/// One step, ready to read.
+pub struct StepView {
+    number: u8,
+    title: &'static str,
+    hint: &'static str,
+    items: Vec<String>,
+    contacts: Vec<ReachView>,
+}
+
+/// Notices after a redirect; they carry no personal data.
+#[derive(Deserialize)]
+pub struct PlanQuery {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    offline: Option<String>,
+    #[serde(default)]
+    restored: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "safety_plan.html")]
+struct PlanPage {
+    layout: Layout,
+    has_plan: bool,
+    old_version: Option<OldVersion>,
+    notice: Option<&'static str>,
+    review_due: bool,
+    made_with_therapist_on: Option<String>,
+    review_on: Option<String>,
+    steps: Vec<StepView>,
+    reasons: Vec<String>,
+    reasons_hint: &'static str,
+    keep_offline: bool,
+}
+
+fn steps(plan: &SafetyPlan, me: &SignedIn) -> Vec<StepView> {
+    let account = me.actor.account();
+    let directory = directory_for_code(account.country.as_deref()).entry;
+    let professionals = plans::professionals(&account.therapist, &plan.professionals, directory);
+    let step = |number: u8, title, items: &[String], contacts: Vec<ReachView>| StepView {
+        number,
+        title,
+        hint: HINTS[usize::from(number) - 1],
+        items: items.to_vec(),
+        contacts,
+    };
+    vec![
+        step(1, t::WARNING_SIGNS, &plan.warning_signs, Vec::new()),
+        step(2, t::ON_MY_OWN, &plan.on_my_own, Vec::new()),
+        step(3, t::DISTRACTIONS, &plan.distractions, Vec::new()),
+        step(
+            4,
+            t::HELPERS,
+            &[],
+            ReachView::all(&plans::people(&plan.helpers)),
+        ),
+        step(5, t::PROFESSIONALS, &[], ReachView::all(&professionals)),
+        step(
+            6,
+            t::SAFER_SURROUNDINGS,
+            &plan.safer_surroundings,
+            Vec::new(),
+        ),
+    ]
+}
+
+fn plan_page(
+    me: &SignedIn,
+    plan: &SafetyPlan,
+    has_plan: bool,
+    old_version: Option<OldVersion>,
+    notice: Option<&'static str>,
+    keep_offline: bool,
+) -> PlanPage {
+    let account = me.actor.account();
+    let today = app::timezone_of(account).local_day(chrono::Utc::now());
+    PlanPage {
+        layout: Layout::signed_in(&me.csrf, "safety"),
+        has_plan,
+        review_due: old_version.is_none() && plan.review_due(today),
+        old_version,
+        notice,
+        made_with_therapist_on: plan.made_with_therapist_on.map(long_date),
+        review_on: plan.review_on.map(long_date),
+        steps: steps(plan, me),
+        reasons: plan.reasons_for_living.clone(),
+        reasons_hint: REASONS_HINT,
+        keep_offline,
+    }
+}
+
+/// Shows the plan as it stands (or how to start one), and tells the service worker whether
+/// this browser keeps a copy.
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<PlanQuery>,
+) -> Response {
+    let app = &state.app;
+    let (current, keep) = match tokio::try_join!(
+        app.plan::<SafetyPlan>(&me.actor),
+        app.plan_offline(&me.actor, &me.secret),
+    ) {
+        Ok(found) => found,
+        Err(e) => return super::errors::internal(&e),
+    };
+    let notice = if q.saved.is_some() {
+        Some("Your safety plan is saved.")
+    } else if q.restored.is_some() {
+        Some("That version is your plan again. The one before it is still in the history.")
+    } else {
+        match q.offline.as_deref() {
+            Some("on") => Some("Your safety plan is now kept on this device."),
+            Some("off") => Some("Your safety plan is no longer kept on this device."),
+            _ => None,
+        }
+    };
+    let has_plan = current.is_some();
+    let plan = current.map(|v| v.plan).unwrap_or_default();
+    let page = plan_page(&me, &plan, has_plan, None, notice, keep);
+    let mut res = render(StatusCode::OK, &page);
+    res.headers_mut().insert(
+        OFFLINE_HEADER,
+        HeaderValue::from_static(if keep && has_plan { "keep" } else { "drop" }),
+    );
+    res
+}
+
+/// The form as posted: lists one item per line, contacts as repeated name and phone fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    warning_signs: String,
+    #[serde(default)]
+    on_my_own: String,
+    #[serde(default)]
+    distractions: String,
+    #[serde(default)]
+    helper_name: Vec<String>,
+    #[serde(default)]
+    helper_phone: Vec<String>,
+    #[serde(default)]
+    professional_name: Vec<String>,
+    #[serde(default)]
+    professional_phone: Vec<String>,
+    #[serde(default)]
+    safer_surroundings: String,
+    #[serde(default)]
+    reasons_for_living: String,
+    #[serde(default)]
+    made_with_therapist_on: String,
+    #[serde(default)]
+    review_on: String,
+}
+
+impl PlanForm {
+    fn from_input(i: SafetyPlanInput) -> PlanForm {
+        let (helper_name, helper_phone) = contact_fields(&i.helpers);
+        let (professional_name, professional_phone) = contact_fields(&i.professionals);
+        PlanForm {
+            csrf: String::new(),
+            warning_signs: i.warning_signs,
+            on_my_own: i.on_my_own,
+            distractions: i.distractions,
+            helper_name,
+            helper_phone,
+            professional_name,
+            professional_phone,
+            safer_surroundings: i.safer_surroundings,
+            reasons_for_living: i.reasons_for_living,
+            made_with_therapist_on: i.made_with_therapist_on,
+            review_on: i.review_on,
+        }
+    }
+
+    fn input(&self) -> SafetyPlanInput {
+        SafetyPlanInput {
+            warning_signs: self.warning_signs.clone(),
+            on_my_own: self.on_my_own.clone(),
+            distractions: self.distractions.clone(),
+            helpers: contact_inputs(&self.helper_name, &self.helper_phone),
+            professionals: contact_inputs(&self.professional_name, &self.professional_phone),
+            safer_surroundings: self.safer_surroundings.clone(),
+            reasons_for_living: self.reasons_for_living.clone(),
+            made_with_therapist_on: self.made_with_therapist_on.clone(),
+            review_on: self.review_on.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "safety_plan_edit.html")]
+struct EditPage {
+    layout: Layout,
+    is_new: bool,
+    prefilled_tools: bool,
+    form: PlanForm,
+    helpers: Vec<ContactRow>,
+    professionals: Vec<ContactRow>,
+    always_included: Vec<ReachView>,
+    country_name: &'static str,
+    hints: [&'static str; 6],
+    reasons_hint: &'static str,
+    errors: Vec<FieldError>,
+}
+
+impl EditPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        message_for(&self.errors, field)
+    }
+}
+
+fn edit_page(
+    me: &SignedIn,
+    form: PlanForm,
+    is_new: bool,
+    prefilled_tools: bool,
+    errors: Vec<FieldError>,
+) -> EditPage {
+    let account = me.actor.account();
+    let directory = directory_for_code(account.country.as_deref()).entry;
+    EditPage {
+        layout: Layout::signed_in(&me.csrf, "safety"),
+        is_new,
+        prefilled_tools,
+        helpers: contact_rows(&form.helper_name, &form.helper_phone),
+        professionals: contact_rows(&form.professional_name, &form.professional_phone),
+        always_included: ReachView::all(&plans::professionals(&account.therapist, &[], directory)),
+        country_name: directory.country.name(),
+        form,
+        hints: HINTS,
+        reasons_hint: REASONS_HINT,
+        errors,
+    }
+}
+
+/// The form, filled with the plan as it stands; a new plan starts with the toolkit's best
+/// tools in step 2.
+pub async fn edit(State(state): State<AppState>, me: SignedIn) -> Response {
+    let app = &state.app;
+    let current = match app.plan::<SafetyPlan>(&me.actor).await {
+        Ok(c) => c,
+        Err(e) => return super::errors::internal(&e),
+    };
+    let is_new = current.is_none();
+    let mut input = current.map(|v| v.plan.to_input()).unwrap_or_default();
+    let mut prefilled = false;
+    if input.on_my_own.trim().is_empty() {
+        match app.what_helped_before(&me.actor).await {
+            Ok(names) if !names.is_empty() => {
+                input.on_my_own = names.join("\n");
+                prefilled = true;
+            }
+            Ok(_) => {}
+            // The form is still useful without the suggestions.
+            Err(e) => tracing::warn!(error = %e, "toolkit ranking unavailable for the plan"),
+        }
+    }
+    render(
+        StatusCode::OK,
+        &edit_page(
+            &me,
+            PlanForm::from_input(input),
+            is_new,
+            prefilled,
+            Vec::new(),
+        ),
+    )
+}
+
+/// Saves the plan as a new version, or shows the form again with what to fix.
+pub async fn save(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<PlanForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        let errors = vec![FieldError::new(
+            "warning_signs",
+            "This form had expired, so nothing was saved yet. Please check and save again.",
+        )];
+        return render(
+            StatusCode::FORBIDDEN,
+            &edit_page(&me, form, false, false, errors),
+        );
+    }
+    match state.app.save_safety_plan(&me.actor, form.input()).await {
+        Ok(_) => Redirect::to("/safety-plan?saved=1").into_response(),
+        Err(AppError::Invalid(errors)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &edit_page(&me, form, false, false, errors),
+        ),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// The "keep on this device" choice as posted.
+#[derive(Deserialize)]
+pub struct OfflineForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    keep: String,
+}
+
+/// Turns "keep my safety plan on this device" on or off for this browser's session. The
+/// plan page that follows carries the answer to the service worker.
+pub async fn offline(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<OfflineForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    let keep = form.keep == "on";
+    match state
+        .app
+        .set_plan_offline(&me.actor, &me.secret, keep)
+        .await
+    {
+        Ok(()) => Redirect::to(if keep {
+            "/safety-plan?offline=on#offline"
+        } else {
+            "/safety-plan?offline=off#offline"
+        })
+        .into_response(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// Every saved version, newest first.
+pub async fn history(State(state): State<AppState>, me: SignedIn) -> Response {
+    match state.app.plan_history::<SafetyPlan>(&me.actor).await {
+        Ok(changes) => history_page(&me, "safety", "My safety plan", "/safety-plan", changes),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+async fn old_and_newest(
+    state: &AppState,
+    me: &SignedIn,
+    version: i64,
+) -> Result<(PlanVersion<SafetyPlan>, i64), AppError> {
+    let app = &state.app;
+    let (old, newest) = tokio::try_join!(
+        app.plan_version::<SafetyPlan>(&me.actor, version),
+        app.plan::<SafetyPlan>(&me.actor),
+    )?;
+    Ok((old, newest.map(|n| n.version).unwrap_or(version)))
+}
+
+/// One earlier version, read-only, with a way to make it the plan again.
+pub async fn version(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(version): Path<i64>,
+) -> Response {
+    match old_and_newest(&state, &me, version).await {
+        Ok((old, newest)) => {
+            let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
+            render(
+                StatusCode::OK,
+                &plan_page(&me, &old.plan, true, Some(banner), None, false),
+            )
+        }
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// A form that carries only its token.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub(crate) csrf: String,
+}
+
+/// Makes an earlier version the plan again (as a new version).
+pub async fn restore(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(version): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if !session::tokens_match(&me.csrf, &form.csrf) {
+        return super::errors::stale_form();
+    }
+    match state
+        .app
+        .restore_plan_version::<SafetyPlan>(&me.actor, version)
+        .await
+    {
+        Ok(_) => Redirect::to("/safety-plan?restored=1").into_response(),
+        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Err(e) => super::errors::internal(&e),
+    }
+}
