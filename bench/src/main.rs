@@ -169,6 +169,9 @@ fn rss_kb(pid: u32) -> anyhow::Result<u64> {
         .ok_or_else(|| anyhow!("no VmRSS"))
 }
 
+/// A response: status, lower-cased headers, body.
+type Reply = (u16, Vec<(String, String)>, String);
+
 /// A minimal HTTP/1.1 keep-alive client, so the measurement is of the server, not a library.
 struct Conn {
     stream: BufReader<TcpStream>,
@@ -185,7 +188,7 @@ impl Conn {
         })
     }
 
-    fn send(&mut self, request: &str) -> anyhow::Result<(u16, Vec<(String, String)>, String)> {
+    fn send(&mut self, request: &str) -> anyhow::Result<Reply> {
         self.stream.get_mut().write_all(request.as_bytes())?;
         let mut status = String::new();
         self.stream.read_line(&mut status)?;
