@@ -40,7 +40,9 @@ let page;
 before(async () => {
   server = await startServer({ name: 'brief' });
   browser = await launchBrowser();
-  context = await newPhoneContext(browser, { timezoneId: TZ });
+  // Without the offline service worker every page comes from the server, so the headers of
+  // each one can be checked.
+  context = await newPhoneContext(browser, { timezoneId: TZ, serviceWorkers: 'block' });
   context.setDefaultTimeout(15_000);
   recorder = recordPages(context);
   page = await context.newPage();
@@ -216,6 +218,21 @@ test('the brief on a desktop, and for chosen days', async () => {
   } finally {
     await desktop.close();
   }
+});
+
+test('the check-in after the session marks what was talked about', async () => {
+  await nav('Sessions').click();
+  await page.getByRole('link', { name: /^Reflect/ }).first().click();
+  const agenda = page.getByRole('group', { name: 'Your agenda: we talked about this' });
+  await visible(agenda, 'the agenda on the post-session check-in');
+  await checkA11y(page, 'post-session check-in with the agenda');
+  await agenda.getByRole('checkbox', { name: MANUAL_TOPIC }).check();
+  await page.getByRole('button', { name: 'Save reflection' }).click();
+  await visible(page.getByText(/Your reflection is saved/), 'the saved notice');
+  await nav('Agenda').click();
+  assert.deepEqual(await page.locator('ol.agenda > li .topic').allTextContents(), [ENTRY_TOPIC]);
+  await page.getByText('Discussed (1)').click();
+  await visible(page.locator('details.more').getByText(MANUAL_TOPIC), 'the topic among the discussed');
 });
 
 test('every page had safe headers, and nothing written reached the log', async () => {

@@ -104,6 +104,16 @@ test('fill the safety plan, then a yes to the safety question shows it first', a
   await checkA11y(page, '/safety-plan (filled)');
   await screenshot(page, 'safety-03-plan');
 
+  // Printed, the plan keeps its words and numbers and drops the controls.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByRole('link', { name: 'Edit my plan' }).isVisible(), false, 'no edit button on paper');
+  assert.equal(await page.locator('nav').isVisible(), false, 'no navigation on paper');
+  assert.equal(await page.getByRole('heading', { name: 'Keep my safety plan on this device' }).isVisible(), false);
+  assert.ok(await page.getByText(WARNING_SIGN).isVisible(), 'the plan itself is printed');
+  assert.ok(await page.getByText(HELPER_PHONE).isVisible(), 'phone numbers are printed');
+  await screenshot(page, 'safety-03b-print');
+  await page.emulateMedia({ media: 'screen' });
+
   // A second save makes a second version; the first stays readable.
   await page.getByRole('link', { name: 'Edit my plan' }).click();
   await checkA11y(page, '/safety-plan/edit (existing)');

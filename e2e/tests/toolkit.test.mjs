@@ -76,10 +76,20 @@ async function stageOf(p) {
   return p.locator('[data-player]').getAttribute('data-stage');
 }
 
+// Real time in Node: the page's own timers are fake and held, so page.waitForTimeout would wait forever.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Stops the page's fake clock from also running on its own, so only runFor moves it. */
 async function holdClock(p) {
   const now = await p.evaluate(() => Date.now());
   await p.clock.pauseAt(now + 1_000);
+}
+
+/** axe waits on the page's timers, so the held clock runs while it checks, then is held again. */
+async function checkA11yHeld(p, label) {
+  await p.clock.resume();
+  await checkA11y(p, label);
+  await holdClock(p);
 }
 
 test('the toolkit is in the navigation and starts by learning', async () => {
@@ -106,7 +116,7 @@ test('box breathing, guided with the clock fast-forwarded, rated before and afte
   await visible(page.getByRole('heading', { name: 'Box breathing', level: 1 }), 'the box breathing player');
   await holdClock(page);
   await visible(page.getByRole('button', { name: 'Start' }), 'the Start button (the script is running)');
-  await checkA11y(page, 'box breathing, before starting');
+  await checkA11yHeld(page, 'box breathing, before starting');
   await screenshot(page, 'toolkit-02-box-before');
 
   await rate(page, BEFORE, 8);
@@ -125,9 +135,12 @@ test('box breathing, guided with the clock fast-forwarded, rated before and afte
   await page.clock.runFor(1000);
   assert.equal(await page.locator('[data-count]').textContent(), '3');
   assert.equal(await live.textContent(), 'Round 1 of 2. Breathe in');
-  await page.waitForTimeout(1500); // the animation runs on real time; let it reach mid-breath
-  await checkA11y(page, 'box breathing, in progress');
+  await sleep(1500); // the animation runs on real time; let it reach mid-breath
   await screenshot(page, 'toolkit-03-box-breathing-in');
+  // Checked while paused, so the real time axe takes does not move the exercise on.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await checkA11yHeld(page, 'box breathing, in progress (paused)');
+  await page.getByRole('button', { name: 'Resume' }).click();
 
   await page.clock.runFor(3000);
   assert.equal(await live.textContent(), 'Hold');
@@ -157,7 +170,7 @@ test('box breathing, guided with the clock fast-forwarded, rated before and afte
   );
   assert.ok(await page.locator('input[name="started_at"]').inputValue(), 'the start time is recorded');
   await rate(page, AFTER, 3);
-  await checkA11y(page, 'box breathing, after');
+  await checkA11yHeld(page, 'box breathing, after');
   await screenshot(page, 'toolkit-04-box-after');
 
   await page.getByRole('button', { name: 'Save' }).click();
@@ -172,8 +185,9 @@ test('box breathing, guided with the clock fast-forwarded, rated before and afte
     'box breathing now ranks first',
   );
   await visible(page.getByText('eased distress by 3.7 on average · 3 rated of 3 uses'), 'the mean relief (3 + 3 + 5) / 3');
-  await checkA11y(page, 'toolkit with a ranking');
+  await checkA11yHeld(page, 'toolkit with a ranking');
   await screenshot(page, 'toolkit-05-ranking');
+  await page.clock.resume(); // later tests use this page with time running as usual
 });
 
 test('every tool can be completed in the browser', async () => {
@@ -207,7 +221,7 @@ test('every tool can be completed in the browser', async () => {
       assert.ok(written > 0, `${tool} asked for writing`);
     }
     if (tool === 'progressive-muscle-relaxation' || tool === 'two-good-things') {
-      await checkA11y(p, `${tool}, after`);
+      await checkA11yHeld(p, `${tool}, after`);
     }
     await rate(p, AFTER, 4);
     await Promise.all([
@@ -232,8 +246,9 @@ test('a guided step shows its instruction and a calm countdown', async () => {
   assert.equal(await p.locator('[data-announce]').textContent(), 'Look around and name five things you can see.');
   assert.equal(await p.locator('[data-where]').textContent(), 'Step 2 of 7');
   assert.equal(await p.locator('[data-count-text]').textContent(), '45 seconds left');
-  await checkA11y(p, 'grounding, in progress');
   await screenshot(p, 'toolkit-06-grounding');
+  await p.getByRole('button', { name: 'Pause' }).click();
+  await checkA11yHeld(p, 'grounding, in progress (paused)');
   await p.close();
 });
 
@@ -249,7 +264,7 @@ test('with reduced motion the pacer is a still text countdown', async () => {
   assert.equal(await p.locator('[data-phase]').textContent(), 'Hold');
   assert.equal(await p.locator('[data-pacer]').isVisible(), false, 'no moving circle');
   await visible(p.locator('[data-count-text]').filter({ hasText: /^7$/ }), 'the number 7 as text');
-  await checkA11y(p, '4-7-8 with reduced motion');
+  await checkA11yHeld(p, '4-7-8 with reduced motion');
   await screenshot(p, 'toolkit-07-478-reduced-motion');
   await calm.close();
 });
@@ -263,8 +278,8 @@ test('in dark mode the player stays calm and readable', async () => {
   await holdClock(p);
   await p.getByRole('button', { name: 'Start' }).click();
   await p.clock.runFor(5000);
-  await p.waitForTimeout(500);
-  await checkA11y(p, '4-7-8 in dark mode');
+  await sleep(500);
+  await checkA11yHeld(p, '4-7-8 in dark mode');
   await screenshot(p, 'toolkit-08-478-dark');
   await dark.close();
 });

@@ -62,7 +62,12 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
         .await
         .unwrap();
     assert_eq!(added.id, 4);
-    assert!(store.move_agenda_item(account.id, 4, Move::Up).await.unwrap());
+    assert!(
+        store
+            .move_agenda_item(account.id, 4, Move::Up)
+            .await
+            .unwrap()
+    );
     let open: Vec<_> = store
         .agenda(account.id, false)
         .await
@@ -118,5 +123,10 @@ async fn postgres_agenda_survives_the_journal_migration() {
     sqlx::query(OLD_ACCOUNT).execute(&pool).await.unwrap();
     sqlx::query(OLD_ROWS).execute(&pool).await.unwrap();
     pool.close().await;
-    check_after_upgrade(store::open(&DatabaseUrl::parse(&url).unwrap()).await.unwrap()).await;
+    check_after_upgrade(
+        store::open(&DatabaseUrl::parse(&url).unwrap())
+            .await
+            .unwrap(),
+    )
+    .await;
 }

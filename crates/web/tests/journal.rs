@@ -1066,7 +1066,10 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
     // A PHQ-9 before the session and one after; three box-breathing uses that helped.
-    for (answers, days) in [([2, 2, 2, 2, 2, 1, 1, 1, 0], 10), ([1, 1, 1, 1, 1, 1, 0, 0, 0], 1)] {
+    for (answers, days) in [
+        ([2, 2, 2, 2, 2, 1, 1, 1, 0], 10),
+        ([1, 1, 1, 1, 1, 1, 0, 0, 0], 1),
+    ] {
         let r = t
             .post_json(
                 "/api/v1/questionnaires",
@@ -1110,7 +1113,10 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
         "the guidance change with its reasons: {b}"
     );
     assert!(b.contains("Print or save as PDF"));
-    assert!(b.contains("Box breathing: distress down by 3 on average over 3 rated uses."), "{b}");
+    assert!(
+        b.contains("Box breathing: distress down by 3 on average over 3 rated uses."),
+        "{b}"
+    );
     assert!(b.contains("Toolkit used 3 times in this period."));
     assert!(b.contains("<h3>PHQ-9</h3>"));
     assert!(b.contains("(Mild)"));
