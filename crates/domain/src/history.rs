@@ -174,7 +174,7 @@ impl CheckInRecord {
 /// One use of a coping tool, with distress before and after when the person gave them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopingRecord {
-    /// When the exercise ended.
+    /// When the exercise took place (the app records its start).
     #[serde(with = "timestamp")]
     pub at: DateTime<Utc>,
     /// The tool's code, e.g. `box-breathing`.

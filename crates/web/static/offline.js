@@ -28,7 +28,8 @@
     return;
   }
 
-  // After signing out nothing personal stays, even if the worker missed the sign-out.
+  // The sign-in page shows only when this browser has no session (signed out, or expired):
+  // nothing personal stays then, even if the worker missed the sign-out.
   var forgotten = document.querySelector("[data-signed-out]")
     ? Promise.all([caches.delete(PLAN_CACHE), caches.delete(PAGE_CACHE)])
     : Promise.resolve();

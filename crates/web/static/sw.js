@@ -51,6 +51,13 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+// Online, the worker stays out of the way of everything but "Get help now" and the safety
+// plan, which must open even when a connection is there but does not work. Everything else
+// is answered from the device only when the browser says it is offline.
+function isOffline() {
+  return self.navigator.onLine === false;
+}
+
 self.addEventListener("fetch", function (event) {
   var req = event.request;
   var url = new URL(req.url);
@@ -62,17 +69,16 @@ self.addEventListener("fetch", function (event) {
     }
     return;
   }
-  if (url.pathname.indexOf("/static/") === 0 || url.pathname === "/manifest.webmanifest") {
-    event.respondWith(cacheFirst(req));
-    return;
-  }
-  if (req.mode !== "navigate") return;
-  if (url.pathname === PLAN_URL) {
+  if (req.mode === "navigate" && url.pathname === PLAN_URL) {
     event.respondWith(planPage(event));
-  } else if (isOfflinePage(url.pathname)) {
+  } else if (req.mode === "navigate" && url.pathname === HELP_URL) {
     event.respondWith(networkFirst(event, url));
-  } else {
-    event.respondWith(fetch(req).catch(offlinePage));
+  } else if (!isOffline()) {
+    return;
+  } else if (url.pathname.indexOf("/static/") === 0 || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(caches.match(req).then(function (hit) { return hit || fetch(req); }));
+  } else if (req.mode === "navigate") {
+    event.respondWith(isOfflinePage(url.pathname) ? networkFirst(event, url) : fetch(req).catch(offlinePage));
   }
 });
 
@@ -91,18 +97,6 @@ self.addEventListener("message", function (event) {
     event.waitUntil(forgetPersonal().then(function () { reply("forgotten"); }));
   }
 });
-
-function cacheFirst(req) {
-  return caches.open(STATIC_CACHE).then(function (cache) {
-    return cache.match(req).then(function (hit) {
-      if (hit) return hit;
-      return fetch(req).then(function (res) {
-        if (res.ok) cache.put(req, res.clone());
-        return res;
-      });
-    });
-  });
-}
 
 function networkFirst(event, url) {
   var key = pageKey(url);

@@ -128,6 +128,7 @@ struct HomePage {
     no_baseline: bool,
     reflection: Option<ReflectionCard>,
     toolkit: SuggestionView,
+    toolkit_after_today: bool,
     questionnaires: Option<QuestionnaireCard>,
     last_checkin: Option<LastCheckIn>,
     count_30: usize,
@@ -192,6 +193,8 @@ pub async fn show(
         plans,
         layout: Layout::signed_in(&me.csrf, "home"),
         toolkit: SuggestionView::of(&suggestion),
+        // On an ordinary day the check-in comes first; otherwise the tools do.
+        toolkit_after_today: guidance.level == Level::Steady,
         notice: if q.saved.is_some() {
             Some("Thank you. Your check-in is saved.")
         } else if q.homework.is_some() {
