@@ -162,10 +162,9 @@ impl App {
         plan: P,
         restored_from: Option<i64>,
     ) -> Result<PlanVersion<P>, AppError> {
-        if let Some(current) = self.plan::<P>(actor).await? {
-            if current.plan == plan {
-                return Ok(current);
-            }
+        match self.plan::<P>(actor).await? {
+            Some(current) if current.plan == plan => return Ok(current),
+            _ => {}
         }
         let body = serde_json::to_string(&Body {
             plan: &plan,

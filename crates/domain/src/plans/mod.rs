@@ -157,11 +157,12 @@ pub(crate) fn contacts(
                 "Please keep each name under {MAX_NAME_CHARS} characters."
             ));
         }
-        if !phone.is_empty() {
-            if let Err(m) = check_phone(&phone) {
-                problems.push(m.to_string());
-            }
-        }
+        let phone_problem = if phone.is_empty() {
+            None
+        } else {
+            check_phone(&phone).err()
+        };
+        problems.extend(phone_problem.map(str::to_string));
         out.push(PlanContact {
             name,
             phone: (!phone.is_empty()).then_some(phone),

@@ -313,7 +313,7 @@ pub async fn home_plans(app: &App, actor: &Actor, guidance: &Guidance) -> HomePl
             .map(|v| PlanSummary::of(&v.plan, actor.account())),
         has_safety_plan: safety.is_some(),
         review_due: safety.as_ref().is_some_and(|v| v.plan.review_due(today)),
-        backsliding: wants_backsliding.then(|| BackslidingOffer {
+        backsliding: wants_backsliding.then_some(BackslidingOffer {
             has_plan: matches!(backsliding, Ok(Some(_))),
         }),
     }

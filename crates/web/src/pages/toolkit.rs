@@ -17,7 +17,7 @@ use domain::checkin::FieldError;
 use domain::coping::catalogue::ROUNDS_RANGE;
 use domain::coping::lists::MAX_LIST_ITEM_CHARS;
 use domain::coping::{
-    CopingUseInput, Cue, Group, Kind, ListItem, ListKind, MAX_COPING_NOTE_CHARS, Suggestion,
+    CopingUseInput, Group, Kind, ListItem, ListKind, MAX_COPING_NOTE_CHARS, Suggestion,
     SuggestionKind, Tool, ToolId, ToolStats, catalogue,
 };
 use serde::Deserialize;
@@ -368,7 +368,7 @@ fn tool_page(
                 } else {
                     seconds_phrase(s.seconds)
                 },
-                waits: s.cue == Cue::Write || s.cue == Cue::Choose,
+                waits: s.cue.waits(),
             })
             .collect(),
         rounds: ROUNDS_RANGE
