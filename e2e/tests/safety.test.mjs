@@ -272,10 +272,14 @@ test('signing out removes the offline copy of the plan', async () => {
   await offlineReady();
   assert.equal(await planCached(), true);
 
+  // A cache none of our scripts know about: only the browser, told by Clear-Site-Data, removes it.
+  await page.evaluate(async () => (await caches.open('probe')).put('/probe', new Response('x')));
+
   await page.locator('nav').getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL((url) => url.pathname === '/signin');
   await offlineReady();
   assert.equal(await planCached(), false, 'sign-out removed the plan from the device');
+  assert.ok(!(await page.evaluate(() => caches.has('probe'))), 'Clear-Site-Data emptied the site’s storage');
   const personal = await page.evaluate(async () => {
     const pages = await caches.open('between-pages');
     return (await pages.keys()).map((r) => new URL(r.url).pathname);

@@ -85,8 +85,9 @@ impl PlanRow {
     }
 }
 
-/// How many times a save is retried when another save took the same version number at once.
-pub(crate) const SAVE_ATTEMPTS: usize = 3;
+/// How many times a save is tried when other saves took the same version number at once. In
+/// each round one of the racing saves wins, so this many racing saves all get through.
+pub(crate) const SAVE_ATTEMPTS: usize = 10;
 
 macro_rules! impl_plan_store {
     ($ty:ty) => {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use domain::therapy::AgendaSource;
 use sqlx::migrate::Migrator;
-use store::{DatabaseUrl, JournalStore, Move, TherapyStore};
+use store::{DatabaseUrl, Move};
 
 /// The migrations before the journal's, copied into a directory of their own.
 async fn migrations_before_journal(backend: &str) -> (tempfile::TempDir, Migrator) {

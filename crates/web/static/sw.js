@@ -147,7 +147,7 @@ function offlinePage() {
 
 function warmOnce(session) {
   if (!warming) {
-    warming = warm().then(function () {
+    warming = warm().then(refreshPlan).then(function () {
       warmed = { at: Date.now(), session: session };
     }).finally(function () { warming = null; });
   }
@@ -185,6 +185,22 @@ function warm() {
           return hit || statics.add(a).catch(function () { /* try again next time */ });
         });
       }));
+    });
+  });
+}
+
+// A kept plan is refreshed along with the pages, so an edit made on another device reaches
+// this one; if the server no longer says "keep" (turned off, or signed out), it goes.
+function refreshPlan() {
+  return caches.open(PLAN_CACHE).then(function (plans) {
+    return plans.match(PLAN_URL).then(function (kept) {
+      if (!kept) return null;
+      return fetch(PLAN_URL, { credentials: "same-origin", cache: "no-store", redirect: "manual" }).then(function (res) {
+        if (res.ok && res.headers.get(PLAN_HEADER) === "keep") return plans.put(PLAN_URL, res);
+        if (res.body) res.body.cancel();
+        if (res.type === "opaqueredirect" || res.headers.get(PLAN_HEADER) === "drop") return caches.delete(PLAN_CACHE);
+        return null;
+      }).catch(function () { /* offline right now: keep the copy */ });
     });
   });
 }

@@ -146,6 +146,7 @@ pub struct HistoryRow {
     changed: String,
     restored_from: Option<i64>,
     current: bool,
+    first: bool,
 }
 
 #[derive(Template)]
@@ -184,6 +185,7 @@ pub fn history_page(
             },
             restored_from: c.restored_from,
             current: Some(c.version) == newest,
+            first: c.version == 1,
         })
         .collect();
     render(

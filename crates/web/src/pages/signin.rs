@@ -147,13 +147,15 @@ pub async fn sign_out(
         return super::errors::internal(&e);
     }
     let jar = jar.add(session::clear_session_cookie(state.config.https));
-    // Asks the browser to drop its HTTP cache of this site too; the service worker and the
-    // signed-out page remove the offline copies (the safety plan among them).
+    // The browser itself then deletes everything this site stored on the device: the offline
+    // copies (the safety plan among them) and the service worker, which the next page
+    // registers again. The worker and the sign-in page also delete the personal copies, for
+    // browsers that do not honour this header.
     (
         jar,
         [(
             axum::http::HeaderName::from_static("clear-site-data"),
-            axum::http::HeaderValue::from_static("\"cache\""),
+            axum::http::HeaderValue::from_static("\"cache\", \"storage\""),
         )],
         Redirect::to("/signin?signed_out=1"),
     )
