@@ -12,8 +12,8 @@ use store::Move;
 use uuid::Uuid;
 
 use super::error::{from_app, json as json_error};
-use super::journal::{ItemId, bad_query, client_id_required, created};
 use super::json::ApiJson;
+use super::requests::{ItemId, bad_query, client_id_required, created};
 use crate::AppState;
 use crate::session::ApiUser;
 

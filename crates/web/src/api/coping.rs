@@ -3,16 +3,13 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use domain::coping::{CopingUse, CopingUseInput, catalogue};
-use serde::Deserialize;
 use serde_json::json;
-use store::Written;
 
-use super::error::{from_app, json as json_error};
+use super::error::from_app;
 use super::json::ApiJson;
+use super::requests::{Range, bad_query, bad_time, client_id_required, created};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -23,38 +20,11 @@ pub async fn create(
     ApiJson(input): ApiJson<CopingUseInput>,
 ) -> Response {
     if input.client_id.is_none() {
-        return json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "client_id is required: a UUID your app makes, so a retry never duplicates.",
-            Some("client_id"),
-        );
+        return client_id_required();
     }
     match state.app.record_coping_use(&actor, input).await {
-        Ok((u, Written::Created)) => (StatusCode::CREATED, Json(view(&u))).into_response(),
-        Ok((u, Written::Existing)) => (StatusCode::OK, Json(view(&u))).into_response(),
+        Ok((u, written)) => created(written, json!(view(&u))),
         Err(e) => from_app(e),
-    }
-}
-
-/// The time range of a listing; both ends optional, `from` inclusive and `to` exclusive.
-#[derive(Deserialize)]
-pub struct Range {
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-}
-
-fn parse_time(
-    field: &'static str,
-    raw: Option<&str>,
-) -> Result<Option<DateTime<Utc>>, &'static str> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| field),
     }
 }
 
@@ -65,26 +35,11 @@ pub async fn list(
     range: Result<Query<Range>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(range)) = range else {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "The query string is not valid.",
-            None,
-        );
+        return bad_query();
     };
-    let (from, to) = match (
-        parse_time("from", range.from.as_deref()),
-        parse_time("to", range.to.as_deref()),
-    ) {
-        (Ok(from), Ok(to)) => (from, to),
-        (Err(field), _) | (_, Err(field)) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                "Use an RFC 3339 time such as 2026-11-24T09:00:00Z.",
-                Some(field),
-            );
-        }
+    let (from, to) = match range.bounds() {
+        Ok(b) => b,
+        Err(field) => return bad_time(field),
     };
     match state.app.coping_uses(&actor, from, to).await {
         Ok(uses) => {

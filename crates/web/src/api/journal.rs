@@ -2,67 +2,19 @@
 //! (a POST, so the words never sit in an address), read, change and delete one entry.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput};
 use serde::Deserialize;
 use serde_json::json;
-use store::{JournalCursor, JournalPage, Written};
+use store::{JournalCursor, JournalPage};
 
 use super::error::{from_app, json as json_error};
 use super::json::ApiJson;
+use super::requests::{ItemId, bad_query, client_id_required, created};
 use crate::AppState;
 use crate::session::ApiUser;
-
-/// The numeric id in an item's address; anything else is a JSON 404, not a plain-text 400.
-pub struct ItemId(pub i64);
-
-impl<S: Send + Sync> FromRequestParts<S> for ItemId {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(id)) => Ok(ItemId(id)),
-            Err(_) => Err(json_error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "There is no such item in this account.",
-                None,
-            )),
-        }
-    }
-}
-
-/// A query string that did not parse, as a JSON error.
-pub fn bad_query() -> Response {
-    json_error(
-        StatusCode::BAD_REQUEST,
-        "invalid",
-        "The query string is not valid.",
-        None,
-    )
-}
-
-/// 201 for a new item, 200 for the one a previous try stored.
-pub fn created(written: Written, body: serde_json::Value) -> Response {
-    let status = match written {
-        Written::Created => StatusCode::CREATED,
-        Written::Existing => StatusCode::OK,
-    };
-    (status, Json(body)).into_response()
-}
-
-/// The `client_id` every create needs, so that a retry never duplicates.
-pub fn client_id_required() -> Response {
-    json_error(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid",
-        "client_id is required: a UUID your app makes, so a retry never duplicates.",
-        Some("client_id"),
-    )
-}
 
 fn entry(e: &JournalEntry) -> serde_json::Value {
     serde_json::to_value(e).unwrap_or_else(|_| json!({ "id": e.id }))

@@ -9,6 +9,7 @@ mod homework;
 mod journal;
 mod json;
 mod questionnaires;
+mod requests;
 mod sessions;
 
 use axum::Router;

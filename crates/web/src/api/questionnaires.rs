@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use domain::questionnaire::{Instrument, QuestionnaireInput, QuestionnaireView};
 use serde::Deserialize;
 use serde_json::json;
-use store::Written;
 
 use super::error::{from_app, json as json_error};
 use super::json::ApiJson;
+use super::requests::{client_id_required, created};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -23,20 +23,10 @@ pub async fn create(
     ApiJson(input): ApiJson<QuestionnaireInput>,
 ) -> Response {
     if input.client_id.is_none() {
-        return json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "client_id is required: a UUID your app makes, so a retry never duplicates.",
-            Some("client_id"),
-        );
+        return client_id_required();
     }
     match state.app.record_questionnaire(&actor, input).await {
-        Ok((q, Written::Created)) => {
-            (StatusCode::CREATED, Json(QuestionnaireView::from(&q))).into_response()
-        }
-        Ok((q, Written::Existing)) => {
-            (StatusCode::OK, Json(QuestionnaireView::from(&q))).into_response()
-        }
+        Ok((q, written)) => created(written, json!(QuestionnaireView::from(&q))),
         Err(e) => from_app(e),
     }
 }

@@ -1,0 +1,105 @@
+//! What the API's handlers share about requests and answers: item ids in addresses, time
+//! ranges and other query strings, and the 201-or-200 answer of an idempotent create.
+
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use store::Written;
+
+use super::error::json as json_error;
+
+/// The numeric id in an item's address; anything else is a JSON 404, not a plain-text 400.
+pub struct ItemId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ItemId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(ItemId(id)),
+            Err(_) => Err(json_error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "There is no such item in this account.",
+                None,
+            )),
+        }
+    }
+}
+
+/// A query string that did not parse, as a JSON error.
+pub fn bad_query() -> Response {
+    json_error(
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        "The query string is not valid.",
+        None,
+    )
+}
+
+/// 201 for a new item, 200 for the one a previous try stored.
+pub fn created(written: Written, body: serde_json::Value) -> Response {
+    let status = match written {
+        Written::Created => StatusCode::CREATED,
+        Written::Existing => StatusCode::OK,
+    };
+    (status, Json(body)).into_response()
+}
+
+/// The `client_id` every create needs, so that a retry never duplicates.
+pub fn client_id_required() -> Response {
+    json_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        "client_id is required: a UUID your app makes, so a retry never duplicates.",
+        Some("client_id"),
+    )
+}
+
+/// The time range of a listing; both ends optional, `from` inclusive and `to` exclusive.
+#[derive(Deserialize)]
+pub struct Range {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+/// Two optional ends of a time range.
+pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl Range {
+    /// Both ends as times; the error names the end that is not RFC 3339.
+    pub fn bounds(&self) -> Result<Bounds, &'static str> {
+        Ok((
+            parse_time("from", self.from.as_deref())?,
+            parse_time("to", self.to.as_deref())?,
+        ))
+    }
+}
+
+fn parse_time(
+    field: &'static str,
+    raw: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, &'static str> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| field),
+    }
+}
+
+/// A range end that is not a time, as a JSON error naming it.
+pub fn bad_time(field: &str) -> Response {
+    json_error(
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        "Use an RFC 3339 time such as 2026-11-24T09:00:00Z.",
+        Some(field),
+    )
+}
