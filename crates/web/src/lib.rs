@@ -164,6 +164,10 @@ pub fn router(state: AppState) -> Router {
             security::headers(https, req, next)
         }))
         .layer(axum::middleware::from_fn(security::log_requests))
+        // Pages and assets travel gzipped: a heavy history page shrinks several-fold on a
+        // phone's connection. Cross-site requests that could probe compressed secrets are
+        // refused above, and form tokens change with every session.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(state)
 }
 
