@@ -12,6 +12,7 @@ use serde::Deserialize;
 use store::Move;
 use uuid::Uuid;
 
+use super::TokenForm;
 use super::render;
 use crate::AppState;
 use crate::layout::Layout;
@@ -159,13 +160,6 @@ pub async fn add(
         }
         Err(e) => super::errors::internal(&e),
     }
-}
-
-/// A form with only its token.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Marks a topic as discussed.

@@ -13,10 +13,10 @@ use domain::plans::backsliding as t;
 use domain::plans::{self, BackslidingPlan, BackslidingPlanInput, Stressor};
 use serde::Deserialize;
 
+use super::TokenForm;
 use super::plans::{
     ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows, history_page,
 };
-use super::safety_plan::TokenForm;
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::layout::Layout;
@@ -288,18 +288,8 @@ pub async fn edit(State(state): State<AppState>, me: SignedIn) -> Response {
     };
     let is_new = current.is_none();
     let mut input = current.map(|v| v.plan.to_input()).unwrap_or_default();
-    let mut prefilled = false;
-    if input.coping_skills.trim().is_empty() {
-        match app.what_helped_before(&me.actor).await {
-            Ok(names) if !names.is_empty() => {
-                input.coping_skills = names.join("\n");
-                prefilled = true;
-            }
-            Ok(_) => {}
-            // The form is still useful without the suggestions.
-            Err(e) => tracing::warn!(error = %e, "toolkit ranking unavailable for the plan"),
-        }
-    }
+    let prefilled =
+        super::plans::prefill_with_what_helped(app, &me.actor, &mut input.coping_skills).await;
     render(
         StatusCode::OK,
         &edit_page(

@@ -16,6 +16,7 @@ use domain::feedback::{FeedbackInput, FeedbackKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::TokenForm;
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::layout::Layout;
@@ -216,13 +217,6 @@ pub async fn add(
         },
         Err(e) => super::errors::internal(&e),
     }
-}
-
-/// A form with only its token.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Removes a note.

@@ -14,6 +14,7 @@ use domain::homework::{Frequency, HomeworkEditInput, HomeworkInput, HomeworkLogI
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::TokenForm;
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::layout::Layout;
@@ -266,13 +267,6 @@ pub async fn finish(
         Err(AppError::NotFound) => super::errors::not_found_page(),
         Err(e) => super::errors::internal(&e),
     }
-}
-
-/// A form with only its token.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Removes homework and its log.

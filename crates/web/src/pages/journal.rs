@@ -15,6 +15,7 @@ use serde::Deserialize;
 use store::{JournalCursor, JournalPage};
 use uuid::Uuid;
 
+use super::TokenForm;
 use super::{message_for, render};
 use crate::AppState;
 use crate::layout::Layout;
@@ -515,13 +516,6 @@ pub async fn delete_confirm(
         Err(AppError::NotFound) => super::errors::not_found_page(),
         Err(e) => super::errors::internal(&e),
     }
-}
-
-/// A form with only its token.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Deletes an entry, and its topic on the agenda.

@@ -37,6 +37,14 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     }
 }
 
+/// A form that carries only its token (remove, mark done, move).
+#[derive(serde::Deserialize)]
+pub struct TokenForm {
+    /// The session's form token.
+    #[serde(default)]
+    pub csrf: String,
+}
+
 /// One option in a select, radio group or checkbox group.
 pub struct Choice {
     /// The submitted value.

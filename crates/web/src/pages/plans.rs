@@ -320,3 +320,23 @@ pub async fn home_plans(app: &App, actor: &Actor, guidance: &Guidance) -> HomePl
         }),
     }
 }
+
+/// Fills an empty list on a plan with the tools that have helped this person (from the
+/// toolkit's "what works for me"); true when it did. The form is still useful without
+/// them, so a failure only goes to the log.
+pub async fn prefill_with_what_helped(app: &App, actor: &Actor, field: &mut String) -> bool {
+    if !field.trim().is_empty() {
+        return false;
+    }
+    match app.what_helped_before(actor).await {
+        Ok(names) if !names.is_empty() => {
+            *field = names.join("\n");
+            true
+        }
+        Ok(_) => false,
+        Err(e) => {
+            tracing::warn!(error = %e, "toolkit ranking unavailable for the plan");
+            false
+        }
+    }
+}

@@ -13,6 +13,7 @@ use domain::plans::safety as t;
 use domain::plans::{self, SafetyPlan, SafetyPlanInput};
 use serde::Deserialize;
 
+use super::TokenForm;
 use super::plans::{
     ContactRow, OFFLINE_HEADER, OldVersion, ReachView, contact_fields, contact_inputs,
     contact_rows, history_page, long_date,
@@ -286,18 +287,8 @@ pub async fn edit(State(state): State<AppState>, me: SignedIn) -> Response {
     };
     let is_new = current.is_none();
     let mut input = current.map(|v| v.plan.to_input()).unwrap_or_default();
-    let mut prefilled = false;
-    if input.on_my_own.trim().is_empty() {
-        match app.what_helped_before(&me.actor).await {
-            Ok(names) if !names.is_empty() => {
-                input.on_my_own = names.join("\n");
-                prefilled = true;
-            }
-            Ok(_) => {}
-            // The form is still useful without the suggestions.
-            Err(e) => tracing::warn!(error = %e, "toolkit ranking unavailable for the plan"),
-        }
-    }
+    let prefilled =
+        super::plans::prefill_with_what_helped(app, &me.actor, &mut input.on_my_own).await;
     render(
         StatusCode::OK,
         &edit_page(
@@ -409,13 +400,6 @@ pub async fn version(
         Err(AppError::NotFound) => super::errors::not_found_page(),
         Err(e) => super::errors::internal(&e),
     }
-}
-
-/// A form that carries only its token.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    pub(crate) csrf: String,
 }
 
 /// Makes an earlier version the plan again (as a new version).
