@@ -162,7 +162,12 @@ function warm() {
     var paths = CORE_PAGES.concat(TOOLKIT_PAGES);
     return paths.reduce(function (chain, path) {
       return chain.then(function () {
-        return fetch(path, { credentials: "same-origin", cache: "no-store", redirect: "manual" }).then(function (res) {
+        // The header asks for the page without personal numbers: a kept copy of a toolkit
+        // page shows the steps, not how well each tool has worked for this person.
+        return fetch(path, {
+          credentials: "same-origin", cache: "no-store", redirect: "manual",
+          headers: { "between-offline-copy": "1" },
+        }).then(function (res) {
           if (!res.ok) {
             // An unread body keeps its connection busy, and browsers allow only a few.
             if (res.body) res.body.cancel();

@@ -5,7 +5,8 @@
 mod support;
 use support::*;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 const TOOLS: [&str; 12] = [
@@ -658,4 +659,40 @@ async fn personal_lists_can_be_added_edited_reordered_and_removed() {
     assert!(tool.body.contains("<li>my book</li>"));
     let other = t.get("/toolkit/distraction", Some(&kim)).await;
     assert!(other.body.contains("Some ideas to start with"));
+}
+
+#[tokio::test]
+async fn copies_kept_for_offline_use_carry_no_personal_numbers() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    for _ in 0..3 {
+        let body = json!({"client_id": uuid::Uuid::new_v4(), "tool": "box-breathing",
+            "distress_before": 7, "distress_after": 4})
+        .to_string();
+        assert_eq!(
+            t.post_json("/api/v1/coping-uses", &cookie, &body)
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    let online = t.get("/toolkit/box-breathing", Some(&cookie)).await;
+    assert!(
+        online.body.contains("Your record"),
+        "the person sees their own numbers"
+    );
+    for path in ["/toolkit", "/toolkit/box-breathing"] {
+        let copy = t
+            .send(
+                Request::get(path)
+                    .header(header::COOKIE, &cookie)
+                    .header("between-offline-copy", "1")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(copy.status, StatusCode::OK, "{path}");
+        assert!(!copy.body.contains("Your record"), "{path}");
+        assert!(!copy.body.contains("3.0"), "{path} shows no relief figure");
+    }
 }

@@ -8,7 +8,7 @@
 use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::{DateTime, Utc};
@@ -182,20 +182,33 @@ pub struct ToolkitQuery {
     parked: Option<String>,
 }
 
+/// Set by the service worker when it fetches a page to keep on the device: that copy must
+/// hold no personal numbers, because only the safety plan is kept by the person's choice.
+const OFFLINE_COPY_HEADER: &str = "between-offline-copy";
+
+fn is_offline_copy(headers: &HeaderMap) -> bool {
+    headers.contains_key(OFFLINE_COPY_HEADER)
+}
+
 /// The toolkit: what works for this person first, then every tool by group.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
+    headers: HeaderMap,
     Query(q): Query<ToolkitQuery>,
 ) -> Response {
     let now = Utc::now();
     let tz = tz_of(me.actor.account());
-    let (stats, ranked) = match tokio::try_join!(
-        state.app.coping_stats(&me.actor),
-        state.app.ranked_tools(&me.actor),
-    ) {
-        Ok(both) => both,
-        Err(e) => return super::errors::internal(&e),
+    let (stats, ranked) = if is_offline_copy(&headers) {
+        (Vec::new(), Vec::new())
+    } else {
+        match tokio::try_join!(
+            state.app.coping_stats(&me.actor),
+            state.app.ranked_tools(&me.actor),
+        ) {
+            Ok(both) => both,
+            Err(e) => return super::errors::internal(&e),
+        }
     };
     let notice = if q.parked.is_some() {
         Some(
@@ -426,6 +439,7 @@ async fn tool_context(
 pub async fn player(
     State(state): State<AppState>,
     me: SignedIn,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let Some(tool) = ToolId::parse(&id).map(ToolId::tool) else {
@@ -434,7 +448,14 @@ pub async fn player(
     match tool_context(&state, &me, tool).await {
         Ok((items, stats)) => render(
             StatusCode::OK,
-            &tool_page(&me, tool, items, stats, UseForm::default(), Vec::new()),
+            &tool_page(
+                &me,
+                tool,
+                items,
+                stats.filter(|_| !is_offline_copy(&headers)),
+                UseForm::default(),
+                Vec::new(),
+            ),
         ),
         Err(e) => super::errors::internal(&e),
     }
