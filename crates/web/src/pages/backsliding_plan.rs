@@ -2,7 +2,7 @@
 //! like the safety plan, printable, and offered on the home page when guidance sees a
 //! setback or low days that persist.
 
-use app::{AppError, PlanVersion};
+use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -346,26 +346,13 @@ pub async fn history(State(state): State<AppState>, me: SignedIn) -> Response {
     }
 }
 
-async fn old_and_newest(
-    state: &AppState,
-    me: &SignedIn,
-    version: i64,
-) -> Result<(PlanVersion<BackslidingPlan>, i64), AppError> {
-    let app = &state.app;
-    let (old, newest) = tokio::try_join!(
-        app.plan_version::<BackslidingPlan>(&me.actor, version),
-        app.plan::<BackslidingPlan>(&me.actor),
-    )?;
-    Ok((old, newest.map(|n| n.version).unwrap_or(version)))
-}
-
 /// One earlier version, read-only, with a way to make it the plan again.
 pub async fn version(
     State(state): State<AppState>,
     me: SignedIn,
     Path(version): Path<i64>,
 ) -> Response {
-    match old_and_newest(&state, &me, version).await {
+    match super::plans::old_and_newest(&state.app, &me.actor, version).await {
         Ok((old, newest)) => {
             let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
             render(

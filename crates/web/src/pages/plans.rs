@@ -340,3 +340,14 @@ pub async fn prefill_with_what_helped(app: &App, actor: &Actor, field: &mut Stri
         }
     }
 }
+
+/// An earlier version of a plan and the number of the newest, for the read-only view.
+pub async fn old_and_newest<P: Plan>(
+    app: &App,
+    actor: &Actor,
+    version: i64,
+) -> Result<(PlanVersion<P>, i64), app::AppError> {
+    let (old, newest) =
+        tokio::try_join!(app.plan_version::<P>(actor, version), app.plan::<P>(actor))?;
+    Ok((old, newest.map(|n| n.version).unwrap_or(version)))
+}

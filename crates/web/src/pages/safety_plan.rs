@@ -1,7 +1,7 @@
 //! The safety plan: six steps in the person's own words, with one-tap calls, a history of
 //! every saved version, printing, and the choice to keep it on this device for offline use.
 
-use app::{AppError, PlanVersion};
+use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -370,26 +370,13 @@ pub async fn history(State(state): State<AppState>, me: SignedIn) -> Response {
     }
 }
 
-async fn old_and_newest(
-    state: &AppState,
-    me: &SignedIn,
-    version: i64,
-) -> Result<(PlanVersion<SafetyPlan>, i64), AppError> {
-    let app = &state.app;
-    let (old, newest) = tokio::try_join!(
-        app.plan_version::<SafetyPlan>(&me.actor, version),
-        app.plan::<SafetyPlan>(&me.actor),
-    )?;
-    Ok((old, newest.map(|n| n.version).unwrap_or(version)))
-}
-
 /// One earlier version, read-only, with a way to make it the plan again.
 pub async fn version(
     State(state): State<AppState>,
     me: SignedIn,
     Path(version): Path<i64>,
 ) -> Response {
-    match old_and_newest(&state, &me, version).await {
+    match super::plans::old_and_newest(&state.app, &me.actor, version).await {
         Ok((old, newest)) => {
             let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
             render(
