@@ -70,8 +70,10 @@ pub trait CopingStore: Send + Sync {
 }
 
 fn distress(v: Option<i64>) -> Result<Option<Rating>, StoreError> {
-    v.map(|v| Rating::new(v).map_err(|_| StoreError::Corrupt(format!("distress {v}"))))
-        .transpose()
+    v.map(|v| {
+        Rating::new(v).map_err(|_| StoreError::Corrupt("a distress rating out of range".into()))
+    })
+    .transpose()
 }
 
 #[derive(sqlx::FromRow)]

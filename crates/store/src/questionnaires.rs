@@ -46,7 +46,7 @@ impl QuestionnaireRow {
         let items: Vec<u8> = serde_json::from_str(&self.answers)
             .map_err(|_| StoreError::Corrupt("questionnaire answers".into()))?;
         let answers = Answers::new(instrument, &items)
-            .map_err(|e| StoreError::Corrupt(format!("questionnaire answers: {e}")))?;
+            .map_err(|_| StoreError::Corrupt("questionnaire answers out of range".into()))?;
         Ok(Questionnaire {
             id: self.id,
             account_id: AccountId(self.account_id),

@@ -18,7 +18,7 @@ pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
 }
 
 fn rating(v: i64) -> Result<Rating, StoreError> {
-    Rating::new(v).map_err(|_| StoreError::Corrupt(format!("rating {v}")))
+    Rating::new(v).map_err(|_| StoreError::Corrupt("a rating out of range".into()))
 }
 
 #[derive(sqlx::FromRow)]
