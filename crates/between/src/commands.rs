@@ -11,6 +11,7 @@ use domain::account::Role;
 use store::{DatabaseUrl, Store};
 
 use crate::cli::{Cli, Command, Serve, Token, User};
+use crate::private;
 
 /// Runs the chosen subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -23,7 +24,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 url.redacted(),
                 store.backend()
             );
-            Ok(ExitCode::SUCCESS)
+            close(&store).await
         }
         Command::User(User::Add {
             ref email,
@@ -34,7 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             let password = read_password()?;
             let (store, _) = open_store(&cli).await?;
-            let app = App::new(store, Settings::default());
+            let app = App::new(store.clone(), Settings::default());
             let account = app
                 .add_user(NewUser {
                     email: email.clone(),
@@ -48,23 +49,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 account.role.as_str(),
                 account.email.as_str()
             );
-            Ok(ExitCode::SUCCESS)
+            close(&store).await
         }
         Command::Export {
             ref user,
             ref output,
         } => {
             let (store, _) = open_store(&cli).await?;
-            let app = App::new(store, Settings::default());
+            let app = App::new(store.clone(), Settings::default());
             let actor = app.operator_actor(user).await.map_err(explain)?;
             let history = app.history(&actor, None).await.map_err(explain)?;
             let json = history.to_json_pretty()?;
             match output {
-                Some(path) => std::fs::write(path, json + "\n")
-                    .with_context(|| format!("could not write {}", path.display()))?,
+                Some(path) => private::write(path, (json + "\n").as_bytes())?,
                 None => println!("{json}"),
             }
-            Ok(ExitCode::SUCCESS)
+            close(&store).await
         }
         Command::Assess { ref input, ref at } => Ok(assess(input, at.as_deref())),
         Command::Token(Token::Create {
@@ -72,12 +72,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ref label,
         }) => {
             let (store, _) = open_store(&cli).await?;
-            let app = App::new(store, Settings::default());
+            let app = App::new(store.clone(), Settings::default());
             let token = app.create_api_token(email, label).await.map_err(explain)?;
             println!("{token}");
-            Ok(ExitCode::SUCCESS)
+            close(&store).await
         }
     }
+}
+
+/// Ends a command that used the database: everything it wrote is folded into the database
+/// file before the process exits.
+async fn close(store: &Arc<dyn Store>) -> anyhow::Result<ExitCode> {
+    store
+        .close()
+        .await
+        .context("could not close the database cleanly")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `between assess`: exit 0 with the guidance JSON, or 2 with a message naming the problem.
@@ -136,7 +146,7 @@ fn explain(e: AppError) -> anyhow::Error {
     }
 }
 
-/// The data directory: as given, or a per-user folder; created when missing.
+/// The data directory: as given, or a per-user folder; created private (0700) when missing.
 fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
     let dir = match &cli.data_dir {
         Some(d) => d.clone(),
@@ -144,8 +154,7 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
             .map(|d| d.join("between"))
             .unwrap_or_else(|| PathBuf::from("between-data")),
     };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("could not create the data folder {}", dir.display()))?;
+    private::folder(&dir)?;
     Ok(dir)
 }
 
@@ -181,7 +190,7 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
     let (store, url) = open_store(cli).await?;
     let backend = store.backend();
     let app = App::new(
-        store,
+        store.clone(),
         Settings {
             open_signup: opts.open_signup,
             ..Settings::default()
@@ -203,8 +212,11 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
     };
     println!("Between is running at http://{shown}/ (press Ctrl+C to stop)");
     web::serve(listener, state, shutdown_signal()).await?;
+    // Requests in flight have finished; fold the write-ahead log into the database file so a
+    // stopped installation is one self-contained file.
+    let code = close(&store).await?;
     tracing::info!("stopped");
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }
 
 async fn shutdown_signal() {

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod private;
 
 use std::process::ExitCode;
 

@@ -243,8 +243,9 @@ macro_rules! impl_coping_store {
                 .bind(kind.code())
                 .bind(text)
                 .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_one(self.writer())
-                .await?;
+                .fetch_all(self.writer())
+                .await
+                .and_then($crate::rows::only_row)?;
                 row.into_item()
             }
 

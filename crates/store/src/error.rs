@@ -24,6 +24,9 @@ pub enum StoreError {
     /// A stored value no longer fits the domain rules (a bug or a hand-edited database).
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// A file of the database could not be given its private mode.
+    #[error("{0}")]
+    Files(String),
     /// Applying migrations failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

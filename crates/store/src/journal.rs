@@ -615,8 +615,9 @@ macro_rules! impl_journal_store {
                 .bind(text)
                 .bind(source.code())
                 .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_optional(self.writer())
-                .await?;
+                .fetch_all(self.writer())
+                .await
+                .map($crate::rows::first_row)?;
                 if let Some(row) = inserted {
                     return Ok((row.into_item()?, $crate::Written::Created));
                 }
@@ -705,8 +706,9 @@ macro_rules! impl_journal_store {
                 .bind(h.due_on.map($crate::journal::day_text))
                 .bind(h.frequency.code())
                 .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_optional(self.writer())
-                .await?;
+                .fetch_all(self.writer())
+                .await
+                .map($crate::rows::first_row)?;
                 if let Some(row) = inserted {
                     return Ok((row.into_homework()?, $crate::Written::Created));
                 }

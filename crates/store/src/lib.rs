@@ -100,6 +100,10 @@ pub trait Store:
     /// Which backend this is, for logs ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
 
+    /// Ends use of the database at a clean stop: waits for queries in flight and closes every
+    /// connection; on SQLite it first folds the write-ahead log into the database file.
+    async fn close(&self) -> Result<(), StoreError>;
+
     /// How many accounts exist (a fresh install has none).
     async fn account_count(&self) -> Result<i64, StoreError>;
     /// Creates an account; [`StoreError::Conflict`] when the email is taken.

@@ -117,8 +117,9 @@ macro_rules! impl_plan_store {
                     .bind(body)
                     .bind($crate::rows::ms(at))
                     .bind(author.0)
-                    .fetch_one(self.writer())
-                    .await;
+                    .fetch_all(self.writer())
+                    .await
+                    .and_then($crate::rows::only_row);
                     match saved {
                         Ok(row) => return row.into_version(),
                         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {

@@ -25,6 +25,10 @@ macro_rules! impl_store {
                 $name
             }
 
+            async fn close(&self) -> Result<(), $crate::StoreError> {
+                self.close_pools().await
+            }
+
             async fn account_count(&self) -> Result<i64, $crate::StoreError> {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
                     .fetch_one(self.reader())
@@ -52,8 +56,9 @@ macro_rules! impl_store {
                 .bind(&new.therapist.phone)
                 .bind(&new.therapist.email)
                 .bind(now)
-                .fetch_one(self.writer())
+                .fetch_all(self.writer())
                 .await
+                .and_then($crate::rows::only_row)
                 .map_err(|e| $crate::StoreError::from_unique(e, "that email address"))?;
                 self.account_in(self.writer(), domain::account::AccountId(id))
                     .await?
@@ -248,8 +253,9 @@ macro_rules! impl_store {
                 .bind(c.self_harm_thoughts)
                 .bind(&c.note)
                 .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_optional(self.writer())
-                .await?;
+                .fetch_all(self.writer())
+                .await
+                .map($crate::rows::first_row)?;
                 if let Some(row) = inserted {
                     return Ok((row.into_checkin()?, $crate::Written::Created));
                 }

@@ -106,8 +106,9 @@ macro_rules! impl_questionnaire_store {
                     .bind($crate::questionnaires::answers_json(&q.answers))
                     .bind(q.difficulty.map(|d| d.code()))
                     .bind($crate::rows::ms(chrono::Utc::now()))
-                    .fetch_optional(self.writer())
-                    .await?;
+                    .fetch_all(self.writer())
+                    .await
+                    .map($crate::rows::first_row)?;
                 if let Some(row) = inserted {
                     return Ok((row.into_questionnaire()?, $crate::Written::Created));
                 }

@@ -127,3 +127,17 @@ pub(crate) fn body_json(c: &NewCheckIn) -> String {
 pub(crate) fn tags_json(c: &NewCheckIn) -> String {
     serde_json::to_string(&c.harder_today).unwrap_or_else(|_| "[]".into())
 }
+
+/// The one row an autocommitted `INSERT … RETURNING` gave, read with `fetch_all`.
+///
+/// Such statements must run to their end: SQLite checkpoints its write-ahead log when a
+/// statement finishes, and `fetch_one`/`fetch_optional` stop at the first row, so the commit
+/// happens on reset and the checkpoint never runs (the WAL then grows without bound).
+pub(crate) fn first_row<T>(rows: Vec<T>) -> Option<T> {
+    rows.into_iter().next()
+}
+
+/// Like [`first_row`], for a statement that always returns a row.
+pub(crate) fn only_row<T>(rows: Vec<T>) -> Result<T, sqlx::Error> {
+    first_row(rows).ok_or(sqlx::Error::RowNotFound)
+}

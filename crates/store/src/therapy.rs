@@ -369,8 +369,9 @@ macro_rules! impl_therapy_store {
                 .bind(text)
                 .bind(source.code())
                 .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_one(self.writer())
-                .await?;
+                .fetch_all(self.writer())
+                .await
+                .and_then($crate::rows::only_row)?;
                 row.into_item()
             }
 

@@ -42,6 +42,12 @@ impl PostgresStore {
     fn reader(&self) -> &PgPool {
         &self.pool
     }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close_pools(&self) -> Result<(), StoreError> {
+        self.pool.close().await;
+        Ok(())
+    }
 }
 
 async fn refuse_newer_schema(pool: &PgPool) -> Result<(), StoreError> {
