@@ -2,40 +2,12 @@
 //! server answering real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+mod support;
+
+use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_between");
-
-fn between(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("BETWEEN_DATA_DIR", data_dir)
-        .env_remove("BETWEEN_DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use support::*;
 
 #[test]
 fn unknown_database_schemes_are_refused_clearly() {
@@ -110,78 +82,6 @@ fn operators_add_users_and_tokens() {
     assert!(text(&missing.stderr).contains("No account has that email"));
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `between serve` on a free port, configured only through environment variables.
-fn serve(data_dir: &std::path::Path) -> Server {
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("BETWEEN_DATA_DIR", data_dir)
-        .env("BETWEEN_LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "debug")
-        .env_remove("BETWEEN_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = child.stderr.take().unwrap();
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .to_string();
-    Server { child, addr, log }
-}
-
-fn http(addr: &str, request: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    s.write_all(request.as_bytes()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, out)
-}
-
-fn post_checkin(addr: &str, token: &str, body: &str) -> (u16, String) {
-    http(
-        addr,
-        &format!(
-            "POST /api/v1/checkins HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    )
-}
-
 #[test]
 fn a_spawned_server_takes_bearer_check_ins_and_logs_nothing_personal() {
     let dir = tempfile::tempdir().unwrap();
@@ -237,7 +137,7 @@ fn assess_runs_every_scenario_file() {
         let scenario: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let at = scenario["at"].as_str().unwrap();
-        let out = Command::new(BIN)
+        let out = Command::new(bin())
             .args(["assess", "--input", path.to_str().unwrap(), "--at", at])
             .output()
             .unwrap();
@@ -291,7 +191,7 @@ fn assess_explains_a_malformed_file_and_exits_2() {
     for (body, names) in cases {
         let path = dir.path().join("h.json");
         std::fs::write(&path, body).unwrap();
-        let out = Command::new(BIN)
+        let out = Command::new(bin())
             .args(["assess", "--input", path.to_str().unwrap()])
             .output()
             .unwrap();
@@ -363,7 +263,7 @@ fn export_writes_a_history_that_assess_reads() {
         serde_json::json!([1, 1, 1, 1, 0, 0, 0, 0, 1])
     );
     assert!(!std::fs::read_to_string(&file).unwrap().contains("password"));
-    let assessed = Command::new(BIN)
+    let assessed = Command::new(bin())
         .args(["assess", "--input", file.to_str().unwrap()])
         .output()
         .unwrap();
