@@ -189,7 +189,11 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
     );
     let state = web::AppState {
         app,
-        config: web::WebConfig { https: opts.https },
+        config: web::WebConfig {
+            https: opts.https,
+            trusted_proxies: opts.trust_proxy.clone(),
+            public_url: opts.public_url.clone(),
+        },
     };
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
@@ -201,7 +205,13 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
     } else {
         local
     };
-    println!("Between is running at http://{shown}/ (press Ctrl+C to stop)");
+    match &opts.public_url {
+        Some(public) => println!(
+            "Between is running at http://{shown}/ for {} (press Ctrl+C to stop)",
+            public.link("/")
+        ),
+        None => println!("Between is running at http://{shown}/ (press Ctrl+C to stop)"),
+    }
     web::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
