@@ -133,6 +133,12 @@ impl Site {
     /// Posts the sign-in form as a browser at `peer` would, with an optional
     /// `X-Forwarded-For`.
     async fn sign_in(&self, peer: &str, forwarded: Option<&str>, password: &str) -> Reply {
+        let form = self.form().await;
+        self.post_sign_in(peer, forwarded, password, form).await
+    }
+
+    /// A fresh sign-in form: its cookie token and form token.
+    async fn form(&self) -> (String, String) {
         let page = self
             .send(
                 Request::get("/signin")
@@ -142,8 +148,16 @@ impl Site {
             )
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let token = page.cookie("form").unwrap();
-        let csrf = hidden(&page.body, "csrf");
+        (page.cookie("form").unwrap(), hidden(&page.body, "csrf"))
+    }
+
+    async fn post_sign_in(
+        &self,
+        peer: &str,
+        forwarded: Option<&str>,
+        password: &str,
+        (token, csrf): (String, String),
+    ) -> Reply {
         let form = format!(
             "csrf={csrf}&email={}&password={}",
             EMAIL.replace('@', "%40"),
@@ -302,6 +316,41 @@ async fn postgres_instances_share_counts() {
     if let Some(db) = postgres().await {
         instances_share_counts(db).await;
     }
+}
+
+/// Twenty guesses sent at once: the ones still being checked count as failures, so no more
+/// than the free five are checked, rather than all twenty passing the check before the
+/// first failure is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_simultaneous_guesses_gets_only_the_free_tries() {
+    let db = sqlite();
+    let s = with_account(&db, patient(), web::WebConfig::default()).await;
+    let mut forms = Vec::new();
+    for _ in 0..20 {
+        forms.push(s.form().await);
+    }
+    let mut burst = tokio::task::JoinSet::new();
+    for form in forms {
+        let s = s.clone();
+        burst.spawn(async move {
+            s.post_sign_in("127.0.0.1", None, "not the password", form)
+                .await
+                .status
+        });
+    }
+    let statuses = burst.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let paused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    // An attempt that finishes while another is being checked may briefly count twice for
+    // that other one, so fewer than five may be checked; never more.
+    assert!((1..=5).contains(&checked), "{statuses:?}");
+    assert_eq!(checked + paused, 20, "{statuses:?}");
 }
 
 #[tokio::test]
