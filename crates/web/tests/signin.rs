@@ -156,11 +156,23 @@ impl Site {
         peer: &str,
         forwarded: Option<&str>,
         password: &str,
+        form: (String, String),
+    ) -> Reply {
+        self.post_sign_in_as(EMAIL, peer, forwarded, password, form)
+            .await
+    }
+
+    async fn post_sign_in_as(
+        &self,
+        email: &str,
+        peer: &str,
+        forwarded: Option<&str>,
+        password: &str,
         (token, csrf): (String, String),
     ) -> Reply {
         let form = format!(
             "csrf={csrf}&email={}&password={}",
-            EMAIL.replace('@', "%40"),
+            email.replace('@', "%40"),
             password.replace(' ', "+")
         );
         let mut req = Request::post("/signin")
@@ -214,6 +226,19 @@ async fn wrong_passwords_elsewhere_never_lock_out(db: Database) {
     let ok = s.sign_in("127.0.0.2", None, GOOD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     assert!(ok.cookie("sid").is_some());
+
+    // An email without an account is counted and paused the same way, so the answers do
+    // not tell whether it has one.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let form = s.form().await;
+        let r = s
+            .post_sign_in_as("nobody@example.org", "127.0.0.3", None, GOOD, form)
+            .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(&statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]

@@ -116,7 +116,7 @@ pub async fn submit(
             let mut res = again(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
-                    "Too many tries from here for now, so we have paused sign-in for a moment. \
+                    "Too many tries from here, so sign-in is paused for a little while. \
                      Please try again in {}. Your account is not locked.",
                     wait_words(retry_after_secs)
                 ),
