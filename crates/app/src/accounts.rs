@@ -1,13 +1,14 @@
 //! Signing up, signing in and out, sessions, API tokens and operator-created users.
 
-use std::time::Instant;
+use std::net::IpAddr;
 
 use chrono::{Duration, Utc};
 use domain::account::{Account, Email, Role, TherapistContact, check_new_password};
 use domain::checkin::FieldError;
 use domain::rating::Rating;
-use store::{NewAccount, Profile};
+use store::{FailureCount, NewAccount, Profile};
 
+use crate::rate_limit::{self, LoginLimits};
 use crate::tokens::{self, API_TOKEN_PREFIX, SessionToken};
 use crate::{Actor, App, AppError};
 
@@ -127,6 +128,10 @@ pub struct NewUser {
     pub role: Role,
 }
 
+fn forget_after(limits: &LoginLimits) -> Duration {
+    Duration::from_std(limits.forget_after).unwrap_or(Duration::days(1))
+}
+
 fn optional(
     s: &str,
     max: usize,
@@ -228,43 +233,78 @@ impl App {
     }
 
     /// Checks an email and password and starts a session. `address` is the client's network
-    /// address, for rate limiting only.
+    /// address, used only to count failures.
+    ///
+    /// Failures are counted per (email, address) and per address; an address with too many
+    /// recent failures must wait, growing with each further failure. The same work is done
+    /// whether the email has an account or not, so timing does not tell.
     pub async fn sign_in(
         &self,
         email: &str,
         password: String,
-        address: &str,
+        address: Option<IpAddr>,
     ) -> Result<(Account, SessionToken), AppError> {
-        let now = Instant::now();
         let email = Email::parse(email).map_err(|_| AppError::Unauthenticated)?;
-        let account_key = format!("acct:{}", email.as_str());
-        let address_key = format!("addr:{address}");
-        if let Some(secs) = self
-            .login_limits
-            .blocked(&[account_key.clone(), address_key.clone()], now)
+        let address = rate_limit::address_label(address);
+        let pair_key = tokens::hash(&format!("pair\n{}\n{address}", email.as_str()));
+        let address_key = tokens::hash(&format!("address\n{address}"));
+        let limits = self.login_limits;
+        let now = Utc::now();
+        let since = now - forget_after(&limits);
+        // Attempts this instance is checking right now count as failures until they are
+        // known not to be, so a burst of simultaneous guesses cannot all pass this check.
+        let (in_flight, before) = self
+            .sign_ins_in_flight
+            .enter(&[pair_key.clone(), address_key.clone()]);
+        let mut wait = None;
+        for ((key, free), in_flight) in [
+            (&pair_key, limits.free_per_account_address),
+            (&address_key, limits.free_per_address),
+        ]
+        .into_iter()
+        .zip(before)
         {
-            return Err(AppError::RateLimited {
-                retry_after_secs: secs,
-            });
+            let stored = self.store.sign_in_failures(key, since).await?;
+            let count = match stored {
+                _ if in_flight > 0 => Some(FailureCount {
+                    failures: stored.map_or(0, |c| c.failures) + in_flight,
+                    last_at: now,
+                }),
+                other => other,
+            };
+            if let Some(secs) = count.and_then(|c| limits.wait(c, free, now)) {
+                wait = wait.max(Some(secs));
+            }
         }
-        self.login_limits.record(address_key, now);
+        if let Some(retry_after_secs) = wait {
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
         let found = self.store.account_for_sign_in(&email).await?;
         let (account, stored) = match found {
             Some((a, h)) => (Some(a), Some(h)),
             None => (None, None),
         };
         let ok = self.passwords.verify(password, stored).await?;
-        match account.filter(|_| ok) {
+        let outcome = match account.filter(|_| ok) {
             Some(account) => {
-                self.login_limits.clear(&account_key);
+                self.store.clear_sign_in_failures(&pair_key).await?;
                 let token = self.start_session(&account).await?;
                 Ok((account, token))
             }
             None => {
-                self.login_limits.record(account_key, now);
+                let now = Utc::now();
+                self.store
+                    .record_sign_in_failure(
+                        &[pair_key, address_key],
+                        now,
+                        now - forget_after(&limits),
+                    )
+                    .await?;
                 Err(AppError::Unauthenticated)
             }
-        }
+        };
+        drop(in_flight);
+        outcome
     }
 
     async fn start_session(&self, account: &Account) -> Result<SessionToken, AppError> {

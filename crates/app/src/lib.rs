@@ -53,7 +53,8 @@ impl Actor {
 pub struct App {
     store: Arc<dyn Store>,
     passwords: passwords::Hasher,
-    login_limits: Arc<rate_limit::LoginLimiter>,
+    login_limits: LoginLimits,
+    sign_ins_in_flight: Arc<rate_limit::InFlight>,
     open_signup: bool,
 }
 
@@ -72,7 +73,8 @@ impl App {
         App {
             store,
             passwords: passwords::Hasher::new(),
-            login_limits: Arc::new(rate_limit::LoginLimiter::new(settings.login_limits)),
+            login_limits: settings.login_limits,
+            sign_ins_in_flight: Arc::default(),
             open_signup: settings.open_signup,
         }
     }

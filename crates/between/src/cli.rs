@@ -75,6 +75,17 @@ pub struct Serve {
     /// Let anyone create an account, not only the first visitor.
     #[arg(long, env = "BETWEEN_OPEN_SIGNUP", default_value_t = false)]
     pub open_signup: bool,
+
+    /// Reverse proxies to believe about the client's address: for connections from these
+    /// ranges (e.g. 10.0.0.0/8 or 127.0.0.1/32; several separated by commas) the address is
+    /// read from X-Forwarded-For. From anywhere else that header is ignored.
+    #[arg(long, env = "BETWEEN_TRUST_PROXY", value_delimiter = ',')]
+    pub trust_proxy: Vec<web::proxy::Cidr>,
+
+    /// The address people use, e.g. https://between.example.org. When set, requests for any
+    /// other host are answered 421, and absolute links use this address.
+    #[arg(long, env = "BETWEEN_PUBLIC_URL")]
+    pub public_url: Option<web::public_url::PublicUrl>,
 }
 
 /// `user` subcommands.

@@ -198,7 +198,11 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
     );
     let state = web::AppState {
         app,
-        config: web::WebConfig { https: opts.https },
+        config: web::WebConfig {
+            https: opts.https,
+            trusted_proxies: opts.trust_proxy.clone(),
+            public_url: opts.public_url.clone(),
+        },
     };
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
@@ -210,7 +214,13 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
     } else {
         local
     };
-    println!("Between is running at http://{shown}/ (press Ctrl+C to stop)");
+    match &opts.public_url {
+        Some(public) => println!(
+            "Between is running at http://{shown}/ for {} (press Ctrl+C to stop)",
+            public.link("/")
+        ),
+        None => println!("Between is running at http://{shown}/ (press Ctrl+C to stop)"),
+    }
     web::serve(listener, state, shutdown_signal()).await?;
     // Requests in flight have finished; fold the write-ahead log into the database file so a
     // stopped installation is one self-contained file.

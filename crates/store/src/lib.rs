@@ -17,6 +17,8 @@ pub mod coping;
 pub mod questionnaires;
 #[macro_use]
 pub mod journal;
+#[macro_use]
+pub mod sign_in_limits;
 
 mod error;
 mod open;
@@ -36,6 +38,7 @@ pub use journal::{JournalCursor, JournalPage, JournalQuery, JournalStore};
 pub use open::{DatabaseUrl, open};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
+pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapy::{GuidanceChange, StoredReflection, TherapyStore};
 
 /// What is needed to create an account.
@@ -95,7 +98,15 @@ pub enum Written {
 /// Everything Between keeps, behind one interface with one implementation per database.
 #[async_trait]
 pub trait Store:
-    TherapyStore + JournalStore + PlanStore + CopingStore + QuestionnaireStore + Send + Sync + 'static
+    TherapyStore
+    + JournalStore
+    + PlanStore
+    + CopingStore
+    + QuestionnaireStore
+    + SignInLimitStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which backend this is, for logs ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;

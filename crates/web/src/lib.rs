@@ -7,6 +7,8 @@ mod chart;
 mod layout;
 mod offline;
 mod pages;
+pub mod proxy;
+pub mod public_url;
 mod security;
 mod session;
 
@@ -20,6 +22,10 @@ pub use app::App;
 pub struct WebConfig {
     /// True when people reach the server over HTTPS (directly or through a proxy).
     pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` says who the client is.
+    pub trusted_proxies: Vec<proxy::Cidr>,
+    /// The address people use; when set, requests for any other host are refused.
+    pub public_url: Option<public_url::PublicUrl>,
 }
 
 /// What every handler can reach.
@@ -34,6 +40,7 @@ pub struct AppState {
 /// The whole web app as one router.
 pub fn router(state: AppState) -> Router {
     let https = state.config.https;
+    let public = state.config.public_url.clone();
     Router::new()
         .route("/", get(pages::home::show))
         .route(
@@ -160,6 +167,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .fallback(pages::errors::not_found)
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        // Before anything else reads the request: a request for another host is answered
+        // with 421 and nothing more.
+        .layer(axum::middleware::from_fn(move |req, next| {
+            public_url::check_host(public.clone(), req, next)
+        }))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(https, req, next)
         }))

@@ -1,7 +1,7 @@
 //! Who is asking: the session cookie for pages, a bearer token or the cookie for the API,
 //! and the form tokens that tie each form post to the page that showed it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use app::Actor;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
@@ -147,18 +147,26 @@ where
     }
 }
 
-/// The client's network address, for sign-in rate limits only (never logged with a person).
-pub struct ClientAddr(pub String);
+/// The client's network address, for sign-in limits only (never logged with a person):
+/// the connection's peer, or what a trusted proxy says in `X-Forwarded-For`. `None` when the
+/// server was not started with connection info (some request tests).
+pub struct ClientAddr(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
         let addr = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
+            .map(|ConnectInfo(peer)| {
+                crate::proxy::client_ip(peer.ip(), &parts.headers, &state.config.trusted_proxies)
+            });
         Ok(ClientAddr(addr))
     }
 }

@@ -72,4 +72,5 @@ impl_journal_store!(PostgresStore, sqlx::Postgres);
 impl_plan_store!(PostgresStore);
 impl_coping_store!(PostgresStore);
 impl_questionnaire_store!(PostgresStore);
+impl_sign_in_limit_store!(PostgresStore);
 impl_store!(PostgresStore, "postgres", sqlx::Postgres);

@@ -123,4 +123,5 @@ impl_journal_store!(SqliteStore, sqlx::Sqlite);
 impl_plan_store!(SqliteStore);
 impl_coping_store!(SqliteStore);
 impl_questionnaire_store!(SqliteStore);
+impl_sign_in_limit_store!(SqliteStore);
 impl_store!(SqliteStore, "sqlite", sqlx::Sqlite);

@@ -3,7 +3,7 @@
 use app::AppError;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::{CookieJar, Form};
 use serde::Deserialize;
@@ -98,7 +98,7 @@ pub async fn submit(
     }
     match state
         .app
-        .sign_in(&form.email, form.password.clone(), &addr)
+        .sign_in(&form.email, form.password.clone(), addr)
         .await
     {
         Ok((_, token)) => {
@@ -112,17 +112,32 @@ pub async fn submit(
             jar,
             csrf,
         ),
-        Err(AppError::RateLimited { retry_after_secs }) => again(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many tries for now. Please wait about {} minute{} and try again.",
-                retry_after_secs.div_ceil(60),
-                if retry_after_secs > 60 { "s" } else { "" }
-            ),
-            jar,
-            csrf,
-        ),
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            let mut res = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many tries from here, so sign-in is paused for a little while. \
+                     Please try again in {}. Your account is not locked.",
+                    wait_words(retry_after_secs)
+                ),
+                jar,
+                csrf,
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            res
+        }
         Err(e) => super::errors::internal(&e),
+    }
+}
+
+/// A wait in words: "3 seconds", "1 minute", "15 minutes".
+fn wait_words(secs: u64) -> String {
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if secs < 60 {
+        plural(secs.max(1), "second")
+    } else {
+        plural(secs.div_ceil(60), "minute")
     }
 }
 
