@@ -17,6 +17,8 @@ pub mod coping;
 pub mod questionnaires;
 #[macro_use]
 pub mod journal;
+#[macro_use]
+pub mod backup;
 
 mod error;
 mod open;
@@ -30,6 +32,7 @@ use domain::account::{Account, AccountId, Email, Role, TherapistContact};
 use domain::checkin::{CheckIn, NewCheckIn};
 use domain::rating::Rating;
 
+pub use backup::{BackupStore, BackupSummary, RestoreMode, TableCount};
 pub use coping::{CopingStore, Move};
 pub use error::StoreError;
 pub use journal::{JournalCursor, JournalPage, JournalQuery, JournalStore};
@@ -95,7 +98,15 @@ pub enum Written {
 /// Everything Between keeps, behind one interface with one implementation per database.
 #[async_trait]
 pub trait Store:
-    TherapyStore + JournalStore + PlanStore + CopingStore + QuestionnaireStore + Send + Sync + 'static
+    TherapyStore
+    + JournalStore
+    + PlanStore
+    + CopingStore
+    + QuestionnaireStore
+    + BackupStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which backend this is, for logs ("sqlite" or "postgres").
     fn backend(&self) -> &'static str;
