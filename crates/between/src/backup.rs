@@ -54,9 +54,31 @@ pub(crate) async fn write(store: &dyn Store, path: &Path) -> anyhow::Result<Back
     written.with_context(|| format!("could not write the backup {}", path.display()))
 }
 
+/// Prints a line to standard output. The work is done by then, so a reader that went away
+/// (`between backup FILE | head -1`) is no reason to fail.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `between backup FILE`.
+pub(crate) async fn backup(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
+    let (store, url) = open_store(cli).await?;
+    let summary = write(&*store, file).await?;
+    say!(
+        "Backed up the {} database at {} to {}.",
+        store.backend(),
+        url.redacted(),
+        file.display()
+    );
+    print_summary(&summary);
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Tables and row counts: numbers only, nothing personal.
-pub(crate) fn print_summary(summary: &BackupSummary) {
-    println!(
+fn print_summary(summary: &BackupSummary) {
+    say!(
         "Schema version {}; {} tables, {} rows:",
         summary.schema,
         summary.tables.len(),
@@ -69,9 +91,8 @@ pub(crate) fn print_summary(summary: &BackupSummary) {
         .max()
         .unwrap_or(0);
     for t in &summary.tables {
-        println!("  {:width$}  {:>9}", t.table, t.rows);
+        say!("  {:width$}  {:>9}", t.table, t.rows);
     }
-    let _ = std::io::stdout().flush();
 }
 
 /// Where `--replace` keeps the data it is about to replace: beside the SQLite file, or in
@@ -88,13 +109,14 @@ fn replaced_data_file(cli: &Cli, url: &DatabaseUrl) -> anyhow::Result<PathBuf> {
     Ok(dir.join(format!("between-before-restore-{stamp}.backup")))
 }
 
+/// `between restore [--replace] FILE`.
 pub(crate) async fn restore(cli: &Cli, file: &Path, replace: bool) -> anyhow::Result<ExitCode> {
     let input = File::open(file).with_context(|| format!("could not open {}", file.display()))?;
     let (store, url) = open_store(cli).await?;
     let mode = if replace {
         let saved = replaced_data_file(cli, &url)?;
         let summary = write(&*store, &saved).await?;
-        println!(
+        say!(
             "Saved the current data ({} rows) to {} before replacing it; restore that file \
              with --replace to go back.",
             summary.rows(),
@@ -106,7 +128,7 @@ pub(crate) async fn restore(cli: &Cli, file: &Path, replace: bool) -> anyhow::Re
     };
     match store.restore(&mut BufReader::new(input), mode).await {
         Ok(summary) => {
-            println!(
+            say!(
                 "Restored {} into the {} database at {}.",
                 file.display(),
                 store.backend(),

@@ -67,18 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Backup { ref file } => {
-            let (store, url) = open_store(&cli).await?;
-            let summary = backup::write(&*store, file).await?;
-            println!(
-                "Backed up the {} database at {} to {}.",
-                store.backend(),
-                url.redacted(),
-                file.display()
-            );
-            backup::print_summary(&summary);
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Backup { ref file } => backup::backup(&cli, file).await,
         Command::Restore { ref file, replace } => backup::restore(&cli, file, replace).await,
         Command::Assess { ref input, ref at } => Ok(assess(input, at.as_deref())),
         Command::Token(Token::Create {
