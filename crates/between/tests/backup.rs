@@ -258,3 +258,114 @@ fn restore_refuses_what_is_not_a_backup_and_names_no_content() {
     assert!(err.contains("nothing was changed"), "{err}");
     assert!(!err.contains("PRIVATE"), "{err}");
 }
+
+/// A fresh database on the test PostgreSQL server. Without `BETWEEN_TEST_DATABASE_URL` the
+/// test fails, unless the developer opted out by name with `BETWEEN_SKIP_POSTGRES=1`.
+fn postgres_test_database() -> Option<String> {
+    let Ok(admin_url) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
+        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
+            eprintln!("PostgreSQL tests skipped: BETWEEN_SKIP_POSTGRES=1");
+            return None;
+        }
+        panic!(
+            "BETWEEN_TEST_DATABASE_URL is not set: run scripts/test (it starts a throwaway \
+             PostgreSQL), or set BETWEEN_SKIP_POSTGRES=1 to skip these tests on purpose"
+        );
+    };
+    let name = format!("between_test_cli_{}", std::process::id());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+/// The documented move: SQLite → backup → PostgreSQL, and back to a new SQLite folder.
+#[test]
+fn an_installation_moves_to_postgres_and_back() {
+    let Some(pg) = postgres_test_database() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let email = "lu@example.org";
+    assert!(
+        between(
+            &data,
+            &["user", "add", email],
+            Some("a long enough password\n")
+        )
+        .status
+        .success()
+    );
+    let token = text(&between(&data, &["token", "create", email], None).stdout)
+        .trim()
+        .to_string();
+    let server = serve(&data);
+    for i in 0..3 {
+        let body = format!(
+            r#"{{"client_id":"00000000-0000-4000-8000-{i:012}","mood":{i},"missed_usual_activities":true,"note":"PRIVATE {i}"}}"#
+        );
+        assert_eq!(post_checkin(&server.addr, &token, &body), 201);
+    }
+    drop(server);
+    let moved = dir.path().join("move.jsonl");
+    assert!(
+        between(&data, &["backup", moved.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+
+    let pg_data = dir.path().join("pg-data");
+    let on_pg = |args: &[&str]| {
+        let mut all = vec!["--database-url", pg.as_str()];
+        all.extend_from_slice(args);
+        between(&pg_data, &all, None)
+    };
+    let out = on_pg(&["restore", moved.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("into the postgres database"));
+    assert!(!text(&out.stdout).contains("PRIVATE"));
+    let exported = on_pg(&["export", "--user", email]);
+    let history: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(history["checkins"].as_array().unwrap().len(), 3);
+
+    // --replace on PostgreSQL keeps the replaced data in the data folder.
+    let out = on_pg(&["restore", "--replace", moved.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let saved: Vec<_> = std::fs::read_dir(&pg_data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("between-before-restore-"))
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(
+        std::fs::metadata(&saved[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // And back into a new SQLite folder, from a backup PostgreSQL wrote.
+    let back = dir.path().join("back.jsonl");
+    assert!(on_pg(&["backup", back.to_str().unwrap()]).status.success());
+    let again = dir.path().join("again");
+    let out = between(&again, &["restore", back.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(exported_checkins(&again, email), 3);
+    let out = between(&again, &["export", "--user", email], None);
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(history["checkins"][2]["mood"], 2);
+    assert_eq!(history["checkins"][2]["missed_usual_activities"], true);
+}
