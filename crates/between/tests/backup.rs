@@ -31,6 +31,20 @@ fn between(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs the binary under a shell that first sets the umask, as a cron job might.
+fn between_with_umask(data_dir: &Path, umask: &str, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(BIN)
+        .args(args)
+        .env("BETWEEN_DATA_DIR", data_dir)
+        .env_remove("BETWEEN_DATABASE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -151,7 +165,8 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
     std::fs::create_dir(&backups).unwrap();
     let file = backups.join("between-nightly.jsonl");
     let before = acknowledged.load(Ordering::SeqCst);
-    let out = between(&data, &["backup", file.to_str().unwrap()], None);
+    // A permissive umask must not make the backup readable by others.
+    let out = between_with_umask(&data, "000", &["backup", file.to_str().unwrap()]);
     let after = acknowledged.load(Ordering::SeqCst);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -209,10 +224,11 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
     assert_eq!(exported_checkins(&restored, email), in_backup + 1);
 
     // --replace saves what is there beside the database first, then replaces it.
-    let out = between(
+    // A umask that takes the owner's write bit must not leave a backup it cannot replace.
+    let out = between_with_umask(
         &restored,
+        "277",
         &["restore", "--replace", file.to_str().unwrap()],
-        None,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(exported_checkins(&restored, email), in_backup);
