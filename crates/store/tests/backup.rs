@@ -525,6 +525,13 @@ async fn backups_move_between_sqlite_and_postgres() {
     let Some(pg) = fresh_postgres().await else {
         return;
     };
+    // All or nothing on PostgreSQL too: a broken foreign key near the end stores nothing.
+    let orphan = with_an_orphan(std::str::from_utf8(&from_sqlite).unwrap());
+    let err = restore(&pg, orphan.as_bytes(), RestoreMode::IntoEmpty)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("foreign key"), "{err}");
+    assert_eq!(pg.account_count().await.unwrap(), 0);
     let restored = restore(&pg, &from_sqlite, RestoreMode::IntoEmpty)
         .await
         .unwrap();
@@ -614,6 +621,20 @@ async fn restore_refuses_a_database_with_accounts_and_replace_replaces() {
     );
 }
 
+/// The backup with its first check-in moved to an account that does not exist.
+fn with_an_orphan(text: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let first = lines
+        .iter()
+        .position(|l| l.starts_with("{\"table\":\"checkins\""))
+        .unwrap()
+        + 1;
+    let mut row: Vec<serde_json::Value> = serde_json::from_str(&lines[first]).unwrap();
+    row[1] = serde_json::json!(424242);
+    lines[first] = serde_json::to_string(&row).unwrap();
+    lines.join("\n")
+}
+
 #[tokio::test]
 async fn a_damaged_backup_changes_nothing() {
     let (_a, original) = fresh_sqlite().await;
@@ -632,22 +653,10 @@ async fn a_damaged_backup_changes_nothing() {
         row[0] = serde_json::json!("PRIVATE-VALUE");
         serde_json::to_string(&row).unwrap()
     };
-    // A row that breaks a foreign key.
-    let mut orphan: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    let checkin_at = lines
-        .iter()
-        .position(|l| l.starts_with("{\"table\":\"checkins\""))
-        .unwrap()
-        + 1;
-    orphan[checkin_at] = {
-        let mut row: Vec<serde_json::Value> = serde_json::from_str(lines[checkin_at]).unwrap();
-        row[1] = serde_json::json!(424242);
-        serde_json::to_string(&row).unwrap()
-    };
     let cases = [
         (cut, "ends early"),
         (bad_value.join("\n"), "holds a value that is not"),
-        (orphan.join("\n"), "FOREIGN KEY"),
+        (with_an_orphan(&text), "FOREIGN KEY"),
         ("not a backup".to_string(), "not a Between backup"),
         (String::new(), "empty"),
     ];
