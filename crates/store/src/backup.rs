@@ -275,13 +275,15 @@ pub(crate) fn backed_up_in_order(tables: Vec<Table>) -> Result<Vec<Table>, Store
             .find(|t| {
                 t.parents
                     .iter()
-                    // A reference to itself or to a table outside the backup does not wait.
+                    // A reference to itself or to a table outside the backup does not wait. (A
+                    // table referring to itself would also need its rows in parent-first
+                    // order; rows go by primary key, which suits ids that only point back.)
                     .all(|p| p == &t.name || !pending.contains_key(p))
             })
             .map(|t| t.name.clone());
         let Some(name) = ready else {
-            return Err(StoreError::Corrupt(
-                "the tables' foreign keys form a cycle; a backup cannot order them".into(),
+            return Err(StoreError::BackupUnsupported(
+                "tables whose foreign keys form a cycle (no order loads them)".into(),
             ));
         };
         if let Some(t) = pending.remove(&name) {
@@ -865,4 +867,67 @@ macro_rules! impl_backup_store {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn booleans_and_integers_stand_for_each_other_only_as_0_and_1() {
+        let b = ColumnType::Boolean;
+        assert_eq!(Value::from_json(json!(1), b), Some(Value::Boolean(true)));
+        assert_eq!(Value::from_json(json!(0), b), Some(Value::Boolean(false)));
+        assert_eq!(Value::from_json(json!(2), b), None);
+        assert_eq!(Value::from_json(json!("true"), b), None);
+        let i = ColumnType::Integer;
+        assert_eq!(Value::from_json(json!(true), i), Some(Value::Integer(1)));
+        assert_eq!(Value::from_json(json!(1.5), i), None);
+        assert_eq!(Value::from_json(json!(null), i), Some(Value::Null));
+        assert_eq!(
+            Value::from_json(json!(7), ColumnType::Real),
+            Some(Value::Real(7.0))
+        );
+        assert_eq!(Value::from_json(json!(7), ColumnType::Text), None);
+    }
+
+    #[test]
+    fn a_number_json_cannot_hold_is_refused_rather_than_written_as_null() {
+        assert!(Value::Real(f64::NAN).to_json().is_err());
+        assert!(Value::Real(f64::INFINITY).to_json().is_err());
+        assert_eq!(Value::Real(6.25).to_json().ok(), Some(json!(6.25)));
+    }
+
+    fn table(name: &str, parents: &[&str]) -> Table {
+        Table {
+            name: name.into(),
+            columns: Vec::new(),
+            key: Vec::new(),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn parents_come_first_and_excluded_tables_not_at_all() {
+        let ordered = backed_up_in_order(vec![
+            table("agenda_items", &["accounts", "journal_entries"]),
+            table("journal_entries", &["accounts"]),
+            table("_sqlx_migrations", &[]),
+            table("accounts", &[]),
+            table("tree", &["tree", "accounts"]),
+        ])
+        .map(|t| t.into_iter().map(|t| t.name).collect::<Vec<_>>())
+        .ok();
+        assert_eq!(
+            ordered,
+            Some(vec![
+                "accounts".to_string(),
+                "journal_entries".into(),
+                "agenda_items".into(),
+                "tree".into(),
+            ])
+        );
+        assert!(backed_up_in_order(vec![table("a", &["b"]), table("b", &["a"])]).is_err());
+    }
 }
