@@ -739,3 +739,88 @@ async fn a_newer_schema_is_refused_and_an_older_one_upgraded() {
         assert_eq!(added.id, 5, "{}", target.backend());
     }
 }
+
+/// A sink that, the first time the backup writes to it, has another connection store a
+/// park-it use (a coping use and its agenda topic, in one transaction) and waits for it.
+struct WriteMidway {
+    out: Vec<u8>,
+    url: DatabaseUrl,
+    account: AccountId,
+    done: bool,
+}
+
+impl std::io::Write for WriteMidway {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.done {
+            self.done = true;
+            let (url, account) = (self.url.clone(), self.account);
+            // Its own thread and runtime: the backup's runtime is blocked in this call.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let other = store::open(&url).await.unwrap();
+                    let park = domain::coping::CopingUseInput {
+                        client_id: Some(Uuid::new_v4()),
+                        tool: Some("park-it".into()),
+                        note: Some("written during the backup".into()),
+                        ..Default::default()
+                    }
+                    .validate(Utc::now())
+                    .unwrap();
+                    other.insert_coping_use(account, &park).await.unwrap();
+                });
+            })
+            .join()
+            .unwrap();
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn a_backup_sees_one_moment(url: DatabaseUrl) {
+    let store = store::open(&url).await.unwrap();
+    let accounts = seed(&store).await;
+    let (before, _) = backup(&store).await;
+    let mut sink = WriteMidway {
+        out: Vec::new(),
+        url,
+        account: accounts[0].0,
+        done: false,
+    };
+    let during = store.backup(&mut sink).await.unwrap();
+    assert!(sink.done);
+    // The write landed, but after the backup's moment: neither of its rows is in it.
+    let (after, _) = backup(&store).await;
+    for table in ["coping_uses", "agenda_items"] {
+        assert_eq!(after.rows_in(table), before.rows_in(table).map(|n| n + 1));
+        assert_eq!(during.rows_in(table), before.rows_in(table), "{table}");
+    }
+    // And it restores whole.
+    let (_dir, copy) = fresh_sqlite().await;
+    restore(&copy, &sink.out, RestoreMode::IntoEmpty)
+        .await
+        .unwrap();
+    assert_eq!(rows_of(&backup(&copy).await.1), rows_of(&sink.out));
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_sees_one_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    a_backup_sees_one_moment(DatabaseUrl::sqlite_in(dir.path())).await;
+}
+
+#[tokio::test]
+async fn a_postgres_backup_sees_one_moment() {
+    let Some(url) = postgres_test_database().await else {
+        return;
+    };
+    a_backup_sees_one_moment(DatabaseUrl::parse(&url).unwrap()).await;
+}
