@@ -49,6 +49,20 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Write a consistent copy of the whole database to FILE (safe while the server runs).
+    Backup {
+        /// Where to write it; it is created readable by its owner only.
+        file: PathBuf,
+    },
+    /// Load a backup into a database that holds no accounts.
+    Restore {
+        /// A file written by `between backup`, from SQLite or PostgreSQL.
+        file: PathBuf,
+        /// Replace all data in a database that already has some: the current data is saved
+        /// as a backup beside the database first. Stop the server before using it.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Print the guidance for a history file as JSON.
     Assess {
         /// A history file (see docs/history-format.md); `-` reads standard input.

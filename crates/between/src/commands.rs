@@ -10,6 +10,7 @@ use app::{App, AppError, NewUser, Settings};
 use domain::account::Role;
 use store::{DatabaseUrl, Store};
 
+use crate::backup;
 use crate::cli::{Cli, Command, Serve, Token, User};
 use crate::private;
 
@@ -66,6 +67,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             close(&store).await
         }
+        Command::Backup { ref file } => backup::backup(&cli, file).await,
+        Command::Restore { ref file, replace } => backup::restore(&cli, file, replace).await,
         Command::Assess { ref input, ref at } => Ok(assess(input, at.as_deref())),
         Command::Token(Token::Create {
             ref email,
@@ -147,7 +150,7 @@ fn explain(e: AppError) -> anyhow::Error {
 }
 
 /// The data directory: as given, or a per-user folder; created private (0700) when missing.
-fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+pub(crate) fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
     let dir = match &cli.data_dir {
         Some(d) => d.clone(),
         None => dirs::data_dir()
@@ -158,7 +161,7 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-async fn open_store(cli: &Cli) -> anyhow::Result<(Arc<dyn Store>, DatabaseUrl)> {
+pub(crate) async fn open_store(cli: &Cli) -> anyhow::Result<(Arc<dyn Store>, DatabaseUrl)> {
     let url = match &cli.database_url {
         Some(u) => DatabaseUrl::parse(u)?,
         None => DatabaseUrl::sqlite_in(&data_dir(cli)?),

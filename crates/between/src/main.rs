@@ -1,5 +1,6 @@
 //! `between`: the web app, and the operator's commands, in one binary.
 
+mod backup;
 mod cli;
 mod commands;
 mod private;

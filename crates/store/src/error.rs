@@ -27,6 +27,33 @@ pub enum StoreError {
     /// A file of the database could not be given its private mode.
     #[error("{0}")]
     Files(String),
+    /// A backup file that cannot be restored; the message names a line, never its content.
+    #[error("the backup cannot be restored: {0}")]
+    BackupFormat(String),
+    /// A backup taken by a newer version of Between.
+    #[error(
+        "the backup was taken at schema version {backup}, newer than this build of Between knows (version {binary}); restore it with that version or a newer one"
+    )]
+    BackupNewer {
+        /// The schema version named in the backup.
+        backup: i64,
+        /// Highest migration this binary carries.
+        binary: i64,
+    },
+    /// The schema holds something the backup format cannot carry.
+    #[error("a backup cannot carry {0}")]
+    BackupUnsupported(String),
+    /// A restore without replacing, into a database that already holds accounts.
+    #[error(
+        "this database already holds {accounts} account(s); a backup is restored only into a database without accounts"
+    )]
+    NotEmpty {
+        /// How many accounts it holds.
+        accounts: i64,
+    },
+    /// Reading or writing a file failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
     /// Applying migrations failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -19,6 +19,8 @@ pub mod questionnaires;
 pub mod journal;
 #[macro_use]
 pub mod sign_in_limits;
+#[macro_use]
+pub mod backup;
 
 mod error;
 mod open;
@@ -32,6 +34,7 @@ use domain::account::{Account, AccountId, Email, Role, TherapistContact};
 use domain::checkin::{CheckIn, NewCheckIn};
 use domain::rating::Rating;
 
+pub use backup::{BackupStore, BackupSummary, RestoreMode, TableCount};
 pub use coping::{CopingStore, Move};
 pub use error::StoreError;
 pub use journal::{JournalCursor, JournalPage, JournalQuery, JournalStore};
@@ -104,6 +107,7 @@ pub trait Store:
     + CopingStore
     + QuestionnaireStore
     + SignInLimitStore
+    + BackupStore
     + Send
     + Sync
     + 'static

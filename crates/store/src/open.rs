@@ -33,6 +33,17 @@ impl DatabaseUrl {
         ))
     }
 
+    /// The database file of a SQLite URL (`None` for PostgreSQL or an in-memory database).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let DatabaseUrl::Sqlite(u) = self else {
+            return None;
+        };
+        let options =
+            <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(u).ok()?;
+        let file = options.get_filename();
+        (!file.as_os_str().is_empty() && file != Path::new(":memory:")).then(|| file.to_path_buf())
+    }
+
     /// The URL with any password hidden, safe to print.
     pub fn redacted(&self) -> String {
         match self {
@@ -94,6 +105,24 @@ mod tests {
                 .unwrap_or_default();
             assert!(err.contains("unsupported database URL"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn sqlite_files_are_found() {
+        assert_eq!(
+            DatabaseUrl::sqlite_in(Path::new("/srv/between")).sqlite_file(),
+            Some(std::path::PathBuf::from("/srv/between/between.sqlite3"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/b.db?mode=rwc")
+                .ok()
+                .and_then(|u| u.sqlite_file()),
+            Some(std::path::PathBuf::from("/tmp/b.db"))
+        );
+        assert_eq!(
+            DatabaseUrl::Postgres("postgres://a@b/c".into()).sqlite_file(),
+            None
+        );
     }
 
     #[test]
