@@ -1,9 +1,8 @@
 //! `between backup` and `between restore`: files written privately and atomically around the
 //! store's backup format.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,46 +11,27 @@ use store::{BackupSummary, DatabaseUrl, RestoreMode, Store, StoreError};
 
 use crate::cli::Cli;
 use crate::commands::{data_dir, open_store};
+use crate::private::PartialFile;
 
 /// Writes a backup to `path`. The rows go to a temporary file in the same folder, created
 /// 0600, which is synced and then renamed: a backup cut short never carries the final name,
 /// and no one else can read it at any moment.
 pub(crate) async fn write(store: &dyn Store, path: &Path) -> anyhow::Result<BackupSummary> {
-    let Some(name) = path.file_name() else {
+    if path.file_name().is_none() {
         bail!("name the backup file, such as between-backup.jsonl");
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let partial = dir.join(format!(
-        ".{}.{}.partial",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&partial)
-        .with_context(|| format!("could not create {}", partial.display()))?;
-    let written = async {
-        // The mode given at creation is narrowed by the umask; set it outright as well.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        let mut out = BufWriter::new(file);
-        let summary = store.backup(&mut out).await?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&partial, path)?;
-        // The rename is durable only once the folder itself is synced.
-        File::open(&dir)?.sync_all()?;
-        Ok::<_, anyhow::Error>(summary)
     }
-    .await;
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written.with_context(|| format!("could not write the backup {}", path.display()))
+    let (partial, file) = PartialFile::create(path)?;
+    let mut out = BufWriter::new(file);
+    let summary = store
+        .backup(&mut out)
+        .await
+        .with_context(|| format!("could not write the backup {}", path.display()))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("could not write the backup {}", path.display()))?;
+    partial.commit(file)?;
+    Ok(summary)
 }
 
 /// Prints a line to standard output. The work is done by then, so a reader that went away

@@ -1,12 +1,12 @@
 //! Files and folders that hold personal data are the owner's alone: folders 0700, files 0600,
 //! whatever the umask.
 
-use std::fs::{DirBuilder, OpenOptions, Permissions};
+use std::fs::{DirBuilder, File, OpenOptions, Permissions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 const PRIVATE_DIR: u32 = 0o700;
 const PRIVATE_FILE: u32 = 0o600;
@@ -42,22 +42,76 @@ pub fn folder(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a file only its owner can read, replacing any earlier file of that name (whose
-/// mode is tightened before anything is written into it).
+/// A file being written under a hidden temporary name in its final folder, created 0600.
+/// Only [`PartialFile::commit`] gives it its final name, after syncing it: a write cut short
+/// never carries the final name, and no one else can read it at any moment. Dropped without
+/// a commit, the temporary file is removed.
+pub struct PartialFile {
+    partial: PathBuf,
+    path: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl PartialFile {
+    /// Creates the temporary file beside `path`.
+    pub fn create(path: &Path) -> anyhow::Result<(PartialFile, File)> {
+        let Some(name) = path.file_name() else {
+            bail!("{} is not a file name", path.display());
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let partial = dir.join(format!(
+            ".{}.{}.partial",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(PRIVATE_FILE)
+            .open(&partial)
+            .with_context(|| format!("could not create {}", partial.display()))?;
+        let guard = PartialFile {
+            partial,
+            path: path.to_path_buf(),
+            dir,
+            committed: false,
+        };
+        // The mode given at creation is narrowed by the umask; set it outright as well.
+        file.set_permissions(Permissions::from_mode(PRIVATE_FILE))
+            .with_context(|| format!("could not make {} private", guard.partial.display()))?;
+        Ok((guard, file))
+    }
+
+    /// Syncs the written file and renames it to its final name, durably.
+    pub fn commit(mut self, file: File) -> anyhow::Result<()> {
+        file.sync_all()
+            .and_then(|()| std::fs::rename(&self.partial, &self.path))
+            // The rename is durable only once the folder itself is synced.
+            .and_then(|()| File::open(&self.dir)?.sync_all())
+            .with_context(|| format!("could not write {}", self.path.display()))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
+}
+
+/// Writes a whole file privately and atomically (see [`PartialFile`]).
 pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(PRIVATE_FILE)
-        .open(path)
-        .with_context(|| format!("could not write {}", path.display()))?;
-    // `mode` applies only when the file is created; an existing file keeps its own.
-    file.set_permissions(Permissions::from_mode(PRIVATE_FILE))
-        .with_context(|| format!("could not make {} private", path.display()))?;
+    let (partial, mut file) = PartialFile::create(path)?;
     file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("could not write {}", path.display()))
+        .with_context(|| format!("could not write {}", path.display()))?;
+    partial.commit(file)
 }
 
 #[cfg(test)]
@@ -89,5 +143,19 @@ mod tests {
         write(&path, b"new").unwrap();
         assert_eq!(mode(&path), 0o600);
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        // Nothing is left beside it.
+        assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_write_cut_short_leaves_the_old_file_and_no_partial_one() {
+        let base = tempfile::tempdir().unwrap();
+        let path = base.path().join("backup.jsonl");
+        std::fs::write(&path, b"yesterday").unwrap();
+        let (partial, mut file) = PartialFile::create(&path).unwrap();
+        file.write_all(b"half of tod").unwrap();
+        drop(partial);
+        assert_eq!(std::fs::read(&path).unwrap(), b"yesterday");
+        assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 1);
     }
 }

@@ -2,106 +2,15 @@
 //! of what it wrote, through the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_between");
-
-fn between(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("BETWEEN_DATA_DIR", data_dir)
-        .env_remove("BETWEEN_DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-/// Runs the binary under a shell that first sets the umask, as a cron job might.
-fn between_with_umask(data_dir: &Path, umask: &str, args: &[&str]) -> Output {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
-        .arg(BIN)
-        .args(args)
-        .env("BETWEEN_DATA_DIR", data_dir)
-        .env_remove("BETWEEN_DATABASE_URL")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data_dir: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("BETWEEN_DATA_DIR", data_dir)
-        .env("BETWEEN_LISTEN", "127.0.0.1:0")
-        .env_remove("BETWEEN_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .to_string();
-    Server { child, addr }
-}
-
-fn post_checkin(addr: &str, token: &str, body: &str) -> u16 {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    s.write_all(
-        format!(
-            "POST /api/v1/checkins HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .as_bytes(),
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out.split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
-}
+use support::*;
 
 /// The row count `between backup`/`restore` printed for a table.
 fn printed_rows(stdout: &str, table: &str) -> usize {
@@ -150,7 +59,7 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
                     let body = format!(
                         r#"{{"client_id":"00000000-0000-4000-8{w:03}-{i:012}","mood":4,"self_harm_thoughts":false,"missed_usual_activities":true,"sleep_hours":6.5,"note":"PRIVATE note {i}"}}"#
                     );
-                    assert_eq!(post_checkin(&addr, &token, &body), 201);
+                    assert_eq!(post_checkin(&addr, &token, &body).0, 201);
                     acknowledged.fetch_add(1, Ordering::SeqCst);
                     i += 1;
                 }
@@ -166,7 +75,7 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
     let file = backups.join("between-nightly.jsonl");
     let before = acknowledged.load(Ordering::SeqCst);
     // A permissive umask must not make the backup readable by others.
-    let out = between_with_umask(&data, "000", &["backup", file.to_str().unwrap()]);
+    let out = between_with_umask(&data, "000", &["backup", file.to_str().unwrap()], None);
     let after = acknowledged.load(Ordering::SeqCst);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -211,7 +120,7 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
     // The restored copy serves: the same token signs in and new check-ins get new ids.
     let server = serve(&restored);
     let body = r#"{"client_id":"00000000-0000-4000-8fff-000000000001","mood":6}"#;
-    assert_eq!(post_checkin(&server.addr, &token, body), 201);
+    assert_eq!(post_checkin(&server.addr, &token, body).0, 201);
     drop(server);
     assert_eq!(exported_checkins(&restored, email), in_backup + 1);
 
@@ -229,6 +138,7 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
         &restored,
         "277",
         &["restore", "--replace", file.to_str().unwrap()],
+        None,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(exported_checkins(&restored, email), in_backup);
@@ -275,38 +185,13 @@ fn restore_refuses_what_is_not_a_backup_and_names_no_content() {
     assert!(!err.contains("PRIVATE"), "{err}");
 }
 
-/// A fresh database on the test PostgreSQL server. Without `BETWEEN_TEST_DATABASE_URL` the
-/// test fails, unless the developer opted out by name with `BETWEEN_SKIP_POSTGRES=1`.
+/// A fresh database on the test PostgreSQL server (see `store::testing`).
 fn postgres_test_database() -> Option<String> {
-    let Ok(admin_url) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
-        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL tests skipped: BETWEEN_SKIP_POSTGRES=1");
-            return None;
-        }
-        panic!(
-            "BETWEEN_TEST_DATABASE_URL is not set: run scripts/test (it starts a throwaway \
-             PostgreSQL), or set BETWEEN_SKIP_POSTGRES=1 to skip these tests on purpose"
-        );
-    };
-    let name = format!("between_test_cli_{}", std::process::id());
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async {
-        let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    });
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
+        .unwrap()
+        .block_on(store::testing::postgres_test_database())
 }
 
 /// The documented move: SQLite → backup → PostgreSQL, and back to a new SQLite folder.
@@ -335,7 +220,7 @@ fn an_installation_moves_to_postgres_and_back() {
         let body = format!(
             r#"{{"client_id":"00000000-0000-4000-8000-{i:012}","mood":{i},"missed_usual_activities":true,"note":"PRIVATE {i}"}}"#
         );
-        assert_eq!(post_checkin(&server.addr, &token, &body), 201);
+        assert_eq!(post_checkin(&server.addr, &token, &body).0, 201);
     }
     drop(server);
     let moved = dir.path().join("move.jsonl");

@@ -2,65 +2,14 @@
 //! against a spawned server over real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_between");
+use std::process::Command;
+
+use support::*;
+
 const EMAIL: &str = "kim@example.org";
 const GOOD: &str = "a long enough password";
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Server {
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("BETWEEN_DATA_DIR", data_dir)
-        .env("BETWEEN_LISTEN", "127.0.0.1:0")
-        .env_remove("BETWEEN_DATABASE_URL")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .to_string();
-    assert!(first.contains("for http://between.test/"), "{first}");
-    Server { child, addr }
-}
-
-fn http(addr: &str, request: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    s.write_all(request.as_bytes()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, out)
-}
 
 fn get(addr: &str, host: &str, path: &str) -> (u16, String) {
     http(
@@ -104,26 +53,23 @@ fn sign_in(addr: &str, forwarded: Option<&str>, password: &str) -> u16 {
 #[test]
 fn a_served_instance_checks_the_host_and_believes_only_its_proxy() {
     let dir = tempfile::tempdir().unwrap();
-    let mut add = Command::new(BIN)
-        .args(["user", "add", EMAIL])
-        .env("BETWEEN_DATA_DIR", dir.path())
-        .env_remove("BETWEEN_DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{GOOD}\n").as_bytes())
-        .unwrap();
-    assert!(add.wait().unwrap().success());
-    let server = serve(
+    let add = between(
+        dir.path(),
+        &["user", "add", EMAIL],
+        Some(&format!("{GOOD}\n")),
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let server = serve_with(
         dir.path(),
         &[
             ("BETWEEN_PUBLIC_URL", "http://between.test"),
             ("BETWEEN_TRUST_PROXY", "10.0.0.0/8, 127.0.0.1/32"),
         ],
+    );
+    assert!(
+        server.banner.contains("for http://between.test/"),
+        "{}",
+        server.banner
     );
     let addr = server.addr.as_str();
 
@@ -154,7 +100,7 @@ fn unreadable_proxy_ranges_and_public_urls_are_refused_at_start() {
             "not a public URL",
         ),
     ] {
-        let out = Command::new(BIN)
+        let out = Command::new(bin())
             .arg("serve")
             .env("BETWEEN_DATA_DIR", dir.path())
             .env("BETWEEN_LISTEN", "127.0.0.1:0")

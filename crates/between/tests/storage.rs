@@ -6,7 +6,6 @@ mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use support::*;
 
@@ -14,39 +13,15 @@ fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-/// Runs a subcommand with umask 000, the most permissive an operator could have.
-fn between_with_open_umask(data_dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg("umask 000; exec \"$@\"")
-        .arg("sh")
-        .arg(bin())
-        .args(args)
-        .env("BETWEEN_DATA_DIR", data_dir)
-        .env_remove("BETWEEN_DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn every_file_is_private_whatever_the_umask() {
     let base = tempfile::tempdir().unwrap();
     let data = base.path().join("data");
-    let out = between_with_open_umask(
+    let out = between_with_umask(
         &data,
+        "000",
         &["user", "add", "sam@example.org"],
-        "a long enough password\n",
+        Some("a long enough password\n"),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(mode(&data), 0o700, "data folder");
@@ -69,8 +44,9 @@ fn every_file_is_private_whatever_the_umask() {
     assert!(server.stop().success());
 
     let export = base.path().join("sam.json");
-    let out = between_with_open_umask(
+    let out = between_with_umask(
         &data,
+        "000",
         &[
             "export",
             "--user",
@@ -78,7 +54,7 @@ fn every_file_is_private_whatever_the_umask() {
             "--output",
             export.to_str().unwrap(),
         ],
-        "",
+        None,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(mode(&export), 0o600, "export");

@@ -27,6 +27,8 @@ mod open;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

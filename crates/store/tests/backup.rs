@@ -437,32 +437,8 @@ async fn fresh_sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
     (dir, store)
 }
 
-/// A fresh database on the test PostgreSQL server. Without `BETWEEN_TEST_DATABASE_URL` the
-/// test fails, unless the developer opted out by name with `BETWEEN_SKIP_POSTGRES=1`.
-async fn postgres_test_database() -> Option<String> {
-    let Ok(admin_url) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
-        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL tests skipped: BETWEEN_SKIP_POSTGRES=1");
-            return None;
-        }
-        panic!(
-            "BETWEEN_TEST_DATABASE_URL is not set: run scripts/test (it starts a throwaway \
-             PostgreSQL), or set BETWEEN_SKIP_POSTGRES=1 to skip these tests on purpose"
-        );
-    };
-    let name = format!("between_test_{}", Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
-}
-
 async fn fresh_postgres() -> Option<Arc<dyn Store>> {
-    let url = postgres_test_database().await?;
+    let url = store::testing::postgres_test_database().await?;
     Some(
         store::open(&DatabaseUrl::parse(&url).unwrap())
             .await
@@ -819,7 +795,7 @@ async fn a_sqlite_backup_sees_one_moment() {
 
 #[tokio::test]
 async fn a_postgres_backup_sees_one_moment() {
-    let Some(url) = postgres_test_database().await else {
+    let Some(url) = store::testing::postgres_test_database().await else {
         return;
     };
     a_backup_sees_one_moment(DatabaseUrl::parse(&url).unwrap()).await;

@@ -1387,7 +1387,7 @@ async fn sqlite_conformance() {
 
 #[tokio::test]
 async fn postgres_conformance() {
-    let Some(url) = postgres_test_database().await else {
+    let Some(url) = store::testing::postgres_test_database().await else {
         return;
     };
     let store = store::open(&DatabaseUrl::parse(&url).unwrap())
@@ -1435,7 +1435,7 @@ async fn sqlite_is_durable_and_refuses_a_newer_schema() {
 
 #[tokio::test]
 async fn postgres_refuses_a_newer_schema() {
-    let Some(url) = postgres_test_database().await else {
+    let Some(url) = store::testing::postgres_test_database().await else {
         return;
     };
     let parsed = DatabaseUrl::parse(&url).unwrap();
@@ -1556,35 +1556,11 @@ async fn sqlite_sign_in_limits_are_shared_by_stores_on_one_file() {
 
 #[tokio::test]
 async fn postgres_sign_in_limits_are_shared_by_stores_on_one_database() {
-    let Some(url) = postgres_test_database().await else {
+    let Some(url) = store::testing::postgres_test_database().await else {
         return;
     };
     let url = DatabaseUrl::parse(&url).unwrap();
     let a = store::open(&url).await.unwrap();
     let b = store::open(&url).await.unwrap();
     sign_in_limit_story(a, b).await;
-}
-
-/// A fresh database on the test PostgreSQL server. Without `BETWEEN_TEST_DATABASE_URL` the
-/// test fails, unless the developer opted out by name with `BETWEEN_SKIP_POSTGRES=1`.
-async fn postgres_test_database() -> Option<String> {
-    let Ok(admin_url) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
-        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL tests skipped: BETWEEN_SKIP_POSTGRES=1");
-            return None;
-        }
-        panic!(
-            "BETWEEN_TEST_DATABASE_URL is not set: run scripts/test (it starts a throwaway \
-             PostgreSQL), or set BETWEEN_SKIP_POSTGRES=1 to skip these tests on purpose"
-        );
-    };
-    let name = format!("between_test_{}", Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
 }

@@ -44,29 +44,11 @@ fn sqlite() -> Database {
     }
 }
 
-/// A fresh PostgreSQL database. Without `BETWEEN_TEST_DATABASE_URL` the test fails, unless
-/// the developer opted out by name with `BETWEEN_SKIP_POSTGRES=1`.
+/// A fresh PostgreSQL database (see `store::testing`).
 async fn postgres() -> Option<Database> {
-    let Ok(admin_url) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
-        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL tests skipped: BETWEEN_SKIP_POSTGRES=1");
-            return None;
-        }
-        panic!(
-            "BETWEEN_TEST_DATABASE_URL is not set: run scripts/test (it starts a throwaway \
-             PostgreSQL), or set BETWEEN_SKIP_POSTGRES=1 to skip these tests on purpose"
-        );
-    };
-    let name = format!("between_test_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    let url = store::testing::postgres_test_database().await?;
     Some(Database {
-        url: store::DatabaseUrl::parse(&format!("{base}/{name}")).unwrap(),
+        url: store::DatabaseUrl::parse(&url).unwrap(),
         _dir: None,
     })
 }

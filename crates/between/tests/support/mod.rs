@@ -16,8 +16,29 @@ pub fn bin() -> String {
 
 /// Runs one subcommand on a data folder, feeding `stdin` when given.
 pub fn between(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(bin())
-        .args(args)
+    let mut cmd = Command::new(bin());
+    cmd.args(args);
+    run(cmd, data_dir, stdin)
+}
+
+/// Runs a subcommand under a shell that first sets the umask, as a cron job might; `000` is
+/// the most permissive an operator could have.
+pub fn between_with_umask(
+    data_dir: &Path,
+    umask: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Output {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(bin())
+        .args(args);
+    run(cmd, data_dir, stdin)
+}
+
+fn run(mut cmd: Command, data_dir: &Path, stdin: Option<&str>) -> Output {
+    let mut child = cmd
         .env("BETWEEN_DATA_DIR", data_dir)
         .env_remove("BETWEEN_DATABASE_URL")
         .stdin(Stdio::piped())
@@ -25,16 +46,11 @@ pub fn between(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    } else {
-        drop(child.stdin.take());
+        pipe.write_all(input.as_bytes()).unwrap();
     }
+    drop(pipe);
     child.wait_with_output().unwrap()
 }
 
@@ -60,6 +76,8 @@ pub fn account_with_token(data_dir: &Path, email: &str) -> String {
 pub struct Server {
     pub child: Child,
     pub addr: String,
+    /// The line the server printed first ("Between is running at …").
+    pub banner: String,
     pub log: Arc<Mutex<String>>,
 }
 
@@ -97,12 +115,18 @@ impl Server {
 
 /// Starts `between serve` on a free port, configured only through environment variables.
 pub fn serve(data_dir: &Path) -> Server {
+    serve_with(data_dir, &[])
+}
+
+/// Like [`serve`], with more environment variables (`BETWEEN_*` options).
+pub fn serve_with(data_dir: &Path, env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(bin())
         .arg("serve")
         .env("BETWEEN_DATA_DIR", data_dir)
         .env("BETWEEN_LISTEN", "127.0.0.1:0")
         .env("RUST_LOG", "debug")
         .env_remove("BETWEEN_DATABASE_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -127,7 +151,12 @@ pub fn serve(data_dir: &Path) -> Server {
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no URL in {first:?}"))
         .to_string();
-    Server { child, addr, log }
+    Server {
+        child,
+        addr,
+        banner: first,
+        log,
+    }
 }
 
 /// Sends one request and reads the whole answer: (status, raw response).
