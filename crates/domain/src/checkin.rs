@@ -1,6 +1,6 @@
 //! The daily check-in: what a person logs, and the checks that keep it meaningful.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -228,6 +228,14 @@ pub struct CheckIn {
 pub const SAFETY_QUESTION_MOOD: u8 = 2;
 
 impl NewCheckIn {
+    /// Whether a retry under the same client id sends what was stored. `at_sent` is the
+    /// time as sent: one left out was filled with "now" and is not compared.
+    pub fn same_submission(&self, stored: &NewCheckIn, at_sent: Option<DateTime<Utc>>) -> bool {
+        let mut mine = self.clone();
+        mine.at = stored.at;
+        crate::when::same_sent_instant(at_sent, stored.at) && mine == *stored
+    }
+
     /// Whether this check-in must carry an answer to the safety question.
     pub fn needs_safety_answer(&self, always_ask: bool) -> bool {
         self.self_harm_thoughts.is_none() && (always_ask || self.mood.get() <= SAFETY_QUESTION_MOOD)
@@ -252,6 +260,13 @@ fn optional_text(
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
     let v = value?;
+    let v = match crate::text::clean(field, &v) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
     let v = v.trim();
     if v.is_empty() {
         return None;
@@ -273,9 +288,8 @@ impl CheckInInput {
         let mut errors = Vec::new();
         let client_id = self.client_id.unwrap_or_else(Uuid::new_v4);
         let at = self.at.unwrap_or(now);
-        // A little clock skew between devices is normal; a day ahead is a mistake.
-        if at > now + Duration::minutes(10) {
-            errors.push(FieldError::new("at", "That time is in the future."));
+        if let Err(e) = crate::when::happened("at", at, now) {
+            errors.push(e);
         }
         let mood = match self.mood {
             None => {
@@ -324,6 +338,13 @@ impl CheckInInput {
 
         let mut harder_today: Vec<String> = Vec::new();
         for tag in self.harder_today.unwrap_or_default() {
+            let tag = match crate::text::clean("harder_today", &tag) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
             let tag = tag.trim();
             if tag.is_empty() || harder_today.iter().any(|t| t == tag) {
                 continue;
@@ -386,6 +407,7 @@ impl CheckInInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use proptest::prelude::*;
 
     fn now() -> DateTime<Utc> {
@@ -414,7 +436,7 @@ mod tests {
             usual_activities: Some("maybe".into()),
             sleep_hours: Some(25.0),
             note: Some("x".repeat(MAX_NOTE_CHARS + 1)),
-            at: Some(now() + Duration::days(1)),
+            at: Some(now() + Duration::days(2)),
             ..Default::default()
         }
         .validate(now())

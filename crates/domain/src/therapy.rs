@@ -49,6 +49,8 @@ pub const MAX_SESSION_NOTE_CHARS: usize = 2_000;
 /// A session to add: one occurrence, or the first of a series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSession {
+    /// Client-generated id; the same id twice is the same session (or series).
+    pub client_id: Uuid,
     /// When it starts.
     pub at: DateTime<Utc>,
     /// A private note (e.g. "video call").
@@ -58,18 +60,39 @@ pub struct NewSession {
 }
 
 impl NewSession {
-    /// Checks a session's note; any time, past or future, is allowed.
-    pub fn new(at: DateTime<Utc>, note: &str, repeat: Repeat) -> Result<NewSession, FieldError> {
-        let note = note.trim();
+    /// Checks a session: its time lies between 2000 and two years after `now` (past ones
+    /// are allowed, people add the sessions they already had), and its note is clean text.
+    pub fn new(
+        client_id: Uuid,
+        at: DateTime<Utc>,
+        note: &str,
+        repeat: Repeat,
+        now: DateTime<Utc>,
+    ) -> Result<NewSession, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Err(e) = crate::when::planned("at", at, now) {
+            errors.push(e);
+        }
+        let note = match crate::text::clean("note", note) {
+            Ok(n) => n.trim().to_string(),
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
         if note.chars().count() > MAX_SESSION_NOTE_CHARS {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "note",
                 format!("Please keep the note under {MAX_SESSION_NOTE_CHARS} characters."),
             ));
         }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(NewSession {
+            client_id,
             at,
-            note: (!note.is_empty()).then(|| note.to_string()),
+            note: (!note.is_empty()).then_some(note),
             repeat,
         })
     }
@@ -211,8 +234,10 @@ impl ReflectionInput {
                 None => errors.push(FieldError::new("came_up", "Please choose from the list.")),
             }
         }
-        let feedback = self
-            .feedback
+        let feedback = crate::text::clean_opt("feedback", self.feedback)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
             .map(|f| f.trim().to_string())
             .filter(|f| !f.is_empty());
         if feedback
@@ -224,9 +249,10 @@ impl ReflectionInput {
                 format!("Please keep this under {MAX_REFLECTION_CHARS} characters."),
             ));
         }
-        let topics: Vec<String> = self
-            .topics
-            .unwrap_or_default()
+        let topics = crate::text::clean("topics", &self.topics.unwrap_or_default())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let topics: Vec<String> = topics
             .lines()
             .map(str::trim)
             .filter(|t| !t.is_empty())
@@ -328,14 +354,17 @@ mod tests {
             .with_ymd_and_hms(2026, 11, 3, 15, 0, 0)
             .single()
             .unwrap_or_default();
-        let s = NewSession::new(at, "", Repeat::Weekly).map_err(|e| e.message);
+        let id = Uuid::new_v4();
+        let s = NewSession::new(id, at, "", Repeat::Weekly, at).map_err(|e| format!("{e:?}"));
         let occ = s.map(|s| s.occurrences()).unwrap_or_default();
         assert_eq!(occ.len(), 27);
         assert_eq!(occ[1] - occ[0], Duration::days(7));
-        let f = NewSession::new(at, "", Repeat::Fortnightly).map(|s| s.occurrences().len());
+        let f = NewSession::new(id, at, "", Repeat::Fortnightly, at).map(|s| s.occurrences().len());
         assert_eq!(f.ok(), Some(14));
         assert_eq!(
-            NewSession::new(at, " ", Repeat::Once).map(|s| s.note).ok(),
+            NewSession::new(id, at, " ", Repeat::Once, at)
+                .map(|s| s.note)
+                .ok(),
             Some(None)
         );
     }

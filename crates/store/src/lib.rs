@@ -36,7 +36,7 @@ pub use journal::{JournalCursor, JournalPage, JournalQuery, JournalStore};
 pub use open::{DatabaseUrl, open};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
-pub use therapy::{GuidanceChange, StoredReflection, TherapyStore};
+pub use therapy::{AddedSessions, GuidanceChange, NewSessions, StoredReflection, TherapyStore};
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
