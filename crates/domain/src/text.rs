@@ -58,7 +58,15 @@ mod tests {
 
     #[test]
     fn controls_are_refused_and_named() {
-        for bad in ["\0", "a\u{0}b", "\u{7}", "\u{1b}[31m", "\u{7f}", "\u{85}", "\u{9b}"] {
+        for bad in [
+            "\0",
+            "a\u{0}b",
+            "\u{7}",
+            "\u{1b}[31m",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9b}",
+        ] {
             let e = clean("note", bad).unwrap_err();
             assert_eq!(e.field, "note", "{bad:?}");
             assert!(has_forbidden_control(bad), "{bad:?}");

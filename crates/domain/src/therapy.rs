@@ -97,6 +97,14 @@ impl NewSession {
         })
     }
 
+    /// Whether a retry under the same client id asks for what was stored: the first
+    /// session of the earlier request and the repeat it asked for.
+    pub fn same_submission(&self, first: &TherapySession, repeat: Repeat) -> bool {
+        crate::when::same_instant(self.at, first.at)
+            && self.note == first.note
+            && self.repeat == repeat
+    }
+
     /// Every occurrence to store: the first, then repeats up to the horizon.
     pub fn occurrences(&self) -> Vec<DateTime<Utc>> {
         match self.repeat.every_days() {

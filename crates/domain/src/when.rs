@@ -21,7 +21,10 @@ pub const PLANNED_AHEAD_MONTHS: u32 = 24;
 
 /// The earliest instant any entry may be about: midnight UTC starting [`EARLIEST_DAY`].
 pub fn earliest() -> DateTime<Utc> {
-    EARLIEST_DAY.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+    EARLIEST_DAY
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
 }
 
 const TOO_EARLY: &str = "Please check the date: entries can go back to 1 January 2000.";

@@ -63,8 +63,17 @@ pub fn internal_page() -> Response {
         .into_response()
 }
 
-/// Logs an internal error's cause and shows a kind page.
+/// Shows the kind page for a use-case error a form handler does not handle itself: most are
+/// internal (the cause is logged), but a form sent again after it was saved, with changes,
+/// is the person's situation to know about, not ours to log.
 pub fn internal(e: &app::AppError) -> Response {
+    if matches!(e, app::AppError::ClientIdConflict) {
+        return page(
+            StatusCode::CONFLICT,
+            "This form was already saved",
+            "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
+        );
+    }
     tracing::error!(error = %e, "request failed");
     internal_page()
 }
