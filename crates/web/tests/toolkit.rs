@@ -661,7 +661,7 @@ async fn personal_lists_can_be_added_edited_reordered_and_removed() {
 
     // The self-care tool shows the list to pick from.
     let tool = t.get("/toolkit/self-care", Some(&cookie)).await;
-    assert!(tool.body.contains("<li>my book</li>"));
+    assert!(tool.body.contains("<li dir=\"auto\">my book</li>"));
     let other = t.get("/toolkit/distraction", Some(&kim)).await;
     assert!(other.body.contains("Some ideas to start with"));
 }
