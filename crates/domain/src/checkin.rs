@@ -405,6 +405,7 @@ impl CheckInInput {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use chrono::Duration;
@@ -499,6 +500,56 @@ mod tests {
         }
         .validate(now());
         assert!(matches!(answered, Ok(ref c) if !c.needs_safety_answer(true)));
+    }
+
+    #[test]
+    fn a_retry_is_the_same_submission_only_with_the_same_fields() {
+        let sent = CheckInInput {
+            client_id: Some(Uuid::new_v4()),
+            mood: Some(2),
+            self_harm_thoughts: Some(false),
+            note: Some("tired\r\n".into()),
+            ..Default::default()
+        };
+        let stored = sent
+            .clone()
+            .validate(now())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        // A retry without a time is filled with a later "now"; that alone changes nothing.
+        let later = now() + Duration::minutes(3);
+        let retry = sent
+            .clone()
+            .validate(later)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(retry.same_submission(&stored, None));
+        // A time that was sent is compared, to the millisecond it is stored at.
+        assert!(!retry.same_submission(&stored, Some(later)));
+        let ns = now() + Duration::nanoseconds(300);
+        assert!(retry.same_submission(&stored, Some(ns)));
+        let changed = CheckInInput {
+            self_harm_thoughts: Some(true),
+            ..sent
+        }
+        .validate(now())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(!changed.same_submission(&stored, None));
+    }
+
+    #[test]
+    fn control_characters_and_old_dates_are_refused_by_field() {
+        let errs = CheckInInput {
+            mood: Some(5),
+            note: Some("a\u{0}".into()),
+            substances: Some("\u{1b}".into()),
+            harder_today: Some(vec!["x\u{7}".into()]),
+            at: "1000-01-01T00:00:00Z".parse().ok(),
+            ..Default::default()
+        }
+        .validate(now())
+        .err()
+        .unwrap_or_default();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["at", "harder_today", "substances", "note"]);
     }
 
     proptest! {

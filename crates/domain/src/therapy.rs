@@ -352,6 +352,7 @@ pub struct AgendaItem {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
@@ -375,6 +376,44 @@ mod tests {
                 .ok(),
             Some(None)
         );
+    }
+
+    #[test]
+    fn sessions_are_bounded_and_compared_on_what_was_asked() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let id = Uuid::new_v4();
+        for bad in [
+            Utc.with_ymd_and_hms(1, 1, 1, 10, 0, 0).single(),
+            Utc.with_ymd_and_hms(9999, 1, 1, 10, 0, 0).single(),
+        ] {
+            let at = bad.unwrap_or_default();
+            let e = NewSession::new(id, at, "", Repeat::Once, now)
+                .err()
+                .unwrap_or_default();
+            assert_eq!(e.first().map(|e| e.field), Some("at"));
+        }
+        let e = NewSession::new(id, now, "room\u{0}", Repeat::Once, now)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.first().map(|e| e.field), Some("note"));
+        let s = NewSession::new(id, now, " video ", Repeat::Weekly, now);
+        let s = s.unwrap_or_else(|e| panic!("{e:?}"));
+        let first = TherapySession {
+            id: 1,
+            at: now,
+            note: Some("video".into()),
+            series: Some(Uuid::new_v4()),
+        };
+        assert!(s.same_submission(&first, Repeat::Weekly));
+        assert!(!s.same_submission(&first, Repeat::Fortnightly));
+        let moved = TherapySession {
+            at: now + Duration::hours(1),
+            ..first
+        };
+        assert!(!s.same_submission(&moved, Repeat::Weekly));
     }
 
     #[test]
