@@ -106,6 +106,149 @@ async fn bidi_overrides_in_person_text_cannot_reorder_the_page() {
 }
 
 #[tokio::test]
+async fn every_page_isolates_what_people_wrote() {
+    let t = test_app().await;
+    let c = t.sign_up("sam@example.org").await;
+    let rlo = "\u{202e}";
+    let w = |what: &str| format!("{what} {rlo}reversed");
+    let id = || Uuid::new_v4();
+    for (path, body) in [
+        (
+            "/api/v1/checkins".to_string(),
+            json!({"client_id": id(), "mood": 6, "note": w("note"), "substances": w("wine"),
+                   "harder_today": [w("tag")]}),
+        ),
+        (
+            "/api/v1/sessions".to_string(),
+            json!({"client_id": id(), "at": days_ago(2), "note": w("room")}),
+        ),
+        (
+            "/api/v1/sessions".to_string(),
+            json!({"client_id": id(), "at": in_future(2), "note": w("video")}),
+        ),
+        (
+            "/api/v1/agenda".to_string(),
+            json!({"client_id": id(), "text": w("topic")}),
+        ),
+        (
+            "/api/v1/coping-uses".to_string(),
+            json!({"client_id": id(), "tool": "park-it", "note": w("parked")}),
+        ),
+        (
+            "/api/v1/journal".to_string(),
+            json!({"client_id": id(), "text": w("entry"), "parked": true}),
+        ),
+    ] {
+        let r = t.post_json(&path, &c, &body.to_string()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
+    }
+    let hw = t
+        .post_json(
+            "/api/v1/homework",
+            &c,
+            &json!({"client_id": id(), "text": w("task"), "frequency": "daily"}).to_string(),
+        )
+        .await
+        .json();
+    let hw_id = hw["id"].as_i64().unwrap();
+    let log = t
+        .post_json(
+            &format!("/api/v1/homework/{hw_id}/log"),
+            &c,
+            &json!({"client_id": id(), "note": w("went well")}).to_string(),
+        )
+        .await;
+    assert_eq!(log.status, StatusCode::CREATED, "{}", log.body);
+
+    // Forms: the therapist's name, a safety plan, a list item, a feedback note.
+    let csrf = csrf_of(&t, "/settings", &c).await;
+    let saved = t
+        .post_form(
+            "/settings",
+            &c,
+            &format!(
+                "csrf={csrf}&country=GB&timezone=Europe%2FLondon&usual_mood=7&therapist_name={}&therapist_phone=020+7946+0000",
+                enc(&w("Dr Ada"))
+            ),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let csrf = csrf_of(&t, "/safety-plan/edit", &c).await;
+    let saved = t
+        .post_form(
+            "/safety-plan",
+            &c,
+            &format!(
+                "csrf={csrf}&warning_signs={}&helper_name={}&helper_phone=07700900123&reasons_for_living={}",
+                enc(&w("sign")),
+                enc(&w("Jo")),
+                enc(&w("my cat"))
+            ),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let csrf = csrf_of(&t, "/toolkit/lists", &c).await;
+    let saved = t
+        .post_form(
+            "/toolkit/lists/self_care",
+            &c,
+            &format!("csrf={csrf}&text={}", enc(&w("bath"))),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let csrf = csrf_of(&t, "/feedback", &c).await;
+    let saved = t
+        .post_form(
+            "/feedback",
+            &c,
+            &format!(
+                "csrf={csrf}&client_id={}&kind=helped&text={}",
+                id(),
+                enc(&w("the breathing"))
+            ),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    for path in [
+        "/",
+        "/history",
+        "/journal",
+        "/journal?show=parked",
+        "/agenda",
+        "/brief",
+        "/homework",
+        "/sessions",
+        "/feedback",
+        "/contact",
+        "/settings",
+        "/safety-plan",
+        "/safety-plan/edit",
+        "/backsliding-plan/edit",
+        "/toolkit/lists",
+        "/toolkit/self-care",
+    ] {
+        let page = t.get(path, Some(&c)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        if page.body.contains(rlo) {
+            assert_isolated(&page.body, rlo, path);
+        }
+    }
+    // The pages that must show the text do show it.
+    for path in [
+        "/history",
+        "/agenda",
+        "/homework",
+        "/sessions",
+        "/feedback",
+        "/safety-plan",
+    ] {
+        let page = t.get(path, Some(&c)).await;
+        assert!(page.body.contains(rlo), "{path} does not show the text");
+    }
+}
+
+#[tokio::test]
 async fn control_characters_are_refused_and_line_breaks_normalised() {
     for (backend, t) in test_apps().await {
         let c = t.sign_up("sam@example.org").await;
