@@ -94,7 +94,11 @@ async fn lookup_headers(
             csrf,
             secret,
         })),
-        Err(e) => Err(crate::pages::errors::internal(&e)),
+        Err(e) => {
+            // The last-resort page: it serves the API's callers too, and needs no session.
+            tracing::error!(error = %e, "looking up a session failed");
+            Err(crate::pages::errors::internal_page())
+        }
     }
 }
 

@@ -180,7 +180,11 @@ pub fn internal(e: &app::AppError) -> Response {
         );
     }
     tracing::error!(error = %e, "request failed");
-    internal_page()
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Nothing you did caused this. Please try again in a moment.",
+    )
 }
 
 /// A refused cross-site form post.
