@@ -153,8 +153,13 @@ impl App {
             .await?;
         // Topics are not kept on the check-in itself (they became agenda topics, which the
         // person may have changed since), so the retry is compared on what it keeps.
+        // What came up is a set: the same answers in another order are the same check-in.
         let same = stored.session_feeling == reflection.session_feeling
-            && stored.came_up == reflection.came_up
+            && stored.came_up.len() == reflection.came_up.len()
+            && stored
+                .came_up
+                .iter()
+                .all(|c| reflection.came_up.contains(c))
             && stored.feedback == reflection.feedback;
         if written == Written::Existing && !same {
             return Err(AppError::ClientIdConflict);

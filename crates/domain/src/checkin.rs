@@ -230,10 +230,17 @@ pub const SAFETY_QUESTION_MOOD: u8 = 2;
 impl NewCheckIn {
     /// Whether a retry under the same client id sends what was stored. `at_sent` is the
     /// time as sent: one left out was filled with "now" and is not compared.
+    /// Body signals and tags are sets: the same ones in another order are the same answer.
     pub fn same_submission(&self, stored: &NewCheckIn, at_sent: Option<DateTime<Utc>>) -> bool {
-        let mut mine = self.clone();
-        mine.at = stored.at;
-        crate::when::same_sent_instant(at_sent, stored.at) && mine == *stored
+        let sorted = |c: &NewCheckIn| {
+            let mut c = c.clone();
+            c.client_id = stored.client_id;
+            c.at = stored.at;
+            c.body.sort_by_key(|b| b.code());
+            c.harder_today.sort();
+            c
+        };
+        crate::when::same_sent_instant(at_sent, stored.at) && sorted(self) == sorted(stored)
     }
 
     /// Whether this check-in must carry an answer to the safety question.
@@ -533,6 +540,21 @@ mod tests {
         .validate(now())
         .unwrap_or_else(|e| panic!("{e:?}"));
         assert!(!changed.same_submission(&stored, None));
+        let tags = |body: [&str; 2], tags: [&str; 2]| {
+            CheckInInput {
+                mood: Some(5),
+                body: Some(body.map(String::from).to_vec()),
+                harder_today: Some(tags.map(String::from).to_vec()),
+                ..Default::default()
+            }
+            .validate(now())
+            .unwrap_or_else(|e| panic!("{e:?}"))
+        };
+        let a = tags(["fatigue", "tension"], ["eating", "sleeping"]);
+        let b = tags(["tension", "fatigue"], ["sleeping", "eating"]);
+        assert!(b.same_submission(&a, None));
+        let c = tags(["tension", "headache"], ["sleeping", "eating"]);
+        assert!(!c.same_submission(&a, None));
     }
 
     #[test]
