@@ -345,7 +345,8 @@ fn seed(conn: &mut Conn, token: &str) -> anyhow::Result<()> {
     post(
         conn,
         "/api/v1/sessions",
-        serde_json::json!({"at": first.to_rfc3339(), "repeat": "weekly"}).to_string(),
+        serde_json::json!({"client_id": uuid::Uuid::new_v4(), "at": first.to_rfc3339(), "repeat": "weekly"})
+            .to_string(),
     )
 }
 

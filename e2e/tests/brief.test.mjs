@@ -80,7 +80,7 @@ async function pdfText(bytes) {
 
 test('a session, then a few days of check-ins', async () => {
   await createAccount(page, server.url, newAccount('brief'));
-  await api('/api/v1/sessions', { at: new Date(Date.now() - 4 * DAY).toISOString() });
+  await api('/api/v1/sessions', { client_id: randomUUID(), at: new Date(Date.now() - 4 * DAY).toISOString() });
   for (const [daysAgo, mood] of [[3, 4], [2, 3], [1, 6], [0, 7]]) {
     await api('/api/v1/checkins', {
       client_id: randomUUID(),

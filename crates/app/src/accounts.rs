@@ -138,6 +138,13 @@ fn optional(
     field: &'static str,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
+    let s = match domain::text::clean(field, s) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
     let s = s.trim();
     if s.is_empty() {
         None

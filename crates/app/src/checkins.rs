@@ -14,17 +14,24 @@ impl App {
         actor: &Actor,
         input: CheckInInput,
     ) -> Result<(CheckIn, Written), AppError> {
+        let at_sent = input.at;
         let checkin = input.validate(Utc::now()).map_err(AppError::Invalid)?;
-        self.store_checkin(actor, &checkin).await
+        self.store_checkin(actor, &checkin, at_sent).await
     }
 
     /// Stores an already validated check-in for the actor (idempotent on its client id).
+    /// `at_sent` is the time as the person sent it, `None` when it was filled with "now".
+    /// A retry with different content is [`AppError::ClientIdConflict`].
     pub async fn store_checkin(
         &self,
         actor: &Actor,
         checkin: &NewCheckIn,
+        at_sent: Option<DateTime<Utc>>,
     ) -> Result<(CheckIn, Written), AppError> {
         let stored = self.store.insert_checkin(actor.account.id, checkin).await?;
+        if stored.1 == Written::Existing && !checkin.same_submission(&stored.0.content, at_sent) {
+            return Err(AppError::ClientIdConflict);
+        }
         // The write is durable already; a failure to re-assess must not lose it.
         if let Err(e) = self.reassess(actor, Utc::now()).await {
             tracing::error!(error = %e, "re-assessing guidance after a check-in failed");

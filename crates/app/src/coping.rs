@@ -22,17 +22,24 @@ impl App {
         actor: &Actor,
         input: CopingUseInput,
     ) -> Result<(CopingUse, Written), AppError> {
+        let started_sent = input.started_at;
         let new = input.validate(Utc::now()).map_err(AppError::Invalid)?;
-        self.store_coping_use(actor, &new).await
+        self.store_coping_use(actor, &new, started_sent).await
     }
 
     /// Stores an already validated use for the actor (idempotent on its client id).
+    /// `started_sent` is the start as sent, `None` when it was filled with "now"; a retry
+    /// with different content is [`AppError::ClientIdConflict`].
     pub async fn store_coping_use(
         &self,
         actor: &Actor,
         new: &NewCopingUse,
+        started_sent: Option<DateTime<Utc>>,
     ) -> Result<(CopingUse, Written), AppError> {
         let stored = self.store.insert_coping_use(actor.account.id, new).await?;
+        if stored.1 == Written::Existing && !new.same_submission(&stored.0.content, started_sent) {
+            return Err(AppError::ClientIdConflict);
+        }
         // The write is durable already; a failure to re-assess must not lose it.
         if let Err(e) = self.reassess(actor, Utc::now()).await {
             tracing::error!(error = %e, "re-assessing guidance after a coping use failed");

@@ -21,6 +21,10 @@ pub enum AppError {
     /// Signed in, but this account may not do that.
     #[error("not allowed")]
     Forbidden,
+    /// A create re-sent a client id that already stands for different content; nothing
+    /// was stored. (The same content again is a harmless retry, not this.)
+    #[error("that client id was used for different content")]
+    ClientIdConflict,
     /// The thing asked for does not exist for this account.
     #[error("not found")]
     NotFound,

@@ -27,11 +27,16 @@ impl App {
         actor: &Actor,
         input: HomeworkInput,
     ) -> Result<(Homework, Written), AppError> {
-        let homework = input.validate().map_err(AppError::Invalid)?;
-        Ok(self
+        let today = crate::guidance::timezone_of(&actor.account).local_day(Utc::now());
+        let homework = input.validate(today).map_err(AppError::Invalid)?;
+        let stored = self
             .store
             .insert_homework(actor.account.id, &homework)
-            .await?)
+            .await?;
+        if stored.1 == Written::Existing && !homework.same_submission(&stored.0) {
+            return Err(AppError::ClientIdConflict);
+        }
+        Ok(stored)
     }
 
     /// The actor's homework with its log and progress as of `now`; finished too when asked.
@@ -74,7 +79,8 @@ impl App {
         id: i64,
         input: HomeworkEditInput,
     ) -> Result<Homework, AppError> {
-        let edit = input.validate().map_err(AppError::Invalid)?;
+        let today = crate::guidance::timezone_of(&actor.account).local_day(Utc::now());
+        let edit = input.validate(today).map_err(AppError::Invalid)?;
         self.store
             .edit_homework(actor.account.id, id, &edit, Utc::now())
             .await?
@@ -97,11 +103,17 @@ impl App {
         id: i64,
         input: HomeworkLogInput,
     ) -> Result<(HomeworkLog, Written), AppError> {
+        let at_sent = input.at;
         let log = input.validate(Utc::now()).map_err(AppError::Invalid)?;
-        self.store
+        let stored = self
+            .store
             .log_homework(actor.account.id, id, &log)
             .await?
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        if stored.1 == Written::Existing && !log.same_submission(id, &stored.0, at_sent) {
+            return Err(AppError::ClientIdConflict);
+        }
+        Ok(stored)
     }
 
     /// Stores a feedback note (idempotent on its client id).
@@ -111,7 +123,11 @@ impl App {
         input: FeedbackInput,
     ) -> Result<(FeedbackNote, Written), AppError> {
         let note = input.validate().map_err(AppError::Invalid)?;
-        Ok(self.store.insert_feedback(actor.account.id, &note).await?)
+        let stored = self.store.insert_feedback(actor.account.id, &note).await?;
+        if stored.1 == Written::Existing && !note.same_submission(&stored.0) {
+            return Err(AppError::ClientIdConflict);
+        }
+        Ok(stored)
     }
 
     /// Feedback notes written with `from <= at < to`, oldest first.

@@ -14,6 +14,7 @@ use crate::{Actor, App, AppError};
 
 /// Checks a topic typed by hand or sent through the API.
 pub(crate) fn check_topic(text: &str) -> Result<String, AppError> {
+    let text = domain::text::clean("text", text).map_err(|e| AppError::Invalid(vec![e]))?;
     let text = text.trim();
     if text.is_empty() {
         return Err(AppError::field("text", "Please write the topic first."));
@@ -35,11 +36,16 @@ impl App {
         actor: &Actor,
         input: JournalInput,
     ) -> Result<(JournalEntry, Written), AppError> {
+        let at_sent = input.at;
         let entry = input.validate(Utc::now()).map_err(AppError::Invalid)?;
-        Ok(self
+        let stored = self
             .store
             .insert_journal_entry(actor.account.id, &entry)
-            .await?)
+            .await?;
+        if stored.1 == Written::Existing && !entry.same_submission(&stored.0, at_sent) {
+            return Err(AppError::ClientIdConflict);
+        }
+        Ok(stored)
     }
 
     /// One of the actor's entries; [`AppError::NotFound`] when it is not theirs.
@@ -102,7 +108,8 @@ impl App {
         }
     }
 
-    /// Adds a topic once per client id; the same id again returns the stored topic.
+    /// Adds a topic once per client id; the same id again returns the stored topic, and
+    /// the same id with another text is [`AppError::ClientIdConflict`].
     pub async fn add_agenda_topic(
         &self,
         actor: &Actor,
@@ -110,10 +117,14 @@ impl App {
         text: &str,
     ) -> Result<(AgendaItem, Written), AppError> {
         let text = check_topic(text)?;
-        Ok(self
+        let stored = self
             .store
             .insert_agenda_item(actor.account.id, client_id, &text, AgendaSource::Manual)
-            .await?)
+            .await?;
+        if stored.1 == Written::Existing && stored.0.text != text {
+            return Err(AppError::ClientIdConflict);
+        }
+        Ok(stored)
     }
 
     /// Puts a check-in's note on the agenda (its first line, as a topic). The topic takes

@@ -26,20 +26,29 @@ impl App {
         actor: &Actor,
         input: QuestionnaireInput,
     ) -> Result<(Questionnaire, Written), AppError> {
+        let at_sent = input.at;
         let checked = input.validate(Utc::now()).map_err(AppError::Invalid)?;
-        self.store_questionnaire(actor, &checked).await
+        self.store_questionnaire(actor, &checked, at_sent).await
     }
 
     /// Stores an already validated questionnaire for the actor (idempotent on its client id).
+    /// `at_sent` is the time as sent, `None` when it was filled with "now"; a retry with
+    /// different answers is [`AppError::ClientIdConflict`].
     pub async fn store_questionnaire(
         &self,
         actor: &Actor,
         questionnaire: &NewQuestionnaire,
+        at_sent: Option<DateTime<Utc>>,
     ) -> Result<(Questionnaire, Written), AppError> {
         let stored = self
             .store
             .insert_questionnaire(actor.account.id, questionnaire)
             .await?;
+        if stored.1 == Written::Existing
+            && !questionnaire.same_submission(&stored.0.content, at_sent)
+        {
+            return Err(AppError::ClientIdConflict);
+        }
         // The write is durable already; a failure to re-assess must not lose it.
         if let Err(e) = self.reassess(actor, Utc::now()).await {
             tracing::error!(error = %e, "re-assessing guidance after a questionnaire failed");

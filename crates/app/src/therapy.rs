@@ -6,7 +6,7 @@ use domain::therapy::{
     AgendaItem, AgendaSource, MAX_TOPIC_CHARS, NewSession, Reflection, ReflectionInput,
     TherapySession,
 };
-use store::{StoredReflection, Written};
+use store::{NewSessions, StoredReflection, Written};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError};
@@ -25,24 +25,40 @@ pub struct ReflectionDue {
 }
 
 impl App {
-    /// Adds a session (or a repeating series) and re-assesses guidance.
+    /// Adds a session (or a repeating series) once per client id and re-assesses guidance.
+    /// A retry returns what the first try stored; one asking for something else is
+    /// [`AppError::ClientIdConflict`].
     pub async fn add_session(
         &self,
         actor: &Actor,
         new: NewSession,
-    ) -> Result<Vec<TherapySession>, AppError> {
+    ) -> Result<(Vec<TherapySession>, Written), AppError> {
         let series = new.repeat.every_days().map(|_| Uuid::new_v4());
-        let stored = self
+        let added = self
             .store
             .add_therapy_sessions(
                 actor.account.id,
-                &new.occurrences(),
-                new.note.as_deref(),
-                series,
+                &NewSessions {
+                    client_id: new.client_id,
+                    at: &new.occurrences(),
+                    note: new.note.as_deref(),
+                    series,
+                    repeat: new.repeat,
+                },
             )
             .await?;
+        if added.written == Written::Existing {
+            let same = added
+                .sessions
+                .first()
+                .is_some_and(|first| new.same_submission(first, added.repeat));
+            if !same {
+                return Err(AppError::ClientIdConflict);
+            }
+            return Ok((added.sessions, Written::Existing));
+        }
         self.reassess(actor, Utc::now()).await?;
-        Ok(stored)
+        Ok((added.sessions, Written::Created))
     }
 
     /// The actor's sessions in a range, oldest first.
@@ -135,6 +151,19 @@ impl App {
             .store
             .insert_reflection(actor.account.id, session_id, Utc::now(), &reflection)
             .await?;
+        // Topics are not kept on the check-in itself (they became agenda topics, which the
+        // person may have changed since), so the retry is compared on what it keeps.
+        // What came up is a set: the same answers in another order are the same check-in.
+        let same = stored.session_feeling == reflection.session_feeling
+            && stored.came_up.len() == reflection.came_up.len()
+            && stored
+                .came_up
+                .iter()
+                .all(|c| reflection.came_up.contains(c))
+            && stored.feedback == reflection.feedback;
+        if written == Written::Existing && !same {
+            return Err(AppError::ClientIdConflict);
+        }
         Ok((reflection, stored, written))
     }
 

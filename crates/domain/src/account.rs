@@ -52,7 +52,8 @@ impl Email {
         if s.is_empty() {
             return Err("Please enter your email address.");
         }
-        if s.len() > 254 || s.chars().any(char::is_whitespace) {
+        // No spaces, and no control characters (NUL included) that could hide in an address.
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("That doesn't look like an email address.");
         }
         match s.split_once('@') {
@@ -167,6 +168,8 @@ mod tests {
             "sam@localhost",
             "a b@x.org",
             "a@b@c.org",
+            "sam\u{0}@x.org",
+            "sam@x.org\u{7f}",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }

@@ -1,6 +1,6 @@
 //! The daily check-in: what a person logs, and the checks that keep it meaningful.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -228,6 +228,21 @@ pub struct CheckIn {
 pub const SAFETY_QUESTION_MOOD: u8 = 2;
 
 impl NewCheckIn {
+    /// Whether a retry under the same client id sends what was stored. `at_sent` is the
+    /// time as sent: one left out was filled with "now" and is not compared.
+    /// Body signals and tags are sets: the same ones in another order are the same answer.
+    pub fn same_submission(&self, stored: &NewCheckIn, at_sent: Option<DateTime<Utc>>) -> bool {
+        let sorted = |c: &NewCheckIn| {
+            let mut c = c.clone();
+            c.client_id = stored.client_id;
+            c.at = stored.at;
+            c.body.sort_by_key(|b| b.code());
+            c.harder_today.sort();
+            c
+        };
+        crate::when::same_sent_instant(at_sent, stored.at) && sorted(self) == sorted(stored)
+    }
+
     /// Whether this check-in must carry an answer to the safety question.
     pub fn needs_safety_answer(&self, always_ask: bool) -> bool {
         self.self_harm_thoughts.is_none() && (always_ask || self.mood.get() <= SAFETY_QUESTION_MOOD)
@@ -252,6 +267,13 @@ fn optional_text(
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
     let v = value?;
+    let v = match crate::text::clean(field, &v) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
     let v = v.trim();
     if v.is_empty() {
         return None;
@@ -273,9 +295,8 @@ impl CheckInInput {
         let mut errors = Vec::new();
         let client_id = self.client_id.unwrap_or_else(Uuid::new_v4);
         let at = self.at.unwrap_or(now);
-        // A little clock skew between devices is normal; a day ahead is a mistake.
-        if at > now + Duration::minutes(10) {
-            errors.push(FieldError::new("at", "That time is in the future."));
+        if let Err(e) = crate::when::happened("at", at, now) {
+            errors.push(e);
         }
         let mood = match self.mood {
             None => {
@@ -324,6 +345,13 @@ impl CheckInInput {
 
         let mut harder_today: Vec<String> = Vec::new();
         for tag in self.harder_today.unwrap_or_default() {
+            let tag = match crate::text::clean("harder_today", &tag) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
             let tag = tag.trim();
             if tag.is_empty() || harder_today.iter().any(|t| t == tag) {
                 continue;
@@ -384,8 +412,10 @@ impl CheckInInput {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use proptest::prelude::*;
 
     fn now() -> DateTime<Utc> {
@@ -414,7 +444,7 @@ mod tests {
             usual_activities: Some("maybe".into()),
             sleep_hours: Some(25.0),
             note: Some("x".repeat(MAX_NOTE_CHARS + 1)),
-            at: Some(now() + Duration::days(1)),
+            at: Some(now() + Duration::days(2)),
             ..Default::default()
         }
         .validate(now())
@@ -477,6 +507,71 @@ mod tests {
         }
         .validate(now());
         assert!(matches!(answered, Ok(ref c) if !c.needs_safety_answer(true)));
+    }
+
+    #[test]
+    fn a_retry_is_the_same_submission_only_with_the_same_fields() {
+        let sent = CheckInInput {
+            client_id: Some(Uuid::new_v4()),
+            mood: Some(2),
+            self_harm_thoughts: Some(false),
+            note: Some("tired\r\n".into()),
+            ..Default::default()
+        };
+        let stored = sent
+            .clone()
+            .validate(now())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        // A retry without a time is filled with a later "now"; that alone changes nothing.
+        let later = now() + Duration::minutes(3);
+        let retry = sent
+            .clone()
+            .validate(later)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(retry.same_submission(&stored, None));
+        // A time that was sent is compared, to the millisecond it is stored at.
+        assert!(!retry.same_submission(&stored, Some(later)));
+        let ns = now() + Duration::nanoseconds(300);
+        assert!(retry.same_submission(&stored, Some(ns)));
+        let changed = CheckInInput {
+            self_harm_thoughts: Some(true),
+            ..sent
+        }
+        .validate(now())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(!changed.same_submission(&stored, None));
+        let tags = |body: [&str; 2], tags: [&str; 2]| {
+            CheckInInput {
+                mood: Some(5),
+                body: Some(body.map(String::from).to_vec()),
+                harder_today: Some(tags.map(String::from).to_vec()),
+                ..Default::default()
+            }
+            .validate(now())
+            .unwrap_or_else(|e| panic!("{e:?}"))
+        };
+        let a = tags(["fatigue", "tension"], ["eating", "sleeping"]);
+        let b = tags(["tension", "fatigue"], ["sleeping", "eating"]);
+        assert!(b.same_submission(&a, None));
+        let c = tags(["tension", "headache"], ["sleeping", "eating"]);
+        assert!(!c.same_submission(&a, None));
+    }
+
+    #[test]
+    fn control_characters_and_old_dates_are_refused_by_field() {
+        let errs = CheckInInput {
+            mood: Some(5),
+            note: Some("a\u{0}".into()),
+            substances: Some("\u{1b}".into()),
+            harder_today: Some(vec!["x\u{7}".into()]),
+            at: "1000-01-01T00:00:00Z".parse().ok(),
+            ..Default::default()
+        }
+        .validate(now())
+        .err()
+        .unwrap_or_default();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["at", "harder_today", "substances", "note"]);
     }
 
     proptest! {

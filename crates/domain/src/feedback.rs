@@ -87,8 +87,12 @@ impl FeedbackInput {
                 None
             }
         };
-        let text = self.text.unwrap_or_default().trim().to_string();
-        if text.is_empty() {
+        let text = crate::text::clean("text", &self.text.unwrap_or_default())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if text.is_empty() && errors.iter().all(|e| e.field != "text") {
             errors.push(FieldError::new("text", "Please write the note first."));
         } else if text.chars().count() > MAX_FEEDBACK_CHARS {
             errors.push(FieldError::new(
@@ -105,6 +109,14 @@ impl FeedbackInput {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+impl NewFeedback {
+    /// Whether a retry under the same client id sends what was stored. The session is not
+    /// compared: one of another account, or one removed since, is stored as none.
+    pub fn same_submission(&self, stored: &FeedbackNote) -> bool {
+        self.kind == stored.kind && self.text == stored.text
     }
 }
 

@@ -94,6 +94,13 @@ pub struct NewHomework {
 }
 
 fn check_task(text: &str, errors: &mut Vec<FieldError>) -> String {
+    let text = match crate::text::clean("text", text) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(e);
+            return String::new();
+        }
+    };
     let text = text.trim();
     if text.is_empty() {
         errors.push(FieldError::new("text", "Please write the task first."));
@@ -106,12 +113,18 @@ fn check_task(text: &str, errors: &mut Vec<FieldError>) -> String {
     text.to_string()
 }
 
-/// Parses an optional due date; empty means none.
-fn check_due(raw: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+/// Parses an optional due date; empty means none. `today` is the person's local day.
+fn check_due(raw: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
     match raw.trim() {
         "" => None,
         s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Some(d),
+            Ok(d) => match crate::when::planned_day("due_on", d, today) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
             Err(_) => {
                 errors.push(FieldError::new(
                     "due_on",
@@ -134,11 +147,12 @@ fn check_frequency(raw: &str, errors: &mut Vec<FieldError>) -> Frequency {
 }
 
 impl HomeworkInput {
-    /// Checks every field and returns the homework, or every problem found.
-    pub fn validate(self) -> Result<NewHomework, Vec<FieldError>> {
+    /// Checks every field and returns the homework, or every problem found. `today` (the
+    /// person's local day) bounds how far ahead the due date may be.
+    pub fn validate(self, today: NaiveDate) -> Result<NewHomework, Vec<FieldError>> {
         let mut errors = Vec::new();
         let text = check_task(self.text.as_deref().unwrap_or(""), &mut errors);
-        let due_on = check_due(self.due_on.as_deref().unwrap_or(""), &mut errors);
+        let due_on = check_due(self.due_on.as_deref().unwrap_or(""), today, &mut errors);
         let frequency = check_frequency(self.frequency.as_deref().unwrap_or(""), &mut errors);
         if errors.is_empty() {
             Ok(NewHomework {
@@ -150,6 +164,15 @@ impl HomeworkInput {
         } else {
             Err(errors)
         }
+    }
+}
+
+impl NewHomework {
+    /// Whether a retry under the same client id sends what was stored.
+    pub fn same_submission(&self, stored: &Homework) -> bool {
+        self.text == stored.text
+            && self.due_on == stored.due_on
+            && self.frequency == stored.frequency
     }
 }
 
@@ -182,11 +205,11 @@ pub struct HomeworkEdit {
 }
 
 impl HomeworkEditInput {
-    /// Checks the fields that change.
-    pub fn validate(self) -> Result<HomeworkEdit, Vec<FieldError>> {
+    /// Checks the fields that change; `today` bounds a new due date as for new homework.
+    pub fn validate(self, today: NaiveDate) -> Result<HomeworkEdit, Vec<FieldError>> {
         let mut errors = Vec::new();
         let text = self.text.map(|t| check_task(&t, &mut errors));
-        let due_on = self.due_on.map(|d| check_due(&d, &mut errors));
+        let due_on = self.due_on.map(|d| check_due(&d, today, &mut errors));
         let frequency = self.frequency.map(|f| check_frequency(&f, &mut errors));
         if errors.is_empty() {
             Ok(HomeworkEdit {
@@ -248,11 +271,13 @@ impl HomeworkLogInput {
     pub fn validate(self, now: DateTime<Utc>) -> Result<NewHomeworkLog, Vec<FieldError>> {
         let mut errors = Vec::new();
         let at = self.at.unwrap_or(now);
-        if at > now + Duration::minutes(10) {
-            errors.push(FieldError::new("at", "That time is in the future."));
+        if let Err(e) = crate::when::happened("at", at, now) {
+            errors.push(e);
         }
-        let note = self
-            .note
+        let note = crate::text::clean_opt("note", self.note)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
         if note
@@ -273,6 +298,21 @@ impl HomeworkLogInput {
         } else {
             Err(errors)
         }
+    }
+}
+
+impl NewHomeworkLog {
+    /// Whether a retry under the same client id, for `homework_id`, sends what was stored;
+    /// a time left out (`at_sent` is `None`) was filled with "now" and is not compared.
+    pub fn same_submission(
+        &self,
+        homework_id: i64,
+        stored: &HomeworkLog,
+        at_sent: Option<DateTime<Utc>>,
+    ) -> bool {
+        homework_id == stored.homework_id
+            && crate::when::same_sent_instant(at_sent, stored.at)
+            && self.note == stored.note
     }
 }
 
@@ -388,7 +428,7 @@ mod tests {
             frequency: Some("few_times_a_week".into()),
             ..Default::default()
         }
-        .validate()
+        .validate(d("2026-11-20"))
         .unwrap();
         assert_eq!(ok.text, "write two good things");
         assert_eq!(ok.due_on, Some(d("2026-12-01")));
@@ -400,7 +440,7 @@ mod tests {
             frequency: Some("hourly".into()),
             ..Default::default()
         }
-        .validate()
+        .validate(d("2026-11-20"))
         .unwrap_err();
         let fields: Vec<_> = bad.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["text", "due_on", "frequency"]);
@@ -414,7 +454,7 @@ mod tests {
             finished: Some(true),
             ..Default::default()
         }
-        .validate()
+        .validate(d("2026-11-20"))
         .unwrap();
         assert_eq!(e.due_on, Some(None));
         assert_eq!(e.finished, Some(true));
@@ -423,7 +463,7 @@ mod tests {
                 text: Some("".into()),
                 ..Default::default()
             }
-            .validate()
+            .validate(d("2026-11-20"))
             .is_err()
         );
     }
@@ -439,7 +479,7 @@ mod tests {
         .unwrap();
         assert_eq!(ok.note, None);
         let bad = HomeworkLogInput {
-            at: Some(now + Duration::hours(2)),
+            at: Some(now + Duration::days(2)),
             note: Some("x".repeat(MAX_LOG_NOTE_CHARS + 1)),
             ..Default::default()
         }

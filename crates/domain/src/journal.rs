@@ -2,7 +2,7 @@
 //! session" puts the entry on the agenda; "parked" puts it away for the session without
 //! asking the person to work it out now.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -49,6 +49,7 @@ pub struct NewJournalEntry {
 
 /// Checks entry text: not empty, not too long. Line breaks inside are kept.
 pub fn check_text(text: &str) -> Result<String, FieldError> {
+    let text = crate::text::clean("text", text)?;
     let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new("text", "Please write something first."));
@@ -67,9 +68,8 @@ impl JournalInput {
     pub fn validate(self, now: DateTime<Utc>) -> Result<NewJournalEntry, Vec<FieldError>> {
         let mut errors = Vec::new();
         let at = self.at.unwrap_or(now);
-        // A little clock skew between devices is normal; a day ahead is a mistake.
-        if at > now + Duration::minutes(10) {
-            errors.push(FieldError::new("at", "That time is in the future."));
+        if let Err(e) = crate::when::happened("at", at, now) {
+            errors.push(e);
         }
         let text = check_text(self.text.as_deref().unwrap_or(""))
             .map_err(|e| errors.push(e))
@@ -85,6 +85,17 @@ impl JournalInput {
         } else {
             Err(errors)
         }
+    }
+}
+
+impl NewJournalEntry {
+    /// Whether a retry under the same client id sends what was stored; a time left out
+    /// (`at_sent` is `None`) was filled with "now" and is not compared.
+    pub fn same_submission(&self, stored: &JournalEntry, at_sent: Option<DateTime<Utc>>) -> bool {
+        crate::when::same_sent_instant(at_sent, stored.at)
+            && self.text == stored.text
+            && self.bring_to_session == stored.bring_to_session
+            && self.parked == stored.parked
     }
 }
 
@@ -166,6 +177,7 @@ impl JournalFilter {
 
 /// Checks a search term: trimmed, not empty, not too long.
 pub fn check_search(term: &str) -> Result<String, FieldError> {
+    let term = crate::text::clean("q", term)?;
     let term = term.trim();
     if term.is_empty() {
         return Err(FieldError::new("q", "Please type a word to look for."));
@@ -200,6 +212,7 @@ pub fn topic(text: &str) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     #[test]
     fn entries_need_text_and_keep_their_lines() {
@@ -217,7 +230,7 @@ mod tests {
 
         let empty = JournalInput {
             text: Some("   ".into()),
-            at: Some(now + Duration::days(1)),
+            at: Some(now + Duration::days(2)),
             ..Default::default()
         }
         .validate(now)

@@ -14,4 +14,6 @@ pub mod journal;
 pub mod plans;
 pub mod questionnaire;
 pub mod rating;
+pub mod text;
 pub mod therapy;
+pub mod when;

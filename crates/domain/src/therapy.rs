@@ -49,6 +49,8 @@ pub const MAX_SESSION_NOTE_CHARS: usize = 2_000;
 /// A session to add: one occurrence, or the first of a series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSession {
+    /// Client-generated id; the same id twice is the same session (or series).
+    pub client_id: Uuid,
     /// When it starts.
     pub at: DateTime<Utc>,
     /// A private note (e.g. "video call").
@@ -58,20 +60,49 @@ pub struct NewSession {
 }
 
 impl NewSession {
-    /// Checks a session's note; any time, past or future, is allowed.
-    pub fn new(at: DateTime<Utc>, note: &str, repeat: Repeat) -> Result<NewSession, FieldError> {
-        let note = note.trim();
+    /// Checks a session: its time lies between 2000 and two years after `now` (past ones
+    /// are allowed, people add the sessions they already had), and its note is clean text.
+    pub fn new(
+        client_id: Uuid,
+        at: DateTime<Utc>,
+        note: &str,
+        repeat: Repeat,
+        now: DateTime<Utc>,
+    ) -> Result<NewSession, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Err(e) = crate::when::planned("at", at, now) {
+            errors.push(e);
+        }
+        let note = match crate::text::clean("note", note) {
+            Ok(n) => n.trim().to_string(),
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
         if note.chars().count() > MAX_SESSION_NOTE_CHARS {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "note",
                 format!("Please keep the note under {MAX_SESSION_NOTE_CHARS} characters."),
             ));
         }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(NewSession {
+            client_id,
             at,
-            note: (!note.is_empty()).then(|| note.to_string()),
+            note: (!note.is_empty()).then_some(note),
             repeat,
         })
+    }
+
+    /// Whether a retry under the same client id asks for what was stored: the first
+    /// session of the earlier request and the repeat it asked for.
+    pub fn same_submission(&self, first: &TherapySession, repeat: Repeat) -> bool {
+        crate::when::same_instant(self.at, first.at)
+            && self.note == first.note
+            && self.repeat == repeat
     }
 
     /// Every occurrence to store: the first, then repeats up to the horizon.
@@ -211,8 +242,10 @@ impl ReflectionInput {
                 None => errors.push(FieldError::new("came_up", "Please choose from the list.")),
             }
         }
-        let feedback = self
-            .feedback
+        let feedback = crate::text::clean_opt("feedback", self.feedback)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
             .map(|f| f.trim().to_string())
             .filter(|f| !f.is_empty());
         if feedback
@@ -224,9 +257,10 @@ impl ReflectionInput {
                 format!("Please keep this under {MAX_REFLECTION_CHARS} characters."),
             ));
         }
-        let topics: Vec<String> = self
-            .topics
-            .unwrap_or_default()
+        let topics = crate::text::clean("topics", &self.topics.unwrap_or_default())
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let topics: Vec<String> = topics
             .lines()
             .map(str::trim)
             .filter(|t| !t.is_empty())
@@ -318,6 +352,7 @@ pub struct AgendaItem {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
@@ -328,16 +363,57 @@ mod tests {
             .with_ymd_and_hms(2026, 11, 3, 15, 0, 0)
             .single()
             .unwrap_or_default();
-        let s = NewSession::new(at, "", Repeat::Weekly).map_err(|e| e.message);
+        let id = Uuid::new_v4();
+        let s = NewSession::new(id, at, "", Repeat::Weekly, at).map_err(|e| format!("{e:?}"));
         let occ = s.map(|s| s.occurrences()).unwrap_or_default();
         assert_eq!(occ.len(), 27);
         assert_eq!(occ[1] - occ[0], Duration::days(7));
-        let f = NewSession::new(at, "", Repeat::Fortnightly).map(|s| s.occurrences().len());
+        let f = NewSession::new(id, at, "", Repeat::Fortnightly, at).map(|s| s.occurrences().len());
         assert_eq!(f.ok(), Some(14));
         assert_eq!(
-            NewSession::new(at, " ", Repeat::Once).map(|s| s.note).ok(),
+            NewSession::new(id, at, " ", Repeat::Once, at)
+                .map(|s| s.note)
+                .ok(),
             Some(None)
         );
+    }
+
+    #[test]
+    fn sessions_are_bounded_and_compared_on_what_was_asked() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let id = Uuid::new_v4();
+        for bad in [
+            Utc.with_ymd_and_hms(1, 1, 1, 10, 0, 0).single(),
+            Utc.with_ymd_and_hms(9999, 1, 1, 10, 0, 0).single(),
+        ] {
+            let at = bad.unwrap_or_default();
+            let e = NewSession::new(id, at, "", Repeat::Once, now)
+                .err()
+                .unwrap_or_default();
+            assert_eq!(e.first().map(|e| e.field), Some("at"));
+        }
+        let e = NewSession::new(id, now, "room\u{0}", Repeat::Once, now)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e.first().map(|e| e.field), Some("note"));
+        let s = NewSession::new(id, now, " video ", Repeat::Weekly, now);
+        let s = s.unwrap_or_else(|e| panic!("{e:?}"));
+        let first = TherapySession {
+            id: 1,
+            at: now,
+            note: Some("video".into()),
+            series: Some(Uuid::new_v4()),
+        };
+        assert!(s.same_submission(&first, Repeat::Weekly));
+        assert!(!s.same_submission(&first, Repeat::Fortnightly));
+        let moved = TherapySession {
+            at: now + Duration::hours(1),
+            ..first
+        };
+        assert!(!s.same_submission(&moved, Repeat::Weekly));
     }
 
     #[test]

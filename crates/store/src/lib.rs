@@ -44,7 +44,7 @@ pub use open::{DatabaseUrl, open};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
-pub use therapy::{GuidanceChange, StoredReflection, TherapyStore};
+pub use therapy::{AddedSessions, GuidanceChange, NewSessions, StoredReflection, TherapyStore};
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::therapy::{AgendaItem, AgendaSource, Reflection, TherapySession};
+use domain::therapy::{AgendaItem, AgendaSource, Reflection, Repeat, TherapySession};
 use uuid::Uuid;
 
 use crate::{StoreError, Written};
@@ -18,6 +18,12 @@ pub struct StoredReflection {
     pub session_id: Option<i64>,
     /// When it was written.
     pub at: DateTime<Utc>,
+    /// How the session felt.
+    pub session_feeling: Option<domain::rating::Rating>,
+    /// What came up.
+    pub came_up: Vec<domain::therapy::CameUp>,
+    /// Feedback for the therapist.
+    pub feedback: Option<String>,
 }
 
 /// One change of guidance level, with its reasons as the engine gave them (JSON).
@@ -31,17 +37,42 @@ pub struct GuidanceChange {
     pub reasons: serde_json::Value,
 }
 
+/// Sessions to add in one request: one, or a series sharing `series`.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSessions<'a> {
+    /// The request's client id; stored on the first session.
+    pub client_id: Uuid,
+    /// Every occurrence, oldest first.
+    pub at: &'a [DateTime<Utc>],
+    /// The private note, on every occurrence.
+    pub note: Option<&'a str>,
+    /// The series id, when it repeats.
+    pub series: Option<Uuid>,
+    /// How it repeats, as asked.
+    pub repeat: Repeat,
+}
+
+/// The sessions one request added, new or found from an earlier try.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddedSessions {
+    /// The first session and the rest of its series still stored, oldest first.
+    pub sessions: Vec<TherapySession>,
+    /// How the request asked them to repeat.
+    pub repeat: Repeat,
+    /// Whether this call stored them or found them.
+    pub written: Written,
+}
+
 /// Sessions, reflections, the agenda and guidance changes, each scoped to one account.
 #[async_trait]
 pub trait TherapyStore: Send + Sync {
-    /// Stores sessions (one, or a series sharing `series`), oldest first.
+    /// Stores sessions (one, or a series) once per client id: a retry returns what the
+    /// first try stored, with [`Written::Existing`], and stores nothing.
     async fn add_therapy_sessions(
         &self,
         account: AccountId,
-        at: &[DateTime<Utc>],
-        note: Option<&str>,
-        series: Option<Uuid>,
-    ) -> Result<Vec<TherapySession>, StoreError>;
+        new: &NewSessions<'_>,
+    ) -> Result<AddedSessions, StoreError>;
     /// The account's sessions with `from <= at < to`, oldest first.
     async fn therapy_sessions(
         &self,
@@ -114,6 +145,15 @@ pub trait TherapyStore: Send + Sync {
     ) -> Result<Vec<GuidanceChange>, StoreError>;
 }
 
+/// How a repeat is stored.
+pub(crate) fn repeat_code(r: Repeat) -> &'static str {
+    match r {
+        Repeat::Once => "once",
+        Repeat::Weekly => "weekly",
+        Repeat::Fortnightly => "fortnightly",
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct SessionRow {
     pub id: i64,
@@ -144,14 +184,34 @@ pub(crate) struct ReflectionRow {
     pub id: i64,
     pub session_id: Option<i64>,
     pub at_ms: i64,
+    pub session_feeling: Option<i64>,
+    pub came_up: String,
+    pub feedback: Option<String>,
 }
 
 impl ReflectionRow {
     pub fn into_reflection(self) -> Result<StoredReflection, StoreError> {
+        let codes: Vec<String> = serde_json::from_str(&self.came_up)
+            .map_err(|_| StoreError::Corrupt("reflection came_up".into()))?;
         Ok(StoredReflection {
             id: self.id,
             session_id: self.session_id,
             at: crate::rows::from_ms(self.at_ms)?,
+            session_feeling: self
+                .session_feeling
+                .map(|v| {
+                    domain::rating::Rating::new(v)
+                        .map_err(|_| StoreError::Corrupt("reflection rating".into()))
+                })
+                .transpose()?,
+            came_up: codes
+                .iter()
+                .map(|c| {
+                    domain::therapy::CameUp::parse(c)
+                        .ok_or_else(|| StoreError::Corrupt("reflection came_up".into()))
+                })
+                .collect::<Result<_, _>>()?,
+            feedback: self.feedback,
         })
     }
 }
@@ -205,30 +265,49 @@ macro_rules! impl_therapy_store {
             async fn add_therapy_sessions(
                 &self,
                 account: domain::account::AccountId,
-                at: &[chrono::DateTime<chrono::Utc>],
-                note: Option<&str>,
-                series: Option<uuid::Uuid>,
-            ) -> Result<Vec<domain::therapy::TherapySession>, $crate::StoreError> {
+                new: &$crate::therapy::NewSessions<'_>,
+            ) -> Result<$crate::therapy::AddedSessions, $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
-                let series = series.map(|s| s.to_string());
+                let series = new.series.map(|s| s.to_string());
+                let client_id = new.client_id.to_string();
                 let mut tx = self.writer().begin().await?;
-                let mut out = Vec::with_capacity(at.len());
-                for t in at {
-                    let row: $crate::therapy::SessionRow = sqlx::query_as(
-                        "INSERT INTO therapy_sessions (account_id, at_ms, note, series, created_ms) \
-                         VALUES ($1, $2, $3, $4, $5) RETURNING id, at_ms, note, series",
+                let mut out = Vec::with_capacity(new.at.len());
+                for (i, t) in new.at.iter().enumerate() {
+                    // The first occurrence stands for the request; a retry collides on it.
+                    let (cid, repeats) = if i == 0 {
+                        (Some(client_id.as_str()), Some($crate::therapy::repeat_code(new.repeat)))
+                    } else {
+                        (None, None)
+                    };
+                    let row: Option<$crate::therapy::SessionRow> = sqlx::query_as(
+                        "INSERT INTO therapy_sessions (account_id, at_ms, note, series, created_ms, \
+                         client_id, repeats) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (account_id, client_id) DO NOTHING \
+                         RETURNING id, at_ms, note, series",
                     )
                     .bind(account.0)
                     .bind($crate::rows::ms(*t))
-                    .bind(note)
+                    .bind(new.note)
                     .bind(&series)
                     .bind(now)
-                    .fetch_one(&mut *tx)
+                    .bind(cid)
+                    .bind(repeats)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                    out.push(row.into_session()?);
+                    match row {
+                        Some(row) => out.push(row.into_session()?),
+                        None => {
+                            tx.rollback().await?;
+                            return self.sessions_added_by(account, &client_id).await;
+                        }
+                    }
                 }
                 tx.commit().await?;
-                Ok(out)
+                Ok($crate::therapy::AddedSessions {
+                    sessions: out,
+                    repeat: new.repeat,
+                    written: $crate::Written::Created,
+                })
             }
 
             async fn therapy_sessions(
@@ -300,7 +379,8 @@ macro_rules! impl_therapy_store {
                 let inserted: Option<$crate::therapy::ReflectionRow> = sqlx::query_as(
                     "INSERT INTO reflections (account_id, client_id, session_id, at_ms, \
                      session_feeling, came_up, feedback) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING id, session_id, at_ms",
+                     ON CONFLICT (account_id, client_id) DO NOTHING \
+                     RETURNING id, session_id, at_ms, session_feeling, came_up, feedback",
                 )
                 .bind(account.0)
                 .bind(r.client_id.to_string())
@@ -314,7 +394,7 @@ macro_rules! impl_therapy_store {
                 let Some(row) = inserted else {
                     tx.rollback().await?;
                     let existing: $crate::therapy::ReflectionRow = sqlx::query_as(
-                        "SELECT id, session_id, at_ms FROM reflections \
+                        "SELECT id, session_id, at_ms, session_feeling, came_up, feedback FROM reflections \
                          WHERE account_id = $1 AND client_id = $2",
                     )
                     .bind(account.0)
@@ -344,7 +424,7 @@ macro_rules! impl_therapy_store {
                 since: chrono::DateTime<chrono::Utc>,
             ) -> Result<Vec<$crate::therapy::StoredReflection>, $crate::StoreError> {
                 let rows: Vec<$crate::therapy::ReflectionRow> = sqlx::query_as(
-                    "SELECT id, session_id, at_ms FROM reflections \
+                    "SELECT id, session_id, at_ms, session_feeling, came_up, feedback FROM reflections \
                      WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
                 )
                 .bind(account.0)
@@ -457,6 +537,57 @@ macro_rules! impl_therapy_store {
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter().map($crate::therapy::GuidanceRow::into_change).collect()
+            }
+        }
+
+        impl $ty {
+            /// What an earlier request with this client id added: its first session, the
+            /// later ones of its series still stored, and how it was asked to repeat.
+            async fn sessions_added_by(
+                &self,
+                account: domain::account::AccountId,
+                client_id: &str,
+            ) -> Result<$crate::therapy::AddedSessions, $crate::StoreError> {
+                #[derive(sqlx::FromRow)]
+                struct First {
+                    #[sqlx(flatten)]
+                    session: $crate::therapy::SessionRow,
+                    repeats: Option<String>,
+                }
+                let first: First = sqlx::query_as(
+                    "SELECT id, at_ms, note, series, repeats FROM therapy_sessions \
+                     WHERE account_id = $1 AND client_id = $2",
+                )
+                .bind(account.0)
+                .bind(client_id)
+                .fetch_one(self.writer())
+                .await?;
+                let repeat = domain::therapy::Repeat::parse(first.repeats.as_deref().unwrap_or(""))
+                    .ok_or_else(|| $crate::StoreError::Corrupt("session repeat".into()))?;
+                let first = first.session.into_session()?;
+                let sessions = match first.series {
+                    None => vec![first],
+                    Some(series) => {
+                        let rows: Vec<$crate::therapy::SessionRow> = sqlx::query_as(
+                            "SELECT id, at_ms, note, series FROM therapy_sessions \
+                             WHERE account_id = $1 AND series = $2 AND at_ms >= $3 \
+                             ORDER BY at_ms, id",
+                        )
+                        .bind(account.0)
+                        .bind(series.to_string())
+                        .bind($crate::rows::ms(first.at))
+                        .fetch_all(self.writer())
+                        .await?;
+                        rows.into_iter()
+                            .map($crate::therapy::SessionRow::into_session)
+                            .collect::<Result<Vec<_>, _>>()?
+                    }
+                };
+                Ok($crate::therapy::AddedSessions {
+                    sessions,
+                    repeat,
+                    written: $crate::Written::Existing,
+                })
             }
         }
     };

@@ -117,12 +117,17 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
         let sessions = store
             .add_therapy_sessions(
                 id,
-                &[t0, t0 + Duration::days(7)],
-                Some("weekly"),
-                Some(Uuid::new_v4()),
+                &store::NewSessions {
+                    client_id: Uuid::new_v4(),
+                    at: &[t0, t0 + Duration::days(7)],
+                    note: Some("weekly"),
+                    series: Some(Uuid::new_v4()),
+                    repeat: domain::therapy::Repeat::Weekly,
+                },
             )
             .await
-            .unwrap();
+            .unwrap()
+            .sessions;
         let r = ReflectionInput {
             client_id: Some(Uuid::new_v4()),
             session_feeling: Some(4),
@@ -256,7 +261,7 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
             due_on: Some(due),
             frequency: Some("once".into()),
         }
-        .validate()
+        .validate(now.date_naive())
         .unwrap();
         let (h, _) = store.insert_homework(id, &hw).await.unwrap();
         let log = HomeworkLogInput {

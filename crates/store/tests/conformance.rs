@@ -7,7 +7,8 @@ use chrono::{Duration, TimeZone, Utc};
 use domain::account::{Email, Role, TherapistContact};
 use domain::checkin::{BodySignal, CheckInInput, UsualActivities};
 use domain::rating::Rating;
-use store::{DatabaseUrl, NewAccount, Store, StoreError, Written};
+use domain::therapy::Repeat;
+use store::{DatabaseUrl, NewAccount, NewSessions, Store, StoreError, Written};
 use uuid::Uuid;
 
 fn new_account(email: &str) -> NewAccount {
@@ -22,6 +23,25 @@ fn new_account(email: &str) -> NewAccount {
             name: Some("Dr Ada Okafor".into()),
             phone: Some("+44 20 7946 0000".into()),
             email: None,
+        },
+    }
+}
+
+/// A request adding sessions, under a new client id.
+fn sessions<'a>(
+    at: &'a [chrono::DateTime<Utc>],
+    note: Option<&'a str>,
+    series: Option<Uuid>,
+) -> NewSessions<'a> {
+    NewSessions {
+        client_id: Uuid::new_v4(),
+        at,
+        note,
+        series,
+        repeat: if series.is_some() {
+            Repeat::Weekly
+        } else {
+            Repeat::Once
         },
     }
 }
@@ -208,23 +228,47 @@ async fn therapy_story(store: Arc<dyn Store>) {
     let t0 = Utc.with_ymd_and_hms(2026, 11, 3, 15, 0, 0).unwrap();
 
     // Sessions: one, and a weekly series; reads are scoped and ordered.
+    let intake = [t0 - Duration::days(30)];
     let one = store
-        .add_therapy_sessions(ana.id, &[t0 - Duration::days(30)], Some("intake"), None)
+        .add_therapy_sessions(ana.id, &sessions(&intake, Some("intake"), None))
         .await
         .unwrap();
+    assert_eq!(one.written, Written::Created);
+    assert_eq!(one.repeat, Repeat::Once);
+    let one = one.sessions;
     assert_eq!(one[0].note.as_deref(), Some("intake"));
     let series_id = Uuid::new_v4();
     let weekly: Vec<_> = (0..4).map(|i| t0 + Duration::days(7 * i)).collect();
-    let series = store
-        .add_therapy_sessions(ana.id, &weekly, None, Some(series_id))
+    let series_request = sessions(&weekly, None, Some(series_id));
+    let added = store
+        .add_therapy_sessions(ana.id, &series_request)
         .await
         .unwrap();
+    assert_eq!(added.written, Written::Created);
+    let series = added.sessions;
     assert_eq!(series.len(), 4);
     assert!(series.iter().all(|s| s.series == Some(series_id)));
-    store
-        .add_therapy_sessions(bo.id, &[t0], None, None)
+    // A retry of the series request stores nothing and returns the whole series, with the
+    // repeat it asked for; the same client id in another account is another request.
+    let again = store
+        .add_therapy_sessions(ana.id, &series_request)
         .await
         .unwrap();
+    assert_eq!(again.written, Written::Existing);
+    assert_eq!(again.repeat, Repeat::Weekly);
+    assert_eq!(again.sessions, series);
+    let bo_added = store
+        .add_therapy_sessions(
+            bo.id,
+            &NewSessions {
+                client_id: series_request.client_id,
+                ..sessions(&[t0], None, None)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(bo_added.written, Written::Created);
+    assert_eq!(bo_added.sessions.len(), 1);
     let all = store.therapy_sessions(ana.id, None, None).await.unwrap();
     assert_eq!(all.len(), 5);
     assert!(all.windows(2).all(|w| w[0].at <= w[1].at));
@@ -1135,7 +1179,7 @@ async fn journal_story(store: Arc<dyn Store>) {
             due_on: Some(due.into()),
             frequency: Some(freq.into()),
         }
-        .validate()
+        .validate(t0.date_naive())
         .unwrap()
     };
     let letter = hw("write the letter, don't send it", "2026-11-10", "once");
@@ -1223,7 +1267,7 @@ async fn journal_story(store: Arc<dyn Store>) {
         frequency: Some("few_times_a_week".into()),
         finished: Some(true),
     }
-    .validate()
+    .validate(t0.date_naive())
     .unwrap();
     let at = t0 + Duration::days(5);
     assert!(
@@ -1247,7 +1291,7 @@ async fn journal_story(store: Arc<dyn Store>) {
         finished: Some(false),
         ..Default::default()
     }
-    .validate()
+    .validate(t0.date_naive())
     .unwrap();
     let h2r = store
         .edit_homework(jo.id, h2.id, &reopen, at)
@@ -1265,14 +1309,16 @@ async fn journal_story(store: Arc<dyn Store>) {
 
     // Feedback notes, tied to this account's sessions only, plus post-session feedback.
     let jo_session = store
-        .add_therapy_sessions(jo.id, &[t0], None, None)
+        .add_therapy_sessions(jo.id, &sessions(&[t0], None, None))
         .await
-        .unwrap()[0]
+        .unwrap()
+        .sessions[0]
         .id;
     let lu_session = store
-        .add_therapy_sessions(lu.id, &[t0], None, None)
+        .add_therapy_sessions(lu.id, &sessions(&[t0], None, None))
         .await
-        .unwrap()[0]
+        .unwrap()
+        .sessions[0]
         .id;
     let note = |session, kind: &str, text: &str| {
         FeedbackInput {

@@ -167,6 +167,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .fallback(pages::errors::not_found)
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        // Inside the security headers, so the pages it draws carry them too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::errors::draw,
+        ))
         // Before anything else reads the request: a request for another host is answered
         // with 421 and nothing more.
         .layer(axum::middleware::from_fn(move |req, next| {

@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 
 use app::Actor;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
@@ -63,8 +63,24 @@ pub struct Visitor {
     pub signed_in: Option<SignedIn>,
 }
 
+/// The form token of the session these request headers carry, if it is signed in; for
+/// drawing an error page in the signed-in frame. A failed lookup draws the signed-out frame.
+pub async fn csrf_for(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    match lookup_headers(headers, state).await {
+        Ok(found) => found.map(|s| s.csrf),
+        Err(_) => None,
+    }
+}
+
 async fn lookup(parts: &Parts, state: &AppState) -> Result<Option<SignedIn>, Response> {
-    let jar = CookieJar::from_headers(&parts.headers);
+    lookup_headers(&parts.headers, state).await
+}
+
+async fn lookup_headers(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<SignedIn>, Response> {
+    let jar = CookieJar::from_headers(headers);
     let Some(secret) = jar
         .get(session_cookie_name(state.config.https))
         .map(|c| c.value().to_string())
@@ -78,7 +94,11 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Option<SignedIn>, Res
             csrf,
             secret,
         })),
-        Err(e) => Err(crate::pages::errors::internal(&e)),
+        Err(e) => {
+            // The last-resort page: it serves the API's callers too, and needs no session.
+            tracing::error!(error = %e, "looking up a session failed");
+            Err(crate::pages::errors::internal_page())
+        }
     }
 }
 

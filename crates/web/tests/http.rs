@@ -356,7 +356,8 @@ async fn guidance_moves_from_expected_dip_to_reach_out_and_drafts_the_message() 
     let cookie = t.sign_up("sam@example.org").await;
     let home = t.get("/", Some(&cookie)).await;
     assert!(home.body.contains("Nothing stands out right now"));
-    let session = json!({"at": days_ago(4), "note": "video"}).to_string();
+    let session =
+        json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(4), "note": "video"}).to_string();
     let added = t.post_json("/api/v1/sessions", &cookie, &session).await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
 
@@ -522,7 +523,7 @@ async fn one_account_never_sees_or_changes_another_accounts_data() {
     t.post_json(
         "/api/v1/sessions",
         &ana,
-        &json!({"at": days_ago(1)}).to_string(),
+        &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(1)}).to_string(),
     )
     .await;
     let ana_sessions: Value = t.get("/api/v1/sessions", Some(&ana)).await.json();

@@ -824,7 +824,7 @@ async fn homework_is_logged_shown_at_home_and_finished() {
         .post_json(
             "/api/v1/homework",
             &c,
-            &json!({"client_id": Uuid::new_v4(), "text": "Write the letter", "frequency": "once", "due_on": "2099-01-01"}).to_string(),
+            &json!({"client_id": Uuid::new_v4(), "text": "Write the letter", "frequency": "once", "due_on": (chrono::Utc::now() + chrono::Duration::days(60)).date_naive().to_string()}).to_string(),
         )
         .await;
     assert_eq!(api.status, StatusCode::CREATED, "{}", api.body);
@@ -886,16 +886,19 @@ async fn homework_is_logged_shown_at_home_and_finished() {
         .await
         .json();
     assert!(bo_list["homework"].as_array().unwrap().is_empty());
+    let due = (chrono::Utc::now() + chrono::Duration::days(90))
+        .date_naive()
+        .to_string();
     let finished = send_json(
         &t,
         "PATCH",
         &format!("/api/v1/homework/{id}"),
         &c,
-        Some(json!({"finished": true, "due_on": "2099-02-01"})),
+        Some(json!({"finished": true, "due_on": due.clone()})),
     )
     .await;
     assert_eq!(finished.status, StatusCode::OK);
-    assert_eq!(finished.json()["due_on"], "2099-02-01");
+    assert_eq!(finished.json()["due_on"], due);
     let active: Value = t.get("/api/v1/homework", Some(&c)).await.json();
     assert!(active["homework"].as_array().unwrap().is_empty());
     assert_eq!(
@@ -941,7 +944,7 @@ async fn after_a_session_topics_are_marked_discussed_and_feedback_gathers() {
     t.post_json(
         "/api/v1/sessions",
         &c,
-        &json!({"at": days_ago(1)}).to_string(),
+        &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(1)}).to_string(),
     )
     .await;
     let sessions: Value = t.get("/api/v1/sessions", Some(&c)).await.json();
@@ -1042,7 +1045,7 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
     t.post_json(
         "/api/v1/sessions",
         &c,
-        &json!({"at": days_ago(6)}).to_string(),
+        &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(6)}).to_string(),
     )
     .await;
     let checkin = |days: i64, mood: i64, missed: bool| {

@@ -558,7 +558,7 @@ async fn home_offers_the_questionnaires_gently_and_on_schedule() {
     post_questionnaire(&t, &third, "phq9", &[0; 9], 8).await;
     post_questionnaire(&t, &third, "gad7", &[0; 7], 8).await;
     let session =
-        json!({"at": (chrono::Utc::now() + chrono::Duration::hours(26)).to_rfc3339()}).to_string();
+        json!({"client_id": uuid::Uuid::new_v4(), "at": (chrono::Utc::now() + chrono::Duration::hours(26)).to_rfc3339()}).to_string();
     assert_eq!(
         t.post_json("/api/v1/sessions", &third, &session)
             .await

@@ -322,12 +322,17 @@ async fn coping_uses_api_contract_holds() {
     assert!(c["id"].is_i64() && c["created_at"].is_string());
     assert!(c.get("account_id").is_none());
 
-    // Same client id: 200 with the stored use, even if the body differs.
-    let mut changed = body.clone();
-    changed["distress_after"] = json!(1);
-    let again = use_via_api(&t, &cookie, changed).await;
+    // Same client id and body: 200 with the stored use. A different body under it is a
+    // conflict that stores nothing, so a changed answer is never silently dropped.
+    let again = use_via_api(&t, &cookie, body.clone()).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json(), c);
+    let mut changed = body.clone();
+    changed["distress_after"] = json!(1);
+    let conflict = use_via_api(&t, &cookie, changed).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT, "{}", conflict.body);
+    assert_eq!(conflict.json()["error"]["code"], "client_id_conflict");
+    assert_eq!(use_via_api(&t, &cookie, body.clone()).await.json(), c);
 
     // Only the tool (and the client id) are needed.
     let minimal = use_via_api(
@@ -493,7 +498,7 @@ async fn home_suggests_tools_by_guidance_level() {
     assert!(guidance < toolkit, "the guidance card stays first");
 
     // After a session with a dip: a closing ritual.
-    let session = json!({"at": days_ago(1)}).to_string();
+    let session = json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(1)}).to_string();
     assert_eq!(
         t.post_json("/api/v1/sessions", &cookie, &session)
             .await
@@ -656,7 +661,7 @@ async fn personal_lists_can_be_added_edited_reordered_and_removed() {
 
     // The self-care tool shows the list to pick from.
     let tool = t.get("/toolkit/self-care", Some(&cookie)).await;
-    assert!(tool.body.contains("<li>my book</li>"));
+    assert!(tool.body.contains("<li dir=\"auto\">my book</li>"));
     let other = t.get("/toolkit/distraction", Some(&kim)).await;
     assert!(other.body.contains("Some ideas to start with"));
 }

@@ -80,7 +80,8 @@ pub struct ListItem {
 
 /// Checks an item's text: trimmed, not empty, not too long.
 pub fn list_item_text(raw: &str) -> Result<String, FieldError> {
-    let text = raw.trim();
+    let text = crate::text::clean("text", raw)?;
+    let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new("text", "Please write something first."));
     }

@@ -6,7 +6,7 @@ pub mod lists;
 pub mod ranking;
 pub mod suggest;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -71,6 +71,18 @@ pub struct CopingUse {
 }
 
 impl NewCopingUse {
+    /// Whether a retry under the same client id sends what was stored; a start left out
+    /// (`started_sent` is `None`) was filled with "now" and is not compared.
+    pub fn same_submission(
+        &self,
+        stored: &NewCopingUse,
+        started_sent: Option<DateTime<Utc>>,
+    ) -> bool {
+        let mut mine = self.clone();
+        mine.started_at = stored.started_at;
+        crate::when::same_sent_instant(started_sent, stored.started_at) && mine == *stored
+    }
+
     /// Distress before minus after, when both were given; positive means it eased.
     pub fn relief(&self) -> Option<i16> {
         Some(i16::from(self.distress_before?.get()) - i16::from(self.distress_after?.get()))
@@ -135,14 +147,15 @@ impl CopingUseInput {
             }
         };
         let started_at = self.started_at.unwrap_or(now);
-        // A little clock skew between devices is normal; more is a mistake.
-        if started_at > now + Duration::minutes(10) {
-            errors.push(FieldError::new("started_at", "That time is in the future."));
+        if let Err(e) = crate::when::happened("started_at", started_at, now) {
+            errors.push(e);
         }
         let distress_before = distress("distress_before", self.distress_before, &mut errors);
         let distress_after = distress("distress_after", self.distress_after, &mut errors);
-        let note = self
-            .note
+        let note = crate::text::clean_opt("note", self.note)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
         if note
@@ -172,6 +185,7 @@ impl CopingUseInput {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     fn now() -> DateTime<Utc> {
         "2026-11-24T12:00:00Z".parse().unwrap()
@@ -195,7 +209,7 @@ mod tests {
     fn every_bad_field_is_named() {
         let errs = CopingUseInput {
             tool: Some("deep-sighing".into()),
-            started_at: Some(now() + Duration::hours(1)),
+            started_at: Some(now() + Duration::days(2)),
             distress_before: Some(11),
             distress_after: Some(-1),
             note: Some("x".repeat(MAX_COPING_NOTE_CHARS + 1)),

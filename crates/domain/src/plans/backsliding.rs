@@ -148,7 +148,11 @@ impl BackslidingPlanInput {
                 None => errors.push(FieldError::new("stressors", "Please choose from the list.")),
             }
         }
-        let goal = self.goal.trim().to_string();
+        let goal = crate::text::clean("goal", &self.goal)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         if goal.chars().count() > MAX_TEXT_CHARS {
             errors.push(FieldError::new(
                 "goal",

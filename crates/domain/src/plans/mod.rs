@@ -114,6 +114,9 @@ pub struct ContactInput {
 
 /// Splits a text area into trimmed, non-empty lines and checks their number and length.
 pub(crate) fn lines(field: &'static str, text: &str, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let text = crate::text::clean(field, text)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let items: Vec<String> = text
         .lines()
         .map(|l| l.trim().trim_start_matches(['-', '•', '*']).trim())
@@ -145,6 +148,12 @@ pub(crate) fn contacts(
     let mut out = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     for row in rows {
+        if crate::text::has_forbidden_control(&row.name)
+            || crate::text::has_forbidden_control(&row.phone)
+        {
+            problems.push(crate::text::CONTROL_MESSAGE.to_string());
+            continue;
+        }
         let name = row.name.trim().to_string();
         let phone = row.phone.trim().to_string();
         if name.is_empty() && phone.is_empty() {

@@ -92,6 +92,21 @@ impl SafetyPlanInput {
             ),
             review_on: date("review_on", &self.review_on, &mut errors),
         };
+        // Plans are dated like sessions: not before 2000, and a review at most two years on.
+        // (A day the plan was made that is still to come has its own message below.)
+        if let Some(Err(e)) = plan
+            .review_on
+            .map(|d| crate::when::planned_day("review_on", d, today))
+        {
+            errors.push(e);
+        }
+        if let Some(Err(e)) = plan
+            .made_with_therapist_on
+            .filter(|d| *d <= today)
+            .map(|d| crate::when::planned_day("made_with_therapist_on", d, today))
+        {
+            errors.push(e);
+        }
         if plan.made_with_therapist_on.is_some_and(|d| d > today) {
             errors.push(FieldError::new(
                 "made_with_therapist_on",

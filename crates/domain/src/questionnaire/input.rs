@@ -1,6 +1,6 @@
 //! A questionnaire as sent (by the form or the API), its checks, and the stored record.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -90,6 +90,18 @@ impl Questionnaire {
 }
 
 impl NewQuestionnaire {
+    /// Whether a retry under the same client id sends what was stored; a time left out
+    /// (`at_sent` is `None`) was filled with "now" and is not compared.
+    pub fn same_submission(
+        &self,
+        stored: &NewQuestionnaire,
+        at_sent: Option<DateTime<Utc>>,
+    ) -> bool {
+        let mut mine = self.clone();
+        mine.at = stored.at;
+        crate::when::same_sent_instant(at_sent, stored.at) && mine == *stored
+    }
+
     /// Whether this is a PHQ-9 whose item 9 is above 0.
     pub fn needs_crisis_path(&self) -> bool {
         self.answers.instrument() == Instrument::Phq9 && self.answers.item(9).is_some_and(|v| v > 0)
@@ -161,9 +173,8 @@ impl QuestionnaireInput {
     pub fn validate(self, now: DateTime<Utc>) -> Result<NewQuestionnaire, Vec<FieldError>> {
         let mut errors = Vec::new();
         let at = self.at.unwrap_or(now);
-        // A little clock skew between devices is normal; more is a mistake.
-        if at > now + Duration::minutes(10) {
-            errors.push(FieldError::new("at", "That time is in the future."));
+        if let Err(e) = crate::when::happened("at", at, now) {
+            errors.push(e);
         }
         let instrument = match self.instrument.as_deref().map(str::trim) {
             None | Some("") => {
@@ -273,6 +284,7 @@ fn check_answers(
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     fn now() -> DateTime<Utc> {
         "2026-11-24T12:00:00Z".parse().unwrap()
@@ -355,7 +367,7 @@ mod tests {
         assert!(input("PHQ9", &[Some(0); 9]).validate(now()).is_ok());
         let mut i = input("phq9", &[Some(0); 9]);
         i.difficulty = Some("hard".into());
-        i.at = Some(now() + Duration::days(1));
+        i.at = Some(now() + Duration::days(2));
         let e = i.validate(now()).unwrap_err();
         assert_eq!(fields(&e), vec!["at", "difficulty"]);
     }

@@ -40,6 +40,13 @@ pub fn from_app(e: AppError) -> Response {
             "Sign in, or send a personal API token as 'Authorization: Bearer …'.",
             None,
         ),
+        AppError::ClientIdConflict => json(
+            StatusCode::CONFLICT,
+            "client_id_conflict",
+            "This client_id was already used for different content, and nothing new was stored. \
+             Send a retry with exactly the same content, or new content with a new client_id.",
+            None,
+        ),
         AppError::NotFound => json(
             StatusCode::NOT_FOUND,
             "not_found",

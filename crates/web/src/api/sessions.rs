@@ -8,9 +8,11 @@ use chrono::{DateTime, Utc};
 use domain::therapy::{NewSession, Repeat};
 use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::error::{from_app, json as json_error};
 use super::json::ApiJson;
+use super::requests::{client_id_required, created};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -18,6 +20,8 @@ use crate::session::ApiUser;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionInput {
+    #[serde(default)]
+    client_id: Option<Uuid>,
     at: DateTime<Utc>,
     #[serde(default)]
     note: Option<String>,
@@ -25,12 +29,16 @@ pub struct SessionInput {
     repeat: Option<String>,
 }
 
-/// Adds a session (or a repeating series); 201 with every stored occurrence.
+/// Adds a session (or a repeating series): 201 with every stored occurrence, 200 with the
+/// same ones on a retry, 409 when the `client_id` was used for a different session.
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<SessionInput>,
 ) -> Response {
+    let Some(client_id) = input.client_id else {
+        return client_id_required();
+    };
     let Some(repeat) = Repeat::parse(input.repeat.as_deref().unwrap_or("once")) else {
         return json_error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -39,19 +47,13 @@ pub async fn create(
             Some("repeat"),
         );
     };
-    let new = match NewSession::new(input.at, input.note.as_deref().unwrap_or(""), repeat) {
+    let note = input.note.as_deref().unwrap_or("");
+    let new = match NewSession::new(client_id, input.at, note, repeat, Utc::now()) {
         Ok(n) => n,
-        Err(e) => {
-            return json_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                &e.message,
-                Some(e.field),
-            );
-        }
+        Err(errors) => return from_app(app::AppError::Invalid(errors)),
     };
     match state.app.add_session(&actor, new).await {
-        Ok(stored) => (StatusCode::CREATED, Json(json!({ "sessions": stored }))).into_response(),
+        Ok((stored, written)) => created(written, json!({ "sessions": stored })),
         Err(e) => from_app(e),
     }
 }

@@ -332,7 +332,7 @@ pub async fn submit(
         );
     }
     let said_yes = checked.self_harm_thoughts == Some(true);
-    match state.app.store_checkin(&me.actor, &checked).await {
+    match state.app.store_checkin(&me.actor, &checked, None).await {
         Ok(_) if said_yes => Redirect::to("/help?from=checkin").into_response(),
         Ok(_) => Redirect::to("/?saved=1").into_response(),
         Err(AppError::Invalid(errors)) => render(

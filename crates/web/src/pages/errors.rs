@@ -1,9 +1,17 @@
 //! Kind error pages (and JSON errors for the API), with causes kept for the log.
+//!
+//! Handlers say only what went wrong ([`ErrorText`] on a bare status); [`draw`] turns that,
+//! and any plain-text rejection from the framework, into Between's own page in the frame of
+//! whoever is visiting, so a signed-in person never looks signed out on an error page and
+//! "Get help now" is always there.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::AppState;
 use crate::layout::Layout;
 
 #[derive(Template)]
@@ -14,15 +22,112 @@ struct ErrorPage {
     message: &'static str,
 }
 
+/// What an error page says; [`draw`] adds the frame.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorText {
+    heading: &'static str,
+    message: &'static str,
+}
+
 fn page(status: StatusCode, heading: &'static str, message: &'static str) -> Response {
-    super::render(
+    let mut r = status.into_response();
+    r.extensions_mut().insert(ErrorText { heading, message });
+    r
+}
+
+/// What the page says for a rejection the framework made before any handler ran.
+fn rejection_text(status: StatusCode) -> ErrorText {
+    let (heading, message) = match status {
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            "There is nothing at this address. It may have moved.",
+        ),
+        StatusCode::BAD_REQUEST => (
+            "This address isn't quite right",
+            "Between couldn't read what was asked for. If you followed a link, it may be broken; please go back and try again.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "That can't be done here",
+            "This address doesn't take that kind of request. Please go back and use the page's own buttons.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "That was too much to send at once",
+            "What you sent is larger than Between accepts, so nothing was saved. Please go back, shorten it, and try again.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "That form couldn't be read",
+            "Between only accepts forms sent from its own pages, so nothing was saved. Please go back, reload the page and try again.",
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => (
+            "That form couldn't be read",
+            "Part of what was sent isn't what the form asks for, so nothing was saved. Please go back, reload the page and try again.",
+        ),
+        s if s.is_server_error() => (
+            "Something went wrong",
+            "Nothing you did caused this. Please try again in a moment.",
+        ),
+        _ => (
+            "That didn't work",
+            "Between couldn't do what was asked, and nothing was saved. Please go back and try again.",
+        ),
+    };
+    ErrorText { heading, message }
+}
+
+/// A response the framework made on its own: an error status with a plain-text body (a
+/// rejected path, form or body) or none at all (a wrong method).
+fn is_framework_rejection(r: &Response) -> bool {
+    let status = r.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return false;
+    }
+    match r.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(v) => v.to_str().is_ok_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/plain")
+        }),
+    }
+}
+
+/// Draws every error page of the HTML routes: the ones handlers asked for and the
+/// framework's own rejections. The API keeps its JSON bodies.
+pub async fn draw(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    // Only the cookies are kept: the session is looked up only if an error page is drawn.
+    let mut cookies = HeaderMap::new();
+    for v in req.headers().get_all(header::COOKIE) {
+        cookies.append(header::COOKIE, v.clone());
+    }
+    let res = next.run(req).await;
+    let text = match res.extensions().get::<ErrorText>() {
+        Some(t) => *t,
+        None if is_framework_rejection(&res) => rejection_text(res.status()),
+        None => return res,
+    };
+    let layout = match crate::session::csrf_for(&state, &cookies).await {
+        Some(csrf) => Layout::signed_in(&csrf, ""),
+        None => Layout::anonymous(),
+    };
+    let status = res.status();
+    let mut drawn = super::render(
         status,
         &ErrorPage {
-            layout: Layout::anonymous(),
-            heading,
-            message,
+            layout,
+            heading: text.heading,
+            message: text.message,
         },
-    )
+    );
+    // Headers a handler set on purpose (Retry-After, cookies) stay; the body's do not.
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            drawn.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    drawn
 }
 
 /// 404 for pages; JSON for the API.
@@ -63,10 +168,23 @@ pub fn internal_page() -> Response {
         .into_response()
 }
 
-/// Logs an internal error's cause and shows a kind page.
+/// Shows the kind page for a use-case error a form handler does not handle itself: most are
+/// internal (the cause is logged), but a form sent again after it was saved, with changes,
+/// is the person's situation to know about, not ours to log.
 pub fn internal(e: &app::AppError) -> Response {
+    if matches!(e, app::AppError::ClientIdConflict) {
+        return page(
+            StatusCode::CONFLICT,
+            "This form was already saved",
+            "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
+        );
+    }
     tracing::error!(error = %e, "request failed");
-    internal_page()
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Nothing you did caused this. Please try again in a moment.",
+    )
 }
 
 /// A refused cross-site form post.

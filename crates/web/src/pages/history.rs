@@ -54,8 +54,24 @@ pub struct EntryView {
     time: String,
     mood: u8,
     ratings: Vec<String>,
-    details: Vec<String>,
+    details: Vec<Detail>,
     note: Option<String>,
+}
+
+/// One line of a check-in's details: our words, then what the person wrote (each part
+/// shown isolated, so their text can't change the direction of the rest of the line).
+pub struct Detail {
+    label: String,
+    written: Vec<String>,
+}
+
+impl Detail {
+    fn ours(label: impl Into<String>) -> Detail {
+        Detail {
+            label: label.into(),
+            written: Vec::new(),
+        }
+    }
 }
 
 /// One day's check-ins.
@@ -88,16 +104,18 @@ fn entry_view(c: &CheckIn, tz: Tz) -> EntryView {
     let mut details = Vec::new();
     if !x.body.is_empty() {
         let labels: Vec<&str> = x.body.iter().map(|b| b.label()).collect();
-        details.push(format!("Body: {}", labels.join(", ")));
+        details.push(Detail::ours(format!("Body: {}", labels.join(", "))));
     }
     if let Some(u) = x.usual_activities {
-        details.push(format!("Managed my usual day: {}", u.label()));
+        details.push(Detail::ours(format!("Managed my usual day: {}", u.label())));
     }
     if x.missed_usual_activities == Some(true) {
-        details.push("Missed work, school or plans because of how I felt".into());
+        details.push(Detail::ours(
+            "Missed work, school or plans because of how I felt",
+        ));
     }
     if !x.harder_today.is_empty() {
-        let labels: Vec<&str> = x
+        let labels: Vec<String> = x
             .harder_today
             .iter()
             .map(|t| {
@@ -106,18 +124,25 @@ fn entry_view(c: &CheckIn, tz: Tz) -> EntryView {
                     .find(|(code, _)| code == t)
                     .map(|(_, label)| *label)
                     .unwrap_or(t.as_str())
+                    .to_string()
             })
             .collect();
-        details.push(format!("Harder today: {}", labels.join(", ")));
+        details.push(Detail {
+            label: "Harder today: ".into(),
+            written: labels,
+        });
     }
     if let Some(h) = x.sleep_hours {
-        details.push(format!("Sleep: {h} hours"));
+        details.push(Detail::ours(format!("Sleep: {h} hours")));
     }
     if let Some(s) = &x.substances {
-        details.push(format!("Alcohol or substances: {s}"));
+        details.push(Detail {
+            label: "Alcohol or substances: ".into(),
+            written: vec![s.clone()],
+        });
     }
     if x.self_harm_thoughts == Some(true) {
-        details.push("Said yes to the safety question".into());
+        details.push(Detail::ours("Said yes to the safety question"));
     }
     EntryView {
         id: c.id,

@@ -53,6 +53,8 @@ pub struct SessionForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
+    client_id: String,
+    #[serde(default)]
     date: String,
     #[serde(default)]
     time: String,
@@ -92,10 +94,14 @@ pub struct SessionsQuery {
 async fn page(
     state: &AppState,
     me: &SignedIn,
-    form: SessionForm,
+    mut form: SessionForm,
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
 ) -> Result<SessionsPage, AppError> {
+    // One id per form shown: pressing "Add" twice, or a retry, adds the session once.
+    if form.client_id.is_empty() {
+        form.client_id = Uuid::new_v4().to_string();
+    }
     let now = Utc::now();
     let tz = tz_of(me.actor.account());
     let all = state
@@ -181,7 +187,18 @@ fn parse_session(form: &SessionForm, tz: Tz) -> Result<NewSession, Vec<FieldErro
                     "That time does not exist on that day.",
                 )]
             })?;
-            NewSession::new(at, &form.note, r).map_err(|e| vec![e])
+            let client_id =
+                Uuid::parse_str(form.client_id.trim()).unwrap_or_else(|_| Uuid::new_v4());
+            // The form asks for a date and a time; a time out of range is about the date.
+            NewSession::new(client_id, at, &form.note, r, Utc::now()).map_err(|errors| {
+                errors
+                    .into_iter()
+                    .map(|e| match e.field {
+                        "at" => FieldError::new("date", e.message),
+                        _ => e,
+                    })
+                    .collect()
+            })
         }
         _ => Err(errors),
     }
