@@ -239,6 +239,9 @@ impl App {
     ) -> Result<Brief, AppError> {
         let tz = crate::guidance::timezone_of(&actor.account);
         let today = tz.local_day(now);
+        // Times are stored to the millisecond, and `to` is exclusive: the period runs to the
+        // end of this millisecond, so what was written a moment ago is in it.
+        let until_now = now + Duration::milliseconds(1);
         let (from, to, first_day, last_day, since_session) = match range {
             BriefRange::SinceLastSession => {
                 let last = self
@@ -247,10 +250,10 @@ impl App {
                     .into_iter()
                     .next_back();
                 match last {
-                    Some(s) => (s.at, now, tz.local_day(s.at), today, Some(s)),
+                    Some(s) => (s.at, until_now, tz.local_day(s.at), today, Some(s)),
                     None => {
                         let first = today - Days::new(DEFAULT_BRIEF_DAYS.unsigned_abs() - 1);
-                        (local_midnight(first, tz), now, first, today, None)
+                        (local_midnight(first, tz), until_now, first, today, None)
                     }
                 }
             }

@@ -1,0 +1,85 @@
+//! SQLite checkpoints its write-ahead log from a commit only when the committing statement
+//! runs to its end. An autocommitted `INSERT … RETURNING` read with `fetch_one` or
+//! `fetch_optional` stops at its first row and commits on reset, so it never checkpoints: a
+//! backend whose writes all looked like that grew its WAL without bound. Writes that return
+//! rows use `fetch_all` (see `rows::first_row`); inside a transaction, `COMMIT` runs to its
+//! end and the rule does not apply. This test holds every statement in the store to it; the
+//! behaviour itself is tested in `crates/app/tests/wal.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push((
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
+        }
+    }
+}
+
+/// The statements of a file that write and stop at their first row, outside a transaction.
+fn early_stopping_writes(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for statement in text.split("sqlx::query").skip(1) {
+        let Some(end) = statement.find(".await") else {
+            continue;
+        };
+        let statement = &statement[..end];
+        let writes = ["INSERT ", "UPDATE ", "DELETE "]
+            .iter()
+            .any(|w| statement.contains(w));
+        let stops_early = statement.contains(".fetch_one(self.writer())")
+            || statement.contains(".fetch_optional(self.writer())");
+        if writes && stops_early {
+            found.push(statement.lines().take(3).collect::<Vec<_>>().join(" "));
+        }
+    }
+    found
+}
+
+#[test]
+fn autocommitted_writes_run_to_their_end() {
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    assert!(files.len() > 5, "the store's sources were not found");
+    let offenders: Vec<String> = files
+        .iter()
+        .flat_map(|(path, text)| {
+            early_stopping_writes(text)
+                .into_iter()
+                .map(move |s| format!("{path}: {s}"))
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "writes read with fetch_one/fetch_optional on the writer never checkpoint the WAL; \
+         use fetch_all with rows::first_row / rows::only_row:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_rule_sees_an_early_stopping_write() {
+    let bad = r#"let x = sqlx::query_as::<_, (i64,)>("INSERT INTO t (a) VALUES ($1) RETURNING id")
+        .bind(1)
+        .fetch_one(self.writer())
+        .await?;"#;
+    assert_eq!(early_stopping_writes(bad).len(), 1);
+    let good = r#"let x = sqlx::query_as::<_, (i64,)>("INSERT INTO t (a) VALUES ($1) RETURNING id")
+        .bind(1)
+        .fetch_all(self.writer())
+        .await
+        .and_then(rows::only_row)?;"#;
+    assert!(early_stopping_writes(good).is_empty());
+    let read = r#"sqlx::query_as("SELECT id FROM t").fetch_one(self.writer()).await?"#;
+    assert!(early_stopping_writes(read).is_empty());
+}
