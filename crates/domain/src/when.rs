@@ -47,16 +47,12 @@ pub fn happened(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, FieldError> {
-    if at < earliest() {
-        return Err(FieldError::new(field, TOO_EARLY));
-    }
-    if at > now + HAPPENED_AHEAD {
-        return Err(FieldError::new(
-            field,
-            "That is more than a day ahead. Please check the date and time.",
-        ));
-    }
-    Ok(at)
+    between(
+        field,
+        at,
+        now + HAPPENED_AHEAD,
+        "That is more than a day ahead. Please check the date and time.",
+    )
 }
 
 fn planned_limit(now: DateTime<Utc>) -> DateTime<Utc> {
@@ -72,11 +68,21 @@ pub fn planned(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, FieldError> {
+    between(field, at, planned_limit(now), TOO_FAR)
+}
+
+/// `at` itself when it lies from the earliest day to `latest`; otherwise what to change.
+fn between(
+    field: &'static str,
+    at: DateTime<Utc>,
+    latest: DateTime<Utc>,
+    too_late: &str,
+) -> Result<DateTime<Utc>, FieldError> {
     if at < earliest() {
         return Err(FieldError::new(field, TOO_EARLY));
     }
-    if at > planned_limit(now) {
-        return Err(FieldError::new(field, TOO_FAR));
+    if at > latest {
+        return Err(FieldError::new(field, too_late));
     }
     Ok(at)
 }

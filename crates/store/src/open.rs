@@ -75,6 +75,26 @@ pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>, StoreError> {
     })
 }
 
+/// The migrations of `migrator` up to and including `last`: the schema an older build left.
+pub(crate) fn migrations_up_to(
+    migrator: &sqlx::migrate::Migrator,
+    last: i64,
+) -> sqlx::migrate::Migrator {
+    // The migrator's fields are public (though outside sqlx's semver promise) so that
+    // `migrate!` can build one; sqlx is pinned in Cargo.lock, and a change there would fail
+    // to compile here rather than misbehave.
+    sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            migrator
+                .iter()
+                .filter(|m| m.version <= last)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    }
+}
+
 /// Highest version a migrator carries.
 pub(crate) fn newest_known(migrator: &sqlx::migrate::Migrator) -> i64 {
     migrator.iter().map(|m| m.version).max().unwrap_or(0)

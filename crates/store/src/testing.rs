@@ -2,6 +2,57 @@
 //! as a dev-dependency).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+use sqlx::Connection;
+
+use crate::DatabaseUrl;
+
+/// A database of the named backend (`"sqlite"` or `"postgres"`) as an older Between left
+/// it: only the migrations before `version` applied, then `rows` (SQL statements) run. For
+/// tests that a migration keeps what was there. The temporary folder of a SQLite database
+/// comes with it; `None` when PostgreSQL tests were skipped by name.
+pub async fn database_before(
+    backend: &str,
+    version: i64,
+    rows: &[&str],
+) -> Option<(DatabaseUrl, Option<tempfile::TempDir>)> {
+    match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = DatabaseUrl::sqlite_in(dir.path());
+            let DatabaseUrl::Sqlite(raw) = &url else {
+                unreachable!()
+            };
+            let options: sqlx::sqlite::SqliteConnectOptions = raw.parse().unwrap();
+            let mut conn = sqlx::SqliteConnection::connect_with(&options.create_if_missing(true))
+                .await
+                .unwrap();
+            crate::open::migrations_up_to(&crate::sqlite::MIGRATOR, version - 1)
+                .run(&mut conn)
+                .await
+                .unwrap();
+            for sql in rows {
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+            conn.close().await.unwrap();
+            Some((url, Some(dir)))
+        }
+        "postgres" => {
+            let url = postgres_test_database().await?;
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            crate::open::migrations_up_to(&crate::postgres::MIGRATOR, version - 1)
+                .run(&mut conn)
+                .await
+                .unwrap();
+            for sql in rows {
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+            conn.close().await.unwrap();
+            Some((DatabaseUrl::parse(&url).unwrap(), None))
+        }
+        other => panic!("no backend named {other:?}"),
+    }
+}
+
 /// A fresh, empty database on the test PostgreSQL server named by
 /// `BETWEEN_TEST_DATABASE_URL`, as a URL. Without that variable the test fails, unless the
 /// developer opted out by name with `BETWEEN_SKIP_POSTGRES=1` (then `None`): a suite is never

@@ -3,29 +3,8 @@
 //! times and order, on both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-
 use domain::therapy::AgendaSource;
-use sqlx::migrate::Migrator;
-use store::{DatabaseUrl, Move};
-
-/// The migrations before the journal's, copied into a directory of their own.
-async fn migrations_before_journal(backend: &str) -> (tempfile::TempDir, Migrator) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let version: u32 = name.split('_').next().unwrap().parse().unwrap();
-        if version < 6 {
-            std::fs::copy(&path, dir.path().join(&name)).unwrap();
-        }
-    }
-    let migrator = Migrator::new(dir.path()).await.unwrap();
-    (dir, migrator)
-}
+use store::Move;
 
 const OLD_ROWS: &str = "INSERT INTO agenda_items (account_id, text, source, created_ms, discussed_ms) VALUES \
      (1, 'my sister', 'post_session', 1000, NULL), \
@@ -78,55 +57,21 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
     assert_eq!(open, ["my sister", "new", "the dream"]);
 }
 
-#[tokio::test]
-async fn sqlite_agenda_survives_the_journal_migration() {
-    use sqlx::Connection;
-    let data = tempfile::tempdir().unwrap();
-    let url = DatabaseUrl::sqlite_in(data.path());
-    let DatabaseUrl::Sqlite(raw) = &url else {
-        unreachable!()
+async fn upgrade(backend: &str) {
+    let Some((url, _dir)) =
+        store::testing::database_before(backend, 6, &[OLD_ACCOUNT, OLD_ROWS]).await
+    else {
+        return;
     };
-    let (_dir, before) = migrations_before_journal("sqlite").await;
-    {
-        let opts: sqlx::sqlite::SqliteConnectOptions = raw.parse().unwrap();
-        let mut conn = sqlx::SqliteConnection::connect_with(&opts.create_if_missing(true))
-            .await
-            .unwrap();
-        before.run(&mut conn).await.unwrap();
-        sqlx::query(OLD_ACCOUNT).execute(&mut conn).await.unwrap();
-        sqlx::query(OLD_ROWS).execute(&mut conn).await.unwrap();
-        conn.close().await.unwrap();
-    }
     check_after_upgrade(store::open(&url).await.unwrap()).await;
 }
 
 #[tokio::test]
+async fn sqlite_agenda_survives_the_journal_migration() {
+    upgrade("sqlite").await;
+}
+
+#[tokio::test]
 async fn postgres_agenda_survives_the_journal_migration() {
-    let Ok(admin) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
-        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL tests skipped: BETWEEN_SKIP_POSTGRES=1");
-            return;
-        }
-        panic!("BETWEEN_TEST_DATABASE_URL is not set (or set BETWEEN_SKIP_POSTGRES=1)");
-    };
-    let name = format!("between_test_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    let (_dir, before) = migrations_before_journal("postgres").await;
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    before.run(&pool).await.unwrap();
-    sqlx::query(OLD_ACCOUNT).execute(&pool).await.unwrap();
-    sqlx::query(OLD_ROWS).execute(&pool).await.unwrap();
-    pool.close().await;
-    check_after_upgrade(
-        store::open(&DatabaseUrl::parse(&url).unwrap())
-            .await
-            .unwrap(),
-    )
-    .await;
+    upgrade("postgres").await;
 }

@@ -3,31 +3,10 @@
 //! removable as before, on both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-
 use chrono::{TimeZone, Utc};
 use domain::therapy::Repeat;
-use sqlx::migrate::Migrator;
-use store::{DatabaseUrl, NewSessions, Written};
+use store::{NewSessions, Written};
 use uuid::Uuid;
-
-/// The migrations before 0007, copied into a directory of their own.
-async fn migrations_before_client_ids(backend: &str) -> (tempfile::TempDir, Migrator) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let version: u32 = name.split('_').next().unwrap().parse().unwrap();
-        if version < 7 {
-            std::fs::copy(&path, dir.path().join(&name)).unwrap();
-        }
-    }
-    let migrator = Migrator::new(dir.path()).await.unwrap();
-    (dir, migrator)
-}
 
 const OLD_ACCOUNT: &str = "INSERT INTO accounts (email, password_hash, role, timezone, created_ms) \
      VALUES ('old@example.org', 'x', 'client', 'UTC', 0)";
@@ -106,55 +85,21 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
     );
 }
 
-#[tokio::test]
-async fn sqlite_sessions_survive_the_client_id_migration() {
-    use sqlx::Connection;
-    let data = tempfile::tempdir().unwrap();
-    let url = DatabaseUrl::sqlite_in(data.path());
-    let DatabaseUrl::Sqlite(raw) = &url else {
-        unreachable!()
+async fn upgrade(backend: &str) {
+    let Some((url, _dir)) =
+        store::testing::database_before(backend, 7, &[OLD_ACCOUNT, OLD_SESSIONS]).await
+    else {
+        return;
     };
-    let (_dir, before) = migrations_before_client_ids("sqlite").await;
-    {
-        let opts: sqlx::sqlite::SqliteConnectOptions = raw.parse().unwrap();
-        let mut conn = sqlx::SqliteConnection::connect_with(&opts.create_if_missing(true))
-            .await
-            .unwrap();
-        before.run(&mut conn).await.unwrap();
-        sqlx::query(OLD_ACCOUNT).execute(&mut conn).await.unwrap();
-        sqlx::query(OLD_SESSIONS).execute(&mut conn).await.unwrap();
-        conn.close().await.unwrap();
-    }
     check_after_upgrade(store::open(&url).await.unwrap()).await;
 }
 
 #[tokio::test]
+async fn sqlite_sessions_survive_the_client_id_migration() {
+    upgrade("sqlite").await;
+}
+
+#[tokio::test]
 async fn postgres_sessions_survive_the_client_id_migration() {
-    let Ok(admin) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
-        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL tests skipped: BETWEEN_SKIP_POSTGRES=1");
-            return;
-        }
-        panic!("BETWEEN_TEST_DATABASE_URL is not set (or set BETWEEN_SKIP_POSTGRES=1)");
-    };
-    let name = format!("between_test_{}", Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    let (_dir, before) = migrations_before_client_ids("postgres").await;
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    before.run(&pool).await.unwrap();
-    sqlx::query(OLD_ACCOUNT).execute(&pool).await.unwrap();
-    sqlx::query(OLD_SESSIONS).execute(&pool).await.unwrap();
-    pool.close().await;
-    check_after_upgrade(
-        store::open(&DatabaseUrl::parse(&url).unwrap())
-            .await
-            .unwrap(),
-    )
-    .await;
+    upgrade("postgres").await;
 }

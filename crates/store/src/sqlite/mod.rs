@@ -116,19 +116,7 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        // The migrator's fields are public (though outside sqlx's semver promise) so that
-        // `migrate!` can build one; sqlx is pinned in Cargo.lock, and a change there would
-        // fail to compile here rather than misbehave.
-        let earlier = sqlx::migrate::Migrator {
-            migrations: std::borrow::Cow::Owned(
-                MIGRATOR
-                    .iter()
-                    .filter(|m| m.version <= schema)
-                    .cloned()
-                    .collect(),
-            ),
-            ..sqlx::migrate::Migrator::DEFAULT
-        };
+        let earlier = crate::open::migrations_up_to(&MIGRATOR, schema);
         earlier.run(&pool).await?;
         Ok(SqliteStore {
             writer: pool.clone(),

@@ -46,25 +46,10 @@ pub async fn test_apps() -> Vec<(&'static str, TestApp)> {
         ..Default::default()
     };
     let mut apps = vec![("sqlite", test_app_with(settings.clone()).await)];
-    let Ok(admin_url) = std::env::var("BETWEEN_TEST_DATABASE_URL") else {
-        if std::env::var("BETWEEN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL web tests skipped: BETWEEN_SKIP_POSTGRES=1");
-            return apps;
-        }
-        panic!(
-            "BETWEEN_TEST_DATABASE_URL is not set: run scripts/test (it starts a throwaway \
-             PostgreSQL), or set BETWEEN_SKIP_POSTGRES=1 to skip these tests on purpose"
-        );
+    let Some(url) = store::testing::postgres_test_database().await else {
+        return apps;
     };
-    let name = format!("between_web_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    let url = store::DatabaseUrl::parse(&format!("{base}/{name}")).unwrap();
+    let url = store::DatabaseUrl::parse(&url).unwrap();
     let store = store::open(&url).await.unwrap();
     let router = web::router(web::AppState {
         app: app::App::new(store, settings),
