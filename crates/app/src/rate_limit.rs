@@ -130,7 +130,6 @@ impl Drop for InFlightGuard {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,5 @@
 //! Years of writes on the embedded database: the write-ahead log stays small while the app
 //! runs, and after a clean stop the database file alone holds everything.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,5 +1,6 @@
 //! `between backup` against a running server that is taking writes, and `between restore`
 //! of what it wrote, through the real binary.
+// clippy.toml allows these inside #[test] functions only; helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

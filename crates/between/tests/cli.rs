@@ -1,6 +1,5 @@
 //! The binary as an operator meets it: subcommands, environment variables, and a spawned
 //! server answering real HTTP.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

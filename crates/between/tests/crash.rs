@@ -4,6 +4,7 @@
 //!
 //! `scripts/test` runs it against the release binary (`BETWEEN_TEST_BIN`); the seed is
 //! printed so a failing run can be repeated with `BETWEEN_CRASH_SEED`.
+// clippy.toml allows these inside #[test] functions only; helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

@@ -1,5 +1,6 @@
 //! `serve --trust-proxy` and `serve --public-url`, set through their environment variables,
 //! against a spawned server over real HTTP.
+// clippy.toml allows these inside #[test] functions only; helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

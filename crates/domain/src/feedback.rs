@@ -149,7 +149,6 @@ pub struct ReflectionFeedback {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -116,7 +116,6 @@ fn mood_reasons(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::history::{CheckInRecord, CopingRecord, QuestionnaireRecord, SessionRecord};

@@ -352,7 +352,6 @@ pub struct AgendaItem {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use chrono::TimeZone;

@@ -17,6 +17,8 @@
 //!  3. making an inner day of a persisting stretch missing keeps it persisting (missing days
 //!     do not reset).
 
+// clippy.toml allows these inside #[test] functions only; here the strategies and history
+// builders outside them unwrap too, on values the strategies keep in range.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,8 +1,6 @@
 //! Runs every scenario file in `tests/scenarios/` through the same path `between assess`
 //! uses: `History::from_json`, then `guidance::assess` at the file's `"at"`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -22,20 +20,22 @@ struct ScenarioMeta {
     expect: Expect,
 }
 
-fn scenario_files() -> Vec<PathBuf> {
+fn scenario_files() -> std::io::Result<Vec<PathBuf>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
     files.sort();
-    files
+    Ok(files)
 }
 
 #[test]
 fn every_scenario_gives_its_expected_guidance() {
-    let files = scenario_files();
+    let files = scenario_files().unwrap();
     assert!(files.len() >= 11, "expected at least 11 scenarios");
     let mut failures = Vec::new();
     for path in &files {
@@ -67,6 +67,7 @@ fn every_scenario_gives_its_expected_guidance() {
 #[test]
 fn the_required_situations_are_covered() {
     let names: Vec<String> = scenario_files()
+        .unwrap()
         .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
@@ -92,7 +93,7 @@ fn the_required_situations_are_covered() {
 
 #[test]
 fn scenario_histories_round_trip_through_export() {
-    for path in scenario_files() {
+    for path in scenario_files().unwrap() {
         let text = std::fs::read_to_string(&path).unwrap();
         let history = History::from_json(&text).unwrap();
         let exported = history.to_json_pretty().unwrap();

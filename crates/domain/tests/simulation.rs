@@ -18,6 +18,8 @@
 //! `BETWEEN_SIM_SETTINGS` (a JSON `GuidanceSettings`, missing fields take their defaults) and
 //! `BETWEEN_SIM_AR` (the range of the day-to-day carry-over, `lo,hi`; default `0.3,0.6`).
 
+// clippy.toml allows these inside #[test] functions only; the simulated people and their
+// evaluation, outside them, unwrap too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;

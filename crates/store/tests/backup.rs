@@ -1,6 +1,7 @@
 //! Backups: every kind of data, seeded through the Store, goes SQLite → SQLite, SQLite →
 //! PostgreSQL and PostgreSQL → SQLite and reads back the same; a restore is all or nothing;
 //! it never lands on top of existing accounts; older backups are upgraded, newer refused.
+// clippy.toml allows these inside #[test] functions only; helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;

@@ -5,22 +5,19 @@
 //! rows use `fetch_all` (see `rows::first_row`); inside a transaction, `COMMIT` runs to its
 //! end and the rule does not apply. This test holds every statement in the store to it; the
 //! behaviour itself is tested in `crates/app/tests/wal.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 
-fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+fn sources(dir: &Path, out: &mut Vec<(String, String)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
         if path.is_dir() {
-            sources(&path, out);
+            sources(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push((
-                path.display().to_string(),
-                std::fs::read_to_string(&path).unwrap(),
-            ));
+            out.push((path.display().to_string(), std::fs::read_to_string(&path)?));
         }
     }
+    Ok(())
 }
 
 /// The statements of a file that write and stop at their first row, outside a transaction.
@@ -49,7 +46,8 @@ fn autocommitted_writes_run_to_their_end() {
     sources(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
         &mut files,
-    );
+    )
+    .unwrap();
     assert!(files.len() > 5, "the store's sources were not found");
     let offenders: Vec<String> = files
         .iter()

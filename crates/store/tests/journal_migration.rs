@@ -1,6 +1,7 @@
 //! Migration 0006 changes the agenda table in place (SQLite has to rebuild it to widen its
 //! CHECK constraint). Topics written before it must survive with their ids, text, source,
 //! times and order, on both backends.
+// clippy.toml allows these inside #[test] functions only; helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::therapy::AgendaSource;

@@ -1,6 +1,7 @@
 //! Migration 0007 gives sessions a client id. Sessions stored before it have none, and must
 //! survive the upgrade as they were, never collide with each other or with new ones, and be
 //! removable as before, on both backends.
+// clippy.toml allows these inside #[test] functions only; helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{TimeZone, Utc};

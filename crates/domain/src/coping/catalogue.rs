@@ -722,7 +722,6 @@ static DISTRACTION: Tool = Tool {
 };
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

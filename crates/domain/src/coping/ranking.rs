@@ -124,7 +124,6 @@ pub fn best_tools(uses: &[CopingRecord], n: usize) -> Vec<ToolId> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::rating::Rating;

@@ -75,7 +75,6 @@ pub fn suggest(level: Level, ranked: &[ToolStats]) -> Suggestion {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::coping::ranking::ranked;

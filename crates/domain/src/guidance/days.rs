@@ -43,7 +43,6 @@ pub(crate) fn days_before(day: NaiveDate, n: u32) -> NaiveDate {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::history::{CheckInRecord, TimeZone};

@@ -53,7 +53,6 @@ pub(crate) fn escalating(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::guidance::baseline::BaselineSource;

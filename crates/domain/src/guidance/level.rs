@@ -78,7 +78,6 @@ impl std::fmt::Display for Level {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

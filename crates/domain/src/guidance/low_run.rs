@@ -90,7 +90,6 @@ pub(crate) fn dip_or_persisting(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::guidance::baseline::BaselineSource;

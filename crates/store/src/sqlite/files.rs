@@ -74,7 +74,6 @@ fn tighten(path: &Path) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn mode(path: &Path) -> u32 {
