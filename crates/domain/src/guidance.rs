@@ -6,16 +6,16 @@
 
 mod baseline;
 mod coping;
-mod days;
+pub(crate) mod days;
 mod escalation;
 mod functioning;
 mod level;
-mod low_run;
+pub(crate) mod low_run;
 mod reason;
 mod safety;
 mod scores;
 mod settings;
-mod stats;
+pub(crate) mod stats;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

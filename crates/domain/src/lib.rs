@@ -2,6 +2,7 @@
 //! No IO, no async, no SQL, no HTTP: everything here is a function of its inputs.
 
 pub mod account;
+pub mod brief;
 pub mod checkin;
 pub mod contact;
 pub mod coping;

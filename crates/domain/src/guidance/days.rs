@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::history::History;
+use super::stats::mean;
+use crate::history::{History, TimeZone};
 
 /// The mean mood of one rated day.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,18 +18,28 @@ pub(crate) struct DayMood {
 
 /// Every rated day up to the moment, oldest first; check-ins after the moment are ignored.
 pub(crate) fn day_moods(history: &History, at: DateTime<Utc>) -> Vec<DayMood> {
-    let mut sums: BTreeMap<NaiveDate, (u32, u32)> = BTreeMap::new();
-    for c in history.checkins.iter().filter(|c| c.at <= at) {
-        let entry = sums.entry(history.local_day(c.at)).or_insert((0, 0));
-        entry.0 += u32::from(c.mood.get());
-        entry.1 += 1;
-    }
-    sums.into_iter()
-        .map(|(day, (sum, n))| DayMood {
-            day,
-            mood: f64::from(sum) / f64::from(n),
+    let checkins = history.checkins.iter().filter(|c| c.at <= at);
+    by_local_day(checkins, history.timezone, |c| c.at)
+        .into_iter()
+        .filter_map(|(day, cs)| {
+            let mood = mean(cs.iter().map(|c| f64::from(c.mood.get())))?;
+            Some(DayMood { day, mood })
         })
         .collect()
+}
+
+/// Items grouped by the local calendar day of their moment, oldest day first, each day's
+/// items in their given order.
+pub(crate) fn by_local_day<T>(
+    items: impl IntoIterator<Item = T>,
+    tz: TimeZone,
+    at: impl Fn(&T) -> DateTime<Utc>,
+) -> BTreeMap<NaiveDate, Vec<T>> {
+    let mut days: BTreeMap<NaiveDate, Vec<T>> = BTreeMap::new();
+    for item in items {
+        days.entry(tz.local_day(at(&item))).or_default().push(item);
+    }
+    days
 }
 
 /// Whole days from `earlier` to `later` (negative when `later` is before).

@@ -39,18 +39,27 @@ pub(crate) fn current_low_run(
     if days_between(latest.day, today) > i64::from(settings.run_max_age_days) {
         return None;
     }
-    let low: Vec<&DayMood> = days
-        .iter()
-        .rev()
-        .take_while(|d| baseline.is_low(d.mood, settings))
-        .collect();
-    let first = low.last()?;
+    let low = low_stretches(days, |d| baseline.is_low(d.mood, settings))
+        .next_back()
+        .filter(|run| run.last().map(|d| d.day) == Some(latest.day))?;
+    let first = low.first()?;
     Some(LowRun {
         first_day: first.day,
         latest_day: latest.day,
         rated_days: u32::try_from(low.len()).unwrap_or(u32::MAX),
         latest_mood: latest.mood,
     })
+}
+
+/// The stretches of low days among rated days (oldest first), oldest stretch first: a rated
+/// day that is not low ends a stretch; days without a rating are not in `days`, so they
+/// neither end nor lengthen one. Every stretch has at least one day.
+pub(crate) fn low_stretches<T>(
+    days: &[T],
+    mut is_low: impl FnMut(&T) -> bool,
+) -> impl DoubleEndedIterator<Item = &[T]> {
+    days.split(move |d| !is_low(d))
+        .filter(|stretch| !stretch.is_empty())
 }
 
 /// A post-session dip when the stretch began within a few days after a session and is

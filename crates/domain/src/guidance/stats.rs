@@ -19,6 +19,14 @@ pub(crate) fn median_absolute_deviation(values: &[f64], centre: f64) -> Option<f
     median(&deviations)
 }
 
+/// The mean of some numbers, or `None` for none.
+pub(crate) fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values
+        .into_iter()
+        .fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / f64::from(n))
+}
+
 /// Rounds to two decimals for evidence shown to people.
 pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
