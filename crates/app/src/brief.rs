@@ -1,11 +1,11 @@
 //! "Since my last session": everything worth bringing to the next session, for one period,
 //! gathered in one read so the page (and its printout) can show it.
 
-use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
-use domain::brief::{low_runs, rated_days, score_summary};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::brief::{Period, day_baseline, low_runs, rated_days, score_summary};
 use domain::coping::ToolStats;
 use domain::feedback::{FeedbackNote, ReflectionFeedback};
-use domain::guidance::{GuidanceSettings, Reason, personal_baseline};
+use domain::guidance::Reason;
 use domain::homework::HomeworkLog;
 use domain::questionnaire::Instrument;
 use domain::therapy::{AgendaItem, TherapySession};
@@ -99,11 +99,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Brief, AppError> {
         let tz = crate::guidance::timezone_of(&actor.account);
-        let today = tz.local_day(now);
-        // Times are stored to the millisecond, and `to` is exclusive: the period runs to the
-        // end of this millisecond, so what was written a moment ago is in it.
-        let until_now = now + Duration::milliseconds(1);
-        let (from, to, first_day, last_day, since_session) = match range {
+        let (period, since_session) = match range {
             BriefRange::SinceLastSession => {
                 let last = self
                     .sessions(actor, None, Some(now))
@@ -111,38 +107,16 @@ impl App {
                     .into_iter()
                     .next_back();
                 match last {
-                    Some(s) => (s.at, until_now, tz.local_day(s.at), today, Some(s)),
-                    None => {
-                        let first = today - Days::new(DEFAULT_BRIEF_DAYS.unsigned_abs() - 1);
-                        (local_midnight(first, tz), until_now, first, today, None)
-                    }
+                    Some(s) => (Period::since(s.at, now, tz), Some(s)),
+                    None => (Period::recent(now, tz), None),
                 }
             }
-            BriefRange::Days { first, last } => {
-                if last < first {
-                    return Err(AppError::field(
-                        "to",
-                        "Please choose a last day on or after the first day.",
-                    ));
-                }
-                if (last - first).num_days() >= MAX_BRIEF_DAYS {
-                    return Err(AppError::field(
-                        "to",
-                        format!("Please choose at most {MAX_BRIEF_DAYS} days."),
-                    ));
-                }
-                let end = last
-                    .checked_add_days(Days::new(1))
-                    .ok_or_else(|| AppError::field("to", "Please choose an earlier last day."))?;
-                (
-                    local_midnight(first, tz),
-                    local_midnight(end, tz),
-                    first,
-                    last,
-                    None,
-                )
-            }
+            BriefRange::Days { first, last } => (
+                Period::days(first, last, tz).map_err(|e| AppError::field("to", e.to_string()))?,
+                None,
+            ),
         };
+        let Period { from, to, .. } = period;
 
         // The baseline of a day looks back 35 days; read that much before the period.
         let history_from = from - Duration::days(60);
@@ -153,20 +127,8 @@ impl App {
             self.agenda(actor, false),
             self.next_session(actor, now),
         )?;
-        let settings = GuidanceSettings::default();
-        let days = rated_days(&checkins, tz, |day| {
-            let end_of_day = day
-                .checked_add_days(Days::new(1))
-                .map(|d| local_midnight(d, tz) - Duration::milliseconds(1))
-                .unwrap_or(now);
-            personal_baseline(&history, end_of_day.min(now), &settings)
-        });
-        let baseline = personal_baseline(
-            &history,
-            (to - Duration::milliseconds(1)).min(now),
-            &settings,
-        )
-        .map(|b| b.value);
+        let days = rated_days(&checkins, tz, |day| day_baseline(&history, day, tz, now));
+        let baseline = period.baseline(&history, now);
         let level_at_start = changes
             .iter()
             .rfind(|c| c.at < from)
@@ -174,7 +136,7 @@ impl App {
             .map(BriefGuidance::from);
         let guidance = changes
             .into_iter()
-            .filter(|c| c.at >= from && c.at < to)
+            .filter(|c| period.contains(c.at))
             .map(BriefGuidance::from)
             .collect();
 
@@ -220,8 +182,8 @@ impl App {
             .collect();
 
         Ok(Brief {
-            first_day,
-            last_day,
+            first_day: period.first_day,
+            last_day: period.last_day,
             since_session,
             next_session,
             low_runs: low_runs(&days),

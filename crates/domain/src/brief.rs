@@ -3,14 +3,14 @@
 //! guidance engine's own ([`crate::guidance`]), so the brief and the guidance never disagree
 //! about which day a check-in belongs to or where a low stretch ends.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, TimeZone as _, Utc};
 
 use crate::checkin::{CheckIn, UsualActivities};
 use crate::guidance::days::by_local_day;
 use crate::guidance::low_run::low_stretches;
 use crate::guidance::stats::mean;
-use crate::guidance::{Baseline, GuidanceSettings};
-use crate::history::TimeZone;
+use crate::guidance::{Baseline, GuidanceSettings, personal_baseline};
+use crate::history::{History, TimeZone};
 use crate::questionnaire::{ChangeCategory, Instrument, Severity};
 
 /// Longest period a brief covers; a year is already more than one page can hold well.
@@ -30,6 +30,109 @@ pub enum BriefRange {
         /// The last day.
         last: NaiveDate,
     },
+}
+
+/// The instants and the local days a brief covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// The first instant in the period.
+    pub from: DateTime<Utc>,
+    /// The first instant after it (exclusive).
+    pub to: DateTime<Utc>,
+    /// The first local day.
+    pub first_day: NaiveDate,
+    /// The last local day.
+    pub last_day: NaiveDate,
+}
+
+/// Why a chosen period can't be covered; the message is for the "to" field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// The last day is before the first.
+    #[error("Please choose a last day on or after the first day.")]
+    Backwards,
+    /// More than [`MAX_BRIEF_DAYS`] days.
+    #[error("Please choose at most {MAX_BRIEF_DAYS} days.")]
+    TooLong,
+    /// The last day is the last day the calendar can hold.
+    #[error("Please choose an earlier last day.")]
+    TooLate,
+}
+
+impl Period {
+    /// These local days, both included: they must run forwards and be at most
+    /// [`MAX_BRIEF_DAYS`] long.
+    pub fn days(first: NaiveDate, last: NaiveDate, tz: TimeZone) -> Result<Period, PeriodError> {
+        if last < first {
+            return Err(PeriodError::Backwards);
+        }
+        if (last - first).num_days() >= MAX_BRIEF_DAYS {
+            return Err(PeriodError::TooLong);
+        }
+        let end = last
+            .checked_add_days(Days::new(1))
+            .ok_or(PeriodError::TooLate)?;
+        Ok(Period {
+            from: local_midnight(first, tz),
+            to: local_midnight(end, tz),
+            first_day: first,
+            last_day: last,
+        })
+    }
+
+    /// From `start` (the start of the latest past session) until now.
+    pub fn since(start: DateTime<Utc>, now: DateTime<Utc>, tz: TimeZone) -> Period {
+        Period {
+            from: start,
+            to: until(now),
+            first_day: tz.local_day(start),
+            last_day: tz.local_day(now),
+        }
+    }
+
+    /// The last [`DEFAULT_BRIEF_DAYS`] local days, today included, until now.
+    pub fn recent(now: DateTime<Utc>, tz: TimeZone) -> Period {
+        let today = tz.local_day(now);
+        let first = today - Days::new(DEFAULT_BRIEF_DAYS.unsigned_abs() - 1);
+        Period {
+            from: local_midnight(first, tz),
+            to: until(now),
+            first_day: first,
+            last_day: today,
+        }
+    }
+
+    /// Whether an instant is in the period.
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        at >= self.from && at < self.to
+    }
+
+    /// The personal baseline as it stood at the end of the period (or now, when sooner).
+    pub fn baseline(&self, history: &History, now: DateTime<Utc>) -> Option<f64> {
+        let at = (self.to - Duration::milliseconds(1)).min(now);
+        personal_baseline(history, at, &GuidanceSettings::default()).map(|b| b.value)
+    }
+}
+
+/// The exclusive end of a period that runs until now. Times are stored to the millisecond:
+/// the period runs to the end of this millisecond, so what was written a moment ago is in it.
+fn until(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::milliseconds(1)
+}
+
+/// The personal baseline a day is judged against: as it stood at the end of that day, or
+/// now when the day isn't over.
+pub fn day_baseline(
+    history: &History,
+    day: NaiveDate,
+    tz: TimeZone,
+    now: DateTime<Utc>,
+) -> Option<Baseline> {
+    let end_of_day = day
+        .checked_add_days(Days::new(1))
+        .map(|d| local_midnight(d, tz) - Duration::milliseconds(1))
+        .unwrap_or(now);
+    personal_baseline(history, end_of_day.min(now), &GuidanceSettings::default())
 }
 
 /// One rated day of the period.
@@ -296,6 +399,54 @@ mod tests {
         assert!(none.is_none());
         let single = score_summary(Instrument::Phq9, &all[..1], at(1), at(2), tz).unwrap();
         assert_eq!((single.from, single.change), (None, None));
+    }
+
+    #[test]
+    fn chosen_days_run_forwards_and_are_at_most_a_year_or_so() {
+        let tz = TimeZone::parse("Europe/London").unwrap();
+        let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let p = Period::days(d(7, 1), d(7, 3), tz).unwrap();
+        assert_eq!(p.from, Utc.with_ymd_and_hms(2026, 6, 30, 23, 0, 0).unwrap());
+        assert_eq!(p.to, Utc.with_ymd_and_hms(2026, 7, 3, 23, 0, 0).unwrap());
+        assert_eq!((p.first_day, p.last_day), (d(7, 1), d(7, 3)));
+        assert!(p.contains(p.from) && !p.contains(p.to));
+        assert!(Period::days(d(7, 1), d(7, 1), tz).is_ok());
+        assert_eq!(
+            Period::days(d(7, 2), d(7, 1), tz),
+            Err(PeriodError::Backwards)
+        );
+        let a_year_on = d(7, 1) + Days::new(365);
+        assert!(Period::days(d(7, 1), a_year_on, tz).is_ok());
+        assert_eq!(
+            Period::days(d(7, 1), a_year_on + Days::new(1), tz),
+            Err(PeriodError::TooLong)
+        );
+        assert_eq!(
+            Period::days(NaiveDate::MAX, NaiveDate::MAX, tz),
+            Err(PeriodError::TooLate)
+        );
+        assert_eq!(
+            PeriodError::TooLong.to_string(),
+            "Please choose at most 366 days."
+        );
+    }
+
+    #[test]
+    fn periods_until_now_include_this_millisecond() {
+        let tz = TimeZone::parse("America/New_York").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap();
+        let session = Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap();
+        let since = Period::since(session, now, tz);
+        assert!(since.contains(session) && since.contains(now));
+        // 03:00 UTC on the 30th is still the 29th in New York.
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!((since.first_day, since.last_day), (day(20), day(29)));
+        // Thirty days, today included.
+        let recent = Period::recent(now, tz);
+        let october_31 = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        assert_eq!((recent.first_day, recent.last_day), (october_31, day(29)));
+        assert_eq!(recent.from, local_midnight(october_31, tz));
+        assert!(recent.contains(now));
     }
 
     #[test]
