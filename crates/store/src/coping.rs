@@ -7,16 +7,10 @@ use domain::account::AccountId;
 use domain::coping::{CopingUse, ListItem, ListKind, NewCopingUse, ToolId};
 use domain::rating::Rating;
 
-use crate::{StoreError, Written};
+use domain::idempotency::Written;
+use domain::order::Move;
 
-/// Which way to move an item on a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Move {
-    /// One place towards the top.
-    Up,
-    /// One place towards the bottom.
-    Down,
-}
+use crate::StoreError;
 
 /// Uses of coping tools and the personal lists, each scoped to one account.
 #[async_trait]
@@ -270,7 +264,7 @@ macro_rules! impl_coping_store {
                 &self,
                 account: domain::account::AccountId,
                 id: i64,
-                direction: $crate::coping::Move,
+                direction: $crate::Move,
             ) -> Result<bool, $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
                 // The whole list is short; renumbering it keeps positions dense and distinct
@@ -290,8 +284,8 @@ macro_rules! impl_coping_store {
                 };
                 let mut order = ids.clone();
                 match direction {
-                    $crate::coping::Move::Up if at > 0 => order.swap(at, at - 1),
-                    $crate::coping::Move::Down if at + 1 < order.len() => order.swap(at, at + 1),
+                    $crate::Move::Up if at > 0 => order.swap(at, at - 1),
+                    $crate::Move::Down if at + 1 < order.len() => order.swap(at, at + 1),
                     _ => {}
                 }
                 for (position, item) in (1_i64..).zip(&order) {

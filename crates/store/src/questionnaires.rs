@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use domain::account::AccountId;
 use domain::questionnaire::{Answers, Difficulty, Instrument, NewQuestionnaire, Questionnaire};
 
-use crate::{StoreError, Written};
+use domain::idempotency::Written;
+
+use crate::StoreError;
 
 /// Filled-in questionnaires, each scoped to one account.
 #[async_trait]

@@ -227,11 +227,4 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
     }
 }
 
-impl_therapy_store!(SqliteStore);
-impl_journal_store!(SqliteStore, sqlx::Sqlite);
-impl_plan_store!(SqliteStore);
-impl_coping_store!(SqliteStore);
-impl_questionnaire_store!(SqliteStore);
-impl_sign_in_limit_store!(SqliteStore);
-impl_store!(SqliteStore, "sqlite", sqlx::Sqlite);
-impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
+impl_all_stores!(SqliteStore, "sqlite", sqlx::Sqlite, false);

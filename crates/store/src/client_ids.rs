@@ -1,0 +1,49 @@
+//! "Insert or return the existing row": every create keyed by (account, client id) goes
+//! through [`insert_or_existing!`], so a retried request never stores its content twice.
+
+/// Stores a row once per (account, client id) and gives back `(row, Written)`.
+///
+/// Runs `INSERT INTO <table> <values> ON CONFLICT (account_id, client_id) DO NOTHING
+/// RETURNING <columns>` with the binds the last argument adds to `$query`, on `$conn` (a pool
+/// or `&mut *tx`). When a previous try stored the row, that row is read back instead, with
+/// [`Written::Existing`](domain::idempotency::Written::Existing). Whether the stored content
+/// matches the retry's is the caller's question (the app answers a difference with a
+/// client-id conflict). Inside a transaction the existing row is read in it, so the caller
+/// just commits (nothing was written) or does its follow-up writes when the row is new.
+///
+/// The insert is read with `fetch_all`: an autocommitted write must run to its end so that
+/// SQLite checkpoints its write-ahead log (see `rows::first_row`).
+macro_rules! insert_or_existing {
+    (
+        $conn:expr, $account:expr, $client_id:expr,
+        into $table:literal ($columns:expr) $values:literal,
+        |$query:ident| $bind:expr $(,)?
+    ) => {{
+        let $query = sqlx::query_as(concat!(
+            "INSERT INTO ",
+            $table,
+            " ",
+            $values,
+            " ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
+            $columns
+        ));
+        let inserted = $bind.fetch_all($conn).await.map($crate::rows::first_row)?;
+        match inserted {
+            Some(row) => (row, $crate::Written::Created),
+            None => (
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    $columns,
+                    " FROM ",
+                    $table,
+                    " WHERE account_id = $1 AND client_id = $2"
+                ))
+                .bind($account.0)
+                .bind($client_id.to_string())
+                .fetch_one($conn)
+                .await?,
+                $crate::Written::Existing,
+            ),
+        }
+    }};
+}

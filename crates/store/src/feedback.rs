@@ -1,0 +1,189 @@
+//! Feedback for the therapist: notes written on their own, and the feedback written in
+//! post-session check-ins.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::account::AccountId;
+use domain::feedback::{FeedbackKind, FeedbackNote, NewFeedback, ReflectionFeedback};
+use domain::idempotency::Written;
+
+use crate::StoreError;
+
+/// Feedback notes and reflection feedback, scoped to one account.
+#[async_trait]
+pub trait FeedbackStore: Send + Sync {
+    /// Stores a feedback note once per client id; a session of another account is dropped.
+    async fn insert_feedback(
+        &self,
+        account: AccountId,
+        note: &NewFeedback,
+    ) -> Result<(FeedbackNote, Written), StoreError>;
+    /// Feedback notes written with `from <= at < to`, oldest first.
+    async fn feedback_notes(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<FeedbackNote>, StoreError>;
+    /// Removes a feedback note; false when not this account's.
+    async fn delete_feedback(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    /// The feedback written in post-session check-ins with `from <= at < to`, oldest first.
+    async fn reflection_feedback(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ReflectionFeedback>, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct FeedbackRow {
+    pub id: i64,
+    pub session_id: Option<i64>,
+    pub kind: String,
+    pub text: String,
+    pub created_ms: i64,
+}
+
+impl FeedbackRow {
+    pub fn into_note(self) -> Result<FeedbackNote, StoreError> {
+        Ok(FeedbackNote {
+            id: self.id,
+            session_id: self.session_id,
+            kind: FeedbackKind::parse(&self.kind)
+                .ok_or_else(|| StoreError::Corrupt("feedback kind".into()))?,
+            text: self.text,
+            created_at: crate::rows::from_ms(self.created_ms)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReflectionFeedbackRow {
+    pub id: i64,
+    pub session_id: Option<i64>,
+    pub at_ms: i64,
+    pub feedback: String,
+}
+
+impl ReflectionFeedbackRow {
+    pub fn into_feedback(self) -> Result<ReflectionFeedback, StoreError> {
+        Ok(ReflectionFeedback {
+            reflection_id: self.id,
+            session_id: self.session_id,
+            at: crate::rows::from_ms(self.at_ms)?,
+            text: self.feedback,
+        })
+    }
+}
+
+macro_rules! impl_feedback_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::feedback::FeedbackStore for $ty {
+            async fn insert_feedback(
+                &self,
+                account: domain::account::AccountId,
+                n: &domain::feedback::NewFeedback,
+            ) -> Result<(domain::feedback::FeedbackNote, $crate::Written), $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                // A session id from another account is dropped rather than linked.
+                let session_id: Option<i64> = match n.session_id {
+                    Some(s) => {
+                        sqlx::query_scalar(
+                            "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2",
+                        )
+                        .bind(s)
+                        .bind(account.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    }
+                    None => None,
+                };
+                let inserted: Option<$crate::feedback::FeedbackRow> = sqlx::query_as(
+                    "INSERT INTO feedback_notes (account_id, client_id, session_id, kind, text, \
+                     created_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (account_id, client_id) DO NOTHING \
+                     RETURNING id, session_id, kind, text, created_ms",
+                )
+                .bind(account.0)
+                .bind(n.client_id.to_string())
+                .bind(session_id)
+                .bind(n.kind.code())
+                .bind(&n.text)
+                .bind($crate::rows::ms(chrono::Utc::now()))
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                if let Some(row) = inserted {
+                    return Ok((row.into_note()?, $crate::Written::Created));
+                }
+                let existing: $crate::feedback::FeedbackRow = sqlx::query_as(
+                    "SELECT id, session_id, kind, text, created_ms FROM feedback_notes \
+                     WHERE account_id = $1 AND client_id = $2",
+                )
+                .bind(account.0)
+                .bind(n.client_id.to_string())
+                .fetch_one(self.writer())
+                .await?;
+                Ok((existing.into_note()?, $crate::Written::Existing))
+            }
+
+            async fn feedback_notes(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::feedback::FeedbackNote>, $crate::StoreError> {
+                let rows: Vec<$crate::feedback::FeedbackRow> = sqlx::query_as(
+                    "SELECT id, session_id, kind, text, created_ms FROM feedback_notes \
+                     WHERE account_id = $1 AND created_ms >= $2 AND created_ms < $3 \
+                     ORDER BY created_ms, id",
+                )
+                .bind(account.0)
+                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map($crate::feedback::FeedbackRow::into_note)
+                    .collect()
+            }
+
+            async fn delete_feedback(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                let done =
+                    sqlx::query("DELETE FROM feedback_notes WHERE account_id = $1 AND id = $2")
+                        .bind(account.0)
+                        .bind(id)
+                        .execute(self.writer())
+                        .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn reflection_feedback(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::feedback::ReflectionFeedback>, $crate::StoreError> {
+                let rows: Vec<$crate::feedback::ReflectionFeedbackRow> = sqlx::query_as(
+                    "SELECT id, session_id, at_ms, feedback FROM reflections \
+                     WHERE account_id = $1 AND feedback IS NOT NULL \
+                     AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                )
+                .bind(account.0)
+                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map($crate::feedback::ReflectionFeedbackRow::into_feedback)
+                    .collect()
+            }
+        }
+    };
+}
