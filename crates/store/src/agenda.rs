@@ -89,33 +89,18 @@ macro_rules! impl_agenda_store {
                 text: &str,
                 source: domain::therapy::AgendaSource,
             ) -> Result<(domain::therapy::AgendaItem, $crate::Written), $crate::StoreError> {
-                let inserted: Option<$crate::agenda::AgendaRow> = sqlx::query_as(concat!(
-                    "INSERT INTO agenda_items (account_id, client_id, text, source, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-                    agenda_columns!()
-                ))
-                .bind(account.0)
-                .bind(client_id.to_string())
-                .bind(text)
-                .bind(source.code())
-                .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_all(self.writer())
-                .await
-                .map($crate::rows::first_row)?;
-                if let Some(row) = inserted {
-                    return Ok((row.into_item()?, $crate::Written::Created));
-                }
-                let existing: $crate::agenda::AgendaRow = sqlx::query_as(concat!(
-                    "SELECT ",
-                    agenda_columns!(),
-                    " FROM agenda_items WHERE account_id = $1 AND client_id = $2"
-                ))
-                .bind(account.0)
-                .bind(client_id.to_string())
-                .fetch_one(self.writer())
-                .await?;
-                Ok((existing.into_item()?, $crate::Written::Existing))
+                let (row, written): ($crate::agenda::AgendaRow, _) = insert_or_existing!(
+                    self.writer(), account, client_id,
+                    into "agenda_items" (agenda_columns!())
+                    "(account_id, client_id, text, source, created_ms) VALUES ($1, $2, $3, $4, $5)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(client_id.to_string())
+                        .bind(text)
+                        .bind(source.code())
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                Ok((row.into_item()?, written))
             }
 
             async fn agenda(

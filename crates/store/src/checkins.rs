@@ -117,45 +117,31 @@ macro_rules! impl_checkin_store {
                 account: domain::account::AccountId,
                 c: &domain::checkin::NewCheckIn,
             ) -> Result<(domain::checkin::CheckIn, $crate::Written), $crate::StoreError> {
-                let inserted: Option<$crate::checkins::CheckInRow> = sqlx::query_as(concat!(
-                    "INSERT INTO checkins (account_id, client_id, at_ms, mood, anxiety, energy, \
-                     body, usual_activities, missed_usual_activities, harder_today, sleep_hours, \
+                let (row, written): ($crate::checkins::CheckInRow, _) = insert_or_existing!(
+                    self.writer(), account, c.client_id,
+                    into "checkins" (checkin_columns!())
+                    "(account_id, client_id, at_ms, mood, anxiety, energy, body, \
+                     usual_activities, missed_usual_activities, harder_today, sleep_hours, \
                      substances, self_harm_thoughts, note, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-                    checkin_columns!()
-                ))
-                .bind(account.0)
-                .bind(c.client_id.to_string())
-                .bind($crate::rows::ms(c.at))
-                .bind(i64::from(c.mood.get()))
-                .bind(c.anxiety.map(|r| i64::from(r.get())))
-                .bind(c.energy.map(|r| i64::from(r.get())))
-                .bind($crate::checkins::body_json(c))
-                .bind(c.usual_activities.map(|u| u.code()))
-                .bind(c.missed_usual_activities)
-                .bind($crate::checkins::tags_json(c))
-                .bind(c.sleep_hours)
-                .bind(&c.substances)
-                .bind(c.self_harm_thoughts)
-                .bind(&c.note)
-                .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_all(self.writer())
-                .await
-                .map($crate::rows::first_row)?;
-                if let Some(row) = inserted {
-                    return Ok((row.into_checkin()?, $crate::Written::Created));
-                }
-                let existing: $crate::checkins::CheckInRow = sqlx::query_as(concat!(
-                    "SELECT ",
-                    checkin_columns!(),
-                    " FROM checkins WHERE account_id = $1 AND client_id = $2"
-                ))
-                .bind(account.0)
-                .bind(c.client_id.to_string())
-                .fetch_one(self.writer())
-                .await?;
-                Ok((existing.into_checkin()?, $crate::Written::Existing))
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(c.client_id.to_string())
+                        .bind($crate::rows::ms(c.at))
+                        .bind(i64::from(c.mood.get()))
+                        .bind(c.anxiety.map(|r| i64::from(r.get())))
+                        .bind(c.energy.map(|r| i64::from(r.get())))
+                        .bind($crate::checkins::body_json(c))
+                        .bind(c.usual_activities.map(|u| u.code()))
+                        .bind(c.missed_usual_activities)
+                        .bind($crate::checkins::tags_json(c))
+                        .bind(c.sleep_hours)
+                        .bind(&c.substances)
+                        .bind(c.self_harm_thoughts)
+                        .bind(&c.note)
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                Ok((row.into_checkin()?, written))
             }
 
             async fn checkins(

@@ -140,36 +140,25 @@ macro_rules! impl_coping_store {
             ) -> Result<(domain::coping::CopingUse, $crate::Written), $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
                 let mut tx = self.writer().begin().await?;
-                let inserted: Option<$crate::coping::CopingUseRow> = sqlx::query_as(concat!(
-                    "INSERT INTO coping_uses (account_id, client_id, tool, started_ms, \
-                     distress_before, distress_after, note, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-                    coping_use_columns!()
-                ))
-                .bind(account.0)
-                .bind(u.client_id.to_string())
-                .bind(u.tool.code())
-                .bind($crate::rows::ms(u.started_at))
-                .bind(u.distress_before.map(|r| i64::from(r.get())))
-                .bind(u.distress_after.map(|r| i64::from(r.get())))
-                .bind(&u.note)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = inserted else {
-                    tx.rollback().await?;
-                    let existing: $crate::coping::CopingUseRow = sqlx::query_as(concat!(
-                        "SELECT ",
-                        coping_use_columns!(),
-                        " FROM coping_uses WHERE account_id = $1 AND client_id = $2"
-                    ))
-                    .bind(account.0)
-                    .bind(u.client_id.to_string())
-                    .fetch_one(self.writer())
-                    .await?;
-                    return Ok((existing.into_use()?, $crate::Written::Existing));
-                };
+                let (row, written): ($crate::coping::CopingUseRow, _) = insert_or_existing!(
+                    &mut *tx, account, u.client_id,
+                    into "coping_uses" (coping_use_columns!())
+                    "(account_id, client_id, tool, started_ms, distress_before, distress_after, \
+                     note, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(u.client_id.to_string())
+                        .bind(u.tool.code())
+                        .bind($crate::rows::ms(u.started_at))
+                        .bind(u.distress_before.map(|r| i64::from(r.get())))
+                        .bind(u.distress_after.map(|r| i64::from(r.get())))
+                        .bind(&u.note)
+                        .bind(now)
+                );
+                if written == $crate::Written::Existing {
+                    tx.commit().await?;
+                    return Ok((row.into_use()?, written));
+                }
                 if let Some(text) = u.parked_text() {
                     sqlx::query(
                         "INSERT INTO agenda_items (account_id, text, source, created_ms) \
@@ -182,7 +171,7 @@ macro_rules! impl_coping_store {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok((row.into_use()?, $crate::Written::Created))
+                Ok((row.into_use()?, written))
             }
 
             async fn coping_uses(

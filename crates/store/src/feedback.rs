@@ -100,33 +100,21 @@ macro_rules! impl_feedback_store {
                     }
                     None => None,
                 };
-                let inserted: Option<$crate::feedback::FeedbackRow> = sqlx::query_as(
-                    "INSERT INTO feedback_notes (account_id, client_id, session_id, kind, text, \
-                     created_ms) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING \
-                     RETURNING id, session_id, kind, text, created_ms",
-                )
-                .bind(account.0)
-                .bind(n.client_id.to_string())
-                .bind(session_id)
-                .bind(n.kind.code())
-                .bind(&n.text)
-                .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_optional(&mut *tx)
-                .await?;
+                let (row, written): ($crate::feedback::FeedbackRow, _) = insert_or_existing!(
+                    &mut *tx, account, n.client_id,
+                    into "feedback_notes" ("id, session_id, kind, text, created_ms")
+                    "(account_id, client_id, session_id, kind, text, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(n.client_id.to_string())
+                        .bind(session_id)
+                        .bind(n.kind.code())
+                        .bind(&n.text)
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
                 tx.commit().await?;
-                if let Some(row) = inserted {
-                    return Ok((row.into_note()?, $crate::Written::Created));
-                }
-                let existing: $crate::feedback::FeedbackRow = sqlx::query_as(
-                    "SELECT id, session_id, kind, text, created_ms FROM feedback_notes \
-                     WHERE account_id = $1 AND client_id = $2",
-                )
-                .bind(account.0)
-                .bind(n.client_id.to_string())
-                .fetch_one(self.writer())
-                .await?;
-                Ok((existing.into_note()?, $crate::Written::Existing))
+                Ok((row.into_note()?, written))
             }
 
             async fn feedback_notes(

@@ -72,7 +72,8 @@ macro_rules! impl_guidance_store {
                 .bind(account.0)
                 .fetch_optional(self.reader())
                 .await?;
-                row.map($crate::guidance::GuidanceRow::into_change).transpose()
+                row.map($crate::guidance::GuidanceRow::into_change)
+                    .transpose()
             }
 
             async fn record_guidance(
@@ -106,7 +107,9 @@ macro_rules! impl_guidance_store {
                 .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
                 .fetch_all(self.reader())
                 .await?;
-                rows.into_iter().map($crate::guidance::GuidanceRow::into_change).collect()
+                rows.into_iter()
+                    .map($crate::guidance::GuidanceRow::into_change)
+                    .collect()
             }
         }
     };

@@ -126,34 +126,20 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 h: &domain::homework::NewHomework,
             ) -> Result<(domain::homework::Homework, $crate::Written), $crate::StoreError> {
-                let inserted: Option<$crate::homework::HomeworkRow> = sqlx::query_as(concat!(
-                    "INSERT INTO homework (account_id, client_id, text, due_on, frequency, \
-                     created_ms) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-                    homework_columns!()
-                ))
-                .bind(account.0)
-                .bind(h.client_id.to_string())
-                .bind(&h.text)
-                .bind(h.due_on.map($crate::homework::day_text))
-                .bind(h.frequency.code())
-                .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_all(self.writer())
-                .await
-                .map($crate::rows::first_row)?;
-                if let Some(row) = inserted {
-                    return Ok((row.into_homework()?, $crate::Written::Created));
-                }
-                let existing: $crate::homework::HomeworkRow = sqlx::query_as(concat!(
-                    "SELECT ",
-                    homework_columns!(),
-                    " FROM homework WHERE account_id = $1 AND client_id = $2"
-                ))
-                .bind(account.0)
-                .bind(h.client_id.to_string())
-                .fetch_one(self.writer())
-                .await?;
-                Ok((existing.into_homework()?, $crate::Written::Existing))
+                let (row, written): ($crate::homework::HomeworkRow, _) = insert_or_existing!(
+                    self.writer(), account, h.client_id,
+                    into "homework" (homework_columns!())
+                    "(account_id, client_id, text, due_on, frequency, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(h.client_id.to_string())
+                        .bind(&h.text)
+                        .bind(h.due_on.map($crate::homework::day_text))
+                        .bind(h.frequency.code())
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                Ok((row.into_homework()?, written))
             }
 
             async fn homework_list(
@@ -240,32 +226,23 @@ macro_rules! impl_homework_store {
                     tx.rollback().await?;
                     return Ok(None);
                 }
-                let inserted: Option<$crate::homework::HomeworkLogRow> = sqlx::query_as(
-                    "INSERT INTO homework_log (account_id, homework_id, client_id, at_ms, note, \
-                     created_ms) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING \
-                     RETURNING id, homework_id, client_id, at_ms, note",
-                )
-                .bind(account.0)
-                .bind(homework_id)
-                .bind(log.client_id.to_string())
-                .bind($crate::rows::ms(log.at))
-                .bind(&log.note)
-                .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = inserted else {
-                    tx.rollback().await?;
-                    let existing: $crate::homework::HomeworkLogRow = sqlx::query_as(
-                        "SELECT id, homework_id, client_id, at_ms, note FROM homework_log \
-                         WHERE account_id = $1 AND client_id = $2",
-                    )
-                    .bind(account.0)
-                    .bind(log.client_id.to_string())
-                    .fetch_one(self.writer())
-                    .await?;
-                    return Ok(Some((existing.into_log()?, $crate::Written::Existing)));
-                };
+                let (row, written): ($crate::homework::HomeworkLogRow, _) = insert_or_existing!(
+                    &mut *tx, account, log.client_id,
+                    into "homework_log" ("id, homework_id, client_id, at_ms, note")
+                    "(account_id, homework_id, client_id, at_ms, note, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(homework_id)
+                        .bind(log.client_id.to_string())
+                        .bind($crate::rows::ms(log.at))
+                        .bind(&log.note)
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                if written == $crate::Written::Existing {
+                    tx.commit().await?;
+                    return Ok(Some((row.into_log()?, written)));
+                }
                 // Homework meant to be done once is finished by doing it.
                 sqlx::query(
                     "UPDATE homework SET finished_ms = $1 WHERE account_id = $2 AND id = $3 \
@@ -277,7 +254,7 @@ macro_rules! impl_homework_store {
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok(Some((row.into_log()?, $crate::Written::Created)))
+                Ok(Some((row.into_log()?, written)))
             }
 
             async fn homework_logs(

@@ -124,42 +124,24 @@ macro_rules! impl_journal_store {
             ) -> Result<(domain::journal::JournalEntry, $crate::Written), $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
                 let mut tx = self.writer().begin().await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO journal_entries (account_id, client_id, at_ms, text, \
-                     search_text, parked, created_ms, updated_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING id",
-                )
-                .bind(account.0)
-                .bind(e.client_id.to_string())
-                .bind($crate::rows::ms(e.at))
-                .bind(&e.text)
-                .bind($crate::journal::fold(&e.text))
-                .bind(e.parked)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let (id, written) = match id {
-                    Some(id) => {
-                        if e.bring_to_session {
-                            Self::bring_journal_entry(&mut tx, account, id, &e.text, now).await?;
-                        }
-                        tx.commit().await?;
-                        (id, $crate::Written::Created)
-                    }
-                    None => {
-                        tx.rollback().await?;
-                        let id: i64 = sqlx::query_scalar(
-                            "SELECT id FROM journal_entries \
-                             WHERE account_id = $1 AND client_id = $2",
-                        )
+                let ((id,), written): ((i64,), _) = insert_or_existing!(
+                    &mut *tx, account, e.client_id,
+                    into "journal_entries" ("id")
+                    "(account_id, client_id, at_ms, text, search_text, parked, created_ms, \
+                     updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                    |q| q
                         .bind(account.0)
                         .bind(e.client_id.to_string())
-                        .fetch_one(self.writer())
-                        .await?;
-                        (id, $crate::Written::Existing)
-                    }
-                };
+                        .bind($crate::rows::ms(e.at))
+                        .bind(&e.text)
+                        .bind($crate::journal::fold(&e.text))
+                        .bind(e.parked)
+                        .bind(now)
+                );
+                if written == $crate::Written::Created && e.bring_to_session {
+                    Self::bring_journal_entry(&mut tx, account, id, &e.text, now).await?;
+                }
+                tx.commit().await?;
                 let entry = Self::journal_entry_in(self.writer(), account, id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Corrupt("new entry vanished".into()))?;
@@ -352,5 +334,4 @@ mod tests {
         assert_eq!(like_pattern("ÄRGER"), "%ärger%");
         assert_eq!(fold("Ärger İst"), "ärger i̇st");
     }
-
 }

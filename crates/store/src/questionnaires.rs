@@ -94,36 +94,22 @@ macro_rules! impl_questionnaire_store {
                 q: &domain::questionnaire::NewQuestionnaire,
             ) -> Result<(domain::questionnaire::Questionnaire, $crate::Written), $crate::StoreError>
             {
-                let inserted: Option<$crate::questionnaires::QuestionnaireRow> =
-                    sqlx::query_as(concat!(
-                        "INSERT INTO questionnaires (account_id, client_id, instrument, at_ms, \
-                         answers, difficulty, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                         ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-                        questionnaire_columns!()
-                    ))
-                    .bind(account.0)
-                    .bind(q.client_id.to_string())
-                    .bind(q.answers.instrument().code())
-                    .bind($crate::rows::ms(q.at))
-                    .bind($crate::questionnaires::answers_json(&q.answers))
-                    .bind(q.difficulty.map(|d| d.code()))
-                    .bind($crate::rows::ms(chrono::Utc::now()))
-                    .fetch_all(self.writer())
-                    .await
-                    .map($crate::rows::first_row)?;
-                if let Some(row) = inserted {
-                    return Ok((row.into_questionnaire()?, $crate::Written::Created));
-                }
-                let existing: $crate::questionnaires::QuestionnaireRow = sqlx::query_as(concat!(
-                    "SELECT ",
-                    questionnaire_columns!(),
-                    " FROM questionnaires WHERE account_id = $1 AND client_id = $2"
-                ))
-                .bind(account.0)
-                .bind(q.client_id.to_string())
-                .fetch_one(self.writer())
-                .await?;
-                Ok((existing.into_questionnaire()?, $crate::Written::Existing))
+                let (row, written): ($crate::questionnaires::QuestionnaireRow, _) =
+                    insert_or_existing!(
+                        self.writer(), account, q.client_id,
+                        into "questionnaires" (questionnaire_columns!())
+                        "(account_id, client_id, instrument, at_ms, answers, difficulty, \
+                         created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        |query| query
+                            .bind(account.0)
+                            .bind(q.client_id.to_string())
+                            .bind(q.answers.instrument().code())
+                            .bind($crate::rows::ms(q.at))
+                            .bind($crate::questionnaires::answers_json(&q.answers))
+                            .bind(q.difficulty.map(|d| d.code()))
+                            .bind($crate::rows::ms(chrono::Utc::now()))
+                    );
+                Ok((row.into_questionnaire()?, written))
             }
 
             async fn questionnaires(

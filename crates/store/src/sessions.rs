@@ -154,7 +154,8 @@ macro_rules! impl_session_store {
                 .bind(token_hash)
                 .fetch_optional(self.reader())
                 .await?;
-                row.map($crate::accounts::AccountRow::into_account).transpose()
+                row.map($crate::accounts::AccountRow::into_account)
+                    .transpose()
             }
         }
     };

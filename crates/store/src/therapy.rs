@@ -129,6 +129,15 @@ impl SessionRow {
     }
 }
 
+/// The session that stands for a request (the one carrying its client id), and how the
+/// request asked it to repeat.
+#[derive(sqlx::FromRow)]
+pub(crate) struct FirstSessionRow {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub repeats: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct ReflectionRow {
     pub id: i64,
@@ -181,34 +190,44 @@ macro_rules! impl_therapy_store {
                 let mut tx = self.writer().begin().await?;
                 let mut out = Vec::with_capacity(new.at.len());
                 for (i, t) in new.at.iter().enumerate() {
-                    // The first occurrence stands for the request; a retry collides on it.
-                    let (cid, repeats) = if i == 0 {
-                        (Some(client_id.as_str()), Some($crate::therapy::repeat_code(new.repeat)))
-                    } else {
-                        (None, None)
-                    };
-                    let row: Option<$crate::therapy::SessionRow> = sqlx::query_as(
-                        "INSERT INTO therapy_sessions (account_id, at_ms, note, series, created_ms, \
-                         client_id, repeats) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                         ON CONFLICT (account_id, client_id) DO NOTHING \
-                         RETURNING id, at_ms, note, series",
-                    )
-                    .bind(account.0)
-                    .bind($crate::rows::ms(*t))
-                    .bind(new.note)
-                    .bind(&series)
-                    .bind(now)
-                    .bind(cid)
-                    .bind(repeats)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match row {
-                        Some(row) => out.push(row.into_session()?),
-                        None => {
-                            tx.rollback().await?;
-                            return self.sessions_added_by(account, &client_id).await;
-                        }
+                    if i > 0 {
+                        let row: $crate::therapy::SessionRow = sqlx::query_as(
+                            "INSERT INTO therapy_sessions (account_id, at_ms, note, series, \
+                             created_ms) VALUES ($1, $2, $3, $4, $5) \
+                             RETURNING id, at_ms, note, series",
+                        )
+                        .bind(account.0)
+                        .bind($crate::rows::ms(*t))
+                        .bind(new.note)
+                        .bind(&series)
+                        .bind(now)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .and_then($crate::rows::only_row)?;
+                        out.push(row.into_session()?);
+                        continue;
                     }
+                    // The first occurrence stands for the request; a retry collides on it.
+                    let (first, written): ($crate::therapy::FirstSessionRow, _) =
+                        insert_or_existing!(
+                            &mut *tx, account, client_id,
+                            into "therapy_sessions" ("id, at_ms, note, series, repeats")
+                            "(account_id, at_ms, note, series, created_ms, client_id, repeats) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            |q| q
+                                .bind(account.0)
+                                .bind($crate::rows::ms(*t))
+                                .bind(new.note)
+                                .bind(&series)
+                                .bind(now)
+                                .bind(&client_id)
+                                .bind($crate::therapy::repeat_code(new.repeat))
+                        );
+                    if written == $crate::Written::Existing {
+                        tx.commit().await?;
+                        return self.sessions_added_by(account, first).await;
+                    }
+                    out.push(first.session.into_session()?);
                 }
                 tx.commit().await?;
                 Ok($crate::therapy::AddedSessions {
@@ -284,33 +303,24 @@ macro_rules! impl_therapy_store {
                     None => None,
                 };
                 let codes: Vec<&str> = r.came_up.iter().map(|c| c.code()).collect();
-                let inserted: Option<$crate::therapy::ReflectionRow> = sqlx::query_as(
-                    "INSERT INTO reflections (account_id, client_id, session_id, at_ms, \
-                     session_feeling, came_up, feedback) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING \
-                     RETURNING id, session_id, at_ms, session_feeling, came_up, feedback",
-                )
-                .bind(account.0)
-                .bind(r.client_id.to_string())
-                .bind(session_id)
-                .bind($crate::rows::ms(at))
-                .bind(r.session_feeling.map(|v| i64::from(v.get())))
-                .bind(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))
-                .bind(&r.feedback)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = inserted else {
-                    tx.rollback().await?;
-                    let existing: $crate::therapy::ReflectionRow = sqlx::query_as(
-                        "SELECT id, session_id, at_ms, session_feeling, came_up, feedback FROM reflections \
-                         WHERE account_id = $1 AND client_id = $2",
-                    )
-                    .bind(account.0)
-                    .bind(r.client_id.to_string())
-                    .fetch_one(self.writer())
-                    .await?;
-                    return Ok((existing.into_reflection()?, $crate::Written::Existing));
-                };
+                let (row, written): ($crate::therapy::ReflectionRow, _) = insert_or_existing!(
+                    &mut *tx, account, r.client_id,
+                    into "reflections" ("id, session_id, at_ms, session_feeling, came_up, feedback")
+                    "(account_id, client_id, session_id, at_ms, session_feeling, came_up, \
+                     feedback) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(r.client_id.to_string())
+                        .bind(session_id)
+                        .bind($crate::rows::ms(at))
+                        .bind(r.session_feeling.map(|v| i64::from(v.get())))
+                        .bind(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))
+                        .bind(&r.feedback)
+                );
+                if written == $crate::Written::Existing {
+                    tx.commit().await?;
+                    return Ok((row.into_reflection()?, written));
+                }
                 for topic in &r.topics {
                     sqlx::query(
                         "INSERT INTO agenda_items (account_id, text, source, created_ms) \
@@ -323,7 +333,7 @@ macro_rules! impl_therapy_store {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok((row.into_reflection()?, $crate::Written::Created))
+                Ok((row.into_reflection()?, written))
             }
 
             async fn reflections_since(
@@ -349,22 +359,8 @@ macro_rules! impl_therapy_store {
             async fn sessions_added_by(
                 &self,
                 account: domain::account::AccountId,
-                client_id: &str,
+                first: $crate::therapy::FirstSessionRow,
             ) -> Result<$crate::therapy::AddedSessions, $crate::StoreError> {
-                #[derive(sqlx::FromRow)]
-                struct First {
-                    #[sqlx(flatten)]
-                    session: $crate::therapy::SessionRow,
-                    repeats: Option<String>,
-                }
-                let first: First = sqlx::query_as(
-                    "SELECT id, at_ms, note, series, repeats FROM therapy_sessions \
-                     WHERE account_id = $1 AND client_id = $2",
-                )
-                .bind(account.0)
-                .bind(client_id)
-                .fetch_one(self.writer())
-                .await?;
                 let repeat = domain::therapy::Repeat::parse(first.repeats.as_deref().unwrap_or(""))
                     .ok_or_else(|| $crate::StoreError::Corrupt("session repeat".into()))?;
                 let first = first.session.into_session()?;
