@@ -352,9 +352,15 @@ async fn therapy_story(store: Arc<dyn Store>) {
     assert_eq!(texts, ["my sister", "sleep"]);
     assert!(agenda.iter().all(|a| a.source == AgendaSource::PostSession));
     let manual = store
-        .add_agenda_item(ana.id, "ask for homework", AgendaSource::Manual)
+        .insert_agenda_item(
+            ana.id,
+            uuid::Uuid::new_v4(),
+            "ask for homework",
+            AgendaSource::Manual,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     assert!(
         !store
             .set_agenda_discussed(bo.id, manual.id, Some(at))
@@ -1156,9 +1162,10 @@ async fn journal_story(store: Arc<dyn Store>) {
     assert_eq!(order().await, ["charlie", "alpha", "bravo"]);
     // A topic added by any other path lands at the end.
     store
-        .add_agenda_item(jo.id, "delta", AgendaSource::Parked)
+        .insert_agenda_item(jo.id, uuid::Uuid::new_v4(), "delta", AgendaSource::Parked)
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     assert_eq!(order().await, ["charlie", "alpha", "bravo", "delta"]);
     // Discussed topics step out of the order; moving skips them.
     store
