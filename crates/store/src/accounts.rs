@@ -135,7 +135,7 @@ macro_rules! impl_account_store {
                 .fetch_all(self.writer())
                 .await
                 .and_then($crate::rows::only_row)
-                .map_err(|e| $crate::StoreError::from_unique(e, "that email address"))?;
+                .map_err(|e| $crate::StoreError::from_unique(e, "email", "that email address"))?;
                 self.account_in(self.writer(), domain::account::AccountId(id))
                     .await?
                     .ok_or_else(|| $crate::StoreError::Corrupt("new account vanished".into()))

@@ -63,7 +63,7 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(sam.therapist.name.as_deref(), Some("Dr Ada Okafor"));
     assert!(matches!(
         store.create_account(&new_account("SAM@example.org")).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict { field: "email", .. })
     ));
     let (found, hash) = store
         .account_for_sign_in(&Email::parse("sam@example.org").unwrap())
