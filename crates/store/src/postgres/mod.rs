@@ -44,7 +44,7 @@ impl PostgresStore {
     }
 
     /// Closes every connection, waiting for those in use to be returned.
-    pub async fn close_pools(&self) -> Result<(), StoreError> {
+    pub(crate) async fn close_pools(&self) -> Result<(), StoreError> {
         self.pool.close().await;
         Ok(())
     }

@@ -71,10 +71,9 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert_eq!(order().await, ["charlie", "alpha", "bravo"]);
     // A topic added by any other path lands at the end.
     store
-        .insert_agenda_item(jo.id, uuid::Uuid::new_v4(), "delta", AgendaSource::Parked)
+        .insert_agenda_item(jo.id, Uuid::new_v4(), "delta", AgendaSource::Parked)
         .await
-        .unwrap()
-        .0;
+        .unwrap();
     assert_eq!(order().await, ["charlie", "alpha", "bravo", "delta"]);
     // Discussed topics step out of the order; moving skips them.
     store
