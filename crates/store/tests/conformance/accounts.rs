@@ -4,14 +4,7 @@ use super::*;
 pub(crate) async fn story(store: Arc<dyn Store>) {
     // Accounts: a fresh store is empty; emails are unique.
     assert_eq!(store.account_count().await.unwrap(), 0);
-    let sam = store
-        .create_account(&new_account("sam@example.org"))
-        .await
-        .unwrap();
-    let kim = store
-        .create_account(&new_account("kim@example.org"))
-        .await
-        .unwrap();
+    let (sam, kim) = two_accounts(&store, "sam@example.org", "kim@example.org").await;
     assert_eq!(store.account_count().await.unwrap(), 2);
     assert_eq!(sam.role, Role::Client);
     assert_eq!(sam.usual_mood.map(Rating::get), Some(7));

@@ -2,14 +2,7 @@ use super::*;
 
 /// Check-ins: stored once per client id, scoped to their account, ordered by time.
 pub(crate) async fn story(store: Arc<dyn Store>) {
-    let sam = store
-        .create_account(&new_account("sam@example.org"))
-        .await
-        .unwrap();
-    let kim = store
-        .create_account(&new_account("kim@example.org"))
-        .await
-        .unwrap();
+    let (sam, kim) = two_accounts(&store, "sam@example.org", "kim@example.org").await;
 
     // Check-ins: every field survives; a retry with the same client id is not a duplicate.
     let at = Utc.with_ymd_and_hms(2026, 11, 20, 18, 30, 0).unwrap();

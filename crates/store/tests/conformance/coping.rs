@@ -6,14 +6,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     use domain::therapy::AgendaSource;
     use store::Move;
 
-    let eve = store
-        .create_account(&new_account("eve@example.org"))
-        .await
-        .unwrap();
-    let fin = store
-        .create_account(&new_account("fin@example.org"))
-        .await
-        .unwrap();
+    let (eve, fin) = two_accounts(&store, "eve@example.org", "fin@example.org").await;
     let t0 = Utc.with_ymd_and_hms(2026, 11, 10, 20, 15, 0).unwrap();
     let checked = |tool: &str, at, before: Option<i64>, after: Option<i64>, note: Option<&str>| {
         CopingUseInput {

@@ -6,14 +6,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
 
     use domain::therapy::ReflectionInput;
 
-    let jo = store
-        .create_account(&new_account("jo.journal@example.org"))
-        .await
-        .unwrap();
-    let lu = store
-        .create_account(&new_account("lu.journal@example.org"))
-        .await
-        .unwrap();
+    let (jo, lu) = two_accounts(&store, "jo.journal@example.org", "lu.journal@example.org").await;
     let t0 = Utc.with_ymd_and_hms(2026, 11, 3, 15, 0, 0).unwrap();
 
     // Feedback notes, tied to this account's sessions only, plus post-session feedback.

@@ -20,7 +20,7 @@ mod therapy;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use domain::account::{Email, Role, TherapistContact};
+use domain::account::{Account, Email, Role, TherapistContact};
 use domain::checkin::{BodySignal, CheckInInput, UsualActivities};
 use domain::rating::Rating;
 use domain::therapy::Repeat;
@@ -41,6 +41,18 @@ pub(crate) fn new_account(email: &str) -> NewAccount {
             email: None,
         },
     }
+}
+
+/// The two accounts of a story: the one it follows, and another that must see none of it.
+pub(crate) async fn two_accounts(
+    store: &Arc<dyn Store>,
+    one: &str,
+    other: &str,
+) -> (Account, Account) {
+    (
+        store.create_account(&new_account(one)).await.unwrap(),
+        store.create_account(&new_account(other)).await.unwrap(),
+    )
 }
 
 /// A request adding sessions, under a new client id.

@@ -4,14 +4,7 @@ use super::*;
 pub(crate) async fn story(store: Arc<dyn Store>) {
     use domain::plans::PlanKind;
 
-    let lee = store
-        .create_account(&new_account("lee@example.org"))
-        .await
-        .unwrap();
-    let max = store
-        .create_account(&new_account("max@example.org"))
-        .await
-        .unwrap();
+    let (lee, max) = two_accounts(&store, "lee@example.org", "max@example.org").await;
     let t0 = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
 
     // No plan yet.

@@ -4,14 +4,7 @@ use super::*;
 pub(crate) async fn story(store: Arc<dyn Store>) {
     use domain::questionnaire::{Difficulty, Instrument, QuestionnaireInput};
 
-    let cai = store
-        .create_account(&new_account("cai@example.org"))
-        .await
-        .unwrap();
-    let dee = store
-        .create_account(&new_account("dee@example.org"))
-        .await
-        .unwrap();
+    let (cai, dee) = two_accounts(&store, "cai@example.org", "dee@example.org").await;
     let t0 = Utc.with_ymd_and_hms(2026, 10, 1, 9, 30, 0).unwrap();
     let checked = |instrument: &str, answers: &[i64], at, difficulty: Option<&str>| {
         QuestionnaireInput {

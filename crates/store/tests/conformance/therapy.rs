@@ -5,14 +5,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     use domain::therapy::{AgendaSource, ReflectionInput};
     use store::GuidanceChange;
 
-    let ana = store
-        .create_account(&new_account("ana@example.org"))
-        .await
-        .unwrap();
-    let bo = store
-        .create_account(&new_account("bo@example.org"))
-        .await
-        .unwrap();
+    let (ana, bo) = two_accounts(&store, "ana@example.org", "bo@example.org").await;
     let t0 = Utc.with_ymd_and_hms(2026, 11, 3, 15, 0, 0).unwrap();
 
     // Sessions: one, and a weekly series; reads are scoped and ordered.
