@@ -187,12 +187,7 @@ macro_rules! impl_agenda_store {
                 account: domain::account::AccountId,
                 id: i64,
             ) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query("DELETE FROM agenda_items WHERE account_id = $1 AND id = $2")
-                    .bind(account.0)
-                    .bind(id)
-                    .execute(self.writer())
-                    .await?;
-                Ok(done.rows_affected() == 1)
+                delete_owned!(self, "agenda_items", account, id)
             }
         }
     };

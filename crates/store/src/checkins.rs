@@ -157,8 +157,8 @@ macro_rules! impl_checkin_store {
                      ORDER BY at_ms, id"
                 ))
                 .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .bind($crate::rows::ms_from(from))
+                .bind($crate::rows::ms_until(to))
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter()

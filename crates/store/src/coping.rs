@@ -187,8 +187,8 @@ macro_rules! impl_coping_store {
                      AND started_ms < $3 ORDER BY started_ms, id"
                 ))
                 .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .bind($crate::rows::ms_from(from))
+                .bind($crate::rows::ms_until(to))
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter().map($crate::coping::CopingUseRow::into_use).collect()
@@ -297,13 +297,7 @@ macro_rules! impl_coping_store {
                 account: domain::account::AccountId,
                 id: i64,
             ) -> Result<bool, $crate::StoreError> {
-                let done =
-                    sqlx::query("DELETE FROM coping_list_items WHERE account_id = $1 AND id = $2")
-                        .bind(account.0)
-                        .bind(id)
-                        .execute(self.writer())
-                        .await?;
-                Ok(done.rows_affected() == 1)
+                delete_owned!(self, "coping_list_items", account, id)
             }
         }
     };

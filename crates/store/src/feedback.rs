@@ -129,8 +129,8 @@ macro_rules! impl_feedback_store {
                      ORDER BY created_ms, id",
                 )
                 .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .bind($crate::rows::ms_from(from))
+                .bind($crate::rows::ms_until(to))
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter()
@@ -143,13 +143,7 @@ macro_rules! impl_feedback_store {
                 account: domain::account::AccountId,
                 id: i64,
             ) -> Result<bool, $crate::StoreError> {
-                let done =
-                    sqlx::query("DELETE FROM feedback_notes WHERE account_id = $1 AND id = $2")
-                        .bind(account.0)
-                        .bind(id)
-                        .execute(self.writer())
-                        .await?;
-                Ok(done.rows_affected() == 1)
+                delete_owned!(self, "feedback_notes", account, id)
             }
 
             async fn reflection_feedback(
@@ -164,8 +158,8 @@ macro_rules! impl_feedback_store {
                      AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
                 )
                 .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .bind($crate::rows::ms_from(from))
+                .bind($crate::rows::ms_until(to))
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter()

@@ -104,7 +104,7 @@ macro_rules! impl_guidance_store {
                      WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
                 )
                 .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                .bind($crate::rows::ms_from(from))
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter()

@@ -199,12 +199,7 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 id: i64,
             ) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query("DELETE FROM homework WHERE account_id = $1 AND id = $2")
-                    .bind(account.0)
-                    .bind(id)
-                    .execute(self.writer())
-                    .await?;
-                Ok(done.rows_affected() == 1)
+                delete_owned!(self, "homework", account, id)
             }
 
             async fn log_homework(
@@ -268,8 +263,8 @@ macro_rules! impl_homework_store {
                      WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
                 )
                 .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .bind($crate::rows::ms_from(from))
+                .bind($crate::rows::ms_until(to))
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter()

@@ -269,13 +269,7 @@ macro_rules! impl_journal_store {
                 id: i64,
             ) -> Result<bool, $crate::StoreError> {
                 // Its agenda topics go with it (ON DELETE CASCADE).
-                let done =
-                    sqlx::query("DELETE FROM journal_entries WHERE account_id = $1 AND id = $2")
-                        .bind(account.0)
-                        .bind(id)
-                        .execute(self.writer())
-                        .await?;
-                Ok(done.rows_affected() == 1)
+                delete_owned!(self, "journal_entries", account, id)
             }
         }
 

@@ -6,7 +6,7 @@
 // The macro modules come first: each entity's `impl_*_store!` stamps its shared SQL onto
 // both backends, and a macro is visible only after its module.
 #[macro_use]
-mod client_ids;
+mod account_rows;
 #[macro_use]
 pub mod accounts;
 #[macro_use]

@@ -126,7 +126,7 @@ macro_rules! impl_questionnaire_store {
                          AND ($3 = '' OR instrument = $3) ORDER BY at_ms, id"
                     ))
                     .bind(account.0)
-                    .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                    .bind($crate::rows::ms_from(from))
                     .bind(instrument.map(|i| i.code()).unwrap_or(""))
                     .fetch_all(self.reader())
                     .await?;

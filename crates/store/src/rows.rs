@@ -9,6 +9,16 @@ pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
+/// The start of a `from <= at < to` range as stored; no start is before every time.
+pub(crate) fn ms_from(from: Option<DateTime<Utc>>) -> i64 {
+    from.map(ms).unwrap_or(i64::MIN)
+}
+
+/// The end of a `from <= at < to` range as stored; no end is after every time.
+pub(crate) fn ms_until(to: Option<DateTime<Utc>>) -> i64 {
+    to.map(ms).unwrap_or(i64::MAX)
+}
+
 pub(crate) fn from_ms(v: i64) -> Result<DateTime<Utc>, StoreError> {
     Utc.timestamp_millis_opt(v)
         .single()

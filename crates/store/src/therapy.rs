@@ -248,8 +248,8 @@ macro_rules! impl_therapy_store {
                      WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
                 )
                 .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
+                .bind($crate::rows::ms_from(from))
+                .bind($crate::rows::ms_until(to))
                 .fetch_all(self.reader())
                 .await?;
                 rows.into_iter().map($crate::therapy::SessionRow::into_session).collect()

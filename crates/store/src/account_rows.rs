@@ -1,5 +1,6 @@
-//! "Insert or return the existing row": every create keyed by (account, client id) goes
-//! through [`insert_or_existing!`], so a retried request never stores its content twice.
+//! The statements every entity runs on the rows an account owns: "insert or return the
+//! existing row" for every create keyed by (account, client id), so a retried request never
+//! stores its content twice, and "delete one by id".
 
 /// Stores a row once per (account, client id) and gives back `(row, Written)`.
 ///
@@ -45,5 +46,22 @@ macro_rules! insert_or_existing {
                 $crate::Written::Existing,
             ),
         }
+    }};
+}
+
+/// Deletes one of the account's rows by id: `Ok(true)` when it was there, `Ok(false)` when
+/// there is no such row or it is another account's.
+macro_rules! delete_owned {
+    ($self:ident, $table:literal, $account:expr, $id:expr) => {{
+        let done = sqlx::query(concat!(
+            "DELETE FROM ",
+            $table,
+            " WHERE account_id = $1 AND id = $2"
+        ))
+        .bind($account.0)
+        .bind($id)
+        .execute($self.writer())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }};
 }
