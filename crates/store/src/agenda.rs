@@ -110,7 +110,7 @@ macro_rules! impl_agenda_store {
             ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
                 let rows: Vec<$crate::agenda::AgendaRow> = sqlx::query_as(
                     // A moved topic sorts by its position, the others by insertion order
-                    // (see JournalStore::move_agenda_item for why the two mix).
+                    // (see move_agenda_item below for why the two mix).
                     "SELECT id, text, source, created_ms, discussed_ms, journal_entry_id \
                      FROM agenda_items WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) \
                      ORDER BY COALESCE(position, id), id",

@@ -1,5 +1,5 @@
 //! The coping toolkit's data: each use of a tool, and the person's own self-care and
-//! distraction lists. The [`CopingStore`] half of the store, written once for both backends.
+//! distraction lists. The [`CopingStore`], written once for both backends.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

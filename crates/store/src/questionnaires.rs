@@ -1,4 +1,4 @@
-//! PHQ-9 and GAD-7 answers: the [`QuestionnaireStore`] half of the store, written once for
+//! PHQ-9 and GAD-7 answers: the [`QuestionnaireStore`], written once for
 //! both backends like the rest.
 
 use async_trait::async_trait;

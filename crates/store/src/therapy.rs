@@ -189,8 +189,29 @@ macro_rules! impl_therapy_store {
                 let client_id = new.client_id.to_string();
                 let mut tx = self.writer().begin().await?;
                 let mut out = Vec::with_capacity(new.at.len());
-                for (i, t) in new.at.iter().enumerate() {
-                    if i > 0 {
+                if let Some((first_at, later)) = new.at.split_first() {
+                    // The first occurrence stands for the request; a retry collides on it.
+                    let (first, written): ($crate::therapy::FirstSessionRow, _) =
+                        insert_or_existing!(
+                            &mut *tx, account, client_id,
+                            into "therapy_sessions" ("id, at_ms, note, series, repeats")
+                            "(account_id, at_ms, note, series, created_ms, client_id, repeats) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            |q| q
+                                .bind(account.0)
+                                .bind($crate::rows::ms(*first_at))
+                                .bind(new.note)
+                                .bind(&series)
+                                .bind(now)
+                                .bind(&client_id)
+                                .bind($crate::therapy::repeat_code(new.repeat))
+                        );
+                    if written == $crate::Written::Existing {
+                        tx.commit().await?;
+                        return self.sessions_added_by(account, first).await;
+                    }
+                    out.push(first.session.into_session()?);
+                    for t in later {
                         let row: $crate::therapy::SessionRow = sqlx::query_as(
                             "INSERT INTO therapy_sessions (account_id, at_ms, note, series, \
                              created_ms) VALUES ($1, $2, $3, $4, $5) \
@@ -205,29 +226,7 @@ macro_rules! impl_therapy_store {
                         .await
                         .and_then($crate::rows::only_row)?;
                         out.push(row.into_session()?);
-                        continue;
                     }
-                    // The first occurrence stands for the request; a retry collides on it.
-                    let (first, written): ($crate::therapy::FirstSessionRow, _) =
-                        insert_or_existing!(
-                            &mut *tx, account, client_id,
-                            into "therapy_sessions" ("id, at_ms, note, series, repeats")
-                            "(account_id, at_ms, note, series, created_ms, client_id, repeats) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            |q| q
-                                .bind(account.0)
-                                .bind($crate::rows::ms(*t))
-                                .bind(new.note)
-                                .bind(&series)
-                                .bind(now)
-                                .bind(&client_id)
-                                .bind($crate::therapy::repeat_code(new.repeat))
-                        );
-                    if written == $crate::Written::Existing {
-                        tx.commit().await?;
-                        return self.sessions_added_by(account, first).await;
-                    }
-                    out.push(first.session.into_session()?);
                 }
                 tx.commit().await?;
                 Ok($crate::therapy::AddedSessions {
