@@ -155,20 +155,18 @@ macro_rules! impl_coping_store {
                         .bind(&u.note)
                         .bind(now)
                 );
-                if written == $crate::Written::Existing {
-                    tx.commit().await?;
-                    return Ok((row.into_use()?, written));
-                }
-                if let Some(text) = u.parked_text() {
-                    sqlx::query(
-                        "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                         VALUES ($1, $2, 'parked', $3)",
-                    )
-                    .bind(account.0)
-                    .bind(text)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                if written == $crate::Written::Created {
+                    if let Some(text) = u.parked_text() {
+                        sqlx::query(
+                            "INSERT INTO agenda_items (account_id, text, source, created_ms) \
+                             VALUES ($1, $2, 'parked', $3)",
+                        )
+                        .bind(account.0)
+                        .bind(text)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 tx.commit().await?;
                 Ok((row.into_use()?, written))

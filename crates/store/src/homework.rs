@@ -234,20 +234,18 @@ macro_rules! impl_homework_store {
                         .bind(&log.note)
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
-                if written == $crate::Written::Existing {
-                    tx.commit().await?;
-                    return Ok(Some((row.into_log()?, written)));
+                if written == $crate::Written::Created {
+                    // Homework meant to be done once is finished by doing it.
+                    sqlx::query(
+                        "UPDATE homework SET finished_ms = $1 WHERE account_id = $2 AND id = $3 \
+                         AND frequency = 'once' AND finished_ms IS NULL",
+                    )
+                    .bind($crate::rows::ms(log.at))
+                    .bind(account.0)
+                    .bind(homework_id)
+                    .execute(&mut *tx)
+                    .await?;
                 }
-                // Homework meant to be done once is finished by doing it.
-                sqlx::query(
-                    "UPDATE homework SET finished_ms = $1 WHERE account_id = $2 AND id = $3 \
-                     AND frequency = 'once' AND finished_ms IS NULL",
-                )
-                .bind($crate::rows::ms(log.at))
-                .bind(account.0)
-                .bind(homework_id)
-                .execute(&mut *tx)
-                .await?;
                 tx.commit().await?;
                 Ok(Some((row.into_log()?, written)))
             }

@@ -316,20 +316,18 @@ macro_rules! impl_therapy_store {
                         .bind(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))
                         .bind(&r.feedback)
                 );
-                if written == $crate::Written::Existing {
-                    tx.commit().await?;
-                    return Ok((row.into_reflection()?, written));
-                }
-                for topic in &r.topics {
-                    sqlx::query(
-                        "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                         VALUES ($1, $2, 'post_session', $3)",
-                    )
-                    .bind(account.0)
-                    .bind(topic)
-                    .bind($crate::rows::ms(at))
-                    .execute(&mut *tx)
-                    .await?;
+                if written == $crate::Written::Created {
+                    for topic in &r.topics {
+                        sqlx::query(
+                            "INSERT INTO agenda_items (account_id, text, source, created_ms) \
+                             VALUES ($1, $2, 'post_session', $3)",
+                        )
+                        .bind(account.0)
+                        .bind(topic)
+                        .bind($crate::rows::ms(at))
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 tx.commit().await?;
                 Ok((row.into_reflection()?, written))
