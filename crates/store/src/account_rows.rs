@@ -1,6 +1,6 @@
 //! The statements every entity runs on the rows an account owns: "insert or return the
 //! existing row" for every create keyed by (account, client id), so a retried request never
-//! stores its content twice, and "delete one by id".
+//! stores its content twice; "read those in a time range"; and "delete one by id".
 
 /// Stores a row once per (account, client id) and gives back `(row, Written)`.
 ///
@@ -63,5 +63,20 @@ macro_rules! delete_owned {
         .execute($self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
+    }};
+}
+
+/// Reads the account's rows with `from <= at < to`, converting each with `$convert`. The
+/// SQL binds `$1` to the account, `$2` to `from` and `$3` to `to` (stored milliseconds; a
+/// missing bound is open).
+macro_rules! rows_in_range {
+    ($self:ident, $sql:expr, $account:expr, $from:expr, $to:expr, $convert:path) => {{
+        let rows: Vec<_> = sqlx::query_as($sql)
+            .bind($account.0)
+            .bind($crate::rows::ms_from($from))
+            .bind($crate::rows::ms_until($to))
+            .fetch_all($self.reader())
+            .await?;
+        rows.into_iter().map($convert).collect()
     }};
 }

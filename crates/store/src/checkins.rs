@@ -150,20 +150,19 @@ macro_rules! impl_checkin_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::checkin::CheckIn>, $crate::StoreError> {
-                let rows: Vec<$crate::checkins::CheckInRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    checkin_columns!(),
-                    " FROM checkins WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 \
-                     ORDER BY at_ms, id"
-                ))
-                .bind(account.0)
-                .bind($crate::rows::ms_from(from))
-                .bind($crate::rows::ms_until(to))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter()
-                    .map($crate::checkins::CheckInRow::into_checkin)
-                    .collect()
+                rows_in_range!(
+                    self,
+                    concat!(
+                        "SELECT ",
+                        checkin_columns!(),
+                        " FROM checkins WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 \
+                         ORDER BY at_ms, id"
+                    ),
+                    account,
+                    from,
+                    to,
+                    $crate::checkins::CheckInRow::into_checkin
+                )
             }
         }
     };

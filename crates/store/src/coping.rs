@@ -178,18 +178,19 @@ macro_rules! impl_coping_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::coping::CopingUse>, $crate::StoreError> {
-                let rows: Vec<$crate::coping::CopingUseRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    coping_use_columns!(),
-                    " FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 \
-                     AND started_ms < $3 ORDER BY started_ms, id"
-                ))
-                .bind(account.0)
-                .bind($crate::rows::ms_from(from))
-                .bind($crate::rows::ms_until(to))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter().map($crate::coping::CopingUseRow::into_use).collect()
+                rows_in_range!(
+                    self,
+                    concat!(
+                        "SELECT ",
+                        coping_use_columns!(),
+                        " FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 \
+                         AND started_ms < $3 ORDER BY started_ms, id"
+                    ),
+                    account,
+                    from,
+                    to,
+                    $crate::coping::CopingUseRow::into_use
+                )
             }
 
             async fn coping_list(

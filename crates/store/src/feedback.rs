@@ -123,19 +123,16 @@ macro_rules! impl_feedback_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::feedback::FeedbackNote>, $crate::StoreError> {
-                let rows: Vec<$crate::feedback::FeedbackRow> = sqlx::query_as(
+                rows_in_range!(
+                    self,
                     "SELECT id, session_id, kind, text, created_ms FROM feedback_notes \
                      WHERE account_id = $1 AND created_ms >= $2 AND created_ms < $3 \
                      ORDER BY created_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::feedback::FeedbackRow::into_note
                 )
-                .bind(account.0)
-                .bind($crate::rows::ms_from(from))
-                .bind($crate::rows::ms_until(to))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter()
-                    .map($crate::feedback::FeedbackRow::into_note)
-                    .collect()
             }
 
             async fn delete_feedback(
@@ -152,19 +149,16 @@ macro_rules! impl_feedback_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::feedback::ReflectionFeedback>, $crate::StoreError> {
-                let rows: Vec<$crate::feedback::ReflectionFeedbackRow> = sqlx::query_as(
+                rows_in_range!(
+                    self,
                     "SELECT id, session_id, at_ms, feedback FROM reflections \
                      WHERE account_id = $1 AND feedback IS NOT NULL \
                      AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::feedback::ReflectionFeedbackRow::into_feedback
                 )
-                .bind(account.0)
-                .bind($crate::rows::ms_from(from))
-                .bind($crate::rows::ms_until(to))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter()
-                    .map($crate::feedback::ReflectionFeedbackRow::into_feedback)
-                    .collect()
             }
         }
     };

@@ -256,18 +256,15 @@ macro_rules! impl_homework_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::homework::HomeworkLog>, $crate::StoreError> {
-                let rows: Vec<$crate::homework::HomeworkLogRow> = sqlx::query_as(
+                rows_in_range!(
+                    self,
                     "SELECT id, homework_id, client_id, at_ms, note FROM homework_log \
                      WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::homework::HomeworkLogRow::into_log
                 )
-                .bind(account.0)
-                .bind($crate::rows::ms_from(from))
-                .bind($crate::rows::ms_until(to))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter()
-                    .map($crate::homework::HomeworkLogRow::into_log)
-                    .collect()
             }
         }
 

@@ -242,16 +242,15 @@ macro_rules! impl_therapy_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::therapy::TherapySession>, $crate::StoreError> {
-                let rows: Vec<$crate::therapy::SessionRow> = sqlx::query_as(
+                rows_in_range!(
+                    self,
                     "SELECT id, at_ms, note, series FROM therapy_sessions \
                      WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::therapy::SessionRow::into_session
                 )
-                .bind(account.0)
-                .bind($crate::rows::ms_from(from))
-                .bind($crate::rows::ms_until(to))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter().map($crate::therapy::SessionRow::into_session).collect()
             }
 
             async fn delete_therapy_session(
