@@ -161,11 +161,7 @@ macro_rules! impl_agenda_store {
                     tx.rollback().await?;
                     return Ok(false);
                 };
-                let other = match direction {
-                    $crate::Move::Up => at.checked_sub(1),
-                    $crate::Move::Down => Some(at + 1).filter(|n| *n < open.len()),
-                };
-                let Some(other) = other else {
+                let Some(other) = direction.neighbour(at, open.len()) else {
                     tx.rollback().await?;
                     return Ok(false);
                 };

@@ -271,10 +271,8 @@ macro_rules! impl_coping_store {
                     return Ok(false);
                 };
                 let mut order = ids.clone();
-                match direction {
-                    $crate::Move::Up if at > 0 => order.swap(at, at - 1),
-                    $crate::Move::Down if at + 1 < order.len() => order.swap(at, at + 1),
-                    _ => {}
+                if let Some(other) = direction.neighbour(at, order.len()) {
+                    order.swap(at, other);
                 }
                 for (position, item) in (1_i64..).zip(&order) {
                     sqlx::query(
