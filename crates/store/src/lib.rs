@@ -1,10 +1,14 @@
 //! Persistence for Between: the [`Store`] trait with SQLite and PostgreSQL implementations.
 //!
-//! Every method that reads or writes personal data takes the [`AccountId`](domain::account::AccountId) it acts for, so a
-//! query can never reach another account's rows by accident.
+//! Every method that reads or writes personal data takes the
+//! [`AccountId`](domain::account::AccountId) it acts for, so a query can never reach another
+//! account's rows by accident.
+//!
+//! One module per thing stored, each with its trait and its SQL; [`Store`] is their sum.
 
 // The macro modules come first: each entity's `impl_*_store!` stamps its shared SQL onto
-// both backends, and a macro is visible only after its module.
+// both backends (`impl_all_stores!` below stamps them all), and a macro is visible only
+// after its module. `account_rows` holds the statements every entity shares.
 #[macro_use]
 mod account_rows;
 #[macro_use]
@@ -49,7 +53,8 @@ pub use agenda::AgendaStore;
 pub use backup::{BackupStore, BackupSummary, RestoreMode, TableCount};
 pub use checkins::CheckInStore;
 pub use coping::CopingStore;
-// Plain data the web layer uses too; it lives in `domain`, and is named here for the store's own use.
+// Plain data the web layer uses too: it lives in `domain`, and is named here for the store's
+// own use.
 pub use domain::idempotency::Written;
 pub use domain::journal::{JournalCursor, JournalPage};
 pub use domain::order::Move;
