@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::checkin::{CheckIn, CheckInInput, NewCheckIn};
-use store::Written;
+use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
 

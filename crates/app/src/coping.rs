@@ -9,7 +9,8 @@ use domain::coping::{
 };
 use domain::guidance::Level;
 use domain::history::CopingRecord;
-use store::{Move, Written};
+use domain::idempotency::Written;
+use domain::order::Move;
 
 use crate::{Actor, App, AppError};
 

@@ -1,6 +1,8 @@
 //! The one error type of the use-case layer. Messages here may be shown to people; causes
 //! from the store are logged by the caller and never shown.
 
+use std::error::Error;
+
 use domain::checkin::FieldError;
 
 /// Why a use-case did not complete.
@@ -30,7 +32,7 @@ pub enum AppError {
     NotFound,
     /// Something failed inside; the cause is for the log only.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn Error + Send + Sync + 'static>),
 }
 
 impl AppError {
@@ -38,16 +40,74 @@ impl AppError {
     pub fn field(field: &'static str, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }
+
+    /// An internal failure, keeping its cause for the log: an error, or a message when there
+    /// is no error value to keep.
+    pub fn internal(cause: impl Into<Box<dyn Error + Send + Sync + 'static>>) -> AppError {
+        AppError::Internal(cause.into())
+    }
 }
 
 impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> Self {
         match e {
-            store::StoreError::Conflict(what) => AppError::field(
-                "email",
+            store::StoreError::Conflict {
+                field: field @ "email",
+                what,
+            } => AppError::field(
+                field,
                 format!("{what} already has an account. Try signing in."),
             ),
-            other => AppError::Internal(other.to_string()),
+            store::StoreError::Conflict { field, what } => {
+                AppError::field(field, format!("{what} is already taken."))
+            }
+            other => AppError::internal(other),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_conflict_points_at_its_own_field() {
+        let email = AppError::from(store::StoreError::Conflict {
+            field: "email",
+            what: "that email address",
+        });
+        let AppError::Invalid(errors) = email else {
+            panic!("not a field error: {email:?}");
+        };
+        assert_eq!(errors[0].field, "email");
+        assert!(errors[0].message.contains("already has an account"));
+
+        let other = AppError::from(store::StoreError::Conflict {
+            field: "label",
+            what: "that label",
+        });
+        let AppError::Invalid(errors) = other else {
+            panic!("not a field error: {other:?}");
+        };
+        assert_eq!(errors[0].field, "label");
+        assert_eq!(errors[0].message, "that label is already taken.");
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_cause() {
+        let e = AppError::from(store::StoreError::Corrupt("role".into()));
+        assert_eq!(
+            e.to_string(),
+            "internal error: stored data is not valid: role"
+        );
+        let source = e.source().expect("the store error is kept");
+        assert!(source.downcast_ref::<store::StoreError>().is_some());
+        assert_eq!(
+            AppError::internal("hashing: bad salt").to_string(),
+            "internal error: hashing: bad salt"
+        );
     }
 }

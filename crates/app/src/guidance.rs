@@ -114,8 +114,7 @@ impl App {
         let result = guidance::assess(&history, now);
         let last = self.store.latest_guidance(actor.account.id).await?;
         if last.as_ref().map(|l| l.level.as_str()) != Some(result.level.code()) {
-            let reasons = serde_json::to_value(&result.reasons)
-                .map_err(|e| AppError::Internal(format!("guidance reasons: {e}")))?;
+            let reasons = serde_json::to_value(&result.reasons).map_err(AppError::internal)?;
             self.store
                 .record_guidance(
                     actor.account.id,

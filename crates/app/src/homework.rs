@@ -5,7 +5,7 @@ use domain::feedback::{FeedbackInput, FeedbackNote, ReflectionFeedback};
 use domain::homework::{
     Homework, HomeworkEditInput, HomeworkInput, HomeworkLog, HomeworkLogInput, Progress,
 };
-use store::Written;
+use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
 

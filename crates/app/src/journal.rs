@@ -3,11 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use domain::checkin::FieldError;
+use domain::idempotency::Written;
+use domain::journal::{JournalCursor, JournalPage};
 use domain::journal::{
     JournalEdit, JournalEntry, JournalFilter, JournalInput, PAGE_SIZE, check_search,
 };
+use domain::order::Move;
 use domain::therapy::{AgendaItem, AgendaSource, MAX_TOPIC_CHARS};
-use store::{JournalCursor, JournalPage, JournalQuery, Move, Written};
+use store::JournalQuery;
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError};

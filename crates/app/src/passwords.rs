@@ -11,8 +11,9 @@ use crate::AppError;
 
 /// OWASP's minimum for Argon2id: 19 MiB memory, 2 iterations, 1 lane.
 fn argon2() -> Result<Argon2<'static>, AppError> {
+    // argon2's error is not a std::error::Error; its message is kept.
     let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| AppError::Internal(format!("argon2 params: {e}")))?;
+        .map_err(|e| AppError::internal(format!("argon2 params: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -32,36 +33,29 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut rand::rngs::OsRng);
             argon2()?
                 .hash_password(password.as_bytes(), &salt)
                 .map(|h| h.to_string())
-                .map_err(|e| AppError::Internal(format!("hashing: {e}")))
+                // password_hash's error is not a std::error::Error; its message is kept.
+                .map_err(|e| AppError::internal(format!("hashing: {e}")))
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::internal)?
     }
 
     /// Verifies a password; with no stored hash it still spends the same time, so a
     /// response does not reveal whether an email has an account.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         tokio::task::spawn_blocking(move || {
             let argon = argon2()?;
             match stored {
                 Some(stored) => {
                     let parsed = PasswordHash::new(&stored)
-                        .map_err(|e| AppError::Internal(format!("stored hash: {e}")))?;
+                        .map_err(|e| AppError::internal(format!("stored hash: {e}")))?;
                     Ok(argon.verify_password(password.as_bytes(), &parsed).is_ok())
                 }
                 None => {
@@ -72,7 +66,7 @@ impl Hasher {
             }
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::internal)?
     }
 }
 

@@ -56,7 +56,7 @@ fn read<P: Plan>(v: StoredPlanVersion) -> Result<(PlanVersion<P>, Option<i64>), 
     // A body that no longer reads is a bug or a hand-edited database; the caller logs it.
     // serde_json's message can quote the text it choked on, so only its kind and place are kept.
     let body: Body<P> = serde_json::from_str(&v.body).map_err(|e| {
-        AppError::Internal(format!(
+        AppError::internal(format!(
             "stored plan version {} does not read: {:?} error at line {} column {}",
             v.version,
             e.classify(),
@@ -170,7 +170,7 @@ impl App {
             plan: &plan,
             restored_from,
         })
-        .map_err(|e| AppError::Internal(format!("plan body: {e}")))?;
+        .map_err(AppError::internal)?;
         let id = actor.account.id;
         let saved = self
             .store

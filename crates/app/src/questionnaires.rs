@@ -1,10 +1,10 @@
 //! PHQ-9 and GAD-7: recording them, reading them back, and when to offer them.
 
 use chrono::{DateTime, Utc};
+use domain::idempotency::Written;
 use domain::questionnaire::{
     Due, Instrument, NewQuestionnaire, Questionnaire, QuestionnaireInput, Schedule,
 };
-use store::Written;
 
 use crate::{Actor, App, AppError};
 

@@ -1,12 +1,9 @@
 //! Therapy sessions, the post-session check-in and the agenda.
 
 use chrono::{DateTime, Duration, Utc};
-use domain::checkin::FieldError;
-use domain::therapy::{
-    AgendaItem, AgendaSource, MAX_TOPIC_CHARS, NewSession, Reflection, ReflectionInput,
-    TherapySession,
-};
-use store::{NewSessions, StoredReflection, Written};
+use domain::idempotency::Written;
+use domain::therapy::{AgendaItem, NewSession, Reflection, ReflectionInput, TherapySession};
+use store::{NewSessions, StoredReflection};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError};
@@ -176,24 +173,6 @@ impl App {
         Ok(self
             .store
             .agenda(actor.account.id, include_discussed)
-            .await?)
-    }
-
-    /// Adds a topic typed by hand.
-    pub async fn add_agenda_item(&self, actor: &Actor, text: &str) -> Result<AgendaItem, AppError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(AppError::field("text", "Please write the topic first."));
-        }
-        if text.chars().count() > MAX_TOPIC_CHARS {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "text",
-                format!("Please keep a topic under {MAX_TOPIC_CHARS} characters."),
-            )]));
-        }
-        Ok(self
-            .store
-            .add_agenda_item(actor.account.id, text, AgendaSource::Manual)
             .await?)
     }
 

@@ -208,10 +208,65 @@ pub fn topic(text: &str) -> String {
     short
 }
 
+/// Where a page of the journal starts: just older than this entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalCursor {
+    /// The entry's time, Unix milliseconds.
+    pub at_ms: i64,
+    /// The entry's id, which breaks ties between entries written in the same millisecond.
+    pub id: i64,
+}
+
+impl JournalCursor {
+    /// The cursor just after `entry` in newest-first order.
+    pub fn after(entry: &JournalEntry) -> JournalCursor {
+        JournalCursor {
+            at_ms: entry.at.timestamp_millis(),
+            id: entry.id,
+        }
+    }
+
+    /// The cursor as a short query value, `AT-ID`. It holds no text, only numbers.
+    pub fn to_param(self) -> String {
+        format!("{}-{}", self.at_ms, self.id)
+    }
+
+    /// Parses [`JournalCursor::to_param`]'s form.
+    pub fn parse(s: &str) -> Option<JournalCursor> {
+        let (at, id) = s.trim().rsplit_once('-')?;
+        Some(JournalCursor {
+            at_ms: at.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// One page of entries, newest first, and where the next (older) page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalPage {
+    /// The entries.
+    pub entries: Vec<JournalEntry>,
+    /// Where the next page starts, when there are older entries.
+    pub next: Option<JournalCursor>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = JournalCursor {
+            at_ms: 1_790_000_000_000,
+            id: 42,
+        };
+        assert_eq!(JournalCursor::parse(&c.to_param()), Some(c));
+        let negative = JournalCursor { at_ms: -5, id: 1 };
+        assert_eq!(JournalCursor::parse(&negative.to_param()), Some(negative));
+        assert_eq!(JournalCursor::parse("x-1"), None);
+        assert_eq!(JournalCursor::parse(""), None);
+    }
 
     #[test]
     fn entries_need_text_and_keep_their_lines() {

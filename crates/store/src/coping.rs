@@ -1,5 +1,5 @@
 //! The coping toolkit's data: each use of a tool, and the person's own self-care and
-//! distraction lists. The [`CopingStore`] half of the store, written once for both backends.
+//! distraction lists. The [`CopingStore`], written once for both backends.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,16 +7,10 @@ use domain::account::AccountId;
 use domain::coping::{CopingUse, ListItem, ListKind, NewCopingUse, ToolId};
 use domain::rating::Rating;
 
-use crate::{StoreError, Written};
+use domain::idempotency::Written;
+use domain::order::Move;
 
-/// Which way to move an item on a list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Move {
-    /// One place towards the top.
-    Up,
-    /// One place towards the bottom.
-    Down,
-}
+use crate::StoreError;
 
 /// Uses of coping tools and the personal lists, each scoped to one account.
 #[async_trait]
@@ -146,49 +140,36 @@ macro_rules! impl_coping_store {
             ) -> Result<(domain::coping::CopingUse, $crate::Written), $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
                 let mut tx = self.writer().begin().await?;
-                let inserted: Option<$crate::coping::CopingUseRow> = sqlx::query_as(concat!(
-                    "INSERT INTO coping_uses (account_id, client_id, tool, started_ms, \
-                     distress_before, distress_after, note, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-                    coping_use_columns!()
-                ))
-                .bind(account.0)
-                .bind(u.client_id.to_string())
-                .bind(u.tool.code())
-                .bind($crate::rows::ms(u.started_at))
-                .bind(u.distress_before.map(|r| i64::from(r.get())))
-                .bind(u.distress_after.map(|r| i64::from(r.get())))
-                .bind(&u.note)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = inserted else {
-                    tx.rollback().await?;
-                    let existing: $crate::coping::CopingUseRow = sqlx::query_as(concat!(
-                        "SELECT ",
-                        coping_use_columns!(),
-                        " FROM coping_uses WHERE account_id = $1 AND client_id = $2"
-                    ))
-                    .bind(account.0)
-                    .bind(u.client_id.to_string())
-                    .fetch_one(self.writer())
-                    .await?;
-                    return Ok((existing.into_use()?, $crate::Written::Existing));
-                };
-                if let Some(text) = u.parked_text() {
-                    sqlx::query(
-                        "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                         VALUES ($1, $2, 'parked', $3)",
-                    )
-                    .bind(account.0)
-                    .bind(text)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                let (row, written): ($crate::coping::CopingUseRow, _) = insert_or_existing!(
+                    &mut *tx, account, u.client_id,
+                    into "coping_uses" (coping_use_columns!())
+                    "(account_id, client_id, tool, started_ms, distress_before, distress_after, \
+                     note, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(u.client_id.to_string())
+                        .bind(u.tool.code())
+                        .bind($crate::rows::ms(u.started_at))
+                        .bind(u.distress_before.map(|r| i64::from(r.get())))
+                        .bind(u.distress_after.map(|r| i64::from(r.get())))
+                        .bind(&u.note)
+                        .bind(now)
+                );
+                if written == $crate::Written::Created {
+                    if let Some(text) = u.parked_text() {
+                        sqlx::query(
+                            "INSERT INTO agenda_items (account_id, text, source, created_ms) \
+                             VALUES ($1, $2, 'parked', $3)",
+                        )
+                        .bind(account.0)
+                        .bind(text)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 tx.commit().await?;
-                Ok((row.into_use()?, $crate::Written::Created))
+                Ok((row.into_use()?, written))
             }
 
             async fn coping_uses(
@@ -197,18 +178,19 @@ macro_rules! impl_coping_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::coping::CopingUse>, $crate::StoreError> {
-                let rows: Vec<$crate::coping::CopingUseRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    coping_use_columns!(),
-                    " FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 \
-                     AND started_ms < $3 ORDER BY started_ms, id"
-                ))
-                .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter().map($crate::coping::CopingUseRow::into_use).collect()
+                rows_in_range!(
+                    self,
+                    concat!(
+                        "SELECT ",
+                        coping_use_columns!(),
+                        " FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 \
+                         AND started_ms < $3 ORDER BY started_ms, id"
+                    ),
+                    account,
+                    from,
+                    to,
+                    $crate::coping::CopingUseRow::into_use
+                )
             }
 
             async fn coping_list(
@@ -270,7 +252,7 @@ macro_rules! impl_coping_store {
                 &self,
                 account: domain::account::AccountId,
                 id: i64,
-                direction: $crate::coping::Move,
+                direction: $crate::Move,
             ) -> Result<bool, $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
                 // The whole list is short; renumbering it keeps positions dense and distinct
@@ -289,10 +271,8 @@ macro_rules! impl_coping_store {
                     return Ok(false);
                 };
                 let mut order = ids.clone();
-                match direction {
-                    $crate::coping::Move::Up if at > 0 => order.swap(at, at - 1),
-                    $crate::coping::Move::Down if at + 1 < order.len() => order.swap(at, at + 1),
-                    _ => {}
+                if let Some(other) = direction.neighbour(at, order.len()) {
+                    order.swap(at, other);
                 }
                 for (position, item) in (1_i64..).zip(&order) {
                     sqlx::query(
@@ -314,13 +294,7 @@ macro_rules! impl_coping_store {
                 account: domain::account::AccountId,
                 id: i64,
             ) -> Result<bool, $crate::StoreError> {
-                let done =
-                    sqlx::query("DELETE FROM coping_list_items WHERE account_id = $1 AND id = $2")
-                        .bind(account.0)
-                        .bind(id)
-                        .execute(self.writer())
-                        .await?;
-                Ok(done.rows_affected() == 1)
+                delete_owned!(self, "coping_list_items", account, id)
             }
         }
     };

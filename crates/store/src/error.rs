@@ -4,8 +4,13 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A unique value (such as an email) is already taken.
-    #[error("{0} is already taken")]
-    Conflict(&'static str),
+    #[error("{what} is already taken")]
+    Conflict {
+        /// The input field the value came from (`email`), so the answer can point at it.
+        field: &'static str,
+        /// The value's description for people ("that email address").
+        what: &'static str,
+    },
     /// The database URL names a scheme we do not support.
     #[error(
         "unsupported database URL scheme {0:?}: use sqlite://PATH (the default) or postgres://USER@HOST/DB"
@@ -64,9 +69,15 @@ pub enum StoreError {
 
 impl StoreError {
     /// Maps a unique-constraint violation to [`StoreError::Conflict`].
-    pub(crate) fn from_unique(e: sqlx::Error, what: &'static str) -> StoreError {
+    pub(crate) fn from_unique(
+        e: sqlx::Error,
+        field: &'static str,
+        what: &'static str,
+    ) -> StoreError {
         match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict { field, what }
+            }
             _ => StoreError::Database(e),
         }
     }

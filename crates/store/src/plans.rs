@@ -1,5 +1,5 @@
 //! The safety plan and the backsliding plan, kept as numbered versions, and the per-browser
-//! choice to keep the safety plan offline: the [`PlanStore`] half of the store, written once
+//! choice to keep the safety plan offline: the [`PlanStore`], written once
 //! for both backends.
 
 use async_trait::async_trait;

@@ -1,4 +1,4 @@
-//! PHQ-9 and GAD-7 answers: the [`QuestionnaireStore`] half of the store, written once for
+//! PHQ-9 and GAD-7 answers: the [`QuestionnaireStore`], written once for
 //! both backends like the rest.
 
 use async_trait::async_trait;
@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use domain::account::AccountId;
 use domain::questionnaire::{Answers, Difficulty, Instrument, NewQuestionnaire, Questionnaire};
 
-use crate::{StoreError, Written};
+use domain::idempotency::Written;
+
+use crate::StoreError;
 
 /// Filled-in questionnaires, each scoped to one account.
 #[async_trait]
@@ -92,36 +94,22 @@ macro_rules! impl_questionnaire_store {
                 q: &domain::questionnaire::NewQuestionnaire,
             ) -> Result<(domain::questionnaire::Questionnaire, $crate::Written), $crate::StoreError>
             {
-                let inserted: Option<$crate::questionnaires::QuestionnaireRow> =
-                    sqlx::query_as(concat!(
-                        "INSERT INTO questionnaires (account_id, client_id, instrument, at_ms, \
-                         answers, difficulty, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                         ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-                        questionnaire_columns!()
-                    ))
-                    .bind(account.0)
-                    .bind(q.client_id.to_string())
-                    .bind(q.answers.instrument().code())
-                    .bind($crate::rows::ms(q.at))
-                    .bind($crate::questionnaires::answers_json(&q.answers))
-                    .bind(q.difficulty.map(|d| d.code()))
-                    .bind($crate::rows::ms(chrono::Utc::now()))
-                    .fetch_all(self.writer())
-                    .await
-                    .map($crate::rows::first_row)?;
-                if let Some(row) = inserted {
-                    return Ok((row.into_questionnaire()?, $crate::Written::Created));
-                }
-                let existing: $crate::questionnaires::QuestionnaireRow = sqlx::query_as(concat!(
-                    "SELECT ",
-                    questionnaire_columns!(),
-                    " FROM questionnaires WHERE account_id = $1 AND client_id = $2"
-                ))
-                .bind(account.0)
-                .bind(q.client_id.to_string())
-                .fetch_one(self.writer())
-                .await?;
-                Ok((existing.into_questionnaire()?, $crate::Written::Existing))
+                let (row, written): ($crate::questionnaires::QuestionnaireRow, _) =
+                    insert_or_existing!(
+                        self.writer(), account, q.client_id,
+                        into "questionnaires" (questionnaire_columns!())
+                        "(account_id, client_id, instrument, at_ms, answers, difficulty, \
+                         created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        |query| query
+                            .bind(account.0)
+                            .bind(q.client_id.to_string())
+                            .bind(q.answers.instrument().code())
+                            .bind($crate::rows::ms(q.at))
+                            .bind($crate::questionnaires::answers_json(&q.answers))
+                            .bind(q.difficulty.map(|d| d.code()))
+                            .bind($crate::rows::ms(chrono::Utc::now()))
+                    );
+                Ok((row.into_questionnaire()?, written))
             }
 
             async fn questionnaires(
@@ -138,7 +126,7 @@ macro_rules! impl_questionnaire_store {
                          AND ($3 = '' OR instrument = $3) ORDER BY at_ms, id"
                     ))
                     .bind(account.0)
-                    .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
+                    .bind($crate::rows::ms_from(from))
                     .bind(instrument.map(|i| i.code()).unwrap_or(""))
                     .fetch_all(self.reader())
                     .await?;

@@ -1,4 +1,4 @@
-//! Failed sign-ins: the [`SignInLimitStore`] half of the store. Counts live in the database
+//! Failed sign-ins: the [`SignInLimitStore`]. Counts live in the database
 //! so that every instance on one PostgreSQL sees the same numbers.
 
 use async_trait::async_trait;

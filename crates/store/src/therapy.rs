@@ -1,13 +1,14 @@
-//! Therapy sessions, post-session check-ins, the agenda and the guidance history: the
-//! [`TherapyStore`] half of the store, written once for both backends like the rest.
+//! Therapy sessions (one, or a repeating series) and the post-session check-ins
+//! ("reflections") written after them.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::therapy::{AgendaItem, AgendaSource, Reflection, Repeat, TherapySession};
+use domain::idempotency::Written;
+use domain::therapy::{Reflection, Repeat, TherapySession};
 use uuid::Uuid;
 
-use crate::{StoreError, Written};
+use crate::StoreError;
 
 /// A stored post-session check-in, as much as the home page needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,17 +25,6 @@ pub struct StoredReflection {
     pub came_up: Vec<domain::therapy::CameUp>,
     /// Feedback for the therapist.
     pub feedback: Option<String>,
-}
-
-/// One change of guidance level, with its reasons as the engine gave them (JSON).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GuidanceChange {
-    /// When the new level was first seen.
-    pub at: DateTime<Utc>,
-    /// The level's code (`steady`, `expected_dip`, `reach_out`, `urgent`).
-    pub level: String,
-    /// The reasons, as JSON.
-    pub reasons: serde_json::Value,
 }
 
 /// Sessions to add in one request: one, or a series sharing `series`.
@@ -63,7 +53,7 @@ pub struct AddedSessions {
     pub written: Written,
 }
 
-/// Sessions, reflections, the agenda and guidance changes, each scoped to one account.
+/// Sessions and reflections, each scoped to one account.
 #[async_trait]
 pub trait TherapyStore: Send + Sync {
     /// Stores sessions (one, or a series) once per client id: a retry returns what the
@@ -88,7 +78,6 @@ pub trait TherapyStore: Send + Sync {
         id: i64,
         and_later_in_series: bool,
     ) -> Result<u64, StoreError>;
-
     /// Stores a post-session check-in and its topics (as agenda items) in one transaction,
     /// once per client id.
     async fn insert_reflection(
@@ -104,45 +93,6 @@ pub trait TherapyStore: Send + Sync {
         account: AccountId,
         since: DateTime<Utc>,
     ) -> Result<Vec<StoredReflection>, StoreError>;
-
-    /// Adds a topic to the agenda.
-    async fn add_agenda_item(
-        &self,
-        account: AccountId,
-        text: &str,
-        source: AgendaSource,
-    ) -> Result<AgendaItem, StoreError>;
-    /// The agenda: open topics, and discussed ones too when asked, in the person's order.
-    async fn agenda(
-        &self,
-        account: AccountId,
-        include_discussed: bool,
-    ) -> Result<Vec<AgendaItem>, StoreError>;
-    /// Marks a topic discussed (or open again with `None`); false when not this account's.
-    async fn set_agenda_discussed(
-        &self,
-        account: AccountId,
-        id: i64,
-        at: Option<DateTime<Utc>>,
-    ) -> Result<bool, StoreError>;
-
-    /// The most recent guidance change.
-    async fn latest_guidance(
-        &self,
-        account: AccountId,
-    ) -> Result<Option<GuidanceChange>, StoreError>;
-    /// Records a new guidance level.
-    async fn record_guidance(
-        &self,
-        account: AccountId,
-        change: &GuidanceChange,
-    ) -> Result<(), StoreError>;
-    /// Guidance changes with `from <= at`, oldest first.
-    async fn guidance_history(
-        &self,
-        account: AccountId,
-        from: Option<DateTime<Utc>>,
-    ) -> Result<Vec<GuidanceChange>, StoreError>;
 }
 
 /// How a repeat is stored.
@@ -177,6 +127,15 @@ impl SessionRow {
                 .transpose()?,
         })
     }
+}
+
+/// The session that stands for a request (the one carrying its client id), and how the
+/// request asked it to repeat.
+#[derive(sqlx::FromRow)]
+pub(crate) struct FirstSessionRow {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub repeats: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -216,48 +175,6 @@ impl ReflectionRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct AgendaRow {
-    pub id: i64,
-    pub text: String,
-    pub source: String,
-    pub created_ms: i64,
-    pub discussed_ms: Option<i64>,
-    pub journal_entry_id: Option<i64>,
-}
-
-impl AgendaRow {
-    pub fn into_item(self) -> Result<AgendaItem, StoreError> {
-        Ok(AgendaItem {
-            id: self.id,
-            text: self.text,
-            source: AgendaSource::parse(&self.source)
-                .ok_or_else(|| StoreError::Corrupt("agenda source".into()))?,
-            created_at: crate::rows::from_ms(self.created_ms)?,
-            discussed_at: self.discussed_ms.map(crate::rows::from_ms).transpose()?,
-            journal_entry_id: self.journal_entry_id,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct GuidanceRow {
-    pub at_ms: i64,
-    pub level: String,
-    pub reasons: String,
-}
-
-impl GuidanceRow {
-    pub fn into_change(self) -> Result<GuidanceChange, StoreError> {
-        Ok(GuidanceChange {
-            at: crate::rows::from_ms(self.at_ms)?,
-            level: self.level,
-            reasons: serde_json::from_str(&self.reasons)
-                .map_err(|_| StoreError::Corrupt("guidance reasons".into()))?,
-        })
-    }
-}
-
 macro_rules! impl_therapy_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -272,34 +189,43 @@ macro_rules! impl_therapy_store {
                 let client_id = new.client_id.to_string();
                 let mut tx = self.writer().begin().await?;
                 let mut out = Vec::with_capacity(new.at.len());
-                for (i, t) in new.at.iter().enumerate() {
+                if let Some((first_at, later)) = new.at.split_first() {
                     // The first occurrence stands for the request; a retry collides on it.
-                    let (cid, repeats) = if i == 0 {
-                        (Some(client_id.as_str()), Some($crate::therapy::repeat_code(new.repeat)))
-                    } else {
-                        (None, None)
-                    };
-                    let row: Option<$crate::therapy::SessionRow> = sqlx::query_as(
-                        "INSERT INTO therapy_sessions (account_id, at_ms, note, series, created_ms, \
-                         client_id, repeats) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                         ON CONFLICT (account_id, client_id) DO NOTHING \
-                         RETURNING id, at_ms, note, series",
-                    )
-                    .bind(account.0)
-                    .bind($crate::rows::ms(*t))
-                    .bind(new.note)
-                    .bind(&series)
-                    .bind(now)
-                    .bind(cid)
-                    .bind(repeats)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match row {
-                        Some(row) => out.push(row.into_session()?),
-                        None => {
-                            tx.rollback().await?;
-                            return self.sessions_added_by(account, &client_id).await;
-                        }
+                    let (first, written): ($crate::therapy::FirstSessionRow, _) =
+                        insert_or_existing!(
+                            &mut *tx, account, client_id,
+                            into "therapy_sessions" ("id, at_ms, note, series, repeats")
+                            "(account_id, at_ms, note, series, created_ms, client_id, repeats) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            |q| q
+                                .bind(account.0)
+                                .bind($crate::rows::ms(*first_at))
+                                .bind(new.note)
+                                .bind(&series)
+                                .bind(now)
+                                .bind(&client_id)
+                                .bind($crate::therapy::repeat_code(new.repeat))
+                        );
+                    if written == $crate::Written::Existing {
+                        tx.commit().await?;
+                        return self.sessions_added_by(account, first).await;
+                    }
+                    out.push(first.session.into_session()?);
+                    for t in later {
+                        let row: $crate::therapy::SessionRow = sqlx::query_as(
+                            "INSERT INTO therapy_sessions (account_id, at_ms, note, series, \
+                             created_ms) VALUES ($1, $2, $3, $4, $5) \
+                             RETURNING id, at_ms, note, series",
+                        )
+                        .bind(account.0)
+                        .bind($crate::rows::ms(*t))
+                        .bind(new.note)
+                        .bind(&series)
+                        .bind(now)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .and_then($crate::rows::only_row)?;
+                        out.push(row.into_session()?);
                     }
                 }
                 tx.commit().await?;
@@ -316,16 +242,15 @@ macro_rules! impl_therapy_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::therapy::TherapySession>, $crate::StoreError> {
-                let rows: Vec<$crate::therapy::SessionRow> = sqlx::query_as(
+                rows_in_range!(
+                    self,
                     "SELECT id, at_ms, note, series FROM therapy_sessions \
                      WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::therapy::SessionRow::into_session
                 )
-                .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .bind(to.map($crate::rows::ms).unwrap_or(i64::MAX))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter().map($crate::therapy::SessionRow::into_session).collect()
             }
 
             async fn delete_therapy_session(
@@ -376,46 +301,35 @@ macro_rules! impl_therapy_store {
                     None => None,
                 };
                 let codes: Vec<&str> = r.came_up.iter().map(|c| c.code()).collect();
-                let inserted: Option<$crate::therapy::ReflectionRow> = sqlx::query_as(
-                    "INSERT INTO reflections (account_id, client_id, session_id, at_ms, \
-                     session_feeling, came_up, feedback) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (account_id, client_id) DO NOTHING \
-                     RETURNING id, session_id, at_ms, session_feeling, came_up, feedback",
-                )
-                .bind(account.0)
-                .bind(r.client_id.to_string())
-                .bind(session_id)
-                .bind($crate::rows::ms(at))
-                .bind(r.session_feeling.map(|v| i64::from(v.get())))
-                .bind(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))
-                .bind(&r.feedback)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = inserted else {
-                    tx.rollback().await?;
-                    let existing: $crate::therapy::ReflectionRow = sqlx::query_as(
-                        "SELECT id, session_id, at_ms, session_feeling, came_up, feedback FROM reflections \
-                         WHERE account_id = $1 AND client_id = $2",
-                    )
-                    .bind(account.0)
-                    .bind(r.client_id.to_string())
-                    .fetch_one(self.writer())
-                    .await?;
-                    return Ok((existing.into_reflection()?, $crate::Written::Existing));
-                };
-                for topic in &r.topics {
-                    sqlx::query(
-                        "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                         VALUES ($1, $2, 'post_session', $3)",
-                    )
-                    .bind(account.0)
-                    .bind(topic)
-                    .bind($crate::rows::ms(at))
-                    .execute(&mut *tx)
-                    .await?;
+                let (row, written): ($crate::therapy::ReflectionRow, _) = insert_or_existing!(
+                    &mut *tx, account, r.client_id,
+                    into "reflections" ("id, session_id, at_ms, session_feeling, came_up, feedback")
+                    "(account_id, client_id, session_id, at_ms, session_feeling, came_up, \
+                     feedback) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(r.client_id.to_string())
+                        .bind(session_id)
+                        .bind($crate::rows::ms(at))
+                        .bind(r.session_feeling.map(|v| i64::from(v.get())))
+                        .bind(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))
+                        .bind(&r.feedback)
+                );
+                if written == $crate::Written::Created {
+                    for topic in &r.topics {
+                        sqlx::query(
+                            "INSERT INTO agenda_items (account_id, text, source, created_ms) \
+                             VALUES ($1, $2, 'post_session', $3)",
+                        )
+                        .bind(account.0)
+                        .bind(topic)
+                        .bind($crate::rows::ms(at))
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 tx.commit().await?;
-                Ok((row.into_reflection()?, $crate::Written::Created))
+                Ok((row.into_reflection()?, written))
             }
 
             async fn reflections_since(
@@ -433,111 +347,6 @@ macro_rules! impl_therapy_store {
                 .await?;
                 rows.into_iter().map($crate::therapy::ReflectionRow::into_reflection).collect()
             }
-
-            async fn add_agenda_item(
-                &self,
-                account: domain::account::AccountId,
-                text: &str,
-                source: domain::therapy::AgendaSource,
-            ) -> Result<domain::therapy::AgendaItem, $crate::StoreError> {
-                let row: $crate::therapy::AgendaRow = sqlx::query_as(
-                    "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                     VALUES ($1, $2, $3, $4) \
-                     RETURNING id, text, source, created_ms, discussed_ms, journal_entry_id",
-                )
-                .bind(account.0)
-                .bind(text)
-                .bind(source.code())
-                .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_all(self.writer())
-                .await
-                .and_then($crate::rows::only_row)?;
-                row.into_item()
-            }
-
-            async fn agenda(
-                &self,
-                account: domain::account::AccountId,
-                include_discussed: bool,
-            ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
-                let rows: Vec<$crate::therapy::AgendaRow> = sqlx::query_as(
-                    // A moved topic sorts by its position, the others by insertion order
-                    // (see JournalStore::move_agenda_item for why the two mix).
-                    "SELECT id, text, source, created_ms, discussed_ms, journal_entry_id \
-                     FROM agenda_items WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) \
-                     ORDER BY COALESCE(position, id), id",
-                )
-                .bind(account.0)
-                .bind(include_discussed)
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter().map($crate::therapy::AgendaRow::into_item).collect()
-            }
-
-            async fn set_agenda_discussed(
-                &self,
-                account: domain::account::AccountId,
-                id: i64,
-                at: Option<chrono::DateTime<chrono::Utc>>,
-            ) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query(
-                    "UPDATE agenda_items SET discussed_ms = $1 WHERE account_id = $2 AND id = $3",
-                )
-                .bind(at.map($crate::rows::ms))
-                .bind(account.0)
-                .bind(id)
-                .execute(self.writer())
-                .await?;
-                Ok(done.rows_affected() == 1)
-            }
-
-            async fn latest_guidance(
-                &self,
-                account: domain::account::AccountId,
-            ) -> Result<Option<$crate::therapy::GuidanceChange>, $crate::StoreError> {
-                let row: Option<$crate::therapy::GuidanceRow> = sqlx::query_as(
-                    "SELECT at_ms, level, reasons FROM guidance_changes WHERE account_id = $1 \
-                     ORDER BY at_ms DESC, id DESC LIMIT 1",
-                )
-                .bind(account.0)
-                .fetch_optional(self.reader())
-                .await?;
-                row.map($crate::therapy::GuidanceRow::into_change).transpose()
-            }
-
-            async fn record_guidance(
-                &self,
-                account: domain::account::AccountId,
-                change: &$crate::therapy::GuidanceChange,
-            ) -> Result<(), $crate::StoreError> {
-                sqlx::query(
-                    "INSERT INTO guidance_changes (account_id, at_ms, level, reasons) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(account.0)
-                .bind($crate::rows::ms(change.at))
-                .bind(&change.level)
-                .bind(change.reasons.to_string())
-                .execute(self.writer())
-                .await?;
-                Ok(())
-            }
-
-            async fn guidance_history(
-                &self,
-                account: domain::account::AccountId,
-                from: Option<chrono::DateTime<chrono::Utc>>,
-            ) -> Result<Vec<$crate::therapy::GuidanceChange>, $crate::StoreError> {
-                let rows: Vec<$crate::therapy::GuidanceRow> = sqlx::query_as(
-                    "SELECT at_ms, level, reasons FROM guidance_changes \
-                     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
-                )
-                .bind(account.0)
-                .bind(from.map($crate::rows::ms).unwrap_or(i64::MIN))
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter().map($crate::therapy::GuidanceRow::into_change).collect()
-            }
         }
 
         impl $ty {
@@ -546,22 +355,8 @@ macro_rules! impl_therapy_store {
             async fn sessions_added_by(
                 &self,
                 account: domain::account::AccountId,
-                client_id: &str,
+                first: $crate::therapy::FirstSessionRow,
             ) -> Result<$crate::therapy::AddedSessions, $crate::StoreError> {
-                #[derive(sqlx::FromRow)]
-                struct First {
-                    #[sqlx(flatten)]
-                    session: $crate::therapy::SessionRow,
-                    repeats: Option<String>,
-                }
-                let first: First = sqlx::query_as(
-                    "SELECT id, at_ms, note, series, repeats FROM therapy_sessions \
-                     WHERE account_id = $1 AND client_id = $2",
-                )
-                .bind(account.0)
-                .bind(client_id)
-                .fetch_one(self.writer())
-                .await?;
                 let repeat = domain::therapy::Repeat::parse(first.repeats.as_deref().unwrap_or(""))
                     .ok_or_else(|| $crate::StoreError::Corrupt("session repeat".into()))?;
                 let first = first.session.into_session()?;

@@ -143,9 +143,10 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
             .await
             .unwrap();
         let topic = store
-            .add_agenda_item(id, "the dream", AgendaSource::Manual)
+            .insert_agenda_item(id, uuid::Uuid::new_v4(), "the dream", AgendaSource::Manual)
             .await
-            .unwrap();
+            .unwrap()
+            .0;
         store
             .set_agenda_discussed(id, topic.id, Some(t0 + Duration::days(1)))
             .await
@@ -715,9 +716,15 @@ async fn a_newer_schema_is_refused_and_an_older_one_upgraded() {
             target.backend()
         );
         let added = target
-            .add_agenda_item(AccountId(7), "new", domain::therapy::AgendaSource::Manual)
+            .insert_agenda_item(
+                AccountId(7),
+                uuid::Uuid::new_v4(),
+                "new",
+                domain::therapy::AgendaSource::Manual,
+            )
             .await
-            .unwrap();
+            .unwrap()
+            .0;
         assert_eq!(added.id, 5, "{}", target.backend());
     }
 }

@@ -31,8 +31,14 @@ fn early_stopping_writes(text: &str) -> Vec<String> {
         let writes = ["INSERT ", "UPDATE ", "DELETE "]
             .iter()
             .any(|w| statement.contains(w));
-        let stops_early = statement.contains(".fetch_one(self.writer())")
-            || statement.contains(".fetch_optional(self.writer())");
+        // Anything but an open transaction may autocommit: the writer pool, or the
+        // connection a shared macro such as `insert_or_existing!` was handed.
+        let stops_early = [".fetch_one(", ".fetch_optional("].iter().any(|fetch| {
+            statement
+                .split(fetch)
+                .skip(1)
+                .any(|arg| !arg.starts_with("&mut *tx") && !arg.starts_with("&mut **tx"))
+        });
         if writes && stops_early {
             found.push(statement.lines().take(3).collect::<Vec<_>>().join(" "));
         }
@@ -49,6 +55,13 @@ fn autocommitted_writes_run_to_their_end() {
     )
     .unwrap();
     assert!(files.len() > 5, "the store's sources were not found");
+    // The shared insert of every create keyed by a client id must be among them.
+    assert!(
+        files
+            .iter()
+            .any(|(_, text)| text.contains("macro_rules! insert_or_existing")),
+        "insert_or_existing! was not found among the store's sources"
+    );
     let offenders: Vec<String> = files
         .iter()
         .flat_map(|(path, text)| {
@@ -78,6 +91,13 @@ fn the_rule_sees_an_early_stopping_write() {
         .await
         .and_then(rows::only_row)?;"#;
     assert!(early_stopping_writes(good).is_empty());
+    let handed = r#"let $query = sqlx::query_as(concat!("INSERT INTO ", $table));
+        let inserted = $bind.fetch_optional($conn).await?;"#;
+    assert_eq!(early_stopping_writes(handed).len(), 1);
+    let in_transaction = r#"sqlx::query_as("INSERT INTO t (a) VALUES ($1) RETURNING id")
+        .fetch_optional(&mut *tx)
+        .await?;"#;
+    assert!(early_stopping_writes(in_transaction).is_empty());
     let read = r#"sqlx::query_as("SELECT id FROM t").fetch_one(self.writer()).await?"#;
     assert!(early_stopping_writes(read).is_empty());
 }

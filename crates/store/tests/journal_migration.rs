@@ -38,9 +38,15 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
     assert_eq!(all[0].created_at.timestamp_millis(), 1000);
     // New topics continue the ids and the order, and the old ones can be moved.
     let added = store
-        .add_agenda_item(account.id, "new", AgendaSource::Manual)
+        .insert_agenda_item(
+            account.id,
+            uuid::Uuid::new_v4(),
+            "new",
+            AgendaSource::Manual,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     assert_eq!(added.id, 4);
     assert!(
         store

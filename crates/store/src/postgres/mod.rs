@@ -44,7 +44,7 @@ impl PostgresStore {
     }
 
     /// Closes every connection, waiting for those in use to be returned.
-    pub async fn close_pools(&self) -> Result<(), StoreError> {
+    pub(crate) async fn close_pools(&self) -> Result<(), StoreError> {
         self.pool.close().await;
         Ok(())
     }
@@ -183,11 +183,4 @@ async fn refuse_newer_schema(pool: &PgPool) -> Result<(), StoreError> {
     }
 }
 
-impl_therapy_store!(PostgresStore);
-impl_journal_store!(PostgresStore, sqlx::Postgres);
-impl_plan_store!(PostgresStore);
-impl_coping_store!(PostgresStore);
-impl_questionnaire_store!(PostgresStore);
-impl_sign_in_limit_store!(PostgresStore);
-impl_store!(PostgresStore, "postgres", sqlx::Postgres);
-impl_backup_store!(PostgresStore, sqlx::Postgres, true);
+impl_all_stores!(PostgresStore, "postgres", sqlx::Postgres, true);

@@ -78,7 +78,7 @@ impl SqliteStore {
 
     /// Folds the WAL into the main file and closes every connection, so that after a clean
     /// stop all data lives in the database file alone (a copy of it is a complete copy).
-    pub async fn close_pools(&self) -> Result<(), StoreError> {
+    pub(crate) async fn close_pools(&self) -> Result<(), StoreError> {
         // Readers first: a checkpoint cannot reset the WAL while one of them holds a snapshot.
         self.reader.close().await;
         let outcome = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -227,11 +227,4 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
     }
 }
 
-impl_therapy_store!(SqliteStore);
-impl_journal_store!(SqliteStore, sqlx::Sqlite);
-impl_plan_store!(SqliteStore);
-impl_coping_store!(SqliteStore);
-impl_questionnaire_store!(SqliteStore);
-impl_sign_in_limit_store!(SqliteStore);
-impl_store!(SqliteStore, "sqlite", sqlx::Sqlite);
-impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
+impl_all_stores!(SqliteStore, "sqlite", sqlx::Sqlite, false);

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::order::Move;
 use domain::therapy::AgendaItem;
 use serde::Deserialize;
 use serde_json::json;
-use store::Move;
 use uuid::Uuid;
 
 use super::error::{from_app, json as json_error};

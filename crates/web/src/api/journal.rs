@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::journal::{JournalCursor, JournalPage};
 use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput};
 use serde::Deserialize;
 use serde_json::json;
-use store::{JournalCursor, JournalPage};
 
 use super::error::{from_app, json as json_error};
 use super::json::ApiJson;

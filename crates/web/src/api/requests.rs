@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use domain::idempotency::Written;
 use serde::Deserialize;
-use store::Written;
 
 use super::error::json as json_error;
 

@@ -7,9 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use domain::order::Move;
 use domain::therapy::{AgendaItem, AgendaSource};
 use serde::Deserialize;
-use store::Move;
 use uuid::Uuid;
 
 use super::TokenForm;

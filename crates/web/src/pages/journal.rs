@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use chrono::Utc;
 use domain::checkin::FieldError;
+use domain::journal::{JournalCursor, JournalPage};
 use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput, MAX_ENTRY_CHARS};
 use serde::Deserialize;
-use store::{JournalCursor, JournalPage};
 use uuid::Uuid;
 
 use super::TokenForm;

@@ -20,8 +20,8 @@ use domain::coping::{
     CopingUseInput, Group, Kind, ListItem, ListKind, MAX_COPING_NOTE_CHARS, Suggestion,
     SuggestionKind, Tool, ToolId, ToolStats, catalogue,
 };
+use domain::order::Move;
 use serde::Deserialize;
-use store::Move;
 use uuid::Uuid;
 
 use super::checkin::{Scale, rating_scale};

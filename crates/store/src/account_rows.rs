@@ -1,0 +1,82 @@
+//! The statements every entity runs on the rows an account owns: "insert or return the
+//! existing row" for every create keyed by (account, client id), so a retried request never
+//! stores its content twice; "read those in a time range"; and "delete one by id".
+
+/// Stores a row once per (account, client id) and gives back `(row, Written)`.
+///
+/// Runs `INSERT INTO <table> <values> ON CONFLICT (account_id, client_id) DO NOTHING
+/// RETURNING <columns>` with the binds the last argument adds to `$query`, on `$conn` (a pool
+/// or `&mut *tx`). When a previous try stored the row, that row is read back instead, with
+/// [`Written::Existing`](domain::idempotency::Written::Existing). Whether the stored content
+/// matches the retry's is the caller's question (the app answers a difference with a
+/// client-id conflict). Inside a transaction the existing row is read in it, so the caller
+/// just commits (nothing was written) or does its follow-up writes when the row is new.
+///
+/// The insert is read with `fetch_all`: an autocommitted write must run to its end so that
+/// SQLite checkpoints its write-ahead log (see `rows::first_row`).
+macro_rules! insert_or_existing {
+    (
+        $conn:expr, $account:expr, $client_id:expr,
+        into $table:literal ($columns:expr) $values:literal,
+        |$query:ident| $bind:expr $(,)?
+    ) => {{
+        let $query = sqlx::query_as(concat!(
+            "INSERT INTO ",
+            $table,
+            " ",
+            $values,
+            " ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
+            $columns
+        ));
+        let inserted = $bind.fetch_all($conn).await.map($crate::rows::first_row)?;
+        match inserted {
+            Some(row) => (row, $crate::Written::Created),
+            None => (
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    $columns,
+                    " FROM ",
+                    $table,
+                    " WHERE account_id = $1 AND client_id = $2"
+                ))
+                .bind($account.0)
+                .bind($client_id.to_string())
+                .fetch_one($conn)
+                .await?,
+                $crate::Written::Existing,
+            ),
+        }
+    }};
+}
+
+/// Deletes one of the account's rows by id: `Ok(true)` when it was there, `Ok(false)` when
+/// there is no such row or it is another account's.
+macro_rules! delete_owned {
+    ($self:ident, $table:literal, $account:expr, $id:expr) => {{
+        let done = sqlx::query(concat!(
+            "DELETE FROM ",
+            $table,
+            " WHERE account_id = $1 AND id = $2"
+        ))
+        .bind($account.0)
+        .bind($id)
+        .execute($self.writer())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }};
+}
+
+/// Reads the account's rows with `from <= at < to`, converting each with `$convert`. The
+/// SQL binds `$1` to the account, `$2` to `from` and `$3` to `to` (stored milliseconds; a
+/// missing bound is open).
+macro_rules! rows_in_range {
+    ($self:ident, $sql:expr, $account:expr, $from:expr, $to:expr, $convert:path) => {{
+        let rows: Vec<_> = sqlx::query_as($sql)
+            .bind($account.0)
+            .bind($crate::rows::ms_from($from))
+            .bind($crate::rows::ms_until($to))
+            .fetch_all($self.reader())
+            .await?;
+        rows.into_iter().map($convert).collect()
+    }};
+}

@@ -1,0 +1,190 @@
+//! The agenda: topics to bring to the next session, in the person's own order. Topics come
+//! from the person, from post-session check-ins, from parked worries and from journal
+//! entries marked "bring to session" (see `journal`).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::account::AccountId;
+use domain::idempotency::Written;
+use domain::order::Move;
+use domain::therapy::{AgendaItem, AgendaSource};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// The agenda, scoped to one account.
+#[async_trait]
+pub trait AgendaStore: Send + Sync {
+    /// Adds a topic once per client id; a retry returns the stored one.
+    async fn insert_agenda_item(
+        &self,
+        account: AccountId,
+        client_id: Uuid,
+        text: &str,
+        source: AgendaSource,
+    ) -> Result<(AgendaItem, Written), StoreError>;
+    /// The agenda: open topics, and discussed ones too when asked, in the person's order.
+    async fn agenda(
+        &self,
+        account: AccountId,
+        include_discussed: bool,
+    ) -> Result<Vec<AgendaItem>, StoreError>;
+    /// Marks a topic discussed (or open again with `None`); false when not this account's.
+    async fn set_agenda_discussed(
+        &self,
+        account: AccountId,
+        id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError>;
+    /// Swaps an open topic with its open neighbour; false when it is not this account's, or
+    /// already first (or last).
+    async fn move_agenda_item(
+        &self,
+        account: AccountId,
+        id: i64,
+        direction: Move,
+    ) -> Result<bool, StoreError>;
+    /// Removes a topic; false when not this account's.
+    async fn delete_agenda_item(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AgendaRow {
+    pub id: i64,
+    pub text: String,
+    pub source: String,
+    pub created_ms: i64,
+    pub discussed_ms: Option<i64>,
+    pub journal_entry_id: Option<i64>,
+}
+
+impl AgendaRow {
+    pub fn into_item(self) -> Result<AgendaItem, StoreError> {
+        Ok(AgendaItem {
+            id: self.id,
+            text: self.text,
+            source: AgendaSource::parse(&self.source)
+                .ok_or_else(|| StoreError::Corrupt("agenda source".into()))?,
+            created_at: crate::rows::from_ms(self.created_ms)?,
+            discussed_at: self.discussed_ms.map(crate::rows::from_ms).transpose()?,
+            journal_entry_id: self.journal_entry_id,
+        })
+    }
+}
+
+macro_rules! agenda_columns {
+    () => {
+        "id, text, source, created_ms, discussed_ms, journal_entry_id"
+    };
+}
+
+macro_rules! impl_agenda_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::agenda::AgendaStore for $ty {
+            async fn insert_agenda_item(
+                &self,
+                account: domain::account::AccountId,
+                client_id: uuid::Uuid,
+                text: &str,
+                source: domain::therapy::AgendaSource,
+            ) -> Result<(domain::therapy::AgendaItem, $crate::Written), $crate::StoreError> {
+                let (row, written): ($crate::agenda::AgendaRow, _) = insert_or_existing!(
+                    self.writer(), account, client_id,
+                    into "agenda_items" (agenda_columns!())
+                    "(account_id, client_id, text, source, created_ms) VALUES ($1, $2, $3, $4, $5)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(client_id.to_string())
+                        .bind(text)
+                        .bind(source.code())
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                Ok((row.into_item()?, written))
+            }
+
+            async fn agenda(
+                &self,
+                account: domain::account::AccountId,
+                include_discussed: bool,
+            ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
+                let rows: Vec<$crate::agenda::AgendaRow> = sqlx::query_as(
+                    // A moved topic sorts by its position, the others by insertion order
+                    // (see move_agenda_item below for why the two mix).
+                    "SELECT id, text, source, created_ms, discussed_ms, journal_entry_id \
+                     FROM agenda_items WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) \
+                     ORDER BY COALESCE(position, id), id",
+                )
+                .bind(account.0)
+                .bind(include_discussed)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter().map($crate::agenda::AgendaRow::into_item).collect()
+            }
+
+            async fn set_agenda_discussed(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+                at: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE agenda_items SET discussed_ms = $1 WHERE account_id = $2 AND id = $3",
+                )
+                .bind(at.map($crate::rows::ms))
+                .bind(account.0)
+                .bind(id)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn move_agenda_item(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+                direction: $crate::Move,
+            ) -> Result<bool, $crate::StoreError> {
+                // Every topic sorts by COALESCE(position, id). Moving swaps the keys of two
+                // neighbours, so keys stay a permutation of ids already handed out, and a
+                // topic added later by any code path (whose id is larger than every key)
+                // lands at the end without having to know about positions.
+                let mut tx = self.writer().begin().await?;
+                let open: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, COALESCE(position, id) AS k FROM agenda_items \
+                     WHERE account_id = $1 AND discussed_ms IS NULL ORDER BY k, id",
+                )
+                .bind(account.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(at) = open.iter().position(|(i, _)| *i == id) else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                let Some(other) = direction.neighbour(at, open.len()) else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                let ((a, ka), (b, kb)) = (open[at], open[other]);
+                for (item, key) in [(a, kb), (b, ka)] {
+                    sqlx::query("UPDATE agenda_items SET position = $1 WHERE account_id = $2 AND id = $3")
+                        .bind(key)
+                        .bind(account.0)
+                        .bind(item)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn delete_agenda_item(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                delete_owned!(self, "agenda_items", account, id)
+            }
+        }
+    };
+}

@@ -1,0 +1,169 @@
+//! Check-ins: how the day went, stored once per client id.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::account::AccountId;
+use domain::checkin::{BodySignal, CheckIn, NewCheckIn, UsualActivities};
+use domain::idempotency::Written;
+
+use crate::StoreError;
+use crate::rows::{from_ms, rating};
+
+/// The account's check-ins.
+#[async_trait]
+pub trait CheckInStore: Send + Sync {
+    /// Stores a check-in once per client id; a retry returns the stored one.
+    async fn insert_checkin(
+        &self,
+        account: AccountId,
+        checkin: &NewCheckIn,
+    ) -> Result<(CheckIn, Written), StoreError>;
+    /// The account's check-ins with `from <= at < to`, oldest first.
+    async fn checkins(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CheckIn>, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CheckInRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub client_id: String,
+    pub at_ms: i64,
+    pub mood: i64,
+    pub anxiety: Option<i64>,
+    pub energy: Option<i64>,
+    pub body: String,
+    pub usual_activities: Option<String>,
+    pub missed_usual_activities: Option<bool>,
+    pub harder_today: String,
+    pub sleep_hours: Option<f64>,
+    pub substances: Option<String>,
+    pub self_harm_thoughts: Option<bool>,
+    pub note: Option<String>,
+    pub created_ms: i64,
+}
+
+impl CheckInRow {
+    pub fn into_checkin(self) -> Result<CheckIn, StoreError> {
+        let body_codes: Vec<String> = serde_json::from_str(&self.body)
+            .map_err(|_| StoreError::Corrupt("check-in body signals".into()))?;
+        let body = body_codes
+            .iter()
+            .map(|c| BodySignal::parse(c).ok_or_else(|| StoreError::Corrupt("body signal".into())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let harder_today: Vec<String> = serde_json::from_str(&self.harder_today)
+            .map_err(|_| StoreError::Corrupt("check-in tags".into()))?;
+        Ok(CheckIn {
+            id: self.id,
+            account_id: AccountId(self.account_id),
+            content: NewCheckIn {
+                client_id: self
+                    .client_id
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("client id".into()))?,
+                at: from_ms(self.at_ms)?,
+                mood: rating(self.mood)?,
+                anxiety: self.anxiety.map(rating).transpose()?,
+                energy: self.energy.map(rating).transpose()?,
+                body,
+                usual_activities: self
+                    .usual_activities
+                    .map(|u| {
+                        UsualActivities::parse(&u)
+                            .ok_or_else(|| StoreError::Corrupt("usual activities".into()))
+                    })
+                    .transpose()?,
+                missed_usual_activities: self.missed_usual_activities,
+                harder_today,
+                sleep_hours: self.sleep_hours,
+                substances: self.substances,
+                self_harm_thoughts: self.self_harm_thoughts,
+                note: self.note,
+            },
+            created_at: from_ms(self.created_ms)?,
+        })
+    }
+}
+
+/// Body signal codes as stored JSON text.
+pub(crate) fn body_json(c: &NewCheckIn) -> String {
+    let codes: Vec<&str> = c.body.iter().map(|b| b.code()).collect();
+    serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
+}
+
+/// Tags as stored JSON text.
+pub(crate) fn tags_json(c: &NewCheckIn) -> String {
+    serde_json::to_string(&c.harder_today).unwrap_or_else(|_| "[]".into())
+}
+
+macro_rules! checkin_columns {
+    () => {
+        "id, account_id, client_id, at_ms, mood, anxiety, energy, body, usual_activities, \
+         missed_usual_activities, harder_today, sleep_hours, substances, self_harm_thoughts, \
+         note, created_ms"
+    };
+}
+
+macro_rules! impl_checkin_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::checkins::CheckInStore for $ty {
+            async fn insert_checkin(
+                &self,
+                account: domain::account::AccountId,
+                c: &domain::checkin::NewCheckIn,
+            ) -> Result<(domain::checkin::CheckIn, $crate::Written), $crate::StoreError> {
+                let (row, written): ($crate::checkins::CheckInRow, _) = insert_or_existing!(
+                    self.writer(), account, c.client_id,
+                    into "checkins" (checkin_columns!())
+                    "(account_id, client_id, at_ms, mood, anxiety, energy, body, \
+                     usual_activities, missed_usual_activities, harder_today, sleep_hours, \
+                     substances, self_harm_thoughts, note, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(c.client_id.to_string())
+                        .bind($crate::rows::ms(c.at))
+                        .bind(i64::from(c.mood.get()))
+                        .bind(c.anxiety.map(|r| i64::from(r.get())))
+                        .bind(c.energy.map(|r| i64::from(r.get())))
+                        .bind($crate::checkins::body_json(c))
+                        .bind(c.usual_activities.map(|u| u.code()))
+                        .bind(c.missed_usual_activities)
+                        .bind($crate::checkins::tags_json(c))
+                        .bind(c.sleep_hours)
+                        .bind(&c.substances)
+                        .bind(c.self_harm_thoughts)
+                        .bind(&c.note)
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                Ok((row.into_checkin()?, written))
+            }
+
+            async fn checkins(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::checkin::CheckIn>, $crate::StoreError> {
+                rows_in_range!(
+                    self,
+                    concat!(
+                        "SELECT ",
+                        checkin_columns!(),
+                        " FROM checkins WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 \
+                         ORDER BY at_ms, id"
+                    ),
+                    account,
+                    from,
+                    to,
+                    $crate::checkins::CheckInRow::into_checkin
+                )
+            }
+        }
+    };
+}

@@ -1,0 +1,165 @@
+//! Feedback for the therapist: notes written on their own, and the feedback written in
+//! post-session check-ins.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::account::AccountId;
+use domain::feedback::{FeedbackKind, FeedbackNote, NewFeedback, ReflectionFeedback};
+use domain::idempotency::Written;
+
+use crate::StoreError;
+
+/// Feedback notes and reflection feedback, scoped to one account.
+#[async_trait]
+pub trait FeedbackStore: Send + Sync {
+    /// Stores a feedback note once per client id; a session of another account is dropped.
+    async fn insert_feedback(
+        &self,
+        account: AccountId,
+        note: &NewFeedback,
+    ) -> Result<(FeedbackNote, Written), StoreError>;
+    /// Feedback notes written with `from <= at < to`, oldest first.
+    async fn feedback_notes(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<FeedbackNote>, StoreError>;
+    /// Removes a feedback note; false when not this account's.
+    async fn delete_feedback(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    /// The feedback written in post-session check-ins with `from <= at < to`, oldest first.
+    async fn reflection_feedback(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ReflectionFeedback>, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct FeedbackRow {
+    pub id: i64,
+    pub session_id: Option<i64>,
+    pub kind: String,
+    pub text: String,
+    pub created_ms: i64,
+}
+
+impl FeedbackRow {
+    pub fn into_note(self) -> Result<FeedbackNote, StoreError> {
+        Ok(FeedbackNote {
+            id: self.id,
+            session_id: self.session_id,
+            kind: FeedbackKind::parse(&self.kind)
+                .ok_or_else(|| StoreError::Corrupt("feedback kind".into()))?,
+            text: self.text,
+            created_at: crate::rows::from_ms(self.created_ms)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReflectionFeedbackRow {
+    pub id: i64,
+    pub session_id: Option<i64>,
+    pub at_ms: i64,
+    pub feedback: String,
+}
+
+impl ReflectionFeedbackRow {
+    pub fn into_feedback(self) -> Result<ReflectionFeedback, StoreError> {
+        Ok(ReflectionFeedback {
+            reflection_id: self.id,
+            session_id: self.session_id,
+            at: crate::rows::from_ms(self.at_ms)?,
+            text: self.feedback,
+        })
+    }
+}
+
+macro_rules! impl_feedback_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::feedback::FeedbackStore for $ty {
+            async fn insert_feedback(
+                &self,
+                account: domain::account::AccountId,
+                n: &domain::feedback::NewFeedback,
+            ) -> Result<(domain::feedback::FeedbackNote, $crate::Written), $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                // A session id from another account is dropped rather than linked.
+                let session_id: Option<i64> = match n.session_id {
+                    Some(s) => {
+                        sqlx::query_scalar(
+                            "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2",
+                        )
+                        .bind(s)
+                        .bind(account.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    }
+                    None => None,
+                };
+                let (row, written): ($crate::feedback::FeedbackRow, _) = insert_or_existing!(
+                    &mut *tx, account, n.client_id,
+                    into "feedback_notes" ("id, session_id, kind, text, created_ms")
+                    "(account_id, client_id, session_id, kind, text, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(n.client_id.to_string())
+                        .bind(session_id)
+                        .bind(n.kind.code())
+                        .bind(&n.text)
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                tx.commit().await?;
+                Ok((row.into_note()?, written))
+            }
+
+            async fn feedback_notes(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::feedback::FeedbackNote>, $crate::StoreError> {
+                rows_in_range!(
+                    self,
+                    "SELECT id, session_id, kind, text, created_ms FROM feedback_notes \
+                     WHERE account_id = $1 AND created_ms >= $2 AND created_ms < $3 \
+                     ORDER BY created_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::feedback::FeedbackRow::into_note
+                )
+            }
+
+            async fn delete_feedback(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                delete_owned!(self, "feedback_notes", account, id)
+            }
+
+            async fn reflection_feedback(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::feedback::ReflectionFeedback>, $crate::StoreError> {
+                rows_in_range!(
+                    self,
+                    "SELECT id, session_id, at_ms, feedback FROM reflections \
+                     WHERE account_id = $1 AND feedback IS NOT NULL \
+                     AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::feedback::ReflectionFeedbackRow::into_feedback
+                )
+            }
+        }
+    };
+}

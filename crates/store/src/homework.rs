@@ -1,0 +1,290 @@
+//! Homework agreed in therapy, and the log of each time it was done.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::account::AccountId;
+use domain::homework::{
+    Frequency, Homework, HomeworkEdit, HomeworkLog, NewHomework, NewHomeworkLog,
+};
+use domain::idempotency::Written;
+
+use crate::StoreError;
+use crate::rows::client_id;
+
+/// Homework and its log, scoped to one account.
+#[async_trait]
+pub trait HomeworkStore: Send + Sync {
+    /// Stores homework once per client id.
+    async fn insert_homework(
+        &self,
+        account: AccountId,
+        homework: &NewHomework,
+    ) -> Result<(Homework, Written), StoreError>;
+    /// The account's homework, oldest first; finished ones too when asked.
+    async fn homework_list(
+        &self,
+        account: AccountId,
+        include_finished: bool,
+    ) -> Result<Vec<Homework>, StoreError>;
+    /// Changes homework; `now` is when "finished" is set. `None` when not this account's.
+    async fn edit_homework(
+        &self,
+        account: AccountId,
+        id: i64,
+        edit: &HomeworkEdit,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Homework>, StoreError>;
+    /// Removes homework and its log; false when not this account's.
+    async fn delete_homework(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    /// Logs a done time once per client id; homework done "once" is then finished too.
+    /// `None` when the homework is not this account's.
+    async fn log_homework(
+        &self,
+        account: AccountId,
+        homework_id: i64,
+        log: &NewHomeworkLog,
+    ) -> Result<Option<(HomeworkLog, Written)>, StoreError>;
+    /// Done times with `from <= at < to`, oldest first.
+    async fn homework_logs(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<HomeworkLog>, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HomeworkRow {
+    pub id: i64,
+    pub client_id: String,
+    pub text: String,
+    pub due_on: Option<String>,
+    pub frequency: String,
+    pub created_ms: i64,
+    pub finished_ms: Option<i64>,
+}
+
+impl HomeworkRow {
+    pub fn into_homework(self) -> Result<Homework, StoreError> {
+        Ok(Homework {
+            id: self.id,
+            client_id: client_id(&self.client_id, "homework")?,
+            text: self.text,
+            due_on: self
+                .due_on
+                .map(|d| {
+                    NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Corrupt("homework due date".into()))
+                })
+                .transpose()?,
+            frequency: Frequency::parse(&self.frequency)
+                .ok_or_else(|| StoreError::Corrupt("homework frequency".into()))?,
+            created_at: crate::rows::from_ms(self.created_ms)?,
+            finished_at: self.finished_ms.map(crate::rows::from_ms).transpose()?,
+        })
+    }
+}
+
+/// A due date as stored: one explicit text form on both backends.
+pub(crate) fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HomeworkLogRow {
+    pub id: i64,
+    pub homework_id: i64,
+    pub client_id: String,
+    pub at_ms: i64,
+    pub note: Option<String>,
+}
+
+impl HomeworkLogRow {
+    pub fn into_log(self) -> Result<HomeworkLog, StoreError> {
+        Ok(HomeworkLog {
+            id: self.id,
+            homework_id: self.homework_id,
+            client_id: client_id(&self.client_id, "homework log")?,
+            at: crate::rows::from_ms(self.at_ms)?,
+            note: self.note,
+        })
+    }
+}
+
+macro_rules! homework_columns {
+    () => {
+        "id, client_id, text, due_on, frequency, created_ms, finished_ms"
+    };
+}
+
+macro_rules! impl_homework_store {
+    ($ty:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::homework::HomeworkStore for $ty {
+            async fn insert_homework(
+                &self,
+                account: domain::account::AccountId,
+                h: &domain::homework::NewHomework,
+            ) -> Result<(domain::homework::Homework, $crate::Written), $crate::StoreError> {
+                let (row, written): ($crate::homework::HomeworkRow, _) = insert_or_existing!(
+                    self.writer(), account, h.client_id,
+                    into "homework" (homework_columns!())
+                    "(account_id, client_id, text, due_on, frequency, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(h.client_id.to_string())
+                        .bind(&h.text)
+                        .bind(h.due_on.map($crate::homework::day_text))
+                        .bind(h.frequency.code())
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                Ok((row.into_homework()?, written))
+            }
+
+            async fn homework_list(
+                &self,
+                account: domain::account::AccountId,
+                include_finished: bool,
+            ) -> Result<Vec<domain::homework::Homework>, $crate::StoreError> {
+                let rows: Vec<$crate::homework::HomeworkRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    homework_columns!(),
+                    " FROM homework WHERE account_id = $1 AND ($2 OR finished_ms IS NULL) \
+                     ORDER BY created_ms, id"
+                ))
+                .bind(account.0)
+                .bind(include_finished)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map($crate::homework::HomeworkRow::into_homework)
+                    .collect()
+            }
+
+            async fn edit_homework(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+                edit: &domain::homework::HomeworkEdit,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE homework SET text = COALESCE($1, text), \
+                     due_on = CASE WHEN $2 THEN $3 ELSE due_on END, \
+                     frequency = COALESCE($4, frequency), \
+                     finished_ms = CASE WHEN $5 IS NULL THEN finished_ms \
+                                        WHEN $5 THEN COALESCE(finished_ms, $6) \
+                                        ELSE NULL END \
+                     WHERE account_id = $7 AND id = $8",
+                )
+                .bind(edit.text.as_deref())
+                .bind(edit.due_on.is_some())
+                .bind(edit.due_on.flatten().map($crate::homework::day_text))
+                .bind(edit.frequency.map(|f| f.code()))
+                .bind(edit.finished)
+                .bind($crate::rows::ms(now))
+                .bind(account.0)
+                .bind(id)
+                .execute(self.writer())
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                Self::homework_in(self.writer(), account, id).await
+            }
+
+            async fn delete_homework(
+                &self,
+                account: domain::account::AccountId,
+                id: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                delete_owned!(self, "homework", account, id)
+            }
+
+            async fn log_homework(
+                &self,
+                account: domain::account::AccountId,
+                homework_id: i64,
+                log: &domain::homework::NewHomeworkLog,
+            ) -> Result<Option<(domain::homework::HomeworkLog, $crate::Written)>, $crate::StoreError>
+            {
+                let mut tx = self.writer().begin().await?;
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM homework WHERE account_id = $1 AND id = $2",
+                )
+                .bind(account.0)
+                .bind(homework_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if found.is_none() {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                let (row, written): ($crate::homework::HomeworkLogRow, _) = insert_or_existing!(
+                    &mut *tx, account, log.client_id,
+                    into "homework_log" ("id, homework_id, client_id, at_ms, note")
+                    "(account_id, homework_id, client_id, at_ms, note, created_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    |q| q
+                        .bind(account.0)
+                        .bind(homework_id)
+                        .bind(log.client_id.to_string())
+                        .bind($crate::rows::ms(log.at))
+                        .bind(&log.note)
+                        .bind($crate::rows::ms(chrono::Utc::now()))
+                );
+                if written == $crate::Written::Created {
+                    // Homework meant to be done once is finished by doing it.
+                    sqlx::query(
+                        "UPDATE homework SET finished_ms = $1 WHERE account_id = $2 AND id = $3 \
+                         AND frequency = 'once' AND finished_ms IS NULL",
+                    )
+                    .bind($crate::rows::ms(log.at))
+                    .bind(account.0)
+                    .bind(homework_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(Some((row.into_log()?, written)))
+            }
+
+            async fn homework_logs(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::homework::HomeworkLog>, $crate::StoreError> {
+                rows_in_range!(
+                    self,
+                    "SELECT id, homework_id, client_id, at_ms, note FROM homework_log \
+                     WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    account,
+                    from,
+                    to,
+                    $crate::homework::HomeworkLogRow::into_log
+                )
+            }
+        }
+
+        impl $ty {
+            async fn homework_in(
+                executor: &sqlx::Pool<$db>,
+                account: domain::account::AccountId,
+                id: i64,
+            ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
+                let row: Option<$crate::homework::HomeworkRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    homework_columns!(),
+                    " FROM homework WHERE account_id = $1 AND id = $2"
+                ))
+                .bind(account.0)
+                .bind(id)
+                .fetch_optional(executor)
+                .await?;
+                row.map($crate::homework::HomeworkRow::into_homework).transpose()
+            }
+        }
+    };
+}

@@ -1,0 +1,89 @@
+use super::*;
+
+/// Check-ins: stored once per client id, scoped to their account, ordered by time.
+pub(crate) async fn story(store: Arc<dyn Store>) {
+    let (sam, kim) = two_accounts(&store, "sam@example.org", "kim@example.org").await;
+
+    // Check-ins: every field survives; a retry with the same client id is not a duplicate.
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, 18, 30, 0).unwrap();
+    let full = CheckInInput {
+        client_id: Some(Uuid::new_v4()),
+        at: Some(at),
+        mood: Some(3),
+        anxiety: Some(6),
+        energy: Some(4),
+        body: Some(vec!["fatigue".into(), "tension".into()]),
+        usual_activities: Some("partly".into()),
+        missed_usual_activities: Some(true),
+        harder_today: Some(vec!["getting-up".into(), "Seeing my sister".into()]),
+        sleep_hours: Some(6.5),
+        substances: Some("two glasses of wine".into()),
+        self_harm_thoughts: Some(false),
+        note: Some("Heavy after Tuesday — שלום — 🌧️".into()),
+    }
+    .validate(Utc::now())
+    .unwrap();
+    let (stored, w) = store.insert_checkin(sam.id, &full).await.unwrap();
+    assert_eq!(w, Written::Created);
+    assert_eq!(stored.content, full);
+    assert_eq!(stored.account_id, sam.id);
+    assert_eq!(
+        stored.content.body,
+        vec![BodySignal::Fatigue, BodySignal::Tension]
+    );
+    assert_eq!(
+        stored.content.usual_activities,
+        Some(UsualActivities::Partly)
+    );
+    let (again, w) = store.insert_checkin(sam.id, &full).await.unwrap();
+    assert_eq!(w, Written::Existing);
+    assert_eq!(again.id, stored.id);
+
+    // The same client id from another account is that account's own check-in.
+    let (kims, w) = store.insert_checkin(kim.id, &full).await.unwrap();
+    assert_eq!(w, Written::Created);
+    assert_ne!(kims.id, stored.id);
+
+    let minimal = CheckInInput {
+        mood: Some(8),
+        at: Some(at + Duration::days(1)),
+        ..Default::default()
+    }
+    .validate(Utc::now())
+    .unwrap();
+    store.insert_checkin(sam.id, &minimal).await.unwrap();
+
+    // Reads are scoped to the account and ordered by time; the range is [from, to).
+    let all = store.checkins(sam.id, None, None).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all[0].content.at < all[1].content.at);
+    assert!(all.iter().all(|c| c.account_id == sam.id));
+    let first_day = store
+        .checkins(sam.id, Some(at), Some(at + Duration::days(1)))
+        .await
+        .unwrap();
+    assert_eq!(first_day.len(), 1);
+    assert_eq!(store.checkins(kim.id, None, None).await.unwrap().len(), 1);
+
+    // Concurrent retries of one client id still store exactly one row.
+    let racing = CheckInInput {
+        mood: Some(5),
+        ..Default::default()
+    }
+    .validate(Utc::now())
+    .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (s, c) = (store.clone(), racing.clone());
+        tasks.push(tokio::spawn(
+            async move { s.insert_checkin(kim.id, &c).await },
+        ));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap().unwrap().0.id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(store.checkins(kim.id, None, None).await.unwrap().len(), 2);
+}
