@@ -67,7 +67,6 @@ impl From<store::StoreError> for AppError {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use std::error::Error as _;
 

@@ -1,5 +1,6 @@
 //! Between's use-cases. Each takes the [`Actor`] it acts for, checks input with `domain`,
 //! persists with `store`, and returns domain types. The web server and the CLI call only this.
+#![warn(missing_docs)]
 
 mod accounts;
 mod brief;

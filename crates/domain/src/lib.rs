@@ -1,5 +1,6 @@
 //! The pure core of Between: types, validation, scoring, guidance and the crisis directory.
 //! No IO, no async, no SQL, no HTTP: everything here is a function of its inputs.
+#![warn(missing_docs)]
 
 pub mod account;
 pub mod brief;

@@ -5,6 +5,7 @@
 //! account's rows by accident.
 //!
 //! One module per thing stored, each with its trait and its SQL; [`Store`] is their sum.
+#![warn(missing_docs)]
 
 // The macro modules come first: each entity's `impl_*_store!` stamps its shared SQL onto
 // both backends (`impl_all_stores!` below stamps them all), and a macro is visible only
