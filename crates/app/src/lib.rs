@@ -7,6 +7,7 @@ mod brief;
 mod checkins;
 mod coping;
 mod error;
+mod feedback;
 mod guidance;
 mod homework;
 mod journal;
