@@ -168,23 +168,74 @@ pub fn internal_page() -> Response {
         .into_response()
 }
 
-/// Shows the kind page for a use-case error a form handler does not handle itself: most are
-/// internal (the cause is logged), but a form sent again after it was saved, with changes,
-/// is the person's situation to know about, not ours to log.
-pub fn internal(e: &app::AppError) -> Response {
-    if matches!(e, app::AppError::ClientIdConflict) {
-        return page(
-            StatusCode::CONFLICT,
-            "This form was already saved",
-            "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
-        );
+/// Why a page handler could not answer as asked; handlers return `Result<Response, PageError>`
+/// and use `?` on use-case results.
+#[derive(Debug)]
+pub enum PageError {
+    /// A use-case failed: most are internal (the cause is logged once, here), but a form sent
+    /// again after it was saved, with changes, is the person's situation to know about.
+    App(app::AppError),
+    /// What was asked for is not this account's, or no longer exists.
+    NotFound,
+}
+
+/// What page handlers return.
+pub type PageResult = Result<Response, PageError>;
+
+impl From<app::AppError> for PageError {
+    fn from(e: app::AppError) -> Self {
+        PageError::App(e)
     }
-    tracing::error!(error = %e, "request failed");
-    page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        "Nothing you did caused this. Please try again in a moment.",
-    )
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::NotFound => not_found_page(),
+            PageError::App(app::AppError::ClientIdConflict) => page(
+                StatusCode::CONFLICT,
+                "This form was already saved",
+                "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
+            ),
+            PageError::App(e) => {
+                // The chain says which layer failed and why; none of these messages carry
+                // what a person wrote.
+                tracing::error!(error = %error_chain(&e), "request failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Nothing you did caused this. Please try again in a moment.",
+                )
+            }
+        }
+    }
+}
+
+/// An error and each of its sources, joined by ": ".
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Turns "not this account's" into the 404 page and anything else into [`PageError::App`].
+pub trait OrNotFound<T> {
+    /// `AppError::NotFound` becomes [`PageError::NotFound`].
+    fn or_not_found(self) -> Result<T, PageError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, app::AppError> {
+    fn or_not_found(self) -> Result<T, PageError> {
+        self.map_err(|e| match e {
+            app::AppError::NotFound => PageError::NotFound,
+            e => PageError::App(e),
+        })
+    }
 }
 
 /// A refused cross-site form post.

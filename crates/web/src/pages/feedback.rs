@@ -7,8 +7,7 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
+use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -17,11 +16,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::TokenForm;
+use super::errors::{OrNotFound, PageResult};
 use super::{Choice, message_for, render};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::history::{local_time_phrase, tz_of};
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// Sessions offered in the picker: the recent past ones.
 const PICKER_DAYS: i64 = 120;
@@ -54,8 +55,6 @@ pub fn session_phrase(at: DateTime<Utc>, tz: Tz) -> String {
 /// The add-feedback form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct AddForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -182,27 +181,21 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<FeedbackQuery>,
-) -> Response {
+) -> PageResult {
     let notice = match q.done.as_str() {
         "added" => Some("Saved. It will be in your summary for the next session."),
         "removed" => Some("Note removed."),
         _ => None,
     };
-    match page(&state, &me, AddForm::default(), Vec::new(), notice).await {
-        Ok(p) => render(StatusCode::OK, &p),
-        Err(e) => super::errors::internal(&e),
-    }
+    let p = page(&state, &me, AddForm::default(), Vec::new(), notice).await?;
+    Ok(render(StatusCode::OK, &p))
 }
 
 /// Saves a note, or shows the form again with what was typed.
 pub async fn add(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<AddForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<AddForm>,
+) -> PageResult {
     let input = FeedbackInput {
         client_id: Uuid::parse_str(form.client_id.trim()).ok(),
         session_id: form.session_id.trim().parse().ok(),
@@ -210,28 +203,25 @@ pub async fn add(
         text: Some(form.text.clone()),
     };
     match state.app.add_feedback(&me.actor, input).await {
-        Ok(_) => Redirect::to("/feedback?done=added").into_response(),
-        Err(AppError::Invalid(errors)) => match page(&state, &me, form, errors, None).await {
-            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-            Err(e) => super::errors::internal(&e),
-        },
-        Err(e) => super::errors::internal(&e),
+        Ok(_) => Ok(Redirect::to("/feedback?done=added").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let p = page(&state, &me, form, errors, None).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Removes a note.
 pub async fn remove(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    match state.app.delete_feedback(&me.actor, id).await {
-        Ok(()) => Redirect::to("/feedback?done=removed").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    state
+        .app
+        .delete_feedback(&me.actor, id)
+        .await
+        .or_not_found()?;
+    Ok(Redirect::to("/feedback?done=removed").into_response())
 }

@@ -6,21 +6,20 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use domain::account::Account;
 use domain::checkin::FieldError;
 use serde::Deserialize;
 
+use super::errors::PageResult;
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
+use crate::form::ReshownForm;
 use crate::layout::Layout;
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// The settings form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     country: String,
     #[serde(default)]
@@ -50,7 +49,6 @@ pub struct SettingsView {
 impl SettingsForm {
     fn from_account(a: &Account) -> SettingsForm {
         SettingsForm {
-            csrf: String::new(),
             country: a.country.clone().unwrap_or_default(),
             timezone: a.timezone.clone(),
             usual_mood: a.usual_mood.map(|r| r.to_string()).unwrap_or_default(),
@@ -126,22 +124,24 @@ pub async fn show(me: SignedIn, Query(q): Query<SettingsQuery>) -> Response {
 /// Saves the settings, or shows them again with what to fix.
 pub async fn save(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<SettingsForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
+    ReshownForm { me, form, fresh }: ReshownForm<SettingsForm>,
+) -> PageResult {
+    if !fresh {
         let errors = vec![FieldError::new(
             "therapist_name",
             "This form had expired, so nothing was saved yet. Please check and save again.",
         )];
-        return render(StatusCode::FORBIDDEN, &page(&me, form, errors, false));
+        return Ok(render(
+            StatusCode::FORBIDDEN,
+            &page(&me, form, errors, false),
+        ));
     }
     match state.app.update_profile(&me.actor, &form.input()).await {
-        Ok(_) => Redirect::to("/settings?saved=1").into_response(),
-        Err(AppError::Invalid(errors)) => render(
+        Ok(_) => Ok(Redirect::to("/settings?saved=1").into_response()),
+        Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(&me, form, errors, false),
-        ),
-        Err(e) => super::errors::internal(&e),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
