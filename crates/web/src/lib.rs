@@ -43,7 +43,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let https = state.config.https;
     let public = state.config.public_url.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::home::show))
         .route(
             "/signup",
@@ -202,11 +202,9 @@ pub fn router(state: AppState) -> Router {
         // with 421 and nothing more.
         .layer(axum::middleware::from_fn(move |req, next| {
             public_url::check_host(public.clone(), req, next)
-        }))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            security::headers(https, req, next)
-        }))
-        .layer(axum::middleware::from_fn(security::log_requests))
+        }));
+    let routes = security::with_headers(routes, https);
+    security::with_request_log(routes)
         // Pages and assets travel gzipped: a heavy history page shrinks several-fold on a
         // phone's connection. Cross-site requests that could probe compressed secrets are
         // refused above, and form tokens change with every session.
