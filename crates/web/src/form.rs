@@ -51,6 +51,14 @@ pub struct SignedOutForm<T> {
     pub fresh: bool,
 }
 
+/// What a form shown again after its token went stale says beside `field`.
+pub fn expired(field: &'static str) -> Vec<domain::checkin::FieldError> {
+    vec![domain::checkin::FieldError::new(
+        field,
+        "This form had expired, so nothing was saved yet. Please check and save again.",
+    )]
+}
+
 /// Reads the form as `T` (with the framework's own rejections for a wrong type, size or
 /// field) and, from the same bytes, its `csrf` field.
 async fn read<T: DeserializeOwned>(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{ItemId, QueryOf, client_id_required, created, query};
+use super::requests::{IncludeQuery, ItemId, QueryOf, created, include, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -21,30 +21,14 @@ pub struct AgendaList {
     items: Vec<AgendaItem>,
 }
 
-/// `?include=discussed` lists the discussed topics too.
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    include: Option<String>,
-}
-
 /// The agenda in the person's order: `{"items": [...]}`.
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    q: QueryOf<ListQuery>,
+    q: QueryOf<IncludeQuery>,
 ) -> ApiResult<Json<AgendaList>> {
-    let include_discussed = match query(q)?.include.as_deref() {
-        None | Some("") => false,
-        Some("discussed") => true,
-        Some(_) => {
-            return Err(ApiError::request(
-                StatusCode::BAD_REQUEST,
-                "include is \"discussed\" or absent.",
-                Some("include"),
-            ));
-        }
-    };
+    // `?include=discussed` lists the discussed topics too.
+    let include_discussed = include(q, "discussed", "include is \"discussed\" or absent.")?;
     let items = state.app.agenda(&actor, include_discussed).await?;
     Ok(Json(AgendaList { items }))
 }
@@ -65,9 +49,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<TopicInput>,
 ) -> ApiResult {
-    let Some(client_id) = input.client_id else {
-        return Err(client_id_required());
-    };
+    let client_id = require_client_id(input.client_id)?;
     let (i, written) = state
         .app
         .add_agenda_topic(&actor, client_id, &input.text)

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::error::ApiResult;
 use super::json::ApiJson;
-use super::requests::{QueryOf, Range, client_id_required, created, query};
+use super::requests::{QueryOf, Range, created, query, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -66,9 +66,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<CopingUseInput>,
 ) -> ApiResult {
-    if input.client_id.is_none() {
-        return Err(client_id_required());
-    }
+    require_client_id(input.client_id)?;
     let (u, written) = state.app.record_coping_use(&actor, input).await?;
     Ok(created(written, u))
 }

@@ -7,11 +7,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use domain::homework::{Homework, HomeworkEditInput, HomeworkInput, HomeworkLogInput};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::json::ApiJson;
-use super::requests::{ItemId, QueryOf, client_id_required, created, query};
+use super::requests::{IncludeQuery, ItemId, QueryOf, created, include, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -40,30 +40,14 @@ pub struct HomeworkList {
     homework: Vec<StatusView>,
 }
 
-/// `?include=finished` lists finished homework too.
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    include: Option<String>,
-}
-
 /// The homework, oldest first, each with its log and progress: `{"homework": [...]}`.
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    q: QueryOf<ListQuery>,
+    q: QueryOf<IncludeQuery>,
 ) -> ApiResult<Json<HomeworkList>> {
-    let include_finished = match query(q)?.include.as_deref() {
-        None | Some("") => false,
-        Some("finished") => true,
-        Some(_) => {
-            return Err(ApiError::request(
-                StatusCode::BAD_REQUEST,
-                "include is \"finished\" or absent.",
-                Some("include"),
-            ));
-        }
-    };
+    // `?include=finished` lists finished homework too.
+    let include_finished = include(q, "finished", "include is \"finished\" or absent.")?;
     let all = state
         .app
         .homework(&actor, include_finished, Utc::now())
@@ -79,9 +63,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<HomeworkInput>,
 ) -> ApiResult {
-    if input.client_id.is_none() {
-        return Err(client_id_required());
-    }
+    require_client_id(input.client_id)?;
     let (h, written) = state.app.add_homework(&actor, input).await?;
     Ok(created(written, h))
 }
@@ -113,9 +95,7 @@ pub async fn log(
     ItemId(id): ItemId,
     ApiJson(input): ApiJson<HomeworkLogInput>,
 ) -> ApiResult {
-    if input.client_id.is_none() {
-        return Err(client_id_required());
-    }
+    require_client_id(input.client_id)?;
     let (l, written) = state.app.log_homework(&actor, id, input).await?;
     Ok(created(written, l))
 }

@@ -10,7 +10,7 @@ use store::{JournalCursor, JournalPage};
 
 use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{ItemId, QueryOf, client_id_required, created, query};
+use super::requests::{ItemId, QueryOf, created, query, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -79,9 +79,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<JournalInput>,
 ) -> ApiResult {
-    if input.client_id.is_none() {
-        return Err(client_id_required());
-    }
+    require_client_id(input.client_id)?;
     let (e, written) = state.app.write_journal_entry(&actor, input).await?;
     Ok(created(written, e))
 }

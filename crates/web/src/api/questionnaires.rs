@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{QueryOf, client_id_required, created, query};
+use super::requests::{QueryOf, created, query, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -20,9 +20,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<QuestionnaireInput>,
 ) -> ApiResult {
-    if input.client_id.is_none() {
-        return Err(client_id_required());
-    }
+    require_client_id(input.client_id)?;
     let (q, written) = state.app.record_questionnaire(&actor, input).await?;
     Ok(created(written, QuestionnaireView::from(&q)))
 }

@@ -58,12 +58,41 @@ pub fn created(written: Written, body: impl Serialize) -> Response {
 }
 
 /// The `client_id` every create needs, so that a retry never duplicates.
-pub fn client_id_required() -> ApiError {
+pub fn require_client_id(id: Option<uuid::Uuid>) -> Result<uuid::Uuid, ApiError> {
+    id.ok_or_else(client_id_required)
+}
+
+/// The error for a create without a `client_id`.
+fn client_id_required() -> ApiError {
     ApiError::request(
         StatusCode::UNPROCESSABLE_ENTITY,
         "client_id is required: a UUID your app makes, so a retry never duplicates.",
         Some("client_id"),
     )
+}
+
+/// `?include=…`, which adds items a listing leaves out by default.
+#[derive(Deserialize)]
+pub struct IncludeQuery {
+    #[serde(default)]
+    include: Option<String>,
+}
+
+/// Whether `?include=<what>` was asked for; any other value is a 400 with `message`.
+pub fn include(
+    q: QueryOf<IncludeQuery>,
+    what: &str,
+    message: &'static str,
+) -> Result<bool, ApiError> {
+    match query(q)?.include.as_deref() {
+        None | Some("") => Ok(false),
+        Some(v) if v == what => Ok(true),
+        Some(_) => Err(ApiError::request(
+            StatusCode::BAD_REQUEST,
+            message,
+            Some("include"),
+        )),
+    }
 }
 
 /// The time range of a listing; both ends optional, `from` inclusive and `to` exclusive.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{client_id_required, created};
+use super::requests::{created, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -40,9 +40,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<SessionInput>,
 ) -> ApiResult {
-    let Some(client_id) = input.client_id else {
-        return Err(client_id_required());
-    };
+    let client_id = require_client_id(input.client_id)?;
     let Some(repeat) = Repeat::parse(input.repeat.as_deref().unwrap_or("once")) else {
         return Err(ApiError::request(
             StatusCode::UNPROCESSABLE_ENTITY,

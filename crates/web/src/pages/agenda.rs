@@ -5,15 +5,14 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use domain::therapy::{AgendaItem, AgendaSource};
 use serde::Deserialize;
 use store::Move;
 use uuid::Uuid;
 
-use super::TokenForm;
-use super::errors::{OrNotFound, PageError, PageResult};
+use super::errors::{PageError, PageResult, changed, go};
 use super::render;
+use super::{DoneQuery, TokenForm};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
@@ -100,25 +99,17 @@ async fn page(
     })
 }
 
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct AgendaQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// Shows the agenda.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<AgendaQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let notice = match q.done.as_str() {
-        "added" => Some("Added to your agenda."),
-        "discussed" => Some("Marked as discussed."),
-        "removed" => Some("Taken off your agenda."),
-        _ => None,
-    };
+    let notice = q.notice(&[
+        ("added", "Added to your agenda."),
+        ("discussed", "Marked as discussed."),
+        ("removed", "Taken off your agenda."),
+    ]);
     let p = page(&state, &me, String::new(), None, notice).await?;
     Ok(render(StatusCode::OK, &p))
 }
@@ -143,7 +134,7 @@ pub async fn add(
         .add_agenda_topic(&me.actor, client_id, &form.text)
         .await
     {
-        Ok(_) => Ok(Redirect::to("/agenda?done=added").into_response()),
+        Ok(_) => go("/agenda?done=added"),
         Err(AppError::Invalid(errors)) => {
             let message = errors.first().map(|e| e.message.clone());
             let p = page(&state, &me, form.text, message, None).await?;
@@ -159,12 +150,10 @@ pub async fn discussed(
     Path(id): Path<i64>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
-    state
-        .app
-        .set_agenda_discussed(&me.actor, id, true)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/agenda?done=discussed").into_response())
+    changed(
+        state.app.set_agenda_discussed(&me.actor, id, true).await,
+        "/agenda?done=discussed",
+    )
 }
 
 /// The up and down buttons.
@@ -185,12 +174,10 @@ pub async fn move_item(
         "down" => Move::Down,
         _ => return Err(PageError::NotFound),
     };
-    state
-        .app
-        .move_agenda_item(&me.actor, id, direction)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to(&format!("/agenda#topic-{id}")).into_response())
+    changed(
+        state.app.move_agenda_item(&me.actor, id, direction).await,
+        &format!("/agenda#topic-{id}"),
+    )
 }
 
 /// Takes a topic off the agenda (a journal entry's topic unflags the entry).
@@ -199,12 +186,10 @@ pub async fn remove(
     Path(id): Path<i64>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
-    state
-        .app
-        .delete_agenda_item(&me.actor, id)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/agenda?done=removed").into_response())
+    changed(
+        state.app.delete_agenda_item(&me.actor, id).await,
+        "/agenda?done=removed",
+    )
 }
 
 /// Puts a check-in's note on the agenda.
@@ -214,7 +199,7 @@ pub async fn from_checkin(
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     match state.app.bring_checkin_note(&me.actor, id).await {
-        Ok(_) => Ok(Redirect::to("/agenda?done=added").into_response()),
+        Ok(_) => go("/agenda?done=added"),
         Err(AppError::NotFound | AppError::Invalid(_)) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),
     }

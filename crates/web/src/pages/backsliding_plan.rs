@@ -6,14 +6,13 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use domain::checkin::FieldError;
 use domain::plans::backsliding as t;
 use domain::plans::{self, BackslidingPlan, BackslidingPlanInput, Stressor};
 use serde::Deserialize;
 
 use super::TokenForm;
-use super::errors::{OrNotFound, PageResult};
+use super::errors::{PageResult, changed, found, go};
 use super::plans::{
     ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows, history_page,
 };
@@ -300,10 +299,7 @@ pub async fn save(
     ReshownForm { me, form, fresh }: ReshownForm<PlanForm>,
 ) -> PageResult {
     if !fresh {
-        let errors = vec![FieldError::new(
-            "warning_signs",
-            "This form had expired, so nothing was saved yet. Please check and save again.",
-        )];
+        let errors = crate::form::expired("warning_signs");
         return Ok(render(
             StatusCode::FORBIDDEN,
             &edit_page(&me, form, false, false, errors),
@@ -314,7 +310,7 @@ pub async fn save(
         .save_backsliding_plan(&me.actor, form.input())
         .await
     {
-        Ok(_) => Ok(Redirect::to("/backsliding-plan?saved=1").into_response()),
+        Ok(_) => go("/backsliding-plan?saved=1"),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &edit_page(&me, form, false, false, errors),
@@ -341,9 +337,7 @@ pub async fn version(
     me: SignedIn,
     Path(version): Path<i64>,
 ) -> PageResult {
-    let (old, newest) = super::plans::old_and_newest(&state.app, &me.actor, version)
-        .await
-        .or_not_found()?;
+    let (old, newest) = found(super::plans::old_and_newest(&state.app, &me.actor, version).await)?;
     let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
     Ok(render(
         StatusCode::OK,
@@ -357,10 +351,11 @@ pub async fn restore(
     Path(version): Path<i64>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
-    state
-        .app
-        .restore_plan_version::<BackslidingPlan>(&me.actor, version)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/backsliding-plan?restored=1").into_response())
+    changed(
+        state
+            .app
+            .restore_plan_version::<BackslidingPlan>(&me.actor, version)
+            .await,
+        "/backsliding-plan?restored=1",
+    )
 }

@@ -5,14 +5,14 @@ use app::AppError;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::checkin::{
     BodySignal, CheckInInput, FieldError, HARDER_TODAY_SUGGESTIONS, UsualActivities,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::errors::PageResult;
+use super::errors::{PageResult, go};
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::ReshownForm;
@@ -316,8 +316,8 @@ pub async fn submit(
     }
     let said_yes = checked.self_harm_thoughts == Some(true);
     match state.app.store_checkin(&me.actor, &checked, None).await {
-        Ok(_) if said_yes => Ok(Redirect::to("/help?from=checkin").into_response()),
-        Ok(_) => Ok(Redirect::to("/?saved=1").into_response()),
+        Ok(_) if said_yes => go("/help?from=checkin"),
+        Ok(_) => go("/?saved=1"),
         Err(AppError::Invalid(errors)) => {
             again(StatusCode::UNPROCESSABLE_ENTITY, form, errors, false)
         }

@@ -223,19 +223,25 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// Turns "not this account's" into the 404 page and anything else into [`PageError::App`].
-pub trait OrNotFound<T> {
-    /// `AppError::NotFound` becomes [`PageError::NotFound`].
-    fn or_not_found(self) -> Result<T, PageError>;
+/// A lookup of one of the person's items: "not this account's" is the 404 page, anything
+/// else a [`PageError::App`].
+pub fn found<T>(result: Result<T, app::AppError>) -> Result<T, PageError> {
+    result.map_err(|e| match e {
+        app::AppError::NotFound => PageError::NotFound,
+        e => PageError::App(e),
+    })
 }
 
-impl<T> OrNotFound<T> for Result<T, app::AppError> {
-    fn or_not_found(self) -> Result<T, PageError> {
-        self.map_err(|e| match e {
-            app::AppError::NotFound => PageError::NotFound,
-            e => PageError::App(e),
-        })
-    }
+/// After a change to one of the person's items: on to `to`, or the 404 page when the item
+/// is not theirs.
+pub fn changed<T>(result: Result<T, app::AppError>, to: &str) -> PageResult {
+    found(result)?;
+    go(to)
+}
+
+/// On to `to` after a form did what it asked.
+pub fn go(to: &str) -> PageResult {
+    Ok(axum::response::Redirect::to(to).into_response())
 }
 
 /// A refused cross-site form post.

@@ -7,7 +7,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -15,9 +14,9 @@ use domain::feedback::{FeedbackInput, FeedbackKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::TokenForm;
-use super::errors::{OrNotFound, PageResult};
+use super::errors::{PageResult, changed, go};
 use super::{Choice, message_for, render};
+use super::{DoneQuery, TokenForm};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
@@ -169,24 +168,19 @@ async fn page(
     })
 }
 
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct FeedbackQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// Shows the notes and the form.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<FeedbackQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let notice = match q.done.as_str() {
-        "added" => Some("Saved. It will be in your summary for the next session."),
-        "removed" => Some("Note removed."),
-        _ => None,
-    };
+    let notice = q.notice(&[
+        (
+            "added",
+            "Saved. It will be in your summary for the next session.",
+        ),
+        ("removed", "Note removed."),
+    ]);
     let p = page(&state, &me, AddForm::default(), Vec::new(), notice).await?;
     Ok(render(StatusCode::OK, &p))
 }
@@ -203,7 +197,7 @@ pub async fn add(
         text: Some(form.text.clone()),
     };
     match state.app.add_feedback(&me.actor, input).await {
-        Ok(_) => Ok(Redirect::to("/feedback?done=added").into_response()),
+        Ok(_) => go("/feedback?done=added"),
         Err(AppError::Invalid(errors)) => {
             let p = page(&state, &me, form, errors, None).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
@@ -218,10 +212,8 @@ pub async fn remove(
     Path(id): Path<i64>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
-    state
-        .app
-        .delete_feedback(&me.actor, id)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/feedback?done=removed").into_response())
+    changed(
+        state.app.delete_feedback(&me.actor, id).await,
+        "/feedback?done=removed",
+    )
 }

@@ -3,14 +3,13 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use chrono::{Duration, Utc};
 use domain::crisis::directory_for_code;
 use domain::guidance::Level;
 use domain::questionnaire::Due;
 use serde::Deserialize;
 
-use super::errors::PageResult;
+use super::errors::{PageResult, go};
 use super::render;
 use crate::AppState;
 use crate::layout::Layout;
@@ -157,7 +156,7 @@ pub async fn show(
 ) -> PageResult {
     let Some(me) = visitor.signed_in else {
         let fresh = state.app.is_fresh_install().await?;
-        return Ok(Redirect::to(if fresh { "/signup" } else { "/signin" }).into_response());
+        return go(if fresh { "/signup" } else { "/signin" });
     };
     let now = Utc::now();
     let app = &state.app;

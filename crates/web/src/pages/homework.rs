@@ -5,7 +5,6 @@ use app::{AppError, HomeworkStatus};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use chrono::Utc;
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -13,9 +12,9 @@ use domain::homework::{Frequency, HomeworkEditInput, HomeworkInput, HomeworkLogI
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::TokenForm;
-use super::errors::{OrNotFound, PageError, PageResult};
+use super::errors::{PageError, PageResult, changed, found, go};
 use super::{Choice, message_for, render};
+use super::{DoneQuery, TokenForm};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
@@ -137,27 +136,22 @@ async fn page(
     })
 }
 
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct HomeworkQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// Lists homework and offers the form.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<HomeworkQuery>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let notice = match q.done.as_str() {
-        "added" => Some("Homework added. It shows on your home page until it's done."),
-        "logged" => Some("Well done. It's in your log."),
-        "finished" => Some("Marked as finished."),
-        "reopened" => Some("Back on your list."),
-        "removed" => Some("Homework removed."),
-        _ => None,
-    };
+    let notice = q.notice(&[
+        (
+            "added",
+            "Homework added. It shows on your home page until it's done.",
+        ),
+        ("logged", "Well done. It's in your log."),
+        ("finished", "Marked as finished."),
+        ("reopened", "Back on your list."),
+        ("removed", "Homework removed."),
+    ]);
     let p = page(&state, &me, AddForm::default(), Vec::new(), notice).await?;
     Ok(render(StatusCode::OK, &p))
 }
@@ -174,7 +168,7 @@ pub async fn add(
         frequency: Some(form.frequency.clone()),
     };
     match state.app.add_homework(&me.actor, input).await {
-        Ok(_) => Ok(Redirect::to("/homework?done=added").into_response()),
+        Ok(_) => go("/homework?done=added"),
         Err(AppError::Invalid(errors)) => {
             let p = page(&state, &me, form, errors, None).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
@@ -207,8 +201,8 @@ pub async fn done(
         note: Some(form.note),
     };
     match state.app.log_homework(&me.actor, id, input).await {
-        Ok(_) if form.back == "home" => Ok(Redirect::to("/?homework=1").into_response()),
-        Ok(_) => Ok(Redirect::to(&format!("/homework?done=logged#homework-{id}")).into_response()),
+        Ok(_) if form.back == "home" => go("/?homework=1"),
+        Ok(_) => go(&format!("/homework?done=logged#homework-{id}")),
         Err(AppError::Invalid(errors)) => {
             let p = page(&state, &me, AddForm::default(), errors, None).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
@@ -236,17 +230,12 @@ pub async fn finish(
         finished: Some(on),
         ..Default::default()
     };
-    state
-        .app
-        .edit_homework(&me.actor, id, edit)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to(if on {
+    found(state.app.edit_homework(&me.actor, id, edit).await)?;
+    go(if on {
         "/homework?done=finished"
     } else {
         "/homework?done=reopened"
     })
-    .into_response())
 }
 
 /// Removes homework and its log.
@@ -255,10 +244,8 @@ pub async fn remove(
     Path(id): Path<i64>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
-    state
-        .app
-        .delete_homework(&me.actor, id)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/homework?done=removed").into_response())
+    changed(
+        state.app.delete_homework(&me.actor, id).await,
+        "/homework?done=removed",
+    )
 }

@@ -6,7 +6,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use chrono::Utc;
 use domain::checkin::FieldError;
 use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput, MAX_ENTRY_CHARS};
@@ -15,7 +14,7 @@ use store::{JournalCursor, JournalPage};
 use uuid::Uuid;
 
 use super::TokenForm;
-use super::errors::{OrNotFound, PageError, PageResult};
+use super::errors::{PageError, PageResult, changed, found, go};
 use super::{message_for, render};
 use crate::AppState;
 use crate::form::CheckedForm;
@@ -275,7 +274,7 @@ pub async fn write(
         parked: Some(form.parked.is_some()),
     };
     match state.app.write_journal_entry(&me.actor, input).await {
-        Ok(_) => Ok(Redirect::to("/journal?done=written").into_response()),
+        Ok(_) => go("/journal?done=written"),
         Err(AppError::Invalid(errors)) => {
             let listing = Listing {
                 filter: JournalFilter::All,
@@ -356,14 +355,10 @@ pub async fn flag(
         ),
         _ => return Err(PageError::NotFound),
     };
-    state
-        .app
-        .edit_journal_entry(&me.actor, id, edit)
-        .await
-        .or_not_found()?;
+    found(state.app.edit_journal_entry(&me.actor, id, edit).await)?;
     let back = list_href(filter_of(&form.show), JournalCursor::parse(&form.before));
     let sep = if back.contains('?') { '&' } else { '?' };
-    Ok(Redirect::to(&format!("{back}{sep}done={done}#entry-{id}")).into_response())
+    go(&format!("{back}{sep}done={done}#entry-{id}"))
 }
 
 /// The edit form as typed.
@@ -419,11 +414,7 @@ pub async fn edit_show(
     me: SignedIn,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let e = state
-        .app
-        .journal_entry(&me.actor, id)
-        .await
-        .or_not_found()?;
+    let e = found(state.app.journal_entry(&me.actor, id).await)?;
     Ok(render(
         StatusCode::OK,
         &edit_page(&me, &e, None, Vec::new()),
@@ -442,13 +433,9 @@ pub async fn edit_save(
         parked: Some(form.parked.is_some()),
     };
     match state.app.edit_journal_entry(&me.actor, id, edit).await {
-        Ok(_) => Ok(Redirect::to(&format!("/journal?done=saved#entry-{id}")).into_response()),
+        Ok(_) => go(&format!("/journal?done=saved#entry-{id}")),
         Err(AppError::Invalid(errors)) => {
-            let e = state
-                .app
-                .journal_entry(&me.actor, id)
-                .await
-                .or_not_found()?;
+            let e = found(state.app.journal_entry(&me.actor, id).await)?;
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &edit_page(&me, &e, Some(form), errors),
@@ -474,11 +461,7 @@ pub async fn delete_confirm(
     me: SignedIn,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let e = state
-        .app
-        .journal_entry(&me.actor, id)
-        .await
-        .or_not_found()?;
+    let e = found(state.app.journal_entry(&me.actor, id).await)?;
     let view = entry_view(&e, &me);
     Ok(render(
         StatusCode::OK,
@@ -497,10 +480,8 @@ pub async fn delete(
     Path(id): Path<i64>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
-    state
-        .app
-        .delete_journal_entry(&me.actor, id)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/journal?done=deleted").into_response())
+    changed(
+        state.app.delete_journal_entry(&me.actor, id).await,
+        "/journal?done=deleted",
+    )
 }

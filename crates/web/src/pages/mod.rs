@@ -45,6 +45,23 @@ pub struct TokenForm {
     pub csrf: String,
 }
 
+/// `?done=…` after a redirect: which notice a list page shows.
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+impl DoneQuery {
+    /// The notice for this `done`, from `(done, notice)` pairs.
+    pub fn notice(&self, notices: &[(&str, &'static str)]) -> Option<&'static str> {
+        notices
+            .iter()
+            .find(|(done, _)| *done == self.done)
+            .map(|(_, notice)| *notice)
+    }
+}
+
 /// One option in a select, radio group or checkbox group.
 pub struct Choice {
     /// The submitted value.

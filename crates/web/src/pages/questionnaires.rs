@@ -8,7 +8,7 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -18,7 +18,7 @@ use domain::questionnaire::{
 };
 use uuid::Uuid;
 
-use super::errors::{OrNotFound, PageError, PageResult};
+use super::errors::{PageError, PageResult, found, go};
 use super::{Choice, render};
 use crate::AppState;
 use crate::chart::{ScorePoint, ScoreScale, score_chart};
@@ -415,12 +415,8 @@ pub async fn submit(
         .record_questionnaire(&me.actor, to_input(instrument, &form))
         .await
     {
-        Ok((stored, _)) if stored.needs_crisis_path() => {
-            Ok(Redirect::to(CRISIS_PATH).into_response())
-        }
-        Ok((stored, _)) => {
-            Ok(Redirect::to(&format!("/questionnaires/results/{}", stored.id)).into_response())
-        }
+        Ok((stored, _)) if stored.needs_crisis_path() => go(CRISIS_PATH),
+        Ok((stored, _)) => go(&format!("/questionnaires/results/{}", stored.id)),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &form_page(&me, instrument, &form, &errors, false),
@@ -461,11 +457,7 @@ pub async fn result(
     me: SignedIn,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let q = state
-        .app
-        .questionnaire(&me.actor, id)
-        .await
-        .or_not_found()?;
+    let q = found(state.app.questionnaire(&me.actor, id).await)?;
     let instrument = q.instrument();
     let same = state
         .app

@@ -5,7 +5,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect};
 use domain::checkin::FieldError;
 use domain::crisis::directory_for_code;
 use domain::plans::safety as t;
@@ -13,7 +12,7 @@ use domain::plans::{self, SafetyPlan, SafetyPlanInput};
 use serde::Deserialize;
 
 use super::TokenForm;
-use super::errors::{OrNotFound, PageResult};
+use super::errors::{PageResult, changed, found, go};
 use super::plans::{
     ContactRow, OFFLINE_HEADER, OldVersion, ReachView, contact_fields, contact_inputs,
     contact_rows, history_page, long_date,
@@ -299,17 +298,14 @@ pub async fn save(
     ReshownForm { me, form, fresh }: ReshownForm<PlanForm>,
 ) -> PageResult {
     if !fresh {
-        let errors = vec![FieldError::new(
-            "warning_signs",
-            "This form had expired, so nothing was saved yet. Please check and save again.",
-        )];
+        let errors = crate::form::expired("warning_signs");
         return Ok(render(
             StatusCode::FORBIDDEN,
             &edit_page(&me, form, false, false, errors),
         ));
     }
     match state.app.save_safety_plan(&me.actor, form.input()).await {
-        Ok(_) => Ok(Redirect::to("/safety-plan?saved=1").into_response()),
+        Ok(_) => go("/safety-plan?saved=1"),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &edit_page(&me, form, false, false, errors),
@@ -336,12 +332,11 @@ pub async fn offline(
         .app
         .set_plan_offline(&me.actor, &me.secret, keep)
         .await?;
-    Ok(Redirect::to(if keep {
+    go(if keep {
         "/safety-plan?offline=on#offline"
     } else {
         "/safety-plan?offline=off#offline"
     })
-    .into_response())
 }
 
 /// Every saved version, newest first.
@@ -362,9 +357,7 @@ pub async fn version(
     me: SignedIn,
     Path(version): Path<i64>,
 ) -> PageResult {
-    let (old, newest) = super::plans::old_and_newest(&state.app, &me.actor, version)
-        .await
-        .or_not_found()?;
+    let (old, newest) = found(super::plans::old_and_newest(&state.app, &me.actor, version).await)?;
     let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
     Ok(render(
         StatusCode::OK,
@@ -378,10 +371,11 @@ pub async fn restore(
     Path(version): Path<i64>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
-    state
-        .app
-        .restore_plan_version::<SafetyPlan>(&me.actor, version)
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/safety-plan?restored=1").into_response())
+    changed(
+        state
+            .app
+            .restore_plan_version::<SafetyPlan>(&me.actor, version)
+            .await,
+        "/safety-plan?restored=1",
+    )
 }

@@ -4,7 +4,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -13,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::checkin::{Scale, rating_scale};
-use super::errors::{OrNotFound, PageResult};
+use super::errors::{PageResult, changed, found, go};
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::CheckedForm;
@@ -212,7 +211,7 @@ pub async fn add(
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/sessions?added=1").into_response()),
+        Ok(()) => go("/sessions?added=1"),
         Err(AppError::Invalid(errors)) => {
             let p = page(&state, &me, form, errors, None).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
@@ -234,12 +233,13 @@ pub async fn delete(
     Path(id): Path<i64>,
     CheckedForm { me, form }: CheckedForm<DeleteForm>,
 ) -> PageResult {
-    state
-        .app
-        .delete_session(&me.actor, id, form.later.is_some())
-        .await
-        .or_not_found()?;
-    Ok(Redirect::to("/sessions?removed=1").into_response())
+    changed(
+        state
+            .app
+            .delete_session(&me.actor, id, form.later.is_some())
+            .await,
+        "/sessions?removed=1",
+    )
 }
 
 /// The post-session check-in as typed.
@@ -335,11 +335,10 @@ pub async fn reflect_show(
     me: SignedIn,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let (s, agenda) = tokio::try_join!(
+    let (s, agenda) = found(tokio::try_join!(
         find_session(&state, &me, id),
         state.app.agenda(&me.actor, false)
-    )
-    .or_not_found()?;
+    ))?;
     Ok(render(
         StatusCode::OK,
         &reflect_page(&me, &s, &agenda, ReflectForm::default(), Vec::new()),
@@ -352,11 +351,10 @@ pub async fn reflect_submit(
     Path(id): Path<i64>,
     CheckedForm { me, form }: CheckedForm<ReflectForm>,
 ) -> PageResult {
-    let (s, agenda) = tokio::try_join!(
+    let (s, agenda) = found(tokio::try_join!(
         find_session(&state, &me, id),
         state.app.agenda(&me.actor, false)
-    )
-    .or_not_found()?;
+    ))?;
     let feeling = match form.session_feeling.trim() {
         "" => None,
         v => match v.parse::<i64>() {
@@ -393,7 +391,7 @@ pub async fn reflect_submit(
                 .filter_map(|d| d.trim().parse().ok())
                 .collect();
             state.app.mark_discussed(&me.actor, &ids, s.at).await?;
-            Ok(Redirect::to("/?reflected=1").into_response())
+            go("/?reflected=1")
         }
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -5,12 +5,12 @@ use app::{AppError, ProfileInput};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::account::Account;
 use domain::checkin::FieldError;
 use serde::Deserialize;
 
-use super::errors::PageResult;
+use super::errors::{PageResult, go};
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
 use crate::form::ReshownForm;
@@ -127,17 +127,14 @@ pub async fn save(
     ReshownForm { me, form, fresh }: ReshownForm<SettingsForm>,
 ) -> PageResult {
     if !fresh {
-        let errors = vec![FieldError::new(
-            "therapist_name",
-            "This form had expired, so nothing was saved yet. Please check and save again.",
-        )];
+        let errors = crate::form::expired("therapist_name");
         return Ok(render(
             StatusCode::FORBIDDEN,
             &page(&me, form, errors, false),
         ));
     }
     match state.app.update_profile(&me.actor, &form.input()).await {
-        Ok(_) => Ok(Redirect::to("/settings?saved=1").into_response()),
+        Ok(_) => go("/settings?saved=1"),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(&me, form, errors, false),

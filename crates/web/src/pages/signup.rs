@@ -9,7 +9,7 @@ use axum_extra::extract::CookieJar;
 use domain::checkin::FieldError;
 use serde::Deserialize;
 
-use super::errors::PageResult;
+use super::errors::{PageResult, go};
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
 use crate::form::SignedOutForm;
@@ -67,7 +67,7 @@ fn page(csrf: String, form: SignUpForm, errors: Vec<FieldError>) -> SignUpPage {
 /// Shows the form (or sends signed-in people home).
 pub async fn show(State(state): State<AppState>, visitor: Visitor, jar: CookieJar) -> PageResult {
     if visitor.signed_in.is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return go("/");
     }
     if !state.app.sign_up_open().await? {
         return Ok(super::errors::signup_closed());

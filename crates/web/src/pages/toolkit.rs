@@ -9,7 +9,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -24,7 +23,7 @@ use store::Move;
 use uuid::Uuid;
 
 use super::checkin::{Scale, rating_scale};
-use super::errors::{PageError, PageResult};
+use super::errors::{PageError, PageResult, go};
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::CheckedForm;
@@ -513,10 +512,8 @@ pub async fn save(
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok((u, _)) if u.content.parked_text().is_some() => {
-            Ok(Redirect::to("/toolkit?parked=1").into_response())
-        }
-        Ok(_) => Ok(Redirect::to("/toolkit?saved=1").into_response()),
+        Ok((u, _)) if u.content.parked_text().is_some() => go("/toolkit?parked=1"),
+        Ok(_) => go("/toolkit?saved=1"),
         Err(AppError::Invalid(errors)) => {
             let (items, stats) = tool_context(&state, &me, tool).await?;
             Ok(render(
@@ -654,7 +651,7 @@ pub async fn add_item(
         return Err(PageError::NotFound);
     };
     match state.app.add_list_item(&me.actor, kind, &form.text).await {
-        Ok(_) => Ok(Redirect::to(&format!("/toolkit/lists#list-{}", kind.code())).into_response()),
+        Ok(_) => go(&format!("/toolkit/lists#list-{}", kind.code())),
         Err(AppError::Invalid(errors)) => {
             let message = errors
                 .first()
@@ -692,12 +689,8 @@ pub async fn change_item(
         _ => (app.edit_list_item(&me.actor, id, &form.text).await, "saved"),
     };
     match result {
-        Ok(()) if done == "removed" => {
-            Ok(Redirect::to("/toolkit/lists?done=removed").into_response())
-        }
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/toolkit/lists?done={done}#item-{id}")).into_response())
-        }
+        Ok(()) if done == "removed" => go("/toolkit/lists?done=removed"),
+        Ok(()) => go(&format!("/toolkit/lists?done={done}#item-{id}")),
         Err(AppError::NotFound) => Err(PageError::NotFound),
         Err(AppError::Invalid(errors)) => {
             let message = errors
