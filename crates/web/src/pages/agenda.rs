@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::errors::{PageError, PageResult, changed, go};
 use super::render;
+use super::saved_or_again;
 use super::{DoneQuery, TokenForm};
 use crate::AppState;
 use crate::form::CheckedForm;
@@ -129,19 +130,15 @@ pub async fn add(
     CheckedForm { me, form }: CheckedForm<AddForm>,
 ) -> PageResult {
     let client_id = Uuid::parse_str(form.client_id.trim()).unwrap_or_else(|_| Uuid::new_v4());
-    match state
+    let result = state
         .app
         .add_agenda_topic(&me.actor, client_id, &form.text)
-        .await
-    {
-        Ok(_) => go("/agenda?done=added"),
-        Err(AppError::Invalid(errors)) => {
-            let message = errors.first().map(|e| e.message.clone());
-            let p = page(&state, &me, form.text, message, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    saved_or_again(result, "/agenda?done=added", |errors| {
+        let message = errors.first().map(|e| e.message.clone());
+        page(&state, &me, form.text, message, None)
+    })
+    .await
 }
 
 /// Marks a topic as discussed.

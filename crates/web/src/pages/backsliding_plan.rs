@@ -16,6 +16,7 @@ use super::errors::{PageResult, changed, found, go};
 use super::plans::{
     ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows, history_page,
 };
+use super::shown_again;
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::{CheckedForm, ReshownForm};
@@ -311,10 +312,7 @@ pub async fn save(
         .await
     {
         Ok(_) => go("/backsliding-plan?saved=1"),
-        Err(AppError::Invalid(errors)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &edit_page(&me, form, false, false, errors),
-        )),
+        Err(AppError::Invalid(errors)) => shown_again(&edit_page(&me, form, false, false, errors)),
         Err(e) => Err(e.into()),
     }
 }

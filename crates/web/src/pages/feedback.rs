@@ -14,7 +14,8 @@ use domain::feedback::{FeedbackInput, FeedbackKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::errors::{PageResult, changed, go};
+use super::errors::{PageResult, changed};
+use super::saved_or_again;
 use super::{Choice, message_for, render};
 use super::{DoneQuery, TokenForm};
 use crate::AppState;
@@ -196,14 +197,11 @@ pub async fn add(
         kind: Some(form.kind.clone()),
         text: Some(form.text.clone()),
     };
-    match state.app.add_feedback(&me.actor, input).await {
-        Ok(_) => go("/feedback?done=added"),
-        Err(AppError::Invalid(errors)) => {
-            let p = page(&state, &me, form, errors, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = state.app.add_feedback(&me.actor, input).await;
+    saved_or_again(result, "/feedback?done=added", |errors| {
+        page(&state, &me, form, errors, None)
+    })
+    .await
 }
 
 /// Removes a note.

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::errors::{PageError, PageResult, changed, found, go};
 use super::{Choice, message_for, render};
 use super::{DoneQuery, TokenForm};
+use super::{saved_or_again, shown_again};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
@@ -167,14 +168,11 @@ pub async fn add(
         due_on: Some(form.due_on.clone()),
         frequency: Some(form.frequency.clone()),
     };
-    match state.app.add_homework(&me.actor, input).await {
-        Ok(_) => go("/homework?done=added"),
-        Err(AppError::Invalid(errors)) => {
-            let p = page(&state, &me, form, errors, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = state.app.add_homework(&me.actor, input).await;
+    saved_or_again(result, "/homework?done=added", |errors| {
+        page(&state, &me, form, errors, None)
+    })
+    .await
 }
 
 /// The "done" form, from this page or the home page.
@@ -204,8 +202,7 @@ pub async fn done(
         Ok(_) if form.back == "home" => go("/?homework=1"),
         Ok(_) => go(&format!("/homework?done=logged#homework-{id}")),
         Err(AppError::Invalid(errors)) => {
-            let p = page(&state, &me, AddForm::default(), errors, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+            shown_again(&page(&state, &me, AddForm::default(), errors, None).await?)
         }
         Err(AppError::NotFound) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::TokenForm;
 use super::errors::{PageError, PageResult, changed, found, go};
 use super::{message_for, render};
+use super::{saved_or_again, shown_again};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
@@ -273,19 +274,16 @@ pub async fn write(
         bring_to_session: Some(form.bring_to_session.is_some()),
         parked: Some(form.parked.is_some()),
     };
-    match state.app.write_journal_entry(&me.actor, input).await {
-        Ok(_) => go("/journal?done=written"),
-        Err(AppError::Invalid(errors)) => {
-            let listing = Listing {
-                filter: JournalFilter::All,
-                search: None,
-                before: None,
-            };
-            let p = page(&state, &me, listing, form, errors, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = state.app.write_journal_entry(&me.actor, input).await;
+    saved_or_again(result, "/journal?done=written", |errors| {
+        let listing = Listing {
+            filter: JournalFilter::All,
+            search: None,
+            before: None,
+        };
+        page(&state, &me, listing, form, errors, None)
+    })
+    .await
 }
 
 /// Shows the entries containing a word, without the word ever reaching an address.
@@ -309,7 +307,7 @@ pub async fn search(
             };
             let mut p = page(&state, &me, listing, WriteForm::default(), errors, None).await?;
             p.search = form.q;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+            shown_again(&p)
         }
         Err(e) => Err(e.into()),
     }
@@ -436,10 +434,7 @@ pub async fn edit_save(
         Ok(_) => go(&format!("/journal?done=saved#entry-{id}")),
         Err(AppError::Invalid(errors)) => {
             let e = found(state.app.journal_entry(&me.actor, id).await)?;
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &edit_page(&me, &e, Some(form), errors),
-            ))
+            shown_again(&edit_page(&me, &e, Some(form), errors))
         }
         Err(AppError::NotFound) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),

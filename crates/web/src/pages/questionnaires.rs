@@ -19,6 +19,7 @@ use domain::questionnaire::{
 use uuid::Uuid;
 
 use super::errors::{PageError, PageResult, found, go};
+use super::shown_again;
 use super::{Choice, render};
 use crate::AppState;
 use crate::chart::{ScorePoint, ScoreScale, score_chart};
@@ -417,10 +418,9 @@ pub async fn submit(
     {
         Ok((stored, _)) if stored.needs_crisis_path() => go(CRISIS_PATH),
         Ok((stored, _)) => go(&format!("/questionnaires/results/{}", stored.id)),
-        Err(AppError::Invalid(errors)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(&me, instrument, &form, &errors, false),
-        )),
+        Err(AppError::Invalid(errors)) => {
+            shown_again(&form_page(&me, instrument, &form, &errors, false))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -17,6 +17,7 @@ use super::plans::{
     ContactRow, OFFLINE_HEADER, OldVersion, ReachView, contact_fields, contact_inputs,
     contact_rows, history_page, long_date,
 };
+use super::shown_again;
 use super::{message_for, render};
 use crate::AppState;
 use crate::form::{CheckedForm, ReshownForm};
@@ -306,10 +307,7 @@ pub async fn save(
     }
     match state.app.save_safety_plan(&me.actor, form.input()).await {
         Ok(_) => go("/safety-plan?saved=1"),
-        Err(AppError::Invalid(errors)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &edit_page(&me, form, false, false, errors),
-        )),
+        Err(AppError::Invalid(errors)) => shown_again(&edit_page(&me, form, false, false, errors)),
         Err(e) => Err(e.into()),
     }
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::checkin::{Scale, rating_scale};
 use super::errors::{PageResult, changed, found, go};
 use super::{Choice, message_for, render};
+use super::{saved_or_again, shown_again};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
@@ -210,14 +211,10 @@ pub async fn add(
         Ok(new) => state.app.add_session(&me.actor, new).await.map(|_| ()),
         Err(errors) => Err(AppError::Invalid(errors)),
     };
-    match result {
-        Ok(()) => go("/sessions?added=1"),
-        Err(AppError::Invalid(errors)) => {
-            let p = page(&state, &me, form, errors, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(result, "/sessions?added=1", |errors| {
+        page(&state, &me, form, errors, None)
+    })
+    .await
 }
 
 /// The remove button's form.
@@ -364,10 +361,7 @@ pub async fn reflect_submit(
                     "session_feeling",
                     "Please choose a number from 0 to 10.",
                 )];
-                return Ok(render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &reflect_page(&me, &s, &agenda, form, errors),
-                ));
+                return shown_again(&reflect_page(&me, &s, &agenda, form, errors));
             }
         },
     };
@@ -393,10 +387,9 @@ pub async fn reflect_submit(
             state.app.mark_discussed(&me.actor, &ids, s.at).await?;
             go("/?reflected=1")
         }
-        Err(AppError::Invalid(errors)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &reflect_page(&me, &s, &agenda, form, errors),
-        )),
+        Err(AppError::Invalid(errors)) => {
+            shown_again(&reflect_page(&me, &s, &agenda, form, errors))
+        }
         Err(e) => Err(e.into()),
     }
 }

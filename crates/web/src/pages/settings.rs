@@ -11,6 +11,7 @@ use domain::checkin::FieldError;
 use serde::Deserialize;
 
 use super::errors::{PageResult, go};
+use super::shown_again;
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
 use crate::form::ReshownForm;
@@ -135,10 +136,7 @@ pub async fn save(
     }
     match state.app.update_profile(&me.actor, &form.input()).await {
         Ok(_) => go("/settings?saved=1"),
-        Err(AppError::Invalid(errors)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&me, form, errors, false),
-        )),
+        Err(AppError::Invalid(errors)) => shown_again(&page(&me, form, errors, false)),
         Err(e) => Err(e.into()),
     }
 }

@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use super::checkin::{Scale, rating_scale};
 use super::errors::{PageError, PageResult, go};
+use super::shown_again;
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::CheckedForm;
@@ -516,10 +517,7 @@ pub async fn save(
         Ok(_) => go("/toolkit?saved=1"),
         Err(AppError::Invalid(errors)) => {
             let (items, stats) = tool_context(&state, &me, tool).await?;
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &tool_page(&me, tool, items, stats, form, errors),
-            ))
+            shown_again(&tool_page(&me, tool, items, stats, form, errors))
         }
         Err(e) => Err(e.into()),
     }
@@ -658,8 +656,7 @@ pub async fn add_item(
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
             let problem = ListProblem::Add(kind, form.text, message);
-            let p = lists_page(&state, &me, problem, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+            shown_again(&lists_page(&state, &me, problem, None).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -697,8 +694,7 @@ pub async fn change_item(
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
-            let p = lists_page(&state, &me, ListProblem::Item(id, message), None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+            shown_again(&lists_page(&state, &me, ListProblem::Item(id, message), None).await?)
         }
         Err(e) => Err(e.into()),
     }
