@@ -15,6 +15,7 @@ mod session;
 
 use axum::Router;
 use axum::routing::get;
+use domain::plans::{BackslidingPlan, SafetyPlan};
 use form::{CheckedPost, checked_post};
 
 pub use app::App;
@@ -159,14 +160,17 @@ pub fn router(state: AppState) -> Router {
             "/safety-plan/offline",
             checked_post(pages::safety_plan::offline),
         )
-        .route("/safety-plan/history", get(pages::safety_plan::history))
+        .route(
+            "/safety-plan/history",
+            get(pages::plans::history::<SafetyPlan>),
+        )
         .route(
             "/safety-plan/history/{version}",
-            get(pages::safety_plan::version),
+            get(pages::plans::version::<SafetyPlan>),
         )
         .route(
             "/safety-plan/history/{version}/restore",
-            checked_post(pages::safety_plan::restore),
+            checked_post(pages::plans::restore::<SafetyPlan>),
         )
         .route(
             "/backsliding-plan",
@@ -175,15 +179,15 @@ pub fn router(state: AppState) -> Router {
         .route("/backsliding-plan/edit", get(pages::backsliding_plan::edit))
         .route(
             "/backsliding-plan/history",
-            get(pages::backsliding_plan::history),
+            get(pages::plans::history::<BackslidingPlan>),
         )
         .route(
             "/backsliding-plan/history/{version}",
-            get(pages::backsliding_plan::version),
+            get(pages::plans::version::<BackslidingPlan>),
         )
         .route(
             "/backsliding-plan/history/{version}/restore",
-            checked_post(pages::backsliding_plan::restore),
+            checked_post(pages::plans::restore::<BackslidingPlan>),
         )
         .route("/offline", get(offline::page))
         .route("/sw.js", get(offline::service_worker))

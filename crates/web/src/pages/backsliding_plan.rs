@@ -4,24 +4,24 @@
 
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use domain::checkin::FieldError;
 use domain::plans::backsliding as t;
 use domain::plans::{self, BackslidingPlan, BackslidingPlanInput, Stressor};
 use serde::Deserialize;
 
-use super::TokenForm;
-use super::errors::{PageResult, changed, found, go};
+use super::errors::{PageResult, go};
+use super::plans::PlanPages;
 use super::plans::{
-    ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows, history_page,
+    ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows,
 };
 use super::shown_again;
 use super::{Choice, message_for, render};
 use crate::AppState;
-use crate::form::{CheckedForm, ReshownForm};
+use crate::form::ReshownForm;
 use crate::layout::Layout;
-use crate::pages::history::tz_of;
 use crate::session::SignedIn;
 
 /// One section of the plan, ready to read.
@@ -317,43 +317,15 @@ pub async fn save(
     }
 }
 
-/// Every saved version, newest first.
-pub async fn history(State(state): State<AppState>, me: SignedIn) -> PageResult {
-    let changes = state.app.plan_history::<BackslidingPlan>(&me.actor).await?;
-    Ok(history_page(
-        &me,
-        "backsliding",
-        "My backsliding plan",
-        "/backsliding-plan",
-        changes,
-    ))
-}
+impl PlanPages for BackslidingPlan {
+    const NAV: &'static str = "backsliding";
+    const TITLE: &'static str = "My backsliding plan";
+    const PATH: &'static str = "/backsliding-plan";
 
-/// One earlier version, read-only, with a way to make it the plan again.
-pub async fn version(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(version): Path<i64>,
-) -> PageResult {
-    let (old, newest) = found(super::plans::old_and_newest(&state.app, &me.actor, version).await)?;
-    let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
-    Ok(render(
-        StatusCode::OK,
-        &plan_page(&me, &old.plan, true, Some(banner), None),
-    ))
-}
-
-/// Makes an earlier version the plan again (as a new version).
-pub async fn restore(
-    State(state): State<AppState>,
-    Path(version): Path<i64>,
-    CheckedForm { me, .. }: CheckedForm<TokenForm>,
-) -> PageResult {
-    changed(
-        state
-            .app
-            .restore_plan_version::<BackslidingPlan>(&me.actor, version)
-            .await,
-        "/backsliding-plan?restored=1",
-    )
+    fn version_page(me: &SignedIn, plan: &BackslidingPlan, banner: OldVersion) -> Response {
+        render(
+            StatusCode::OK,
+            &plan_page(me, plan, true, Some(banner), None),
+        )
+    }
 }

@@ -12,7 +12,12 @@ use domain::account::Account;
 use domain::guidance::{Guidance, Level};
 use domain::plans::{self, BackslidingPlan, Plan, Reach, ReachKind, SafetyPlan};
 
-use super::render;
+use axum::extract::{Path, State};
+
+use super::errors::{PageResult, changed, found};
+use super::{TokenForm, render};
+use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::help::Dial;
 use crate::pages::history::tz_of;
@@ -342,7 +347,7 @@ pub async fn prefill_with_what_helped(app: &App, actor: &Actor, field: &mut Stri
 }
 
 /// An earlier version of a plan and the number of the newest, for the read-only view.
-pub async fn old_and_newest<P: Plan>(
+async fn old_and_newest<P: Plan>(
     app: &App,
     actor: &Actor,
     version: i64,
@@ -350,4 +355,48 @@ pub async fn old_and_newest<P: Plan>(
     let (old, newest) =
         tokio::try_join!(app.plan_version::<P>(actor, version), app.plan::<P>(actor))?;
     Ok((old, newest.map(|n| n.version).unwrap_or(version)))
+}
+
+/// What the history, earlier-version and restore pages need to know about a kind of plan;
+/// their handlers are written once, below, for both plans.
+pub trait PlanPages: Plan + Send + Sync + 'static {
+    /// The navigation item.
+    const NAV: &'static str;
+    /// The page's heading.
+    const TITLE: &'static str;
+    /// Where the plan lives.
+    const PATH: &'static str;
+
+    /// The plan page showing an earlier version, read-only.
+    fn version_page(me: &SignedIn, plan: &Self, banner: OldVersion) -> Response;
+}
+
+/// Every saved version, newest first.
+pub async fn history<P: PlanPages>(State(state): State<AppState>, me: SignedIn) -> PageResult {
+    let changes = state.app.plan_history::<P>(&me.actor).await?;
+    Ok(history_page(&me, P::NAV, P::TITLE, P::PATH, changes))
+}
+
+/// One earlier version, read-only, with a way to make it the plan again.
+pub async fn version<P: PlanPages>(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(version): Path<i64>,
+) -> PageResult {
+    let (old, newest) = found(old_and_newest::<P>(&state.app, &me.actor, version).await)?;
+    let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
+    Ok(P::version_page(&me, &old.plan, banner))
+}
+
+/// Makes an earlier version the plan again (as a new version).
+pub async fn restore<P: PlanPages>(
+    State(state): State<AppState>,
+    Path(version): Path<i64>,
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    let restored = state
+        .app
+        .restore_plan_version::<P>(&me.actor, version)
+        .await;
+    changed(restored, &format!("{}?restored=1", P::PATH))
 }

@@ -3,26 +3,26 @@
 
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
 use domain::checkin::FieldError;
 use domain::crisis::directory_for_code;
 use domain::plans::safety as t;
 use domain::plans::{self, SafetyPlan, SafetyPlanInput};
 use serde::Deserialize;
 
-use super::TokenForm;
-use super::errors::{PageResult, changed, found, go};
+use super::errors::{PageResult, go};
+use super::plans::PlanPages;
 use super::plans::{
     ContactRow, OFFLINE_HEADER, OldVersion, ReachView, contact_fields, contact_inputs,
-    contact_rows, history_page, long_date,
+    contact_rows, long_date,
 };
 use super::shown_again;
 use super::{message_for, render};
 use crate::AppState;
 use crate::form::{CheckedForm, ReshownForm};
 use crate::layout::Layout;
-use crate::pages::history::tz_of;
 use crate::session::SignedIn;
 
 /// What each step asks, in our words.
@@ -337,43 +337,15 @@ pub async fn offline(
     })
 }
 
-/// Every saved version, newest first.
-pub async fn history(State(state): State<AppState>, me: SignedIn) -> PageResult {
-    let changes = state.app.plan_history::<SafetyPlan>(&me.actor).await?;
-    Ok(history_page(
-        &me,
-        "safety",
-        "My safety plan",
-        "/safety-plan",
-        changes,
-    ))
-}
+impl PlanPages for SafetyPlan {
+    const NAV: &'static str = "safety";
+    const TITLE: &'static str = "My safety plan";
+    const PATH: &'static str = "/safety-plan";
 
-/// One earlier version, read-only, with a way to make it the plan again.
-pub async fn version(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(version): Path<i64>,
-) -> PageResult {
-    let (old, newest) = found(super::plans::old_and_newest(&state.app, &me.actor, version).await)?;
-    let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
-    Ok(render(
-        StatusCode::OK,
-        &plan_page(&me, &old.plan, true, Some(banner), None, false),
-    ))
-}
-
-/// Makes an earlier version the plan again (as a new version).
-pub async fn restore(
-    State(state): State<AppState>,
-    Path(version): Path<i64>,
-    CheckedForm { me, .. }: CheckedForm<TokenForm>,
-) -> PageResult {
-    changed(
-        state
-            .app
-            .restore_plan_version::<SafetyPlan>(&me.actor, version)
-            .await,
-        "/safety-plan?restored=1",
-    )
+    fn version_page(me: &SignedIn, plan: &SafetyPlan, banner: OldVersion) -> Response {
+        render(
+            StatusCode::OK,
+            &plan_page(me, plan, true, Some(banner), None, false),
+        )
+    }
 }
