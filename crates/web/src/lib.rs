@@ -153,9 +153,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/safety-plan",
-            get(pages::safety_plan::show).checked_post(pages::safety_plan::save),
+            get(pages::safety_plan::show).checked_post(pages::plans::save::<SafetyPlan>),
         )
-        .route("/safety-plan/edit", get(pages::safety_plan::edit))
+        .route("/safety-plan/edit", get(pages::plans::edit::<SafetyPlan>))
         .route(
             "/safety-plan/offline",
             checked_post(pages::safety_plan::offline),
@@ -174,9 +174,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/backsliding-plan",
-            get(pages::backsliding_plan::show).checked_post(pages::backsliding_plan::save),
+            get(pages::backsliding_plan::show).checked_post(pages::plans::save::<BackslidingPlan>),
         )
-        .route("/backsliding-plan/edit", get(pages::backsliding_plan::edit))
+        .route(
+            "/backsliding-plan/edit",
+            get(pages::plans::edit::<BackslidingPlan>),
+        )
         .route(
             "/backsliding-plan/history",
             get(pages::plans::history::<BackslidingPlan>),

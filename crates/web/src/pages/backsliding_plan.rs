@@ -12,15 +12,13 @@ use domain::plans::backsliding as t;
 use domain::plans::{self, BackslidingPlan, BackslidingPlanInput, Stressor};
 use serde::Deserialize;
 
-use super::errors::{PageResult, go};
+use super::errors::PageResult;
 use super::plans::PlanPages;
 use super::plans::{
     ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows,
 };
-use super::shown_again;
 use super::{Choice, message_for, render};
 use crate::AppState;
-use crate::form::ReshownForm;
 use crate::layout::Layout;
 use crate::session::SignedIn;
 
@@ -273,54 +271,41 @@ fn edit_page(
     }
 }
 
-/// The form, filled with the plan as it stands; coping skills start from the toolkit's
-/// "what works for me" when the person has not written any.
-pub async fn edit(State(state): State<AppState>, me: SignedIn) -> PageResult {
-    let app = &state.app;
-    let current = app.plan::<BackslidingPlan>(&me.actor).await?;
-    let is_new = current.is_none();
-    let mut input = current.map(|v| v.plan.to_input()).unwrap_or_default();
-    let prefilled =
-        super::plans::prefill_with_what_helped(app, &me.actor, &mut input.coping_skills).await;
-    Ok(render(
-        StatusCode::OK,
-        &edit_page(
-            &me,
-            PlanForm::from_input(input),
-            is_new,
-            prefilled,
-            Vec::new(),
-        ),
-    ))
-}
-
-/// Saves the plan as a new version, or shows the form again with what to fix.
-pub async fn save(
-    State(state): State<AppState>,
-    ReshownForm { me, form, fresh }: ReshownForm<PlanForm>,
-) -> PageResult {
-    if !fresh {
-        let errors = crate::form::expired("warning_signs");
-        return Ok(render(
-            StatusCode::FORBIDDEN,
-            &edit_page(&me, form, false, false, errors),
-        ));
-    }
-    match state
-        .app
-        .save_backsliding_plan(&me.actor, form.input())
-        .await
-    {
-        Ok(_) => go("/backsliding-plan?saved=1"),
-        Err(AppError::Invalid(errors)) => shown_again(&edit_page(&me, form, false, false, errors)),
-        Err(e) => Err(e.into()),
-    }
-}
-
 impl PlanPages for BackslidingPlan {
     const NAV: &'static str = "backsliding";
     const TITLE: &'static str = "My backsliding plan";
     const PATH: &'static str = "/backsliding-plan";
+    type Form = PlanForm;
+    type Input = BackslidingPlanInput;
+
+    fn input(&self) -> BackslidingPlanInput {
+        self.to_input()
+    }
+
+    fn prefilled(input: &mut BackslidingPlanInput) -> &mut String {
+        &mut input.coping_skills
+    }
+
+    fn form(input: BackslidingPlanInput) -> PlanForm {
+        PlanForm::from_input(input)
+    }
+
+    fn edit_page(
+        status: StatusCode,
+        me: &SignedIn,
+        form: PlanForm,
+        is_new: bool,
+        prefilled: bool,
+        errors: Vec<FieldError>,
+    ) -> Response {
+        render(status, &edit_page(me, form, is_new, prefilled, errors))
+    }
+
+    async fn save(app: &app::App, actor: &app::Actor, form: &PlanForm) -> Result<(), AppError> {
+        app.save_backsliding_plan(actor, form.input())
+            .await
+            .map(|_| ())
+    }
 
     fn version_page(me: &SignedIn, plan: &BackslidingPlan, banner: OldVersion) -> Response {
         render(

@@ -14,14 +14,15 @@ use domain::plans::{self, BackslidingPlan, Plan, Reach, ReachKind, SafetyPlan};
 
 use axum::extract::{Path, State};
 
-use super::errors::{PageResult, changed, found};
+use super::errors::{PageResult, changed, found, go};
 use super::{TokenForm, render};
 use crate::AppState;
-use crate::form::CheckedForm;
+use crate::form::{CheckedForm, ReshownForm};
 use crate::layout::Layout;
 use crate::pages::help::Dial;
 use crate::pages::history::tz_of;
 use crate::session::SignedIn;
+use domain::checkin::FieldError;
 
 /// The response header that tells the service worker whether this browser keeps the safety
 /// plan offline (`keep`) or must delete any copy it has (`drop`).
@@ -357,8 +358,8 @@ async fn old_and_newest<P: Plan>(
     Ok((old, newest.map(|n| n.version).unwrap_or(version)))
 }
 
-/// What the history, earlier-version and restore pages need to know about a kind of plan;
-/// their handlers are written once, below, for both plans.
+/// What the edit, history, earlier-version and restore pages need to know about a kind of
+/// plan; their handlers are written once, below, for both plans.
 pub trait PlanPages: Plan + Send + Sync + 'static {
     /// The navigation item.
     const NAV: &'static str;
@@ -367,8 +368,82 @@ pub trait PlanPages: Plan + Send + Sync + 'static {
     /// Where the plan lives.
     const PATH: &'static str;
 
+    /// The plan as the edit form's fields.
+    type Form: serde::de::DeserializeOwned + Send + 'static;
+    /// The plan as its use-case takes it.
+    type Input: Default + Send;
+
+    /// The plan as input, for editing.
+    fn input(&self) -> Self::Input;
+    /// The list a new plan starts from what helped before.
+    fn prefilled(input: &mut Self::Input) -> &mut String;
+    /// The edit form holding `input`.
+    fn form(input: Self::Input) -> Self::Form;
+    /// The edit page, drawn with `status`.
+    fn edit_page(
+        status: StatusCode,
+        me: &SignedIn,
+        form: Self::Form,
+        is_new: bool,
+        prefilled: bool,
+        errors: Vec<FieldError>,
+    ) -> Response;
+    /// Saves the form as a new version.
+    fn save(
+        app: &App,
+        actor: &Actor,
+        form: &Self::Form,
+    ) -> impl Future<Output = Result<(), app::AppError>> + Send;
     /// The plan page showing an earlier version, read-only.
     fn version_page(me: &SignedIn, plan: &Self, banner: OldVersion) -> Response;
+}
+
+/// The form, filled with the plan as it stands; a new plan starts one list from the
+/// toolkit's "what works for me".
+pub async fn edit<P: PlanPages>(State(state): State<AppState>, me: SignedIn) -> PageResult {
+    let current = state.app.plan::<P>(&me.actor).await?;
+    let is_new = current.is_none();
+    let mut input = current.map(|v| v.plan.input()).unwrap_or_default();
+    let prefilled = prefill_with_what_helped(&state.app, &me.actor, P::prefilled(&mut input)).await;
+    let form = P::form(input);
+    Ok(P::edit_page(
+        StatusCode::OK,
+        &me,
+        form,
+        is_new,
+        prefilled,
+        Vec::new(),
+    ))
+}
+
+/// Saves the plan as a new version, or shows the form again with what to fix.
+pub async fn save<P: PlanPages>(
+    State(state): State<AppState>,
+    ReshownForm { me, form, fresh }: ReshownForm<P::Form>,
+) -> PageResult {
+    if !fresh {
+        let errors = crate::form::expired("warning_signs");
+        return Ok(P::edit_page(
+            StatusCode::FORBIDDEN,
+            &me,
+            form,
+            false,
+            false,
+            errors,
+        ));
+    }
+    match P::save(&state.app, &me.actor, &form).await {
+        Ok(()) => go(&format!("{}?saved=1", P::PATH)),
+        Err(app::AppError::Invalid(errors)) => Ok(P::edit_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &me,
+            form,
+            false,
+            false,
+            errors,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Every saved version, newest first.

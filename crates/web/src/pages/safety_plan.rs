@@ -18,10 +18,9 @@ use super::plans::{
     ContactRow, OFFLINE_HEADER, OldVersion, ReachView, contact_fields, contact_inputs,
     contact_rows, long_date,
 };
-use super::shown_again;
 use super::{message_for, render};
 use crate::AppState;
-use crate::form::{CheckedForm, ReshownForm};
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::session::SignedIn;
 
@@ -272,46 +271,6 @@ fn edit_page(
     }
 }
 
-/// The form, filled with the plan as it stands; a new plan starts with the toolkit's best
-/// tools in step 2.
-pub async fn edit(State(state): State<AppState>, me: SignedIn) -> PageResult {
-    let app = &state.app;
-    let current = app.plan::<SafetyPlan>(&me.actor).await?;
-    let is_new = current.is_none();
-    let mut input = current.map(|v| v.plan.to_input()).unwrap_or_default();
-    let prefilled =
-        super::plans::prefill_with_what_helped(app, &me.actor, &mut input.on_my_own).await;
-    Ok(render(
-        StatusCode::OK,
-        &edit_page(
-            &me,
-            PlanForm::from_input(input),
-            is_new,
-            prefilled,
-            Vec::new(),
-        ),
-    ))
-}
-
-/// Saves the plan as a new version, or shows the form again with what to fix.
-pub async fn save(
-    State(state): State<AppState>,
-    ReshownForm { me, form, fresh }: ReshownForm<PlanForm>,
-) -> PageResult {
-    if !fresh {
-        let errors = crate::form::expired("warning_signs");
-        return Ok(render(
-            StatusCode::FORBIDDEN,
-            &edit_page(&me, form, false, false, errors),
-        ));
-    }
-    match state.app.save_safety_plan(&me.actor, form.input()).await {
-        Ok(_) => go("/safety-plan?saved=1"),
-        Err(AppError::Invalid(errors)) => shown_again(&edit_page(&me, form, false, false, errors)),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The "keep on this device" choice as posted.
 #[derive(Deserialize)]
 pub struct OfflineForm {
@@ -341,6 +300,35 @@ impl PlanPages for SafetyPlan {
     const NAV: &'static str = "safety";
     const TITLE: &'static str = "My safety plan";
     const PATH: &'static str = "/safety-plan";
+    type Form = PlanForm;
+    type Input = SafetyPlanInput;
+
+    fn input(&self) -> SafetyPlanInput {
+        self.to_input()
+    }
+
+    fn prefilled(input: &mut SafetyPlanInput) -> &mut String {
+        &mut input.on_my_own
+    }
+
+    fn form(input: SafetyPlanInput) -> PlanForm {
+        PlanForm::from_input(input)
+    }
+
+    fn edit_page(
+        status: StatusCode,
+        me: &SignedIn,
+        form: PlanForm,
+        is_new: bool,
+        prefilled: bool,
+        errors: Vec<FieldError>,
+    ) -> Response {
+        render(status, &edit_page(me, form, is_new, prefilled, errors))
+    }
+
+    async fn save(app: &app::App, actor: &app::Actor, form: &PlanForm) -> Result<(), AppError> {
+        app.save_safety_plan(actor, form.input()).await.map(|_| ())
+    }
 
     fn version_page(me: &SignedIn, plan: &SafetyPlan, banner: OldVersion) -> Response {
         render(
