@@ -276,7 +276,7 @@ pub async fn summary_for(app: &App, actor: &Actor) -> Option<PlanSummary> {
         Ok(Some(v)) if !v.plan.is_empty() => Some(PlanSummary::of(&v.plan, actor.account())),
         Ok(_) => None,
         Err(e) => {
-            tracing::error!(error = %e, "the safety plan could not be read for a summary");
+            tracing::error!(error = %super::errors::error_chain(&e), "the safety plan could not be read for a summary");
             None
         }
     }
@@ -305,7 +305,7 @@ pub async fn home_plans(app: &App, actor: &Actor, guidance: &Guidance) -> HomePl
         app.plan::<BackslidingPlan>(actor)
     );
     let safety = safety
-        .map_err(|e| tracing::error!(error = %e, "the safety plan could not be read"))
+        .map_err(|e| tracing::error!(error = %super::errors::error_chain(&e), "the safety plan could not be read"))
         .ok()
         .flatten()
         .filter(|v| !v.plan.is_empty());
@@ -341,7 +341,7 @@ pub async fn prefill_with_what_helped(app: &App, actor: &Actor, field: &mut Stri
         }
         Ok(_) => false,
         Err(e) => {
-            tracing::warn!(error = %e, "toolkit ranking unavailable for the plan");
+            tracing::warn!(error = %super::errors::error_chain(&e), "toolkit ranking unavailable for the plan");
             false
         }
     }
