@@ -143,7 +143,7 @@ ends_with_guard!(A, B, C);
 ends_with_guard!(A, B, C, D);
 
 /// A POST route for an HTML form: only handlers whose last argument checks the form token
-/// compile here. `router_has_no_unchecked_form_routes` makes sure every HTML POST uses it.
+/// compile here. `tests/routes.rs` fails for any state-changing HTML route that does not use it.
 pub fn checked_post<H, T>(handler: H) -> MethodRouter<AppState>
 where
     H: Handler<T, AppState>,
