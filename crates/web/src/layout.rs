@@ -1,9 +1,6 @@
 //! What the shared page frame needs: whether someone is signed in, their form token, and
 //! which navigation item is current.
 
-/// Bumped with the crate version so browsers fetch changed assets.
-pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
-
 /// The page frame's data.
 pub struct Layout {
     /// Show the navigation and sign-out button.
@@ -12,8 +9,6 @@ pub struct Layout {
     pub csrf: String,
     /// The current navigation item ("home", "checkin", "history", or "").
     pub current: &'static str,
-    /// Cache-busting version for asset URLs.
-    pub asset_version: &'static str,
 }
 
 impl Layout {
@@ -23,7 +18,6 @@ impl Layout {
             signed_in: false,
             csrf: String::new(),
             current: "",
-            asset_version: ASSET_VERSION,
         }
     }
 
@@ -33,8 +27,12 @@ impl Layout {
             signed_in: true,
             csrf: csrf.to_string(),
             current,
-            asset_version: ASSET_VERSION,
         }
+    }
+
+    /// The URL of an embedded file, carrying the hash of its bytes.
+    pub fn asset(&self, name: &str) -> String {
+        crate::assets::url(name)
     }
 
     /// The right frame for whoever is visiting.

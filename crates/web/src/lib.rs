@@ -1,9 +1,11 @@
 //! Between over HTTP: server-rendered pages that work without JavaScript, the `/api/v1`
 //! JSON API, and the security middleware around both.
+#![warn(missing_docs)]
 
 mod api;
 mod assets;
 mod chart;
+mod form;
 mod layout;
 mod offline;
 mod pages;
@@ -13,7 +15,9 @@ mod security;
 mod session;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
+use domain::plans::{BackslidingPlan, SafetyPlan};
+use form::{CheckedPost, checked_post};
 
 pub use app::App;
 
@@ -41,83 +45,104 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let https = state.config.https;
     let public = state.config.public_url.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::home::show))
         .route(
             "/signup",
-            get(pages::signup::show).post(pages::signup::submit),
+            get(pages::signup::show).checked_post(pages::signup::submit),
         )
         .route(
             "/signin",
-            get(pages::signin::show).post(pages::signin::submit),
+            get(pages::signin::show).checked_post(pages::signin::submit),
         )
-        .route("/signout", post(pages::signin::sign_out))
+        .route("/signout", checked_post(pages::signin::sign_out))
         .route(
             "/checkin",
-            get(pages::checkin::show).post(pages::checkin::submit),
+            get(pages::checkin::show).checked_post(pages::checkin::submit),
         )
         .route("/history", get(pages::history::show))
         .route("/help", get(pages::help::show))
         .route(
             "/sessions",
-            get(pages::sessions::show).post(pages::sessions::add),
+            get(pages::sessions::show).checked_post(pages::sessions::add),
         )
-        .route("/sessions/{id}/delete", post(pages::sessions::delete))
+        .route(
+            "/sessions/{id}/delete",
+            checked_post(pages::sessions::delete),
+        )
         .route(
             "/sessions/{id}/reflect",
-            get(pages::sessions::reflect_show).post(pages::sessions::reflect_submit),
+            get(pages::sessions::reflect_show).checked_post(pages::sessions::reflect_submit),
         )
-        .route("/agenda", get(pages::agenda::show).post(pages::agenda::add))
-        .route("/agenda/{id}/discussed", post(pages::agenda::discussed))
-        .route("/agenda/{id}/move", post(pages::agenda::move_item))
-        .route("/agenda/{id}/remove", post(pages::agenda::remove))
+        .route(
+            "/agenda",
+            get(pages::agenda::show).checked_post(pages::agenda::add),
+        )
+        .route(
+            "/agenda/{id}/discussed",
+            checked_post(pages::agenda::discussed),
+        )
+        .route("/agenda/{id}/move", checked_post(pages::agenda::move_item))
+        .route("/agenda/{id}/remove", checked_post(pages::agenda::remove))
         .route(
             "/agenda/from-checkin/{id}",
-            post(pages::agenda::from_checkin),
+            checked_post(pages::agenda::from_checkin),
         )
         .route(
             "/journal",
-            get(pages::journal::show).post(pages::journal::write),
+            get(pages::journal::show).checked_post(pages::journal::write),
         )
-        .route("/journal/search", post(pages::journal::search))
+        .route("/journal/search", checked_post(pages::journal::search))
         .route(
             "/journal/{id}/edit",
-            get(pages::journal::edit_show).post(pages::journal::edit_save),
+            get(pages::journal::edit_show).checked_post(pages::journal::edit_save),
         )
-        .route("/journal/{id}/flag", post(pages::journal::flag))
+        .route("/journal/{id}/flag", checked_post(pages::journal::flag))
         .route(
             "/journal/{id}/delete",
-            get(pages::journal::delete_confirm).post(pages::journal::delete),
+            get(pages::journal::delete_confirm).checked_post(pages::journal::delete),
         )
         .route(
             "/homework",
-            get(pages::homework::show).post(pages::homework::add),
+            get(pages::homework::show).checked_post(pages::homework::add),
         )
-        .route("/homework/{id}/done", post(pages::homework::done))
-        .route("/homework/{id}/finish", post(pages::homework::finish))
-        .route("/homework/{id}/remove", post(pages::homework::remove))
+        .route("/homework/{id}/done", checked_post(pages::homework::done))
+        .route(
+            "/homework/{id}/finish",
+            checked_post(pages::homework::finish),
+        )
+        .route(
+            "/homework/{id}/remove",
+            checked_post(pages::homework::remove),
+        )
         .route(
             "/feedback",
-            get(pages::feedback::show).post(pages::feedback::add),
+            get(pages::feedback::show).checked_post(pages::feedback::add),
         )
-        .route("/feedback/{id}/delete", post(pages::feedback::remove))
+        .route(
+            "/feedback/{id}/delete",
+            checked_post(pages::feedback::remove),
+        )
         .route("/brief", get(pages::brief::show))
         .route("/contact", get(pages::contact::show))
         .route("/toolkit", get(pages::toolkit::show))
         .route("/toolkit/lists", get(pages::toolkit::lists))
-        .route("/toolkit/lists/{kind}", post(pages::toolkit::add_item))
+        .route(
+            "/toolkit/lists/{kind}",
+            checked_post(pages::toolkit::add_item),
+        )
         .route(
             "/toolkit/lists/items/{id}",
-            post(pages::toolkit::change_item),
+            checked_post(pages::toolkit::change_item),
         )
         .route(
             "/toolkit/{id}",
-            get(pages::toolkit::player).post(pages::toolkit::save),
+            get(pages::toolkit::player).checked_post(pages::toolkit::save),
         )
         .route("/questionnaires", get(pages::questionnaires::overview))
         .route(
             "/questionnaires/{code}",
-            get(pages::questionnaires::show).post(pages::questionnaires::submit),
+            get(pages::questionnaires::show).checked_post(pages::questionnaires::submit),
         )
         .route(
             "/questionnaires/results/{id}",
@@ -125,39 +150,48 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/settings",
-            get(pages::settings::show).post(pages::settings::save),
+            get(pages::settings::show).checked_post(pages::settings::save),
         )
         .route(
             "/safety-plan",
-            get(pages::safety_plan::show).post(pages::safety_plan::save),
+            get(pages::safety_plan::show).checked_post(pages::plans::save::<SafetyPlan>),
         )
-        .route("/safety-plan/edit", get(pages::safety_plan::edit))
-        .route("/safety-plan/offline", post(pages::safety_plan::offline))
-        .route("/safety-plan/history", get(pages::safety_plan::history))
+        .route("/safety-plan/edit", get(pages::plans::edit::<SafetyPlan>))
+        .route(
+            "/safety-plan/offline",
+            checked_post(pages::safety_plan::offline),
+        )
+        .route(
+            "/safety-plan/history",
+            get(pages::plans::history::<SafetyPlan>),
+        )
         .route(
             "/safety-plan/history/{version}",
-            get(pages::safety_plan::version),
+            get(pages::plans::version::<SafetyPlan>),
         )
         .route(
             "/safety-plan/history/{version}/restore",
-            post(pages::safety_plan::restore),
+            checked_post(pages::plans::restore::<SafetyPlan>),
         )
         .route(
             "/backsliding-plan",
-            get(pages::backsliding_plan::show).post(pages::backsliding_plan::save),
+            get(pages::backsliding_plan::show).checked_post(pages::plans::save::<BackslidingPlan>),
         )
-        .route("/backsliding-plan/edit", get(pages::backsliding_plan::edit))
+        .route(
+            "/backsliding-plan/edit",
+            get(pages::plans::edit::<BackslidingPlan>),
+        )
         .route(
             "/backsliding-plan/history",
-            get(pages::backsliding_plan::history),
+            get(pages::plans::history::<BackslidingPlan>),
         )
         .route(
             "/backsliding-plan/history/{version}",
-            get(pages::backsliding_plan::version),
+            get(pages::plans::version::<BackslidingPlan>),
         )
         .route(
             "/backsliding-plan/history/{version}/restore",
-            post(pages::backsliding_plan::restore),
+            checked_post(pages::plans::restore::<BackslidingPlan>),
         )
         .route("/offline", get(offline::page))
         .route("/sw.js", get(offline::service_worker))
@@ -176,11 +210,9 @@ pub fn router(state: AppState) -> Router {
         // with 421 and nothing more.
         .layer(axum::middleware::from_fn(move |req, next| {
             public_url::check_host(public.clone(), req, next)
-        }))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            security::headers(https, req, next)
-        }))
-        .layer(axum::middleware::from_fn(security::log_requests))
+        }));
+    let routes = security::with_headers(routes, https);
+    security::with_request_log(routes)
         // Pages and assets travel gzipped: a heavy history page shrinks several-fold on a
         // phone's connection. Cross-site requests that could probe compressed secrets are
         // refused above, and form tokens change with every session.

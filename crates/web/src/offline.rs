@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use domain::coping::{Kind, catalogue};
 use domain::crisis::{Country, directory_for};
 
-use crate::layout::{ASSET_VERSION, Layout};
+use crate::assets;
+use crate::layout::Layout;
 use crate::pages::help::Dial;
 use crate::pages::render;
 
@@ -40,19 +41,21 @@ pub fn toolkit_pages() -> Vec<String> {
 fn static_assets() -> Vec<String> {
     STATIC_FILES
         .iter()
-        .map(|f| format!("/static/{f}?v={ASSET_VERSION}"))
+        .map(|f| assets::url(f))
         .chain(std::iter::once("/manifest.webmanifest".to_string()))
         .collect()
 }
 
 /// The service worker: its settings written by the server, then the embedded script. It is
-/// not cached by the browser (the security headers make it `no-store`), so a new release
-/// takes over on the next visit.
+/// not cached by the browser (the security headers make it `no-store`). Its cache is named
+/// after the hash of every asset, and its precache list carries each asset's hashed URL, so
+/// any changed file changes this script's bytes: the browser installs the new worker, which
+/// fills a fresh cache and deletes the old one.
 pub async fn service_worker() -> Response {
     let list = |items: Vec<String>| serde_json::to_string(&items).unwrap_or_else(|_| "[]".into());
     let body = format!(
         "const VERSION = {};\nconst CORE_PAGES = {};\nconst TOOLKIT_PAGES = {};\nconst STATIC_ASSETS = {};\n{}",
-        serde_json::to_string(ASSET_VERSION).unwrap_or_else(|_| "\"0\"".into()),
+        serde_json::to_string(&assets::bundle_hash()).unwrap_or_else(|_| "\"0\"".into()),
         list(CORE_PAGES.iter().map(|s| s.to_string()).collect()),
         list(toolkit_pages()),
         list(static_assets()),
@@ -72,7 +75,7 @@ pub async fn service_worker() -> Response {
 pub async fn manifest() -> Response {
     let icon = |file: &str, sizes: &str, kind: &str, purpose: &str| {
         serde_json::json!({
-            "src": format!("/static/{file}?v={ASSET_VERSION}"),
+            "src": assets::url(file),
             "sizes": sizes,
             "type": kind,
             "purpose": purpose,

@@ -146,7 +146,6 @@ pub async fn check_host(public: Option<PublicUrl>, req: Request, next: Next) -> 
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -96,7 +96,10 @@ async fn lookup_headers(
         })),
         Err(e) => {
             // The last-resort page: it serves the API's callers too, and needs no session.
-            tracing::error!(error = %e, "looking up a session failed");
+            tracing::error!(
+                error = %crate::pages::errors::error_chain(&e),
+                "looking up a session failed"
+            );
             Err(crate::pages::errors::internal_page())
         }
     }

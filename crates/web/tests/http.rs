@@ -1,5 +1,4 @@
 //! Request tests against the router on a real SQLite database.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The journal, agenda, homework, feedback and the brief over HTTP: the pages without
 //! script, the JSON API, one account never reaching another's, and 10,000 entries with
 //! long, emoji and right-to-left text.
+// Helpers outside `#[test]` fns unwrap too; clippy.toml's test allowances reach only the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

@@ -1,6 +1,5 @@
 //! PHQ-9 and GAD-7 over HTTP: the pages, the API contract, the crisis path for item 9, and
 //! how scores reach guidance.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

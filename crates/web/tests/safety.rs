@@ -1,4 +1,5 @@
 //! The safety plan, the backsliding plan and offline support, over HTTP.
+// Helpers outside `#[test]` fns unwrap too; clippy.toml's test allowances reach only the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

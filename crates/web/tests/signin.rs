@@ -1,6 +1,7 @@
 //! Sign-in limits that slow guessing without locking out the right person, the client
 //! address behind a trusted proxy, and the host check. The limits are counted in the
 //! database, so these run on SQLite and, with `BETWEEN_TEST_DATABASE_URL`, on PostgreSQL.
+// Helpers outside `#[test]` fns unwrap too; clippy.toml's test allowances reach only the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

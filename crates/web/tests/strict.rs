@@ -1,6 +1,7 @@
 //! Strict input: times within bounds, no control characters, person-written text isolated
 //! on the page, a client id that can't be re-used for other content, and Between's own
 //! pages for every rejection on the HTML routes.
+// Helpers outside `#[test]` fns unwrap too; clippy.toml's test allowances reach only the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

@@ -1,6 +1,5 @@
 //! The coping toolkit over HTTP: every tool's player, saving uses from the form and the API,
 //! learning what works, the personal lists, and coping uses feeding the guidance engine.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 use support::*;

@@ -2,6 +2,8 @@
 //! PostgreSQL as its own test (`sqlite_<area>`, `postgres_<area>`), so a failure names both.
 //! PostgreSQL tests use `store::testing::postgres_test_database()`: without
 //! BETWEEN_TEST_DATABASE_URL they fail, unless BETWEEN_SKIP_POSTGRES=1 skips them on purpose.
+// The stories are plain async fns that the test macro calls, not `#[test]` fns, so
+// clippy.toml's allowances for tests don't reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;

@@ -2,59 +2,35 @@
 //! (idempotent on `client_id`), mark discussed or move, and delete.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use domain::order::Move;
 use domain::therapy::AgendaItem;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::error::{from_app, json as json_error};
+use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{ItemId, bad_query, client_id_required, created};
+use super::requests::{IncludeQuery, ItemId, QueryOf, created, include, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
-fn item(i: &AgendaItem) -> serde_json::Value {
-    serde_json::to_value(i).unwrap_or_else(|_| json!({ "id": i.id }))
-}
-
-/// `?include=discussed` lists the discussed topics too.
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    include: Option<String>,
+/// `{"items": [...]}`.
+#[derive(Serialize)]
+pub struct AgendaList {
+    items: Vec<AgendaItem>,
 }
 
 /// The agenda in the person's order: `{"items": [...]}`.
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = query else {
-        return bad_query();
-    };
-    let include_discussed = match q.include.as_deref() {
-        None | Some("") => false,
-        Some("discussed") => true,
-        Some(_) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                "include is \"discussed\" or absent.",
-                Some("include"),
-            );
-        }
-    };
-    match state.app.agenda(&actor, include_discussed).await {
-        Ok(items) => {
-            Json(json!({ "items": items.iter().map(item).collect::<Vec<_>>() })).into_response()
-        }
-        Err(e) => from_app(e),
-    }
+    q: QueryOf<IncludeQuery>,
+) -> ApiResult<Json<AgendaList>> {
+    // `?include=discussed` lists the discussed topics too.
+    let include_discussed = include(q, "discussed", "include is \"discussed\" or absent.")?;
+    let items = state.app.agenda(&actor, include_discussed).await?;
+    Ok(Json(AgendaList { items }))
 }
 
 /// A topic to add.
@@ -72,18 +48,13 @@ pub async fn create(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<TopicInput>,
-) -> Response {
-    let Some(client_id) = input.client_id else {
-        return client_id_required();
-    };
-    match state
+) -> ApiResult {
+    let client_id = require_client_id(input.client_id)?;
+    let (i, written) = state
         .app
         .add_agenda_topic(&actor, client_id, &input.text)
-        .await
-    {
-        Ok((i, written)) => created(written, item(&i)),
-        Err(e) => from_app(e),
-    }
+        .await?;
+    Ok(created(written, i))
 }
 
 /// What to change about a topic.
@@ -102,38 +73,28 @@ pub async fn update(
     ApiUser(actor): ApiUser,
     ItemId(id): ItemId,
     ApiJson(change): ApiJson<TopicChange>,
-) -> Response {
+) -> ApiResult<Json<AgendaItem>> {
     let direction = match change.direction.as_deref() {
         None => None,
         Some("up") => Some(Move::Up),
         Some("down") => Some(Move::Down),
         Some(_) => {
-            return json_error(
+            return Err(ApiError::request(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
                 "move is \"up\" or \"down\".",
                 Some("move"),
-            );
+            ));
         }
     };
-    let discussed = match change.discussed {
-        Some(d) => state.app.set_agenda_discussed(&actor, id, d).await,
-        None => Ok(()),
-    };
-    let moved = match (discussed, direction) {
-        (Ok(()), Some(d)) => state.app.move_agenda_item(&actor, id, d).await,
-        (result, _) => result,
-    };
-    if let Err(e) = moved {
-        return from_app(e);
+    if let Some(d) = change.discussed {
+        state.app.set_agenda_discussed(&actor, id, d).await?;
     }
-    match state.app.agenda(&actor, true).await {
-        Ok(items) => match items.iter().find(|i| i.id == id) {
-            Some(i) => Json(item(i)).into_response(),
-            None => from_app(app::AppError::NotFound),
-        },
-        Err(e) => from_app(e),
+    if let Some(d) = direction {
+        state.app.move_agenda_item(&actor, id, d).await?;
     }
+    let items = state.app.agenda(&actor, true).await?;
+    let item = items.into_iter().find(|i| i.id == id);
+    Ok(Json(item.ok_or(app::AppError::NotFound)?))
 }
 
 /// Removes a topic: 204.
@@ -141,9 +102,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ItemId(id): ItemId,
-) -> Response {
-    match state.app.delete_agenda_item(&actor, id).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => from_app(e),
-    }
+) -> ApiResult<StatusCode> {
+    state.app.delete_agenda_item(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,19 +1,105 @@
 //! JSON errors: `{"error": {"code", "message", "field"?}}` with a fitting 4xx, or 500 with
 //! a kind message while the cause goes to the log.
+//!
+//! Handlers return [`ApiResult`] and use `?` on use-case results; [`ApiError`] turns a
+//! use-case error or a request problem into its answer.
 
 use app::AppError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use domain::checkin::FieldError;
+use serde::Serialize;
+
+/// The body of every JSON error.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    /// Every invalid field, for `invalid` answers from validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a [FieldError]>,
+}
 
 /// A JSON error response.
 pub fn json(status: StatusCode, code: &str, message: &str, field: Option<&str>) -> Response {
-    let mut error = json!({ "code": code, "message": message });
-    if let Some(f) = field {
-        error["field"] = json!(f);
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code,
+            message,
+            field,
+            fields: None,
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Why an API call could not answer as asked.
+#[derive(Debug)]
+pub enum ApiError {
+    /// A use-case failed; internal causes are logged once, when the answer is made.
+    App(AppError),
+    /// The request itself was wrong (a query, a missing field), found before any use-case.
+    Request {
+        /// The answer's status.
+        status: StatusCode,
+        /// What kind of problem, for programs.
+        code: &'static str,
+        /// What to change, for people.
+        message: &'static str,
+        /// The field it is about.
+        field: Option<&'static str>,
+    },
+}
+
+/// What API handlers return.
+pub type ApiResult<T = Response> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A request problem: a 4xx with the usual JSON error body.
+    pub fn request(
+        status: StatusCode,
+        message: &'static str,
+        field: Option<&'static str>,
+    ) -> ApiError {
+        ApiError::Request {
+            status,
+            code: if status == StatusCode::NOT_FOUND {
+                "not_found"
+            } else {
+                "invalid"
+            },
+            message,
+            field,
+        }
     }
-    (status, Json(json!({ "error": error }))).into_response()
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError::App(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::App(e) => from_app(e),
+            ApiError::Request {
+                status,
+                code,
+                message,
+                field,
+            } => json(status, code, message, field),
+        }
+    }
 }
 
 /// Maps a use-case error to its JSON response.
@@ -21,17 +107,16 @@ pub fn from_app(e: AppError) -> Response {
     match e {
         AppError::Invalid(errors) => {
             let first = errors.first();
-            let mut body = json!({
-                "error": {
-                    "code": "invalid",
-                    "message": first.map(|f| f.message.as_str()).unwrap_or("The request is not valid."),
-                    "field": first.map(|f| f.field),
-                    "fields": errors,
-                }
-            });
-            if first.is_none() {
-                body["error"].as_object_mut().map(|o| o.remove("field"));
-            }
+            let body = ErrorBody {
+                error: ErrorDetail {
+                    code: "invalid",
+                    message: first
+                        .map(|f| f.message.as_str())
+                        .unwrap_or("The request is not valid."),
+                    field: first.map(|f| f.field),
+                    fields: Some(&errors),
+                },
+            };
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
         AppError::Unauthenticated => json(
@@ -71,8 +156,11 @@ pub fn from_app(e: AppError) -> Response {
             }
             r
         }
-        AppError::Internal(cause) => {
-            tracing::error!(error = %cause, "API request failed");
+        e @ AppError::Internal(_) => {
+            tracing::error!(
+                error = %crate::pages::errors::error_chain(&e),
+                "API request failed"
+            );
             json(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -2,16 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use domain::guidance::Guidance;
 
-use super::error::from_app;
+use super::error::ApiResult;
 use crate::AppState;
 use crate::session::ApiUser;
 
 /// Today's guidance: `{"level", "reasons": [{"code", ...evidence}]}`.
-pub async fn show(State(state): State<AppState>, ApiUser(actor): ApiUser) -> Response {
-    match state.app.guidance(&actor, chrono::Utc::now()).await {
-        Ok(g) => Json(g).into_response(),
-        Err(e) => from_app(e),
-    }
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Guidance>> {
+    Ok(Json(state.app.guidance(&actor, chrono::Utc::now()).await?))
 }

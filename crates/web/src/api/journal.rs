@@ -2,29 +2,32 @@
 //! (a POST, so the words never sit in an address), read, change and delete one entry.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use domain::journal::{JournalCursor, JournalPage};
 use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::error::{from_app, json as json_error};
+use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{ItemId, bad_query, client_id_required, created};
+use super::requests::{ItemId, QueryOf, created, query, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
-fn entry(e: &JournalEntry) -> serde_json::Value {
-    serde_json::to_value(e).unwrap_or_else(|_| json!({ "id": e.id }))
+/// A page of entries: `{"entries": [...], "next": cursor or null}`.
+#[derive(Serialize)]
+pub struct PageView {
+    entries: Vec<JournalEntry>,
+    next: Option<String>,
 }
 
-fn page_json(p: &JournalPage) -> serde_json::Value {
-    json!({
-        "entries": p.entries.iter().map(entry).collect::<Vec<_>>(),
-        "next": p.next.map(JournalCursor::to_param),
-    })
+impl From<JournalPage> for PageView {
+    fn from(p: JournalPage) -> Self {
+        PageView {
+            entries: p.entries,
+            next: p.next.map(JournalCursor::to_param),
+        }
+    }
 }
 
 /// Which page to list.
@@ -36,49 +39,38 @@ pub struct ListQuery {
     before: Option<String>,
 }
 
-/// A listing parameter that did not parse: its name and what to send instead.
-type BadParam = (&'static str, &'static str);
-
 /// The filter and cursor of a listing.
 fn parse_list(
     show: Option<&str>,
     before: Option<&str>,
-) -> Result<(JournalFilter, Option<JournalCursor>), BadParam> {
-    let filter = JournalFilter::parse(show.unwrap_or("")).ok_or((
-        "show",
-        "show is \"all\", \"bring_to_session\" or \"parked\".",
-    ))?;
+) -> Result<(JournalFilter, Option<JournalCursor>), ApiError> {
+    let bad = |message, field| ApiError::request(StatusCode::BAD_REQUEST, message, Some(field));
+    let filter = JournalFilter::parse(show.unwrap_or("")).ok_or_else(|| {
+        bad(
+            "show is \"all\", \"bring_to_session\" or \"parked\".",
+            "show",
+        )
+    })?;
     let before = match before.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
             JournalCursor::parse(s)
-                .ok_or(("before", "before is the \"next\" value of a previous page."))?,
+                .ok_or_else(|| bad("before is the \"next\" value of a previous page.", "before"))?,
         ),
     };
     Ok((filter, before))
-}
-
-fn bad_param((field, message): BadParam) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "invalid", message, Some(field))
 }
 
 /// A page of entries, newest first: `{"entries": [...], "next": cursor or null}`.
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = query else {
-        return bad_query();
-    };
-    let (filter, before) = match parse_list(q.show.as_deref(), q.before.as_deref()) {
-        Ok(v) => v,
-        Err(bad) => return bad_param(bad),
-    };
-    match state.app.journal_page(&actor, filter, None, before).await {
-        Ok(p) => Json(page_json(&p)).into_response(),
-        Err(e) => from_app(e),
-    }
+    q: QueryOf<ListQuery>,
+) -> ApiResult<Json<PageView>> {
+    let q = query(q)?;
+    let (filter, before) = parse_list(q.show.as_deref(), q.before.as_deref())?;
+    let page = state.app.journal_page(&actor, filter, None, before).await?;
+    Ok(Json(page.into()))
 }
 
 /// Stores an entry: 201 when new, 200 with the same stored entry on a retry.
@@ -86,14 +78,10 @@ pub async fn create(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<JournalInput>,
-) -> Response {
-    if input.client_id.is_none() {
-        return client_id_required();
-    }
-    match state.app.write_journal_entry(&actor, input).await {
-        Ok((e, written)) => created(written, entry(&e)),
-        Err(e) => from_app(e),
-    }
+) -> ApiResult {
+    require_client_id(input.client_id)?;
+    let (e, written) = state.app.write_journal_entry(&actor, input).await?;
+    Ok(created(written, e))
 }
 
 /// A search, sent as a body.
@@ -112,19 +100,13 @@ pub async fn search(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<SearchInput>,
-) -> Response {
-    let (filter, before) = match parse_list(input.show.as_deref(), input.before.as_deref()) {
-        Ok(v) => v,
-        Err(bad) => return bad_param(bad),
-    };
-    match state
+) -> ApiResult<Json<PageView>> {
+    let (filter, before) = parse_list(input.show.as_deref(), input.before.as_deref())?;
+    let page = state
         .app
         .journal_page(&actor, filter, Some(&input.q), before)
-        .await
-    {
-        Ok(p) => Json(page_json(&p)).into_response(),
-        Err(e) => from_app(e),
-    }
+        .await?;
+    Ok(Json(page.into()))
 }
 
 /// One entry.
@@ -132,11 +114,8 @@ pub async fn show(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ItemId(id): ItemId,
-) -> Response {
-    match state.app.journal_entry(&actor, id).await {
-        Ok(e) => Json(entry(&e)).into_response(),
-        Err(e) => from_app(e),
-    }
+) -> ApiResult<Json<JournalEntry>> {
+    Ok(Json(state.app.journal_entry(&actor, id).await?))
 }
 
 /// Changes an entry's text or flags; the agenda follows the "bring" flag.
@@ -145,11 +124,8 @@ pub async fn update(
     ApiUser(actor): ApiUser,
     ItemId(id): ItemId,
     ApiJson(edit): ApiJson<JournalEdit>,
-) -> Response {
-    match state.app.edit_journal_entry(&actor, id, edit).await {
-        Ok(e) => Json(entry(&e)).into_response(),
-        Err(e) => from_app(e),
-    }
+) -> ApiResult<Json<JournalEntry>> {
+    Ok(Json(state.app.edit_journal_entry(&actor, id, edit).await?))
 }
 
 /// Deletes an entry (and its agenda topic): 204.
@@ -157,9 +133,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ItemId(id): ItemId,
-) -> Response {
-    match state.app.delete_journal_entry(&actor, id).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => from_app(e),
-    }
+) -> ApiResult<StatusCode> {
+    state.app.delete_journal_entry(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

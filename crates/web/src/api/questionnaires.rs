@@ -1,17 +1,15 @@
 //! `POST /api/v1/questionnaires` (idempotent on `client_id`) and `GET /api/v1/questionnaires`.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::questionnaire::{Instrument, QuestionnaireInput, QuestionnaireView};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::error::{from_app, json as json_error};
+use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{client_id_required, created};
+use super::requests::{QueryOf, created, query, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -21,14 +19,16 @@ pub async fn create(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<QuestionnaireInput>,
-) -> Response {
-    if input.client_id.is_none() {
-        return client_id_required();
-    }
-    match state.app.record_questionnaire(&actor, input).await {
-        Ok((q, written)) => created(written, json!(QuestionnaireView::from(&q))),
-        Err(e) => from_app(e),
-    }
+) -> ApiResult {
+    require_client_id(input.client_id)?;
+    let (q, written) = state.app.record_questionnaire(&actor, input).await?;
+    Ok(created(written, QuestionnaireView::from(&q)))
+}
+
+/// `{"questionnaires": [...]}`.
+#[derive(Serialize)]
+pub struct QuestionnaireList {
+    questionnaires: Vec<QuestionnaireView>,
 }
 
 /// Which questionnaires to list.
@@ -45,27 +45,19 @@ pub struct Filter {
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    filter: Result<Query<Filter>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(filter)) = filter else {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "The query string is not valid.",
-            None,
-        );
-    };
+    filter: QueryOf<Filter>,
+) -> ApiResult<Json<QuestionnaireList>> {
+    let filter = query(filter)?;
     let instrument = match filter.instrument.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => match Instrument::parse(code) {
             Some(i) => Some(i),
             None => {
-                return json_error(
+                return Err(ApiError::request(
                     StatusCode::BAD_REQUEST,
-                    "invalid",
                     "instrument must be \"phq9\" or \"gad7\".",
                     Some("instrument"),
-                );
+                ));
             }
         },
     };
@@ -78,21 +70,11 @@ pub async fn list(
         None => None,
         Some(s) => match DateTime::parse_from_rfc3339(s) {
             Ok(t) => Some(t.with_timezone(&Utc)),
-            Err(_) => {
-                return json_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid",
-                    "Use an RFC 3339 time such as 2026-11-24T09:00:00Z.",
-                    Some("from"),
-                );
-            }
+            Err(_) => return Err(super::requests::bad_time("from")),
         },
     };
-    match state.app.questionnaires(&actor, instrument, from).await {
-        Ok(list) => {
-            let items: Vec<QuestionnaireView> = list.iter().map(QuestionnaireView::from).collect();
-            Json(json!({ "questionnaires": items })).into_response()
-        }
-        Err(e) => from_app(e),
-    }
+    let list = state.app.questionnaires(&actor, instrument, from).await?;
+    Ok(Json(QuestionnaireList {
+        questionnaires: list.iter().map(QuestionnaireView::from).collect(),
+    }))
 }

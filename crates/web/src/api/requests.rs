@@ -8,9 +8,9 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::idempotency::Written;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::error::json as json_error;
+use super::error::{ApiError, json as json_error};
 
 /// The numeric id in an item's address; anything else is a JSON 404, not a plain-text 400.
 pub struct ItemId(pub i64);
@@ -32,17 +32,24 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemId {
 }
 
 /// A query string that did not parse, as a JSON error.
-pub fn bad_query() -> Response {
-    json_error(
+pub fn bad_query() -> ApiError {
+    ApiError::request(
         StatusCode::BAD_REQUEST,
-        "invalid",
         "The query string is not valid.",
         None,
     )
 }
 
+/// A query string, or [`bad_query`] when it did not parse.
+pub type QueryOf<T> = Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>;
+
+/// The parsed query, or the JSON error for one that did not parse.
+pub fn query<T>(q: QueryOf<T>) -> Result<T, ApiError> {
+    q.map(|axum::extract::Query(q)| q).map_err(|_| bad_query())
+}
+
 /// 201 for a new item, 200 for the one a previous try stored.
-pub fn created(written: Written, body: serde_json::Value) -> Response {
+pub fn created(written: Written, body: impl Serialize) -> Response {
     let status = match written {
         Written::Created => StatusCode::CREATED,
         Written::Existing => StatusCode::OK,
@@ -51,13 +58,41 @@ pub fn created(written: Written, body: serde_json::Value) -> Response {
 }
 
 /// The `client_id` every create needs, so that a retry never duplicates.
-pub fn client_id_required() -> Response {
-    json_error(
+pub fn require_client_id(id: Option<uuid::Uuid>) -> Result<uuid::Uuid, ApiError> {
+    id.ok_or_else(client_id_required)
+}
+
+/// The error for a create without a `client_id`.
+fn client_id_required() -> ApiError {
+    ApiError::request(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid",
         "client_id is required: a UUID your app makes, so a retry never duplicates.",
         Some("client_id"),
     )
+}
+
+/// `?include=…`, which adds items a listing leaves out by default.
+#[derive(Deserialize)]
+pub struct IncludeQuery {
+    #[serde(default)]
+    include: Option<String>,
+}
+
+/// Whether `?include=<what>` was asked for; any other value is a 400 with `message`.
+pub fn include(
+    q: QueryOf<IncludeQuery>,
+    what: &str,
+    message: &'static str,
+) -> Result<bool, ApiError> {
+    match query(q)?.include.as_deref() {
+        None | Some("") => Ok(false),
+        Some(v) if v == what => Ok(true),
+        Some(_) => Err(ApiError::request(
+            StatusCode::BAD_REQUEST,
+            message,
+            Some("include"),
+        )),
+    }
 }
 
 /// The time range of a listing; both ends optional, `from` inclusive and `to` exclusive.
@@ -74,10 +109,10 @@ pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 impl Range {
     /// Both ends as times; the error names the end that is not RFC 3339.
-    pub fn bounds(&self) -> Result<Bounds, &'static str> {
+    pub fn bounds(&self) -> Result<Bounds, ApiError> {
         Ok((
-            parse_time("from", self.from.as_deref())?,
-            parse_time("to", self.to.as_deref())?,
+            parse_time("from", self.from.as_deref()).map_err(bad_time)?,
+            parse_time("to", self.to.as_deref()).map_err(bad_time)?,
         ))
     }
 }
@@ -95,10 +130,9 @@ fn parse_time(
 }
 
 /// A range end that is not a time, as a JSON error naming it.
-pub fn bad_time(field: &str) -> Response {
-    json_error(
+pub fn bad_time(field: &'static str) -> ApiError {
+    ApiError::request(
         StatusCode::BAD_REQUEST,
-        "invalid",
         "Use an RFC 3339 time such as 2026-11-24T09:00:00Z.",
         Some(field),
     )

@@ -3,18 +3,22 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use domain::therapy::{NewSession, Repeat};
-use serde::Deserialize;
-use serde_json::json;
+use domain::therapy::{NewSession, Repeat, TherapySession};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::error::{from_app, json as json_error};
+use super::error::{ApiError, ApiResult};
 use super::json::ApiJson;
-use super::requests::{client_id_required, created};
+use super::requests::{created, require_client_id};
 use crate::AppState;
 use crate::session::ApiUser;
+
+/// `{"sessions": [...]}`.
+#[derive(Serialize)]
+pub struct SessionList {
+    sessions: Vec<TherapySession>,
+}
 
 /// A session to add.
 #[derive(Deserialize)]
@@ -35,33 +39,27 @@ pub async fn create(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<SessionInput>,
-) -> Response {
-    let Some(client_id) = input.client_id else {
-        return client_id_required();
-    };
+) -> ApiResult {
+    let client_id = require_client_id(input.client_id)?;
     let Some(repeat) = Repeat::parse(input.repeat.as_deref().unwrap_or("once")) else {
-        return json_error(
+        return Err(ApiError::request(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
             "repeat is \"once\", \"weekly\" or \"fortnightly\".",
             Some("repeat"),
-        );
+        ));
     };
     let note = input.note.as_deref().unwrap_or("");
-    let new = match NewSession::new(client_id, input.at, note, repeat, Utc::now()) {
-        Ok(n) => n,
-        Err(errors) => return from_app(app::AppError::Invalid(errors)),
-    };
-    match state.app.add_session(&actor, new).await {
-        Ok((stored, written)) => created(written, json!({ "sessions": stored })),
-        Err(e) => from_app(e),
-    }
+    let new = NewSession::new(client_id, input.at, note, repeat, Utc::now())
+        .map_err(app::AppError::Invalid)?;
+    let (sessions, written) = state.app.add_session(&actor, new).await?;
+    Ok(created(written, SessionList { sessions }))
 }
 
 /// Every session of the account, oldest first.
-pub async fn list(State(state): State<AppState>, ApiUser(actor): ApiUser) -> Response {
-    match state.app.sessions(&actor, None, None).await {
-        Ok(all) => Json(json!({ "sessions": all })).into_response(),
-        Err(e) => from_app(e),
-    }
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<SessionList>> {
+    let sessions = state.app.sessions(&actor, None, None).await?;
+    Ok(Json(SessionList { sessions }))
 }

@@ -5,19 +5,20 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use domain::order::Move;
 use domain::therapy::{AgendaItem, AgendaSource};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::TokenForm;
+use super::errors::{PageError, PageResult, changed, go};
 use super::render;
+use super::saved_or_again;
+use super::{DoneQuery, TokenForm};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::history::{local_time_phrase, tz_of};
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// One topic, ready to show.
 pub struct ItemView {
@@ -99,36 +100,24 @@ async fn page(
     })
 }
 
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct AgendaQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// Shows the agenda.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<AgendaQuery>,
-) -> Response {
-    let notice = match q.done.as_str() {
-        "added" => Some("Added to your agenda."),
-        "discussed" => Some("Marked as discussed."),
-        "removed" => Some("Taken off your agenda."),
-        _ => None,
-    };
-    match page(&state, &me, String::new(), None, notice).await {
-        Ok(p) => render(StatusCode::OK, &p),
-        Err(e) => super::errors::internal(&e),
-    }
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let notice = q.notice(&[
+        ("added", "Added to your agenda."),
+        ("discussed", "Marked as discussed."),
+        ("removed", "Taken off your agenda."),
+    ]);
+    let p = page(&state, &me, String::new(), None, notice).await?;
+    Ok(render(StatusCode::OK, &p))
 }
 
 /// The add-a-topic form.
 #[derive(Deserialize)]
 pub struct AddForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -138,52 +127,35 @@ pub struct AddForm {
 /// Adds a topic typed by hand; a double submit adds it once.
 pub async fn add(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<AddForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<AddForm>,
+) -> PageResult {
     let client_id = Uuid::parse_str(form.client_id.trim()).unwrap_or_else(|_| Uuid::new_v4());
-    match state
+    let result = state
         .app
         .add_agenda_topic(&me.actor, client_id, &form.text)
-        .await
-    {
-        Ok(_) => Redirect::to("/agenda?done=added").into_response(),
-        Err(AppError::Invalid(errors)) => {
-            let message = errors.first().map(|e| e.message.clone());
-            match page(&state, &me, form.text, message, None).await {
-                Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-                Err(e) => super::errors::internal(&e),
-            }
-        }
-        Err(e) => super::errors::internal(&e),
-    }
+        .await;
+    saved_or_again(result, "/agenda?done=added", |errors| {
+        let message = errors.first().map(|e| e.message.clone());
+        page(&state, &me, form.text, message, None)
+    })
+    .await
 }
 
 /// Marks a topic as discussed.
 pub async fn discussed(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    match state.app.set_agenda_discussed(&me.actor, id, true).await {
-        Ok(()) => Redirect::to("/agenda?done=discussed").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    changed(
+        state.app.set_agenda_discussed(&me.actor, id, true).await,
+        "/agenda?done=discussed",
+    )
 }
 
 /// The up and down buttons.
 #[derive(Deserialize)]
 pub struct MoveForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     direction: String,
 }
@@ -191,55 +163,41 @@ pub struct MoveForm {
 /// Moves a topic one place up or down, and back to it on the page.
 pub async fn move_item(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<MoveForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<MoveForm>,
+) -> PageResult {
     let direction = match form.direction.as_str() {
         "up" => Move::Up,
         "down" => Move::Down,
-        _ => return super::errors::not_found_page(),
+        _ => return Err(PageError::NotFound),
     };
-    match state.app.move_agenda_item(&me.actor, id, direction).await {
-        Ok(()) => Redirect::to(&format!("/agenda#topic-{id}")).into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    changed(
+        state.app.move_agenda_item(&me.actor, id, direction).await,
+        &format!("/agenda#topic-{id}"),
+    )
 }
 
 /// Takes a topic off the agenda (a journal entry's topic unflags the entry).
 pub async fn remove(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    match state.app.delete_agenda_item(&me.actor, id).await {
-        Ok(()) => Redirect::to("/agenda?done=removed").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    changed(
+        state.app.delete_agenda_item(&me.actor, id).await,
+        "/agenda?done=removed",
+    )
 }
 
 /// Puts a check-in's note on the agenda.
 pub async fn from_checkin(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
     match state.app.bring_checkin_note(&me.actor, id).await {
-        Ok(_) => Redirect::to("/agenda?done=added").into_response(),
-        Err(AppError::NotFound | AppError::Invalid(_)) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
+        Ok(_) => go("/agenda?done=added"),
+        Err(AppError::NotFound | AppError::Invalid(_)) => Err(PageError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }

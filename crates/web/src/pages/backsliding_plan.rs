@@ -4,24 +4,23 @@
 
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
+use axum::response::Response;
 use domain::checkin::FieldError;
 use domain::plans::backsliding as t;
 use domain::plans::{self, BackslidingPlan, BackslidingPlanInput, Stressor};
 use serde::Deserialize;
 
-use super::TokenForm;
+use super::errors::PageResult;
+use super::plans::PlanPages;
 use super::plans::{
-    ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows, history_page,
+    ContactRow, OldVersion, ReachView, contact_fields, contact_inputs, contact_rows,
 };
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::layout::Layout;
-use crate::pages::history::tz_of;
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// One section of the plan, ready to read.
 pub struct SectionView {
@@ -148,11 +147,8 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<PlanQuery>,
-) -> Response {
-    let current = match state.app.plan::<BackslidingPlan>(&me.actor).await {
-        Ok(c) => c,
-        Err(e) => return super::errors::internal(&e),
-    };
+) -> PageResult {
+    let current = state.app.plan::<BackslidingPlan>(&me.actor).await?;
     let notice = if q.saved.is_some() {
         Some("Your backsliding plan is saved.")
     } else if q.restored.is_some() {
@@ -162,17 +158,15 @@ pub async fn show(
     };
     let has_plan = current.is_some();
     let plan = current.map(|v| v.plan).unwrap_or_default();
-    render(
+    Ok(render(
         StatusCode::OK,
         &plan_page(&me, &plan, has_plan, None, notice),
-    )
+    ))
 }
 
 /// The form as posted.
 #[derive(Debug, Default, Deserialize)]
 pub struct PlanForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     warning_signs: String,
     #[serde(default)]
@@ -199,7 +193,6 @@ impl PlanForm {
     fn from_input(i: BackslidingPlanInput) -> PlanForm {
         let (net_name, net_phone) = contact_fields(&i.safety_net);
         PlanForm {
-            csrf: String::new(),
             warning_signs: i.warning_signs,
             stressors: i.stressors,
             own_stressors: i.own_stressors,
@@ -278,110 +271,46 @@ fn edit_page(
     }
 }
 
-/// The form, filled with the plan as it stands; coping skills start from the toolkit's
-/// "what works for me" when the person has not written any.
-pub async fn edit(State(state): State<AppState>, me: SignedIn) -> Response {
-    let app = &state.app;
-    let current = match app.plan::<BackslidingPlan>(&me.actor).await {
-        Ok(c) => c,
-        Err(e) => return super::errors::internal(&e),
-    };
-    let is_new = current.is_none();
-    let mut input = current.map(|v| v.plan.to_input()).unwrap_or_default();
-    let prefilled =
-        super::plans::prefill_with_what_helped(app, &me.actor, &mut input.coping_skills).await;
-    render(
-        StatusCode::OK,
-        &edit_page(
-            &me,
-            PlanForm::from_input(input),
-            is_new,
-            prefilled,
-            Vec::new(),
-        ),
-    )
-}
+impl PlanPages for BackslidingPlan {
+    const NAV: &'static str = "backsliding";
+    const TITLE: &'static str = "My backsliding plan";
+    const PATH: &'static str = "/backsliding-plan";
+    type Form = PlanForm;
+    type Input = BackslidingPlanInput;
 
-/// Saves the plan as a new version, or shows the form again with what to fix.
-pub async fn save(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<PlanForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        let errors = vec![FieldError::new(
-            "warning_signs",
-            "This form had expired, so nothing was saved yet. Please check and save again.",
-        )];
-        return render(
-            StatusCode::FORBIDDEN,
-            &edit_page(&me, form, false, false, errors),
-        );
+    fn input(&self) -> BackslidingPlanInput {
+        self.to_input()
     }
-    match state
-        .app
-        .save_backsliding_plan(&me.actor, form.input())
-        .await
-    {
-        Ok(_) => Redirect::to("/backsliding-plan?saved=1").into_response(),
-        Err(AppError::Invalid(errors)) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &edit_page(&me, form, false, false, errors),
-        ),
-        Err(e) => super::errors::internal(&e),
-    }
-}
 
-/// Every saved version, newest first.
-pub async fn history(State(state): State<AppState>, me: SignedIn) -> Response {
-    match state.app.plan_history::<BackslidingPlan>(&me.actor).await {
-        Ok(changes) => history_page(
-            &me,
-            "backsliding",
-            "My backsliding plan",
-            "/backsliding-plan",
-            changes,
-        ),
-        Err(e) => super::errors::internal(&e),
+    fn prefilled(input: &mut BackslidingPlanInput) -> &mut String {
+        &mut input.coping_skills
     }
-}
 
-/// One earlier version, read-only, with a way to make it the plan again.
-pub async fn version(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(version): Path<i64>,
-) -> Response {
-    match super::plans::old_and_newest(&state.app, &me.actor, version).await {
-        Ok((old, newest)) => {
-            let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
-            render(
-                StatusCode::OK,
-                &plan_page(&me, &old.plan, true, Some(banner), None),
-            )
-        }
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
+    fn form(input: BackslidingPlanInput) -> PlanForm {
+        PlanForm::from_input(input)
     }
-}
 
-/// Makes an earlier version the plan again (as a new version).
-pub async fn restore(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(version): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
+    fn edit_page(
+        status: StatusCode,
+        me: &SignedIn,
+        form: PlanForm,
+        is_new: bool,
+        prefilled: bool,
+        errors: Vec<FieldError>,
+    ) -> Response {
+        render(status, &edit_page(me, form, is_new, prefilled, errors))
     }
-    match state
-        .app
-        .restore_plan_version::<BackslidingPlan>(&me.actor, version)
-        .await
-    {
-        Ok(_) => Redirect::to("/backsliding-plan?restored=1").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
+
+    async fn save(app: &app::App, actor: &app::Actor, form: &PlanForm) -> Result<(), AppError> {
+        app.save_backsliding_plan(actor, form.input())
+            .await
+            .map(|_| ())
+    }
+
+    fn version_page(me: &SignedIn, plan: &BackslidingPlan, banner: OldVersion) -> Response {
+        render(
+            StatusCode::OK,
+            &plan_page(me, plan, true, Some(banner), None),
+        )
     }
 }

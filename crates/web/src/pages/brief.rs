@@ -6,12 +6,12 @@ use app::{AppError, Brief, BriefRange};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::guidance::Level;
 use serde::Deserialize;
 
+use super::errors::PageResult;
 use super::render;
 use crate::AppState;
 use crate::chart::{DayMood, MoodChartText, describe, mood_chart_with};
@@ -392,7 +392,7 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<BriefQuery>,
-) -> Response {
+) -> PageResult {
     let tz = tz_of(me.actor.account());
     let (range, mut range_error) = match (q.from.trim(), q.to.trim()) {
         ("", "") => (BriefRange::SinceLastSession, None),
@@ -409,16 +409,12 @@ pub async fn show(
         Ok(b) => b,
         Err(AppError::Invalid(errors)) => {
             range_error = errors.first().map(|e| e.message.clone());
-            match state
+            state
                 .app
                 .brief(&me.actor, BriefRange::SinceLastSession, now)
-                .await
-            {
-                Ok(b) => b,
-                Err(e) => return super::errors::internal(&e),
-            }
+                .await?
         }
-        Err(e) => return super::errors::internal(&e),
+        Err(e) => return Err(e.into()),
     };
     let status = if range_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -426,5 +422,5 @@ pub async fn show(
         StatusCode::OK
     };
     let layout = Layout::signed_in(&me.csrf, "brief");
-    render(status, &view(layout, &brief, tz, &q, range_error))
+    Ok(render(status, &view(layout, &brief, tz, &q, range_error)))
 }

@@ -5,24 +5,23 @@ use app::AppError;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
+use axum::response::Response;
 use domain::checkin::{
     BodySignal, CheckInInput, FieldError, HARDER_TODAY_SUGGESTIONS, UsualActivities,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::errors::{PageResult, go};
 use super::{Choice, message_for, render};
 use crate::AppState;
+use crate::form::ReshownForm;
 use crate::layout::Layout;
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// The form as posted. Everything is text so that whatever was typed can be shown again.
 #[derive(Debug, Default, Deserialize)]
 pub struct CheckInForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -293,52 +292,35 @@ fn to_input(form: &CheckInForm) -> Result<CheckInInput, Vec<FieldError>> {
 /// to the help page.
 pub async fn submit(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<CheckInForm>,
-) -> Response {
+    ReshownForm { me, form, fresh }: ReshownForm<CheckInForm>,
+) -> PageResult {
     let always = me.actor.account().always_ask_safety;
-    if !session::tokens_match(&me.csrf, &form.csrf) {
+    // The form again with what was typed; `ask` shows the safety question.
+    let again =
+        |status: StatusCode, form: CheckInForm, errors: Vec<FieldError>, ask: bool| -> PageResult {
+            Ok(render(status, &page(&me.csrf, form, errors, always, ask)))
+        };
+    if !fresh {
         let errors = vec![FieldError::new(
             "mood",
             "This form had expired, so nothing was saved yet. Please check your answers and save again.",
         )];
-        return render(
-            StatusCode::FORBIDDEN,
-            &page(&me.csrf, form, errors, always, false),
-        );
+        return again(StatusCode::FORBIDDEN, form, errors, false);
     }
-    let input = match to_input(&form) {
-        Ok(i) => i,
-        Err(errors) => {
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page(&me.csrf, form, errors, always, false),
-            );
-        }
-    };
-    let checked = match input.validate(chrono::Utc::now()) {
+    let checked = match to_input(&form).and_then(|input| input.validate(chrono::Utc::now())) {
         Ok(c) => c,
-        Err(errors) => {
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page(&me.csrf, form, errors, always, false),
-            );
-        }
+        Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, form, errors, false),
     };
     if checked.needs_safety_answer(always) {
-        return render(
-            StatusCode::OK,
-            &page(&me.csrf, form, Vec::new(), always, true),
-        );
+        return again(StatusCode::OK, form, Vec::new(), true);
     }
     let said_yes = checked.self_harm_thoughts == Some(true);
     match state.app.store_checkin(&me.actor, &checked, None).await {
-        Ok(_) if said_yes => Redirect::to("/help?from=checkin").into_response(),
-        Ok(_) => Redirect::to("/?saved=1").into_response(),
-        Err(AppError::Invalid(errors)) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&me.csrf, form, errors, always, false),
-        ),
-        Err(e) => super::errors::internal(&e),
+        Ok(_) if said_yes => go("/help?from=checkin"),
+        Ok(_) => go("/?saved=1"),
+        Err(AppError::Invalid(errors)) => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, form, errors, false)
+        }
+        Err(e) => Err(e.into()),
     }
 }

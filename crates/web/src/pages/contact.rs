@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::{Duration, Utc};
 use domain::contact::{dialable, draft_message};
 
+use super::errors::PageResult;
 use super::render;
 use crate::AppState;
 use crate::layout::Layout;
@@ -28,17 +28,14 @@ struct ContactPage {
 }
 
 /// Shows the contact details and the drafted message.
-pub async fn show(State(state): State<AppState>, me: SignedIn) -> Response {
+pub async fn show(State(state): State<AppState>, me: SignedIn) -> PageResult {
     let now = Utc::now();
     let app = &state.app;
-    let (guidance, recent, next) = match tokio::try_join!(
+    let (guidance, recent, next) = tokio::try_join!(
         app.guidance(&me.actor, now),
         app.sessions(&me.actor, Some(now - Duration::days(60)), Some(now)),
         app.next_session(&me.actor, now),
-    ) {
-        Ok(all) => all,
-        Err(e) => return super::errors::internal(&e),
-    };
+    )?;
     let account = me.actor.account();
     let tz = tz_of(account);
     let t = &account.therapist;
@@ -67,5 +64,5 @@ pub async fn show(State(state): State<AppState>, me: SignedIn) -> Response {
         email: t.email.clone(),
         draft,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }

@@ -168,23 +168,80 @@ pub fn internal_page() -> Response {
         .into_response()
 }
 
-/// Shows the kind page for a use-case error a form handler does not handle itself: most are
-/// internal (the cause is logged), but a form sent again after it was saved, with changes,
-/// is the person's situation to know about, not ours to log.
-pub fn internal(e: &app::AppError) -> Response {
-    if matches!(e, app::AppError::ClientIdConflict) {
-        return page(
-            StatusCode::CONFLICT,
-            "This form was already saved",
-            "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
-        );
+/// Why a page handler could not answer as asked; handlers return `Result<Response, PageError>`
+/// and use `?` on use-case results.
+#[derive(Debug)]
+pub enum PageError {
+    /// A use-case failed: most are internal (the cause is logged once, here), but a form sent
+    /// again after it was saved, with changes, is the person's situation to know about.
+    App(app::AppError),
+    /// What was asked for is not this account's, or no longer exists.
+    NotFound,
+}
+
+/// What page handlers return.
+pub type PageResult = Result<Response, PageError>;
+
+impl From<app::AppError> for PageError {
+    fn from(e: app::AppError) -> Self {
+        PageError::App(e)
     }
-    tracing::error!(error = %e, "request failed");
-    page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        "Nothing you did caused this. Please try again in a moment.",
-    )
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::NotFound => not_found_page(),
+            PageError::App(app::AppError::ClientIdConflict) => page(
+                StatusCode::CONFLICT,
+                "This form was already saved",
+                "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
+            ),
+            PageError::App(e) => {
+                // The chain says which layer failed and why; none of these messages carry
+                // what a person wrote.
+                tracing::error!(error = %error_chain(&e), "request failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Nothing you did caused this. Please try again in a moment.",
+                )
+            }
+        }
+    }
+}
+
+/// An error and each of its sources, joined by ": ".
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// A lookup of one of the person's items: "not this account's" is the 404 page, anything
+/// else a [`PageError::App`].
+pub fn found<T>(result: Result<T, app::AppError>) -> Result<T, PageError> {
+    result.map_err(|e| match e {
+        app::AppError::NotFound => PageError::NotFound,
+        e => PageError::App(e),
+    })
+}
+
+/// After a change to one of the person's items: on to `to`, or the 404 page when the item
+/// is not theirs.
+pub fn changed<T>(result: Result<T, app::AppError>, to: &str) -> PageResult {
+    found(result)?;
+    go(to)
+}
+
+/// On to `to` after a form did what it asked.
+pub fn go(to: &str) -> PageResult {
+    Ok(axum::response::Redirect::to(to).into_response())
 }
 
 /// A refused cross-site form post.

@@ -7,8 +7,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -16,12 +14,15 @@ use domain::feedback::{FeedbackInput, FeedbackKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::TokenForm;
+use super::errors::{PageResult, changed};
+use super::saved_or_again;
 use super::{Choice, message_for, render};
+use super::{DoneQuery, TokenForm};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::history::{local_time_phrase, tz_of};
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// Sessions offered in the picker: the recent past ones.
 const PICKER_DAYS: i64 = 120;
@@ -54,8 +55,6 @@ pub fn session_phrase(at: DateTime<Utc>, tz: Tz) -> String {
 /// The add-feedback form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct AddForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -170,68 +169,49 @@ async fn page(
     })
 }
 
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct FeedbackQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// Shows the notes and the form.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<FeedbackQuery>,
-) -> Response {
-    let notice = match q.done.as_str() {
-        "added" => Some("Saved. It will be in your summary for the next session."),
-        "removed" => Some("Note removed."),
-        _ => None,
-    };
-    match page(&state, &me, AddForm::default(), Vec::new(), notice).await {
-        Ok(p) => render(StatusCode::OK, &p),
-        Err(e) => super::errors::internal(&e),
-    }
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let notice = q.notice(&[
+        (
+            "added",
+            "Saved. It will be in your summary for the next session.",
+        ),
+        ("removed", "Note removed."),
+    ]);
+    let p = page(&state, &me, AddForm::default(), Vec::new(), notice).await?;
+    Ok(render(StatusCode::OK, &p))
 }
 
 /// Saves a note, or shows the form again with what was typed.
 pub async fn add(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<AddForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<AddForm>,
+) -> PageResult {
     let input = FeedbackInput {
         client_id: Uuid::parse_str(form.client_id.trim()).ok(),
         session_id: form.session_id.trim().parse().ok(),
         kind: Some(form.kind.clone()),
         text: Some(form.text.clone()),
     };
-    match state.app.add_feedback(&me.actor, input).await {
-        Ok(_) => Redirect::to("/feedback?done=added").into_response(),
-        Err(AppError::Invalid(errors)) => match page(&state, &me, form, errors, None).await {
-            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-            Err(e) => super::errors::internal(&e),
-        },
-        Err(e) => super::errors::internal(&e),
-    }
+    let result = state.app.add_feedback(&me.actor, input).await;
+    saved_or_again(result, "/feedback?done=added", |errors| {
+        page(&state, &me, form, errors, None)
+    })
+    .await
 }
 
 /// Removes a note.
 pub async fn remove(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    match state.app.delete_feedback(&me.actor, id).await {
-        Ok(()) => Redirect::to("/feedback?done=removed").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    changed(
+        state.app.delete_feedback(&me.actor, id).await,
+        "/feedback?done=removed",
+    )
 }

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use domain::account::Account;
 use domain::checkin::{CheckIn, HARDER_TODAY_SUGGESTIONS};
 use serde::Deserialize;
 
+use super::errors::PageResult;
 use super::render;
 use crate::AppState;
 use crate::chart::{DayMood, mood_chart};
@@ -159,7 +159,7 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<HistoryQuery>,
-) -> Response {
+) -> PageResult {
     let tz = tz_of(me.actor.account());
     let now = Utc::now();
     let today = now.with_timezone(&tz).date_naive();
@@ -172,14 +172,10 @@ pub async fn show(
     let start = end - Days::new(PAGE_DAYS);
     let start_utc = local_midnight(start, tz);
     let end_utc = local_midnight(end, tz);
-    let checkins = match state
+    let checkins = state
         .app
         .checkins(&me.actor, Some(start_utc), Some(end_utc))
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => return super::errors::internal(&e),
-    };
+        .await?;
     let mut by_day: BTreeMap<NaiveDate, Vec<&CheckIn>> = BTreeMap::new();
     for c in &checkins {
         by_day
@@ -222,7 +218,7 @@ pub async fn show(
         }),
         older_link: Some(format!("/history?before={}", start.format("%Y-%m-%d"))),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {

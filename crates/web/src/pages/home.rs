@@ -3,13 +3,13 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use domain::crisis::directory_for_code;
 use domain::guidance::Level;
 use domain::questionnaire::Due;
 use serde::Deserialize;
 
+use super::errors::{PageResult, go};
 use super::render;
 use crate::AppState;
 use crate::layout::Layout;
@@ -153,42 +153,35 @@ pub async fn show(
     State(state): State<AppState>,
     visitor: Visitor,
     Query(q): Query<HomeQuery>,
-) -> Response {
+) -> PageResult {
     let Some(me) = visitor.signed_in else {
-        return match state.app.is_fresh_install().await {
-            Ok(true) => Redirect::to("/signup").into_response(),
-            Ok(false) => Redirect::to("/signin").into_response(),
-            Err(e) => super::errors::internal(&e),
-        };
+        let fresh = state.app.is_fresh_install().await?;
+        return go(if fresh { "/signup" } else { "/signin" });
     };
     let now = Utc::now();
     let app = &state.app;
     let actor = &me.actor;
-    let (recent, guidance, next, due, questionnaires_due) = match tokio::try_join!(
+    let (recent, guidance, next, due, questionnaires_due) = tokio::try_join!(
         app.checkins(actor, Some(now - Duration::days(30)), None),
         app.guidance(actor, now),
         app.next_session(actor, now),
         app.reflection_due(actor, now),
         app.questionnaires_due(actor, now),
-    ) {
-        Ok(all) => all,
-        Err(e) => return super::errors::internal(&e),
-    };
+    )?;
     // What to offer from the toolkit depends on how things look today.
-    let suggestion = match app.suggested_tools(actor, guidance.level).await {
-        Ok(s) => s,
-        Err(e) => return super::errors::internal(&e),
-    };
+    let suggestion = app.suggested_tools(actor, guidance.level).await?;
     let account = actor.account();
     let tz = tz_of(account);
     let urgent = guidance.level == Level::Urgent;
     let directory = directory_for_code(account.country.as_deref()).entry;
     let plans = super::plans::home_plans(app, actor, &guidance).await;
     // Homework stays on the home page until it is done or removed.
-    let homework = match app.homework(actor, false, now).await {
-        Ok(all) => all.iter().map(|h| super::homework::view(h, tz)).collect(),
-        Err(e) => return super::errors::internal(&e),
-    };
+    let homework = app
+        .homework(actor, false, now)
+        .await?
+        .iter()
+        .map(|h| super::homework::view(h, tz))
+        .collect();
     let page = HomePage {
         plans,
         layout: Layout::signed_in(&me.csrf, "home"),
@@ -248,5 +241,5 @@ pub async fn show(
         }),
         therapist_name: account.therapist.name.clone(),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }

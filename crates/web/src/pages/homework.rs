@@ -5,8 +5,6 @@ use app::{AppError, HomeworkStatus};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use chrono::Utc;
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -14,12 +12,15 @@ use domain::homework::{Frequency, HomeworkEditInput, HomeworkInput, HomeworkLogI
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::TokenForm;
+use super::errors::{PageError, PageResult, changed, found, go};
 use super::{Choice, message_for, render};
+use super::{DoneQuery, TokenForm};
+use super::{saved_or_again, shown_again};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::history::{local_time_phrase, tz_of};
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// One time it was done.
 pub struct LogView {
@@ -76,8 +77,6 @@ pub fn view(h: &HomeworkStatus, tz: Tz) -> HomeworkView {
 /// The add-homework form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct AddForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -138,63 +137,47 @@ async fn page(
     })
 }
 
-/// Notices after a redirect.
-#[derive(Deserialize)]
-pub struct HomeworkQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// Lists homework and offers the form.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
-    Query(q): Query<HomeworkQuery>,
-) -> Response {
-    let notice = match q.done.as_str() {
-        "added" => Some("Homework added. It shows on your home page until it's done."),
-        "logged" => Some("Well done. It's in your log."),
-        "finished" => Some("Marked as finished."),
-        "reopened" => Some("Back on your list."),
-        "removed" => Some("Homework removed."),
-        _ => None,
-    };
-    match page(&state, &me, AddForm::default(), Vec::new(), notice).await {
-        Ok(p) => render(StatusCode::OK, &p),
-        Err(e) => super::errors::internal(&e),
-    }
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let notice = q.notice(&[
+        (
+            "added",
+            "Homework added. It shows on your home page until it's done.",
+        ),
+        ("logged", "Well done. It's in your log."),
+        ("finished", "Marked as finished."),
+        ("reopened", "Back on your list."),
+        ("removed", "Homework removed."),
+    ]);
+    let p = page(&state, &me, AddForm::default(), Vec::new(), notice).await?;
+    Ok(render(StatusCode::OK, &p))
 }
 
 /// Adds homework, or shows the form again with what to fix.
 pub async fn add(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<AddForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<AddForm>,
+) -> PageResult {
     let input = HomeworkInput {
         client_id: Uuid::parse_str(form.client_id.trim()).ok(),
         text: Some(form.text.clone()),
         due_on: Some(form.due_on.clone()),
         frequency: Some(form.frequency.clone()),
     };
-    match state.app.add_homework(&me.actor, input).await {
-        Ok(_) => Redirect::to("/homework?done=added").into_response(),
-        Err(AppError::Invalid(errors)) => match page(&state, &me, form, errors, None).await {
-            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-            Err(e) => super::errors::internal(&e),
-        },
-        Err(e) => super::errors::internal(&e),
-    }
+    let result = state.app.add_homework(&me.actor, input).await;
+    saved_or_again(result, "/homework?done=added", |errors| {
+        page(&state, &me, form, errors, None)
+    })
+    .await
 }
 
 /// The "done" form, from this page or the home page.
 #[derive(Debug, Default, Deserialize)]
 pub struct DoneForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -207,29 +190,22 @@ pub struct DoneForm {
 /// Logs that the homework was done.
 pub async fn done(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<DoneForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<DoneForm>,
+) -> PageResult {
     let input = HomeworkLogInput {
         client_id: Uuid::parse_str(form.client_id.trim()).ok(),
         at: None,
         note: Some(form.note),
     };
     match state.app.log_homework(&me.actor, id, input).await {
-        Ok(_) if form.back == "home" => Redirect::to("/?homework=1").into_response(),
-        Ok(_) => Redirect::to(&format!("/homework?done=logged#homework-{id}")).into_response(),
+        Ok(_) if form.back == "home" => go("/?homework=1"),
+        Ok(_) => go(&format!("/homework?done=logged#homework-{id}")),
         Err(AppError::Invalid(errors)) => {
-            match page(&state, &me, AddForm::default(), errors, None).await {
-                Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-                Err(e) => super::errors::internal(&e),
-            }
+            shown_again(&page(&state, &me, AddForm::default(), errors, None).await?)
         }
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
+        Err(AppError::NotFound) => Err(PageError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -237,51 +213,36 @@ pub async fn done(
 #[derive(Deserialize)]
 pub struct FinishForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     on: String,
 }
 
 /// Marks homework finished, or puts it back on the list.
 pub async fn finish(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<FinishForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<FinishForm>,
+) -> PageResult {
     let on = form.on == "1";
     let edit = HomeworkEditInput {
         finished: Some(on),
         ..Default::default()
     };
-    match state.app.edit_homework(&me.actor, id, edit).await {
-        Ok(_) => Redirect::to(if on {
-            "/homework?done=finished"
-        } else {
-            "/homework?done=reopened"
-        })
-        .into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    found(state.app.edit_homework(&me.actor, id, edit).await)?;
+    go(if on {
+        "/homework?done=finished"
+    } else {
+        "/homework?done=reopened"
+    })
 }
 
 /// Removes homework and its log.
 pub async fn remove(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    match state.app.delete_homework(&me.actor, id).await {
-        Ok(()) => Redirect::to("/homework?done=removed").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    changed(
+        state.app.delete_homework(&me.actor, id).await,
+        "/homework?done=removed",
+    )
 }

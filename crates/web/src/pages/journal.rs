@@ -6,8 +6,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use chrono::Utc;
 use domain::checkin::FieldError;
 use domain::journal::{JournalCursor, JournalPage};
@@ -16,11 +14,14 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::TokenForm;
+use super::errors::{PageError, PageResult, changed, found, go};
 use super::{message_for, render};
+use super::{saved_or_again, shown_again};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::history::{local_time_phrase, tz_of};
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// Characters of an entry shown in the list; the whole entry is one tap away.
 const PREVIEW_CHARS: usize = 600;
@@ -85,8 +86,6 @@ fn filter_links(current: JournalFilter) -> Vec<FilterLink> {
 #[derive(Debug, Default, Deserialize)]
 pub struct WriteForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     client_id: String,
     #[serde(default)]
     text: String,
@@ -99,8 +98,6 @@ pub struct WriteForm {
 /// The search box as typed; `before` continues a search to older results.
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -247,13 +244,13 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let listing = Listing {
         filter: filter_of(&q.show),
         search: None,
         before: JournalCursor::parse(&q.before),
     };
-    match page(
+    let p = page(
         &state,
         &me,
         listing,
@@ -261,22 +258,15 @@ pub async fn show(
         Vec::new(),
         notice_for(&q.done),
     )
-    .await
-    {
-        Ok(p) => render(StatusCode::OK, &p),
-        Err(e) => super::errors::internal(&e),
-    }
+    .await?;
+    Ok(render(StatusCode::OK, &p))
 }
 
 /// Saves a new entry, or shows the form again with what was typed.
 pub async fn write(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<WriteForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<WriteForm>,
+) -> PageResult {
     let input = JournalInput {
         client_id: Uuid::parse_str(form.client_id.trim()).ok(),
         at: None,
@@ -284,32 +274,23 @@ pub async fn write(
         bring_to_session: Some(form.bring_to_session.is_some()),
         parked: Some(form.parked.is_some()),
     };
-    match state.app.write_journal_entry(&me.actor, input).await {
-        Ok(_) => Redirect::to("/journal?done=written").into_response(),
-        Err(AppError::Invalid(errors)) => {
-            let listing = Listing {
-                filter: JournalFilter::All,
-                search: None,
-                before: None,
-            };
-            match page(&state, &me, listing, form, errors, None).await {
-                Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-                Err(e) => super::errors::internal(&e),
-            }
-        }
-        Err(e) => super::errors::internal(&e),
-    }
+    let result = state.app.write_journal_entry(&me.actor, input).await;
+    saved_or_again(result, "/journal?done=written", |errors| {
+        let listing = Listing {
+            filter: JournalFilter::All,
+            search: None,
+            before: None,
+        };
+        page(&state, &me, listing, form, errors, None)
+    })
+    .await
 }
 
 /// Shows the entries containing a word, without the word ever reaching an address.
 pub async fn search(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<SearchForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<SearchForm>,
+) -> PageResult {
     let filter = filter_of(&form.show);
     let listing = Listing {
         filter,
@@ -317,30 +298,24 @@ pub async fn search(
         before: JournalCursor::parse(&form.before),
     };
     match page(&state, &me, listing, WriteForm::default(), Vec::new(), None).await {
-        Ok(p) => render(StatusCode::OK, &p),
+        Ok(p) => Ok(render(StatusCode::OK, &p)),
         Err(AppError::Invalid(errors)) => {
             let listing = Listing {
                 filter,
                 search: None,
                 before: None,
             };
-            match page(&state, &me, listing, WriteForm::default(), errors, None).await {
-                Ok(mut p) => {
-                    p.search = form.q;
-                    render(StatusCode::UNPROCESSABLE_ENTITY, &p)
-                }
-                Err(e) => super::errors::internal(&e),
-            }
+            let mut p = page(&state, &me, listing, WriteForm::default(), errors, None).await?;
+            p.search = form.q;
+            shown_again(&p)
         }
-        Err(e) => super::errors::internal(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// A one-tap flag change from the list.
 #[derive(Debug, Default, Deserialize)]
 pub struct FlagForm {
-    #[serde(default)]
-    csrf: String,
     /// `parked` or `bring_to_session`.
     #[serde(default)]
     flag: String,
@@ -357,13 +332,9 @@ pub struct FlagForm {
 /// same place in the list.
 pub async fn flag(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<FlagForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<FlagForm>,
+) -> PageResult {
     let on = form.on == "1";
     let (edit, done) = match form.flag.as_str() {
         "parked" => (
@@ -380,24 +351,17 @@ pub async fn flag(
             },
             if on { "brought" } else { "unbrought" },
         ),
-        _ => return super::errors::not_found_page(),
+        _ => return Err(PageError::NotFound),
     };
-    match state.app.edit_journal_entry(&me.actor, id, edit).await {
-        Ok(_) => {
-            let back = list_href(filter_of(&form.show), JournalCursor::parse(&form.before));
-            let sep = if back.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!("{back}{sep}done={done}#entry-{id}")).into_response()
-        }
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    found(state.app.edit_journal_entry(&me.actor, id, edit).await)?;
+    let back = list_href(filter_of(&form.show), JournalCursor::parse(&form.before));
+    let sep = if back.contains('?') { '&' } else { '?' };
+    go(&format!("{back}{sep}done={done}#entry-{id}"))
 }
 
 /// The edit form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct EditForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     text: String,
     #[serde(default)]
@@ -447,41 +411,33 @@ pub async fn edit_show(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    match state.app.journal_entry(&me.actor, id).await {
-        Ok(e) => render(StatusCode::OK, &edit_page(&me, &e, None, Vec::new())),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+) -> PageResult {
+    let e = found(state.app.journal_entry(&me.actor, id).await)?;
+    Ok(render(
+        StatusCode::OK,
+        &edit_page(&me, &e, None, Vec::new()),
+    ))
 }
 
 /// Saves changes to an entry, or shows them again with what to fix.
 pub async fn edit_save(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<EditForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<EditForm>,
+) -> PageResult {
     let edit = JournalEdit {
         text: Some(form.text.clone()),
         bring_to_session: Some(form.bring_to_session.is_some()),
         parked: Some(form.parked.is_some()),
     };
     match state.app.edit_journal_entry(&me.actor, id, edit).await {
-        Ok(_) => Redirect::to(&format!("/journal?done=saved#entry-{id}")).into_response(),
-        Err(AppError::Invalid(errors)) => match state.app.journal_entry(&me.actor, id).await {
-            Ok(e) => render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &edit_page(&me, &e, Some(form), errors),
-            ),
-            Err(AppError::NotFound) => super::errors::not_found_page(),
-            Err(e) => super::errors::internal(&e),
-        },
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
+        Ok(_) => go(&format!("/journal?done=saved#entry-{id}")),
+        Err(AppError::Invalid(errors)) => {
+            let e = found(state.app.journal_entry(&me.actor, id).await)?;
+            shown_again(&edit_page(&me, &e, Some(form), errors))
+        }
+        Err(AppError::NotFound) => Err(PageError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -499,38 +455,28 @@ pub async fn delete_confirm(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    match state.app.journal_entry(&me.actor, id).await {
-        Ok(e) => {
-            let view = entry_view(&e, &me);
-            render(
-                StatusCode::OK,
-                &DeletePage {
-                    layout: Layout::signed_in(&me.csrf, "journal"),
-                    id,
-                    when: view.when,
-                    preview: view.text,
-                },
-            )
-        }
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+) -> PageResult {
+    let e = found(state.app.journal_entry(&me.actor, id).await)?;
+    let view = entry_view(&e, &me);
+    Ok(render(
+        StatusCode::OK,
+        &DeletePage {
+            layout: Layout::signed_in(&me.csrf, "journal"),
+            id,
+            when: view.when,
+            preview: view.text,
+        },
+    ))
 }
 
 /// Deletes an entry, and its topic on the agenda.
 pub async fn delete(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    match state.app.delete_journal_entry(&me.actor, id).await {
-        Ok(()) => Redirect::to("/journal?done=deleted").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    changed(
+        state.app.delete_journal_entry(&me.actor, id).await,
+        "/journal?done=deleted",
+    )
 }

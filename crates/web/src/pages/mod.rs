@@ -37,12 +37,52 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     }
 }
 
+/// The form's page again, with what to fix.
+pub fn shown_again<T: Template>(page: &T) -> errors::PageResult {
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page))
+}
+
+/// How a form that adds something ends: on to `to` when it was saved, its page again with
+/// what to fix when it was not valid, the error page otherwise.
+pub async fn saved_or_again<T, P, F>(
+    result: Result<T, app::AppError>,
+    to: &str,
+    again: impl FnOnce(Vec<FieldError>) -> F,
+) -> errors::PageResult
+where
+    P: Template,
+    F: Future<Output = Result<P, app::AppError>>,
+{
+    match result {
+        Ok(_) => errors::go(to),
+        Err(app::AppError::Invalid(errors)) => shown_again(&again(errors).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A form that carries only its token (remove, mark done, move).
 #[derive(serde::Deserialize)]
 pub struct TokenForm {
     /// The session's form token.
     #[serde(default)]
     pub csrf: String,
+}
+
+/// `?done=…` after a redirect: which notice a list page shows.
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+impl DoneQuery {
+    /// The notice for this `done`, from `(done, notice)` pairs.
+    pub fn notice(&self, notices: &[(&str, &'static str)]) -> Option<&'static str> {
+        notices
+            .iter()
+            .find(|(done, _)| *done == self.done)
+            .map(|(_, notice)| *notice)
+    }
 }
 
 /// One option in a select, radio group or checkbox group.

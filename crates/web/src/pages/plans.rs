@@ -12,11 +12,17 @@ use domain::account::Account;
 use domain::guidance::{Guidance, Level};
 use domain::plans::{self, BackslidingPlan, Plan, Reach, ReachKind, SafetyPlan};
 
-use super::render;
+use axum::extract::{Path, State};
+
+use super::errors::{PageResult, changed, found, go};
+use super::{TokenForm, render};
+use crate::AppState;
+use crate::form::{CheckedForm, ReshownForm};
 use crate::layout::Layout;
 use crate::pages::help::Dial;
 use crate::pages::history::tz_of;
 use crate::session::SignedIn;
+use domain::checkin::FieldError;
 
 /// The response header that tells the service worker whether this browser keeps the safety
 /// plan offline (`keep`) or must delete any copy it has (`drop`).
@@ -270,7 +276,7 @@ pub async fn summary_for(app: &App, actor: &Actor) -> Option<PlanSummary> {
         Ok(Some(v)) if !v.plan.is_empty() => Some(PlanSummary::of(&v.plan, actor.account())),
         Ok(_) => None,
         Err(e) => {
-            tracing::error!(error = %e, "the safety plan could not be read for a summary");
+            tracing::error!(error = %super::errors::error_chain(&e), "the safety plan could not be read for a summary");
             None
         }
     }
@@ -299,7 +305,7 @@ pub async fn home_plans(app: &App, actor: &Actor, guidance: &Guidance) -> HomePl
         app.plan::<BackslidingPlan>(actor)
     );
     let safety = safety
-        .map_err(|e| tracing::error!(error = %e, "the safety plan could not be read"))
+        .map_err(|e| tracing::error!(error = %super::errors::error_chain(&e), "the safety plan could not be read"))
         .ok()
         .flatten()
         .filter(|v| !v.plan.is_empty());
@@ -335,14 +341,14 @@ pub async fn prefill_with_what_helped(app: &App, actor: &Actor, field: &mut Stri
         }
         Ok(_) => false,
         Err(e) => {
-            tracing::warn!(error = %e, "toolkit ranking unavailable for the plan");
+            tracing::warn!(error = %super::errors::error_chain(&e), "toolkit ranking unavailable for the plan");
             false
         }
     }
 }
 
 /// An earlier version of a plan and the number of the newest, for the read-only view.
-pub async fn old_and_newest<P: Plan>(
+async fn old_and_newest<P: Plan>(
     app: &App,
     actor: &Actor,
     version: i64,
@@ -350,4 +356,122 @@ pub async fn old_and_newest<P: Plan>(
     let (old, newest) =
         tokio::try_join!(app.plan_version::<P>(actor, version), app.plan::<P>(actor))?;
     Ok((old, newest.map(|n| n.version).unwrap_or(version)))
+}
+
+/// What the edit, history, earlier-version and restore pages need to know about a kind of
+/// plan; their handlers are written once, below, for both plans.
+pub trait PlanPages: Plan + Send + Sync + 'static {
+    /// The navigation item.
+    const NAV: &'static str;
+    /// The page's heading.
+    const TITLE: &'static str;
+    /// Where the plan lives.
+    const PATH: &'static str;
+
+    /// The plan as the edit form's fields.
+    type Form: serde::de::DeserializeOwned + Send + 'static;
+    /// The plan as its use-case takes it.
+    type Input: Default + Send;
+
+    /// The plan as input, for editing.
+    fn input(&self) -> Self::Input;
+    /// The list a new plan starts from what helped before.
+    fn prefilled(input: &mut Self::Input) -> &mut String;
+    /// The edit form holding `input`.
+    fn form(input: Self::Input) -> Self::Form;
+    /// The edit page, drawn with `status`.
+    fn edit_page(
+        status: StatusCode,
+        me: &SignedIn,
+        form: Self::Form,
+        is_new: bool,
+        prefilled: bool,
+        errors: Vec<FieldError>,
+    ) -> Response;
+    /// Saves the form as a new version.
+    fn save(
+        app: &App,
+        actor: &Actor,
+        form: &Self::Form,
+    ) -> impl Future<Output = Result<(), app::AppError>> + Send;
+    /// The plan page showing an earlier version, read-only.
+    fn version_page(me: &SignedIn, plan: &Self, banner: OldVersion) -> Response;
+}
+
+/// The form, filled with the plan as it stands; a new plan starts one list from the
+/// toolkit's "what works for me".
+pub async fn edit<P: PlanPages>(State(state): State<AppState>, me: SignedIn) -> PageResult {
+    let current = state.app.plan::<P>(&me.actor).await?;
+    let is_new = current.is_none();
+    let mut input = current.map(|v| v.plan.input()).unwrap_or_default();
+    let prefilled = prefill_with_what_helped(&state.app, &me.actor, P::prefilled(&mut input)).await;
+    let form = P::form(input);
+    Ok(P::edit_page(
+        StatusCode::OK,
+        &me,
+        form,
+        is_new,
+        prefilled,
+        Vec::new(),
+    ))
+}
+
+/// Saves the plan as a new version, or shows the form again with what to fix.
+pub async fn save<P: PlanPages>(
+    State(state): State<AppState>,
+    ReshownForm { me, form, fresh }: ReshownForm<P::Form>,
+) -> PageResult {
+    if !fresh {
+        let errors = crate::form::expired("warning_signs");
+        return Ok(P::edit_page(
+            StatusCode::FORBIDDEN,
+            &me,
+            form,
+            false,
+            false,
+            errors,
+        ));
+    }
+    match P::save(&state.app, &me.actor, &form).await {
+        Ok(()) => go(&format!("{}?saved=1", P::PATH)),
+        Err(app::AppError::Invalid(errors)) => Ok(P::edit_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &me,
+            form,
+            false,
+            false,
+            errors,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every saved version, newest first.
+pub async fn history<P: PlanPages>(State(state): State<AppState>, me: SignedIn) -> PageResult {
+    let changes = state.app.plan_history::<P>(&me.actor).await?;
+    Ok(history_page(&me, P::NAV, P::TITLE, P::PATH, changes))
+}
+
+/// One earlier version, read-only, with a way to make it the plan again.
+pub async fn version<P: PlanPages>(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(version): Path<i64>,
+) -> PageResult {
+    let (old, newest) = found(old_and_newest::<P>(&state.app, &me.actor, version).await)?;
+    let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
+    Ok(P::version_page(&me, &old.plan, banner))
+}
+
+/// Makes an earlier version the plan again (as a new version).
+pub async fn restore<P: PlanPages>(
+    State(state): State<AppState>,
+    Path(version): Path<i64>,
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    let restored = state
+        .app
+        .restore_plan_version::<P>(&me.actor, version)
+        .await;
+    changed(restored, &format!("{}?restored=1", P::PATH))
 }

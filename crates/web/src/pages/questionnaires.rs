@@ -8,8 +8,7 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -19,12 +18,15 @@ use domain::questionnaire::{
 };
 use uuid::Uuid;
 
+use super::errors::{PageError, PageResult, found, go};
+use super::shown_again;
 use super::{Choice, render};
 use crate::AppState;
 use crate::chart::{ScorePoint, ScoreScale, score_chart};
+use crate::form::ReshownForm;
 use crate::layout::Layout;
 use crate::pages::history::{local_time_phrase, tz_of};
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// Where the crisis path starts after a PHQ-9 with item 9 above 0.
 pub const CRISIS_PATH: &str = "/help?from=questionnaire";
@@ -186,15 +188,12 @@ fn due_words(due: Due) -> String {
 }
 
 /// The overview: each questionnaire's latest score, history chart, changes and past results.
-pub async fn overview(State(state): State<AppState>, me: SignedIn) -> Response {
+pub async fn overview(State(state): State<AppState>, me: SignedIn) -> PageResult {
     let now = Utc::now();
-    let (all, due) = match tokio::try_join!(
+    let (all, due) = tokio::try_join!(
         state.app.questionnaires(&me.actor, None, None),
         state.app.questionnaires_due(&me.actor, now),
-    ) {
-        Ok(v) => v,
-        Err(e) => return super::errors::internal(&e),
-    };
+    )?;
     let tz = tz_of(me.actor.account());
     let cards = Instrument::ALL
         .into_iter()
@@ -240,14 +239,14 @@ pub async fn overview(State(state): State<AppState>, me: SignedIn) -> Response {
             }
         })
         .collect();
-    render(
+    Ok(render(
         StatusCode::OK,
         &OverviewPage {
             layout: Layout::signed_in(&me.csrf, "questionnaires"),
             screening_note: SCREENING_NOTE,
             cards,
         },
-    )
+    ))
 }
 
 /// One question, ready for the form.
@@ -400,33 +399,29 @@ fn to_input(instrument: Instrument, form: &Posted) -> QuestionnaireInput {
 /// anything else goes to the result.
 pub async fn submit(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(code): Path<String>,
-    Form(form): Form<Posted>,
-) -> Response {
+    ReshownForm { me, form, fresh }: ReshownForm<Posted>,
+) -> PageResult {
     let Some(instrument) = Instrument::parse(&code) else {
-        return super::errors::not_found_page();
+        return Err(PageError::NotFound);
     };
-    if !session::tokens_match(&me.csrf, posted(&form, "csrf")) {
-        return render(
+    if !fresh {
+        return Ok(render(
             StatusCode::FORBIDDEN,
             &form_page(&me, instrument, &form, &[], true),
-        );
+        ));
     }
     match state
         .app
         .record_questionnaire(&me.actor, to_input(instrument, &form))
         .await
     {
-        Ok((stored, _)) if stored.needs_crisis_path() => Redirect::to(CRISIS_PATH).into_response(),
-        Ok((stored, _)) => {
-            Redirect::to(&format!("/questionnaires/results/{}", stored.id)).into_response()
+        Ok((stored, _)) if stored.needs_crisis_path() => go(CRISIS_PATH),
+        Ok((stored, _)) => go(&format!("/questionnaires/results/{}", stored.id)),
+        Err(AppError::Invalid(errors)) => {
+            shown_again(&form_page(&me, instrument, &form, &errors, false))
         }
-        Err(AppError::Invalid(errors)) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(&me, instrument, &form, &errors, false),
-        ),
-        Err(e) => super::errors::internal(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -457,21 +452,17 @@ struct ResultPage {
 }
 
 /// One result: the total and its band in words, the changes up to it, and the chart.
-pub async fn result(State(state): State<AppState>, me: SignedIn, Path(id): Path<i64>) -> Response {
-    let q = match state.app.questionnaire(&me.actor, id).await {
-        Ok(q) => q,
-        Err(AppError::NotFound) => return super::errors::not_found_page(),
-        Err(e) => return super::errors::internal(&e),
-    };
+pub async fn result(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let q = found(state.app.questionnaire(&me.actor, id).await)?;
     let instrument = q.instrument();
-    let same = match state
+    let same = state
         .app
         .questionnaires(&me.actor, Some(instrument), None)
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => return super::errors::internal(&e),
-    };
+        .await?;
     let tz = tz_of(me.actor.account());
     let upto = same.iter().position(|s| s.id == q.id).unwrap_or(0);
     let total = q.total();
@@ -524,5 +515,5 @@ pub async fn result(State(state): State<AppState>, me: SignedIn, Path(id): Path<
             .difficulty
             .map(|d| (DIFFICULTY_QUESTION, d.label())),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }

@@ -3,26 +3,26 @@
 
 use app::AppError;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
+use axum::response::Response;
 use domain::checkin::FieldError;
 use domain::crisis::directory_for_code;
 use domain::plans::safety as t;
 use domain::plans::{self, SafetyPlan, SafetyPlanInput};
 use serde::Deserialize;
 
-use super::TokenForm;
+use super::errors::{PageResult, go};
+use super::plans::PlanPages;
 use super::plans::{
     ContactRow, OFFLINE_HEADER, OldVersion, ReachView, contact_fields, contact_inputs,
-    contact_rows, history_page, long_date,
+    contact_rows, long_date,
 };
 use super::{message_for, render};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
-use crate::pages::history::tz_of;
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// What each step asks, in our words.
 const HINTS: [&str; 6] = [
@@ -136,15 +136,12 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<PlanQuery>,
-) -> Response {
+) -> PageResult {
     let app = &state.app;
-    let (current, keep) = match tokio::try_join!(
+    let (current, keep) = tokio::try_join!(
         app.plan::<SafetyPlan>(&me.actor),
         app.plan_offline(&me.actor, &me.secret),
-    ) {
-        Ok(found) => found,
-        Err(e) => return super::errors::internal(&e),
-    };
+    )?;
     let notice = if q.saved.is_some() {
         Some("Your safety plan is saved.")
     } else if q.restored.is_some() {
@@ -164,14 +161,12 @@ pub async fn show(
         OFFLINE_HEADER,
         HeaderValue::from_static(if keep && has_plan { "keep" } else { "drop" }),
     );
-    res
+    Ok(res)
 }
 
 /// The form as posted: lists one item per line, contacts as repeated name and phone fields.
 #[derive(Debug, Default, Deserialize)]
 pub struct PlanForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     warning_signs: String,
     #[serde(default)]
@@ -201,7 +196,6 @@ impl PlanForm {
         let (helper_name, helper_phone) = contact_fields(&i.helpers);
         let (professional_name, professional_phone) = contact_fields(&i.professionals);
         PlanForm {
-            csrf: String::new(),
             warning_signs: i.warning_signs,
             on_my_own: i.on_my_own,
             distractions: i.distractions,
@@ -277,61 +271,9 @@ fn edit_page(
     }
 }
 
-/// The form, filled with the plan as it stands; a new plan starts with the toolkit's best
-/// tools in step 2.
-pub async fn edit(State(state): State<AppState>, me: SignedIn) -> Response {
-    let app = &state.app;
-    let current = match app.plan::<SafetyPlan>(&me.actor).await {
-        Ok(c) => c,
-        Err(e) => return super::errors::internal(&e),
-    };
-    let is_new = current.is_none();
-    let mut input = current.map(|v| v.plan.to_input()).unwrap_or_default();
-    let prefilled =
-        super::plans::prefill_with_what_helped(app, &me.actor, &mut input.on_my_own).await;
-    render(
-        StatusCode::OK,
-        &edit_page(
-            &me,
-            PlanForm::from_input(input),
-            is_new,
-            prefilled,
-            Vec::new(),
-        ),
-    )
-}
-
-/// Saves the plan as a new version, or shows the form again with what to fix.
-pub async fn save(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<PlanForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        let errors = vec![FieldError::new(
-            "warning_signs",
-            "This form had expired, so nothing was saved yet. Please check and save again.",
-        )];
-        return render(
-            StatusCode::FORBIDDEN,
-            &edit_page(&me, form, false, false, errors),
-        );
-    }
-    match state.app.save_safety_plan(&me.actor, form.input()).await {
-        Ok(_) => Redirect::to("/safety-plan?saved=1").into_response(),
-        Err(AppError::Invalid(errors)) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &edit_page(&me, form, false, false, errors),
-        ),
-        Err(e) => super::errors::internal(&e),
-    }
-}
-
 /// The "keep on this device" choice as posted.
 #[derive(Deserialize)]
 pub struct OfflineForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     keep: String,
 }
@@ -340,72 +282,58 @@ pub struct OfflineForm {
 /// plan page that follows carries the answer to the service worker.
 pub async fn offline(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<OfflineForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<OfflineForm>,
+) -> PageResult {
     let keep = form.keep == "on";
-    match state
+    state
         .app
         .set_plan_offline(&me.actor, &me.secret, keep)
-        .await
-    {
-        Ok(()) => Redirect::to(if keep {
-            "/safety-plan?offline=on#offline"
-        } else {
-            "/safety-plan?offline=off#offline"
-        })
-        .into_response(),
-        Err(e) => super::errors::internal(&e),
-    }
+        .await?;
+    go(if keep {
+        "/safety-plan?offline=on#offline"
+    } else {
+        "/safety-plan?offline=off#offline"
+    })
 }
 
-/// Every saved version, newest first.
-pub async fn history(State(state): State<AppState>, me: SignedIn) -> Response {
-    match state.app.plan_history::<SafetyPlan>(&me.actor).await {
-        Ok(changes) => history_page(&me, "safety", "My safety plan", "/safety-plan", changes),
-        Err(e) => super::errors::internal(&e),
-    }
-}
+impl PlanPages for SafetyPlan {
+    const NAV: &'static str = "safety";
+    const TITLE: &'static str = "My safety plan";
+    const PATH: &'static str = "/safety-plan";
+    type Form = PlanForm;
+    type Input = SafetyPlanInput;
 
-/// One earlier version, read-only, with a way to make it the plan again.
-pub async fn version(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(version): Path<i64>,
-) -> Response {
-    match super::plans::old_and_newest(&state.app, &me.actor, version).await {
-        Ok((old, newest)) => {
-            let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
-            render(
-                StatusCode::OK,
-                &plan_page(&me, &old.plan, true, Some(banner), None, false),
-            )
-        }
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
+    fn input(&self) -> SafetyPlanInput {
+        self.to_input()
     }
-}
 
-/// Makes an earlier version the plan again (as a new version).
-pub async fn restore(
-    State(state): State<AppState>,
-    me: SignedIn,
-    Path(version): Path<i64>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
+    fn prefilled(input: &mut SafetyPlanInput) -> &mut String {
+        &mut input.on_my_own
     }
-    match state
-        .app
-        .restore_plan_version::<SafetyPlan>(&me.actor, version)
-        .await
-    {
-        Ok(_) => Redirect::to("/safety-plan?restored=1").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
+
+    fn form(input: SafetyPlanInput) -> PlanForm {
+        PlanForm::from_input(input)
+    }
+
+    fn edit_page(
+        status: StatusCode,
+        me: &SignedIn,
+        form: PlanForm,
+        is_new: bool,
+        prefilled: bool,
+        errors: Vec<FieldError>,
+    ) -> Response {
+        render(status, &edit_page(me, form, is_new, prefilled, errors))
+    }
+
+    async fn save(app: &app::App, actor: &app::Actor, form: &PlanForm) -> Result<(), AppError> {
+        app.save_safety_plan(actor, form.input()).await.map(|_| ())
+    }
+
+    fn version_page(me: &SignedIn, plan: &SafetyPlan, banner: OldVersion) -> Response {
+        render(
+            StatusCode::OK,
+            &plan_page(me, plan, true, Some(banner), None, false),
+        )
     }
 }

@@ -4,8 +4,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -14,11 +12,14 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::checkin::{Scale, rating_scale};
+use super::errors::{PageResult, changed, found, go};
 use super::{Choice, message_for, render};
+use super::{saved_or_again, shown_again};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::history::tz_of;
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// One session, ready for the list.
 pub struct SessionView {
@@ -50,8 +51,6 @@ pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
 /// The add-a-session form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct SessionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -137,7 +136,7 @@ pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<SessionsQuery>,
-) -> Response {
+) -> PageResult {
     let notice = if q.added.is_some() {
         Some("Session added.")
     } else if q.removed.is_some() {
@@ -145,10 +144,8 @@ pub async fn show(
     } else {
         None
     };
-    match page(&state, &me, SessionForm::default(), Vec::new(), notice).await {
-        Ok(p) => render(StatusCode::OK, &p),
-        Err(e) => super::errors::internal(&e),
-    }
+    let p = page(&state, &me, SessionForm::default(), Vec::new(), notice).await?;
+    Ok(render(StatusCode::OK, &p))
 }
 
 /// A local date and time in `tz` as a UTC instant; in a clock change's gap, the earliest valid.
@@ -207,32 +204,22 @@ fn parse_session(form: &SessionForm, tz: Tz) -> Result<NewSession, Vec<FieldErro
 /// Adds a session, or shows the form again with what to fix.
 pub async fn add(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<SessionForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<SessionForm>,
+) -> PageResult {
     let tz = tz_of(me.actor.account());
     let result = match parse_session(&form, tz) {
         Ok(new) => state.app.add_session(&me.actor, new).await.map(|_| ()),
         Err(errors) => Err(AppError::Invalid(errors)),
     };
-    match result {
-        Ok(()) => Redirect::to("/sessions?added=1").into_response(),
-        Err(AppError::Invalid(errors)) => match page(&state, &me, form, errors, None).await {
-            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-            Err(e) => super::errors::internal(&e),
-        },
-        Err(e) => super::errors::internal(&e),
-    }
+    saved_or_again(result, "/sessions?added=1", |errors| {
+        page(&state, &me, form, errors, None)
+    })
+    .await
 }
 
 /// The remove button's form.
 #[derive(Deserialize)]
 pub struct DeleteForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     later: Option<String>,
 }
@@ -240,29 +227,21 @@ pub struct DeleteForm {
 /// Removes a session (or it and the later ones of its series).
 pub async fn delete(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<DeleteForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    match state
-        .app
-        .delete_session(&me.actor, id, form.later.is_some())
-        .await
-    {
-        Ok(()) => Redirect::to("/sessions?removed=1").into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    CheckedForm { me, form }: CheckedForm<DeleteForm>,
+) -> PageResult {
+    changed(
+        state
+            .app
+            .delete_session(&me.actor, id, form.later.is_some())
+            .await,
+        "/sessions?removed=1",
+    )
 }
 
 /// The post-session check-in as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct ReflectForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -352,39 +331,27 @@ pub async fn reflect_show(
     State(state): State<AppState>,
     me: SignedIn,
     Path(id): Path<i64>,
-) -> Response {
-    let found = tokio::try_join!(
+) -> PageResult {
+    let (s, agenda) = found(tokio::try_join!(
         find_session(&state, &me, id),
         state.app.agenda(&me.actor, false)
-    );
-    match found {
-        Ok((s, agenda)) => render(
-            StatusCode::OK,
-            &reflect_page(&me, &s, &agenda, ReflectForm::default(), Vec::new()),
-        ),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
-        Err(e) => super::errors::internal(&e),
-    }
+    ))?;
+    Ok(render(
+        StatusCode::OK,
+        &reflect_page(&me, &s, &agenda, ReflectForm::default(), Vec::new()),
+    ))
 }
 
 /// Saves the post-session check-in; its topics join the agenda.
 pub async fn reflect_submit(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<ReflectForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    let (s, agenda) = match tokio::try_join!(
+    CheckedForm { me, form }: CheckedForm<ReflectForm>,
+) -> PageResult {
+    let (s, agenda) = found(tokio::try_join!(
         find_session(&state, &me, id),
         state.app.agenda(&me.actor, false)
-    ) {
-        Ok(found) => found,
-        Err(AppError::NotFound) => return super::errors::not_found_page(),
-        Err(e) => return super::errors::internal(&e),
-    };
+    ))?;
     let feeling = match form.session_feeling.trim() {
         "" => None,
         v => match v.parse::<i64>() {
@@ -394,10 +361,7 @@ pub async fn reflect_submit(
                     "session_feeling",
                     "Please choose a number from 0 to 10.",
                 )];
-                return render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &reflect_page(&me, &s, &agenda, form, errors),
-                );
+                return shown_again(&reflect_page(&me, &s, &agenda, form, errors));
             }
         },
     };
@@ -420,15 +384,12 @@ pub async fn reflect_submit(
                 .iter()
                 .filter_map(|d| d.trim().parse().ok())
                 .collect();
-            if let Err(e) = state.app.mark_discussed(&me.actor, &ids, s.at).await {
-                return super::errors::internal(&e);
-            }
-            Redirect::to("/?reflected=1").into_response()
+            state.app.mark_discussed(&me.actor, &ids, s.at).await?;
+            go("/?reflected=1")
         }
-        Err(AppError::Invalid(errors)) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &reflect_page(&me, &s, &agenda, form, errors),
-        ),
-        Err(e) => super::errors::internal(&e),
+        Err(AppError::Invalid(errors)) => {
+            shown_again(&reflect_page(&me, &s, &agenda, form, errors))
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -5,22 +5,22 @@ use app::{AppError, ProfileInput};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
+use axum::response::Response;
 use domain::account::Account;
 use domain::checkin::FieldError;
 use serde::Deserialize;
 
+use super::errors::{PageResult, go};
+use super::shown_again;
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
+use crate::form::ReshownForm;
 use crate::layout::Layout;
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// The settings form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     country: String,
     #[serde(default)]
@@ -50,7 +50,6 @@ pub struct SettingsView {
 impl SettingsForm {
     fn from_account(a: &Account) -> SettingsForm {
         SettingsForm {
-            csrf: String::new(),
             country: a.country.clone().unwrap_or_default(),
             timezone: a.timezone.clone(),
             usual_mood: a.usual_mood.map(|r| r.to_string()).unwrap_or_default(),
@@ -126,22 +125,18 @@ pub async fn show(me: SignedIn, Query(q): Query<SettingsQuery>) -> Response {
 /// Saves the settings, or shows them again with what to fix.
 pub async fn save(
     State(state): State<AppState>,
-    me: SignedIn,
-    Form(form): Form<SettingsForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        let errors = vec![FieldError::new(
-            "therapist_name",
-            "This form had expired, so nothing was saved yet. Please check and save again.",
-        )];
-        return render(StatusCode::FORBIDDEN, &page(&me, form, errors, false));
+    ReshownForm { me, form, fresh }: ReshownForm<SettingsForm>,
+) -> PageResult {
+    if !fresh {
+        let errors = crate::form::expired("therapist_name");
+        return Ok(render(
+            StatusCode::FORBIDDEN,
+            &page(&me, form, errors, false),
+        ));
     }
     match state.app.update_profile(&me.actor, &form.input()).await {
-        Ok(_) => Redirect::to("/settings?saved=1").into_response(),
-        Err(AppError::Invalid(errors)) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&me, form, errors, false),
-        ),
-        Err(e) => super::errors::internal(&e),
+        Ok(_) => go("/settings?saved=1"),
+        Err(AppError::Invalid(errors)) => shown_again(&page(&me, form, errors, false)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -5,13 +5,15 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::{CookieJar, Form};
+use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::render;
+use super::errors::PageResult;
+use super::{TokenForm, render};
 use crate::AppState;
+use crate::form::{CheckedForm, SignedOutForm};
 use crate::layout::Layout;
-use crate::session::{self, ClientAddr, SignedIn, Visitor};
+use crate::session::{self, ClientAddr, Visitor};
 
 #[derive(Template)]
 #[template(path = "signin.html")]
@@ -34,8 +36,6 @@ pub struct SignInQuery {
 /// The form as posted.
 #[derive(Deserialize)]
 pub struct SignInForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -72,11 +72,14 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
-    jar: CookieJar,
-    Form(form): Form<SignInForm>,
-) -> Response {
+    SignedOutForm {
+        jar,
+        csrf,
+        form,
+        fresh,
+    }: SignedOutForm<SignInForm>,
+) -> PageResult {
     let https = state.config.https;
-    let (jar, csrf) = session::form_token(jar, https);
     let again = |status: StatusCode, message: String, jar: CookieJar, csrf: String| {
         let page = SignInPage {
             layout: Layout::anonymous(),
@@ -88,13 +91,13 @@ pub async fn submit(
         };
         (jar, render(status, &page)).into_response()
     };
-    if !session::tokens_match(&csrf, &form.csrf) {
-        return again(
+    if !fresh {
+        return Ok(again(
             StatusCode::FORBIDDEN,
             "This form had expired. Please sign in again.".into(),
             jar,
             csrf,
-        );
+        ));
     }
     match state
         .app
@@ -103,15 +106,15 @@ pub async fn submit(
     {
         Ok((_, token)) => {
             let jar = jar.add(session::session_cookie(token.secret, https));
-            (jar, Redirect::to("/")).into_response()
+            Ok((jar, Redirect::to("/")).into_response())
         }
-        Err(AppError::Unauthenticated) => again(
+        Err(AppError::Unauthenticated) => Ok(again(
             StatusCode::UNAUTHORIZED,
             "That email and password don't match an account. Please check them and try again."
                 .into(),
             jar,
             csrf,
-        ),
+        )),
         Err(AppError::RateLimited { retry_after_secs }) => {
             let mut res = again(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -125,9 +128,9 @@ pub async fn submit(
             );
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            res
+            Ok(res)
         }
-        Err(e) => super::errors::internal(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -141,32 +144,19 @@ fn wait_words(secs: u64) -> String {
     }
 }
 
-/// The sign-out form.
-#[derive(Deserialize)]
-pub struct SignOutForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// Ends the session and clears the cookie.
 pub async fn sign_out(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     jar: CookieJar,
-    Form(form): Form<SignOutForm>,
-) -> Response {
-    if !session::tokens_match(&signed_in.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
-    if let Err(e) = state.app.sign_out(&signed_in.secret).await {
-        return super::errors::internal(&e);
-    }
+    CheckedForm { me, .. }: CheckedForm<TokenForm>,
+) -> PageResult {
+    state.app.sign_out(&me.secret).await?;
     let jar = jar.add(session::clear_session_cookie(state.config.https));
     // The browser itself then deletes everything this site stored on the device: the offline
     // copies (the safety plan among them) and the service worker, which the next page
     // registers again. The worker and the sign-in page also delete the personal copies, for
     // browsers that do not honour this header.
-    (
+    Ok((
         jar,
         [(
             axum::http::HeaderName::from_static("clear-site-data"),
@@ -174,5 +164,5 @@ pub async fn sign_out(
         )],
         Redirect::to("/signin?signed_out=1"),
     )
-        .into_response()
+        .into_response())
 }

@@ -4,22 +4,21 @@ use app::{AppError, ProfileInput, SignUp};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::Form;
 use domain::checkin::FieldError;
 use serde::Deserialize;
 
+use super::errors::{PageResult, go};
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
+use crate::form::SignedOutForm;
 use crate::layout::Layout;
 use crate::session::{self, Visitor};
 
 /// The form as posted; every field kept so a failed submit shows it again.
 #[derive(Debug, Default, Deserialize)]
 pub struct SignUpForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -66,45 +65,46 @@ fn page(csrf: String, form: SignUpForm, errors: Vec<FieldError>) -> SignUpPage {
 }
 
 /// Shows the form (or sends signed-in people home).
-pub async fn show(State(state): State<AppState>, visitor: Visitor, jar: CookieJar) -> Response {
+pub async fn show(State(state): State<AppState>, visitor: Visitor, jar: CookieJar) -> PageResult {
     if visitor.signed_in.is_some() {
-        return Redirect::to("/").into_response();
+        return go("/");
     }
-    match state.app.sign_up_open().await {
-        Ok(true) => {}
-        Ok(false) => return super::errors::signup_closed(),
-        Err(e) => return super::errors::internal(&e),
+    if !state.app.sign_up_open().await? {
+        return Ok(super::errors::signup_closed());
     }
     let (jar, csrf) = session::form_token(jar, state.config.https);
-    (
+    Ok((
         jar,
         render(
             StatusCode::OK,
             &page(csrf, SignUpForm::default(), Vec::new()),
         ),
     )
-        .into_response()
+        .into_response())
 }
 
 /// Creates the account and signs in, or shows the form again with what to fix.
 pub async fn submit(
     State(state): State<AppState>,
-    jar: CookieJar,
-    Form(mut form): Form<SignUpForm>,
-) -> Response {
+    SignedOutForm {
+        jar,
+        csrf,
+        mut form,
+        fresh,
+    }: SignedOutForm<SignUpForm>,
+) -> PageResult {
     let https = state.config.https;
-    let (jar, csrf) = session::form_token(jar, https);
-    if !session::tokens_match(&csrf, &form.csrf) {
+    if !fresh {
         form.password.clear();
         let errors = vec![FieldError::new(
             "email",
             "This form had expired, so nothing was saved. Please check the details and send it again.",
         )];
-        return (
+        return Ok((
             jar,
             render(StatusCode::FORBIDDEN, &page(csrf, form, errors)),
         )
-            .into_response();
+            .into_response());
     }
     let input = SignUp {
         email: form.email.clone(),
@@ -122,14 +122,14 @@ pub async fn submit(
     match state.app.sign_up(input).await {
         Ok((_, token)) => {
             let jar = jar.add(session::session_cookie(token.secret, https));
-            (jar, Redirect::to("/?welcome=1")).into_response()
+            Ok((jar, Redirect::to("/?welcome=1")).into_response())
         }
-        Err(AppError::Invalid(errors)) => (
+        Err(AppError::Invalid(errors)) => Ok((
             jar,
             render(StatusCode::UNPROCESSABLE_ENTITY, &page(csrf, form, errors)),
         )
-            .into_response(),
-        Err(AppError::Forbidden) => super::errors::signup_closed(),
-        Err(e) => super::errors::internal(&e),
+            .into_response()),
+        Err(AppError::Forbidden) => Ok(super::errors::signup_closed()),
+        Err(e) => Err(e.into()),
     }
 }

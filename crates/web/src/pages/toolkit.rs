@@ -9,8 +9,6 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
@@ -25,11 +23,14 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::checkin::{Scale, rating_scale};
+use super::errors::{PageError, PageResult, go};
+use super::shown_again;
 use super::{Choice, message_for, render};
 use crate::AppState;
+use crate::form::CheckedForm;
 use crate::layout::Layout;
 use crate::pages::history::{local_time_phrase, tz_of};
-use crate::session::{self, SignedIn};
+use crate::session::SignedIn;
 
 /// A tool as a link in a list.
 pub struct ToolLink {
@@ -196,19 +197,16 @@ pub async fn show(
     me: SignedIn,
     headers: HeaderMap,
     Query(q): Query<ToolkitQuery>,
-) -> Response {
+) -> PageResult {
     let now = Utc::now();
     let tz = tz_of(me.actor.account());
     let (stats, ranked) = if is_offline_copy(&headers) {
         (Vec::new(), Vec::new())
     } else {
-        match tokio::try_join!(
+        tokio::try_join!(
             state.app.coping_stats(&me.actor),
             state.app.ranked_tools(&me.actor),
-        ) {
-            Ok(both) => both,
-            Err(e) => return super::errors::internal(&e),
-        }
+        )?
     };
     let notice = if q.parked.is_some() {
         Some(
@@ -216,10 +214,8 @@ pub async fn show(
                 .to_string(),
         )
     } else if q.saved.is_some() {
-        match state.app.coping_uses(&me.actor, None, None).await {
-            Ok(uses) => Some(saved_notice(uses.iter().max_by_key(|u| u.id))),
-            Err(e) => return super::errors::internal(&e),
-        }
+        let uses = state.app.coping_uses(&me.actor, None, None).await?;
+        Some(saved_notice(uses.iter().max_by_key(|u| u.id)))
     } else {
         None
     };
@@ -250,7 +246,7 @@ pub async fn show(
         min_rated: domain::coping::MIN_RATED_USES,
         groups,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 fn saved_notice(last: Option<&domain::coping::CopingUse>) -> String {
@@ -295,8 +291,6 @@ fn seconds_phrase(s: u16) -> String {
 /// The player form as posted. Everything is text so that what was typed can be shown again.
 #[derive(Debug, Default, Deserialize)]
 pub struct UseForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     client_id: String,
     #[serde(default)]
@@ -441,24 +435,22 @@ pub async fn player(
     me: SignedIn,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
+) -> PageResult {
     let Some(tool) = ToolId::parse(&id).map(ToolId::tool) else {
-        return super::errors::not_found_page();
+        return Err(PageError::NotFound);
     };
-    match tool_context(&state, &me, tool).await {
-        Ok((items, stats)) => render(
-            StatusCode::OK,
-            &tool_page(
-                &me,
-                tool,
-                items,
-                stats.filter(|_| !is_offline_copy(&headers)),
-                UseForm::default(),
-                Vec::new(),
-            ),
+    let (items, stats) = tool_context(&state, &me, tool).await?;
+    Ok(render(
+        StatusCode::OK,
+        &tool_page(
+            &me,
+            tool,
+            items,
+            stats.filter(|_| !is_offline_copy(&headers)),
+            UseForm::default(),
+            Vec::new(),
         ),
-        Err(e) => super::errors::internal(&e),
-    }
+    ))
 }
 
 fn optional_number(field: &'static str, raw: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
@@ -494,16 +486,12 @@ fn note_of(tool: ToolId, form: &UseForm) -> String {
 /// Saves a use of a tool, with whatever ratings were given.
 pub async fn save(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<UseForm>,
-) -> Response {
+    CheckedForm { me, form }: CheckedForm<UseForm>,
+) -> PageResult {
     let Some(tool) = ToolId::parse(&id).map(ToolId::tool) else {
-        return super::errors::not_found_page();
+        return Err(PageError::NotFound);
     };
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
     let mut errors = Vec::new();
     let before = optional_number("distress_before", &form.distress_before, &mut errors);
     let after = optional_number("distress_after", &form.distress_after, &mut errors);
@@ -525,18 +513,13 @@ pub async fn save(
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok((u, _)) if u.content.parked_text().is_some() => {
-            Redirect::to("/toolkit?parked=1").into_response()
+        Ok((u, _)) if u.content.parked_text().is_some() => go("/toolkit?parked=1"),
+        Ok(_) => go("/toolkit?saved=1"),
+        Err(AppError::Invalid(errors)) => {
+            let (items, stats) = tool_context(&state, &me, tool).await?;
+            shown_again(&tool_page(&me, tool, items, stats, form, errors))
         }
-        Ok(_) => Redirect::to("/toolkit?saved=1").into_response(),
-        Err(AppError::Invalid(errors)) => match tool_context(&state, &me, tool).await {
-            Ok((items, stats)) => render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &tool_page(&me, tool, items, stats, form, errors),
-            ),
-            Err(e) => super::errors::internal(&e),
-        },
-        Err(e) => super::errors::internal(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -638,24 +621,20 @@ pub async fn lists(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<ListsQuery>,
-) -> Response {
+) -> PageResult {
     let notice = match q.done.as_deref() {
         Some("moved") => Some("Moved."),
         Some("saved") => Some("Saved."),
         Some("removed") => Some("Removed."),
         _ => None,
     };
-    match lists_page(&state, &me, ListProblem::None, notice).await {
-        Ok(p) => render(StatusCode::OK, &p),
-        Err(e) => super::errors::internal(&e),
-    }
+    let p = lists_page(&state, &me, ListProblem::None, notice).await?;
+    Ok(render(StatusCode::OK, &p))
 }
 
 /// The add-to-a-list form.
 #[derive(Deserialize)]
 pub struct AddForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     text: String,
 }
@@ -663,38 +642,29 @@ pub struct AddForm {
 /// Adds an item to the end of a list.
 pub async fn add_item(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(kind): Path<String>,
-    Form(form): Form<AddForm>,
-) -> Response {
+    CheckedForm { me, form }: CheckedForm<AddForm>,
+) -> PageResult {
     let Some(kind) = ListKind::parse(&kind) else {
-        return super::errors::not_found_page();
+        return Err(PageError::NotFound);
     };
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
     match state.app.add_list_item(&me.actor, kind, &form.text).await {
-        Ok(_) => Redirect::to(&format!("/toolkit/lists#list-{}", kind.code())).into_response(),
+        Ok(_) => go(&format!("/toolkit/lists#list-{}", kind.code())),
         Err(AppError::Invalid(errors)) => {
             let message = errors
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
             let problem = ListProblem::Add(kind, form.text, message);
-            match lists_page(&state, &me, problem, None).await {
-                Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-                Err(e) => super::errors::internal(&e),
-            }
+            shown_again(&lists_page(&state, &me, problem, None).await?)
         }
-        Err(e) => super::errors::internal(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// One item's form: its text, and which button was pressed.
 #[derive(Deserialize)]
 pub struct ItemForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     text: String,
     #[serde(default)]
@@ -704,13 +674,9 @@ pub struct ItemForm {
 /// Saves, moves or removes one item, depending on the button pressed.
 pub async fn change_item(
     State(state): State<AppState>,
-    me: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<ItemForm>,
-) -> Response {
-    if !session::tokens_match(&me.csrf, &form.csrf) {
-        return super::errors::stale_form();
-    }
+    CheckedForm { me, form }: CheckedForm<ItemForm>,
+) -> PageResult {
     let app = &state.app;
     let (result, done) = match form.action.as_str() {
         "up" => (app.move_list_item(&me.actor, id, Move::Up).await, "moved"),
@@ -720,20 +686,17 @@ pub async fn change_item(
         _ => (app.edit_list_item(&me.actor, id, &form.text).await, "saved"),
     };
     match result {
-        Ok(()) if done == "removed" => Redirect::to("/toolkit/lists?done=removed").into_response(),
-        Ok(()) => Redirect::to(&format!("/toolkit/lists?done={done}#item-{id}")).into_response(),
-        Err(AppError::NotFound) => super::errors::not_found_page(),
+        Ok(()) if done == "removed" => go("/toolkit/lists?done=removed"),
+        Ok(()) => go(&format!("/toolkit/lists?done={done}#item-{id}")),
+        Err(AppError::NotFound) => Err(PageError::NotFound),
         Err(AppError::Invalid(errors)) => {
             let message = errors
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
-            match lists_page(&state, &me, ListProblem::Item(id, message), None).await {
-                Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
-                Err(e) => super::errors::internal(&e),
-            }
+            shown_again(&lists_page(&state, &me, ListProblem::Item(id, message), None).await?)
         }
-        Err(e) => super::errors::internal(&e),
+        Err(e) => Err(e.into()),
     }
 }
 
