@@ -13,6 +13,7 @@ use domain::idempotency::Written;
 use domain::order::Move;
 
 use crate::{Actor, App, AppError};
+use domain::coping::ListItemId;
 
 impl App {
     /// Validates and stores a use of a tool (idempotent on its client id). A `park-it` note
@@ -124,7 +125,12 @@ impl App {
     }
 
     /// Changes the text of an item on one of the actor's lists.
-    pub async fn edit_list_item(&self, actor: &Actor, id: i64, text: &str) -> Result<(), AppError> {
+    pub async fn edit_list_item(
+        &self,
+        actor: &Actor,
+        id: ListItemId,
+        text: &str,
+    ) -> Result<(), AppError> {
         let text = list_item_text(text).map_err(|e| AppError::Invalid(vec![e]))?;
         found(
             self.store
@@ -137,7 +143,7 @@ impl App {
     pub async fn move_list_item(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ListItemId,
         direction: Move,
     ) -> Result<(), AppError> {
         found(
@@ -148,7 +154,7 @@ impl App {
     }
 
     /// Removes an item from one of the actor's lists.
-    pub async fn remove_list_item(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+    pub async fn remove_list_item(&self, actor: &Actor, id: ListItemId) -> Result<(), AppError> {
         found(self.store.delete_list_item(actor.account.id, id).await?)
     }
 }

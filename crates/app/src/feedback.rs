@@ -6,6 +6,7 @@ use domain::feedback::{FeedbackInput, FeedbackNote, ReflectionFeedback};
 use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
+use domain::feedback::FeedbackNoteId;
 
 impl App {
     /// Stores a feedback note (idempotent on its client id).
@@ -36,7 +37,7 @@ impl App {
     }
 
     /// Removes a feedback note.
-    pub async fn delete_feedback(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+    pub async fn delete_feedback(&self, actor: &Actor, id: FeedbackNoteId) -> Result<(), AppError> {
         if self.store.delete_feedback(actor.account.id, id).await? {
             Ok(())
         } else {

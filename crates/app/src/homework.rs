@@ -7,6 +7,7 @@ use domain::homework::{
 use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
+use domain::homework::HomeworkId;
 
 /// Homework with its log and progress in the person's days.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +76,7 @@ impl App {
     pub async fn edit_homework(
         &self,
         actor: &Actor,
-        id: i64,
+        id: HomeworkId,
         input: HomeworkEditInput,
     ) -> Result<Homework, AppError> {
         let today = crate::guidance::timezone_of(&actor.account).local_day(Utc::now());
@@ -87,7 +88,7 @@ impl App {
     }
 
     /// Removes homework and its log.
-    pub async fn delete_homework(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+    pub async fn delete_homework(&self, actor: &Actor, id: HomeworkId) -> Result<(), AppError> {
         if self.store.delete_homework(actor.account.id, id).await? {
             Ok(())
         } else {
@@ -99,7 +100,7 @@ impl App {
     pub async fn log_homework(
         &self,
         actor: &Actor,
-        id: i64,
+        id: HomeworkId,
         input: HomeworkLogInput,
     ) -> Result<(HomeworkLog, Written), AppError> {
         let at_sent = input.at;

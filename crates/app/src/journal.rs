@@ -14,6 +14,9 @@ use store::JournalQuery;
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError};
+use domain::checkin::CheckInId;
+use domain::journal::JournalEntryId;
+use domain::therapy::AgendaItemId;
 
 /// Checks a topic typed by hand or sent through the API.
 pub(crate) fn check_topic(text: &str) -> Result<String, AppError> {
@@ -52,7 +55,11 @@ impl App {
     }
 
     /// One of the actor's entries; [`AppError::NotFound`] when it is not theirs.
-    pub async fn journal_entry(&self, actor: &Actor, id: i64) -> Result<JournalEntry, AppError> {
+    pub async fn journal_entry(
+        &self,
+        actor: &Actor,
+        id: JournalEntryId,
+    ) -> Result<JournalEntry, AppError> {
         self.store
             .journal_entry(actor.account.id, id)
             .await?
@@ -88,7 +95,7 @@ impl App {
     pub async fn edit_journal_entry(
         &self,
         actor: &Actor,
-        id: i64,
+        id: JournalEntryId,
         edit: JournalEdit,
     ) -> Result<JournalEntry, AppError> {
         let edit = edit.validate().map_err(AppError::Invalid)?;
@@ -99,7 +106,11 @@ impl App {
     }
 
     /// Deletes an entry and its agenda topic.
-    pub async fn delete_journal_entry(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+    pub async fn delete_journal_entry(
+        &self,
+        actor: &Actor,
+        id: JournalEntryId,
+    ) -> Result<(), AppError> {
         if self
             .store
             .delete_journal_entry(actor.account.id, id)
@@ -135,7 +146,7 @@ impl App {
     pub async fn bring_checkin_note(
         &self,
         actor: &Actor,
-        checkin_id: i64,
+        checkin_id: CheckInId,
     ) -> Result<(AgendaItem, Written), AppError> {
         // Check-ins carry no reverse lookup by id; the last year is plenty for a note someone
         // is looking at on their history page.
@@ -167,7 +178,7 @@ impl App {
     pub async fn move_agenda_item(
         &self,
         actor: &Actor,
-        id: i64,
+        id: AgendaItemId,
         direction: Move,
     ) -> Result<(), AppError> {
         if self
@@ -192,7 +203,11 @@ impl App {
     }
 
     /// Removes a topic; one from the journal is then no longer flagged there.
-    pub async fn delete_agenda_item(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+    pub async fn delete_agenda_item(
+        &self,
+        actor: &Actor,
+        id: AgendaItemId,
+    ) -> Result<(), AppError> {
         if self.store.delete_agenda_item(actor.account.id, id).await? {
             Ok(())
         } else {
@@ -205,7 +220,7 @@ impl App {
     pub async fn mark_discussed(
         &self,
         actor: &Actor,
-        ids: &[i64],
+        ids: &[AgendaItemId],
         at: DateTime<Utc>,
     ) -> Result<usize, AppError> {
         let open = self.store.agenda(actor.account.id, false).await?;

@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
 use domain::coping::ToolId;
-use domain::plans::{BackslidingPlan, BackslidingPlanInput, Plan, SafetyPlan, SafetyPlanInput};
+use domain::plans::{
+    BackslidingPlan, BackslidingPlanInput, Plan, PlanVersionNumber, SafetyPlan, SafetyPlanInput,
+};
 use store::StoredPlanVersion;
 
 use crate::{Actor, App, AppError, tokens};
@@ -17,7 +19,7 @@ pub const BEST_TOOLS_OFFERED: usize = 5;
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanVersion<P> {
     /// Its number: 1 for the first save.
-    pub version: i64,
+    pub version: PlanVersionNumber,
     /// When it was saved.
     pub saved_at: DateTime<Utc>,
     /// Who saved it.
@@ -30,7 +32,7 @@ pub struct PlanVersion<P> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanChange {
     /// The version this change made.
-    pub version: i64,
+    pub version: PlanVersionNumber,
     /// When it was saved.
     pub saved_at: DateTime<Utc>,
     /// Who saved it.
@@ -40,7 +42,7 @@ pub struct PlanChange {
     /// The titles of the sections that changed from the version before.
     pub changed: Vec<&'static str>,
     /// The version it was restored from, when it was a restore.
-    pub restored_from: Option<i64>,
+    pub restored_from: Option<PlanVersionNumber>,
 }
 
 /// A stored body: the plan, and (for restores) the version it came back from.
@@ -49,10 +51,12 @@ struct Body<P> {
     #[serde(flatten)]
     plan: P,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    restored_from: Option<i64>,
+    restored_from: Option<PlanVersionNumber>,
 }
 
-fn read<P: Plan>(v: StoredPlanVersion) -> Result<(PlanVersion<P>, Option<i64>), AppError> {
+fn read<P: Plan>(
+    v: StoredPlanVersion,
+) -> Result<(PlanVersion<P>, Option<PlanVersionNumber>), AppError> {
     // A body that no longer reads is a bug or a hand-edited database; the caller logs it.
     // serde_json's message can quote the text it choked on, so only its kind and place are kept.
     let body: Body<P> = serde_json::from_str(&v.body).map_err(|e| {
@@ -92,7 +96,7 @@ impl App {
     pub async fn plan_version<P: Plan>(
         &self,
         actor: &Actor,
-        version: i64,
+        version: PlanVersionNumber,
     ) -> Result<PlanVersion<P>, AppError> {
         let v = self
             .store
@@ -148,7 +152,7 @@ impl App {
     pub async fn restore_plan_version<P: Plan>(
         &self,
         actor: &Actor,
-        version: i64,
+        version: PlanVersionNumber,
     ) -> Result<PlanVersion<P>, AppError> {
         let old = self.plan_version::<P>(actor, version).await?;
         self.save_plan(actor, old.plan, Some(version)).await
@@ -160,7 +164,7 @@ impl App {
         &self,
         actor: &Actor,
         plan: P,
-        restored_from: Option<i64>,
+        restored_from: Option<PlanVersionNumber>,
     ) -> Result<PlanVersion<P>, AppError> {
         match self.plan::<P>(actor).await? {
             Some(current) if current.plan == plan => return Ok(current),

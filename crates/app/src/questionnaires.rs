@@ -7,6 +7,7 @@ use domain::questionnaire::{
 };
 
 use crate::{Actor, App, AppError};
+use domain::questionnaire::QuestionnaireId;
 
 /// A questionnaire the home page should offer, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +71,11 @@ impl App {
     }
 
     /// One of the actor's questionnaires by id; [`AppError::NotFound`] when it is not theirs.
-    pub async fn questionnaire(&self, actor: &Actor, id: i64) -> Result<Questionnaire, AppError> {
+    pub async fn questionnaire(
+        &self,
+        actor: &Actor,
+        id: QuestionnaireId,
+    ) -> Result<Questionnaire, AppError> {
         self.questionnaires(actor, None, None)
             .await?
             .into_iter()

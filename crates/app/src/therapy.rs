@@ -7,6 +7,7 @@ use store::{NewSessions, StoredReflection};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError};
+use domain::therapy::{AgendaItemId, TherapySessionId};
 
 /// Days after a session on which the post-session check-in is offered (the day itself, the
 /// next day, and three days later), because reactions often arrive late.
@@ -88,7 +89,7 @@ impl App {
     pub async fn delete_session(
         &self,
         actor: &Actor,
-        id: i64,
+        id: TherapySessionId,
         and_later: bool,
     ) -> Result<(), AppError> {
         let removed = self
@@ -140,7 +141,7 @@ impl App {
     pub async fn record_reflection(
         &self,
         actor: &Actor,
-        session_id: Option<i64>,
+        session_id: Option<TherapySessionId>,
         input: ReflectionInput,
     ) -> Result<(Reflection, StoredReflection, Written), AppError> {
         let reflection = input.validate().map_err(AppError::Invalid)?;
@@ -180,7 +181,7 @@ impl App {
     pub async fn set_agenda_discussed(
         &self,
         actor: &Actor,
-        id: i64,
+        id: AgendaItemId,
         discussed: bool,
     ) -> Result<(), AppError> {
         let at = discussed.then(Utc::now);

@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The database id of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AccountId(pub i64);
+crate::id::id_type! {
+    /// The database id of an account.
+    AccountId
+}
 
 /// What an account may do: clients log their own data, therapists see what is shared with them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -356,7 +356,7 @@ mod tests {
                 note: None,
             };
             CheckIn {
-                id: 1,
+                id: crate::checkin::CheckInId(1),
                 account_id: crate::account::AccountId(1),
                 content,
                 created_at: at.parse().unwrap(),

@@ -209,11 +209,16 @@ pub struct NewCheckIn {
     pub note: Option<String>,
 }
 
+crate::id::id_type! {
+    /// The server id of a check-in.
+    CheckInId
+}
+
 /// A stored check-in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckIn {
     /// Server id.
-    pub id: i64,
+    pub id: CheckInId,
     /// Whose it is.
     #[serde(skip)]
     pub account_id: AccountId,

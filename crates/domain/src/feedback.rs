@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::checkin::FieldError;
+use crate::therapy::{ReflectionId, TherapySessionId};
 
 /// Longest feedback note.
 pub const MAX_FEEDBACK_CHARS: usize = 4_000;
@@ -53,7 +54,7 @@ pub struct FeedbackInput {
     /// Client-generated id; a retry never duplicates.
     pub client_id: Option<Uuid>,
     /// The session it is about, if any.
-    pub session_id: Option<i64>,
+    pub session_id: Option<TherapySessionId>,
     /// A [`FeedbackKind`] code. Required.
     pub kind: Option<String>,
     /// The note. Required.
@@ -66,7 +67,7 @@ pub struct NewFeedback {
     /// Client-generated id.
     pub client_id: Uuid,
     /// The session it is about.
-    pub session_id: Option<i64>,
+    pub session_id: Option<TherapySessionId>,
     /// What kind of feedback.
     pub kind: FeedbackKind,
     /// The note.
@@ -120,13 +121,18 @@ impl NewFeedback {
     }
 }
 
+crate::id::id_type! {
+    /// The server id of a feedback note.
+    FeedbackNoteId
+}
+
 /// A stored feedback note.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeedbackNote {
     /// Server id.
-    pub id: i64,
+    pub id: FeedbackNoteId,
     /// The session it is about, if it still exists.
-    pub session_id: Option<i64>,
+    pub session_id: Option<TherapySessionId>,
     /// What kind of feedback.
     pub kind: FeedbackKind,
     /// The note.
@@ -139,9 +145,9 @@ pub struct FeedbackNote {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReflectionFeedback {
     /// The post-session check-in's id.
-    pub reflection_id: i64,
+    pub reflection_id: ReflectionId,
     /// The session it is about, if it still exists.
-    pub session_id: Option<i64>,
+    pub session_id: Option<TherapySessionId>,
     /// When the check-in was written.
     pub at: DateTime<Utc>,
     /// The feedback text.
@@ -155,7 +161,7 @@ mod tests {
     #[test]
     fn notes_need_a_kind_and_text() {
         let ok = FeedbackInput {
-            session_id: Some(3),
+            session_id: Some(TherapySessionId(3)),
             kind: Some("helped".into()),
             text: Some(" the breathing at the end ".into()),
             ..Default::default()

@@ -224,11 +224,16 @@ impl HomeworkEditInput {
     }
 }
 
+crate::id::id_type! {
+    /// The server id of a piece of homework.
+    HomeworkId
+}
+
 /// Stored homework.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Homework {
     /// Server id.
-    pub id: i64,
+    pub id: HomeworkId,
     /// Client-generated id.
     pub client_id: Uuid,
     /// The task.
@@ -306,7 +311,7 @@ impl NewHomeworkLog {
     /// a time left out (`at_sent` is `None`) was filled with "now" and is not compared.
     pub fn same_submission(
         &self,
-        homework_id: i64,
+        homework_id: HomeworkId,
         stored: &HomeworkLog,
         at_sent: Option<DateTime<Utc>>,
     ) -> bool {
@@ -316,13 +321,18 @@ impl NewHomeworkLog {
     }
 }
 
+crate::id::id_type! {
+    /// The server id of one entry in a homework's log.
+    HomeworkLogId
+}
+
 /// One time the homework was done.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HomeworkLog {
     /// Server id.
-    pub id: i64,
+    pub id: HomeworkLogId,
     /// The homework it belongs to.
-    pub homework_id: i64,
+    pub homework_id: HomeworkId,
     /// Client-generated id.
     pub client_id: Uuid,
     /// When it was done.
@@ -409,7 +419,7 @@ mod tests {
 
     fn hw(frequency: Frequency, due_on: Option<NaiveDate>) -> Homework {
         Homework {
-            id: 1,
+            id: HomeworkId(1),
             client_id: Uuid::new_v4(),
             text: "breathing practice".into(),
             due_on,

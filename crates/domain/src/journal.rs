@@ -122,11 +122,16 @@ impl JournalEdit {
     }
 }
 
+crate::id::id_type! {
+    /// The server id of a journal entry.
+    JournalEntryId
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JournalEntry {
     /// Server id.
-    pub id: i64,
+    pub id: JournalEntryId,
     /// Client-generated id.
     pub client_id: Uuid,
     /// When it was written.
@@ -214,7 +219,7 @@ pub struct JournalCursor {
     /// The entry's time, Unix milliseconds.
     pub at_ms: i64,
     /// The entry's id, which breaks ties between entries written in the same millisecond.
-    pub id: i64,
+    pub id: JournalEntryId,
 }
 
 impl JournalCursor {
@@ -259,10 +264,13 @@ mod tests {
     fn cursors_round_trip() {
         let c = JournalCursor {
             at_ms: 1_790_000_000_000,
-            id: 42,
+            id: JournalEntryId(42),
         };
         assert_eq!(JournalCursor::parse(&c.to_param()), Some(c));
-        let negative = JournalCursor { at_ms: -5, id: 1 };
+        let negative = JournalCursor {
+            at_ms: -5,
+            id: JournalEntryId(1),
+        };
         assert_eq!(JournalCursor::parse(&negative.to_param()), Some(negative));
         assert_eq!(JournalCursor::parse("x-1"), None);
         assert_eq!(JournalCursor::parse(""), None);

@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod guidance;
 pub mod history;
 pub mod homework;
+pub mod id;
 pub mod idempotency;
 pub mod journal;
 pub mod order;

@@ -12,8 +12,8 @@ mod wording;
 use serde::{Deserialize, Serialize};
 
 pub use input::{
-    ANSWER_FIELDS, NewQuestionnaire, Questionnaire, QuestionnaireInput, QuestionnaireView,
-    SCREENING_NOTE,
+    ANSWER_FIELDS, NewQuestionnaire, Questionnaire, QuestionnaireId, QuestionnaireInput,
+    QuestionnaireView, SCREENING_NOTE,
 };
 pub use schedule::{Due, Schedule};
 pub use wording::{ANSWER_LABELS, DIFFICULTY_QUESTION, Difficulty};

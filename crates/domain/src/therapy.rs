@@ -117,11 +117,16 @@ impl NewSession {
     }
 }
 
+crate::id::id_type! {
+    /// The server id of a therapy session.
+    TherapySessionId
+}
+
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TherapySession {
     /// Server id.
-    pub id: i64,
+    pub id: TherapySessionId,
     /// When it starts.
     pub at: DateTime<Utc>,
     /// Private note.
@@ -203,6 +208,11 @@ pub struct ReflectionInput {
     pub feedback: Option<String>,
     /// Topics to bring next time, one per line.
     pub topics: Option<String>,
+}
+
+crate::id::id_type! {
+    /// The server id of a post-session check-in (a reflection).
+    ReflectionId
 }
 
 /// A checked post-session check-in.
@@ -334,11 +344,16 @@ impl AgendaSource {
     }
 }
 
+crate::id::id_type! {
+    /// The server id of an agenda item.
+    AgendaItemId
+}
+
 /// A topic to bring to the next session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgendaItem {
     /// Server id.
-    pub id: i64,
+    pub id: AgendaItemId,
     /// The topic.
     pub text: String,
     /// Where it came from.
@@ -348,7 +363,7 @@ pub struct AgendaItem {
     /// When it was marked as discussed.
     pub discussed_at: Option<DateTime<Utc>>,
     /// The journal entry it stands for, when it came from the journal.
-    pub journal_entry_id: Option<i64>,
+    pub journal_entry_id: Option<crate::journal::JournalEntryId>,
 }
 
 #[cfg(test)]
@@ -401,7 +416,7 @@ mod tests {
         let s = NewSession::new(id, now, " video ", Repeat::Weekly, now);
         let s = s.unwrap_or_else(|e| panic!("{e:?}"));
         let first = TherapySession {
-            id: 1,
+            id: TherapySessionId(1),
             at: now,
             note: Some("video".into()),
             series: Some(Uuid::new_v4()),

@@ -59,7 +59,7 @@ macro_rules! delete_owned {
             " WHERE account_id = $1 AND id = $2"
         ))
         .bind($account.0)
-        .bind($id)
+        .bind($id.0)
         .execute($self.writer())
         .await?;
         Ok(done.rows_affected() == 1)

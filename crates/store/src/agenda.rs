@@ -33,7 +33,7 @@ pub trait AgendaStore: Send + Sync {
     async fn set_agenda_discussed(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::therapy::AgendaItemId,
         at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError>;
     /// Swaps an open topic with its open neighbour; false when it is not this account's, or
@@ -41,11 +41,15 @@ pub trait AgendaStore: Send + Sync {
     async fn move_agenda_item(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::therapy::AgendaItemId,
         direction: Move,
     ) -> Result<bool, StoreError>;
     /// Removes a topic; false when not this account's.
-    async fn delete_agenda_item(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    async fn delete_agenda_item(
+        &self,
+        account: AccountId,
+        id: domain::therapy::AgendaItemId,
+    ) -> Result<bool, StoreError>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -61,13 +65,13 @@ pub(crate) struct AgendaRow {
 impl AgendaRow {
     pub fn into_item(self) -> Result<AgendaItem, StoreError> {
         Ok(AgendaItem {
-            id: self.id,
+            id: domain::therapy::AgendaItemId(self.id),
             text: self.text,
             source: AgendaSource::parse(&self.source)
                 .ok_or_else(|| StoreError::Corrupt("agenda source".into()))?,
             created_at: crate::rows::from_ms(self.created_ms)?,
             discussed_at: self.discussed_ms.map(crate::rows::from_ms).transpose()?,
-            journal_entry_id: self.journal_entry_id,
+            journal_entry_id: self.journal_entry_id.map(domain::journal::JournalEntryId),
         })
     }
 }
@@ -125,7 +129,7 @@ macro_rules! impl_agenda_store {
             async fn set_agenda_discussed(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::therapy::AgendaItemId,
                 at: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<bool, $crate::StoreError> {
                 let done = sqlx::query(
@@ -133,7 +137,7 @@ macro_rules! impl_agenda_store {
                 )
                 .bind(at.map($crate::rows::ms))
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -142,7 +146,7 @@ macro_rules! impl_agenda_store {
             async fn move_agenda_item(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::therapy::AgendaItemId,
                 direction: $crate::Move,
             ) -> Result<bool, $crate::StoreError> {
                 // Every topic sorts by COALESCE(position, id). Moving swaps the keys of two
@@ -157,7 +161,7 @@ macro_rules! impl_agenda_store {
                 .bind(account.0)
                 .fetch_all(&mut *tx)
                 .await?;
-                let Some(at) = open.iter().position(|(i, _)| *i == id) else {
+                let Some(at) = open.iter().position(|(i, _)| *i == id.0) else {
                     tx.rollback().await?;
                     return Ok(false);
                 };
@@ -181,7 +185,7 @@ macro_rules! impl_agenda_store {
             async fn delete_agenda_item(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::therapy::AgendaItemId,
             ) -> Result<bool, $crate::StoreError> {
                 delete_owned!(self, "agenda_items", account, id)
             }

@@ -58,7 +58,7 @@ impl CheckInRow {
         let harder_today: Vec<String> = serde_json::from_str(&self.harder_today)
             .map_err(|_| StoreError::Corrupt("check-in tags".into()))?;
         Ok(CheckIn {
-            id: self.id,
+            id: domain::checkin::CheckInId(self.id),
             account_id: AccountId(self.account_id),
             content: NewCheckIn {
                 client_id: self

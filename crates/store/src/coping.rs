@@ -48,7 +48,7 @@ pub trait CopingStore: Send + Sync {
     async fn update_list_item(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::coping::ListItemId,
         text: &str,
     ) -> Result<bool, StoreError>;
     /// Moves an item one place; false when it is not this account's. At either end of the
@@ -56,11 +56,15 @@ pub trait CopingStore: Send + Sync {
     async fn move_list_item(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::coping::ListItemId,
         direction: Move,
     ) -> Result<bool, StoreError>;
     /// Removes an item; false when it is not this account's.
-    async fn delete_list_item(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    async fn delete_list_item(
+        &self,
+        account: AccountId,
+        id: domain::coping::ListItemId,
+    ) -> Result<bool, StoreError>;
 }
 
 fn distress(v: Option<i64>) -> Result<Option<Rating>, StoreError> {
@@ -85,7 +89,7 @@ pub(crate) struct CopingUseRow {
 impl CopingUseRow {
     pub fn into_use(self) -> Result<CopingUse, StoreError> {
         Ok(CopingUse {
-            id: self.id,
+            id: domain::coping::CopingUseId(self.id),
             content: NewCopingUse {
                 client_id: self
                     .client_id
@@ -114,7 +118,7 @@ pub(crate) struct ListItemRow {
 impl ListItemRow {
     pub fn into_item(self) -> Result<ListItem, StoreError> {
         Ok(ListItem {
-            id: self.id,
+            id: domain::coping::ListItemId(self.id),
             kind: ListKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::Corrupt("list kind".into()))?,
             text: self.text,
@@ -234,7 +238,7 @@ macro_rules! impl_coping_store {
             async fn update_list_item(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::coping::ListItemId,
                 text: &str,
             ) -> Result<bool, $crate::StoreError> {
                 let done = sqlx::query(
@@ -242,7 +246,7 @@ macro_rules! impl_coping_store {
                 )
                 .bind(text)
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
@@ -251,7 +255,7 @@ macro_rules! impl_coping_store {
             async fn move_list_item(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::coping::ListItemId,
                 direction: $crate::Move,
             ) -> Result<bool, $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
@@ -263,10 +267,10 @@ macro_rules! impl_coping_store {
                      ORDER BY position, id",
                 )
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .fetch_all(&mut *tx)
                 .await?;
-                let Some(at) = ids.iter().position(|i| *i == id) else {
+                let Some(at) = ids.iter().position(|i| *i == id.0) else {
                     tx.rollback().await?;
                     return Ok(false);
                 };
@@ -292,7 +296,7 @@ macro_rules! impl_coping_store {
             async fn delete_list_item(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::coping::ListItemId,
             ) -> Result<bool, $crate::StoreError> {
                 delete_owned!(self, "coping_list_items", account, id)
             }

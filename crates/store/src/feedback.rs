@@ -26,7 +26,11 @@ pub trait FeedbackStore: Send + Sync {
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<FeedbackNote>, StoreError>;
     /// Removes a feedback note; false when not this account's.
-    async fn delete_feedback(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    async fn delete_feedback(
+        &self,
+        account: AccountId,
+        id: domain::feedback::FeedbackNoteId,
+    ) -> Result<bool, StoreError>;
     /// The feedback written in post-session check-ins with `from <= at < to`, oldest first.
     async fn reflection_feedback(
         &self,
@@ -48,8 +52,8 @@ pub(crate) struct FeedbackRow {
 impl FeedbackRow {
     pub fn into_note(self) -> Result<FeedbackNote, StoreError> {
         Ok(FeedbackNote {
-            id: self.id,
-            session_id: self.session_id,
+            id: domain::feedback::FeedbackNoteId(self.id),
+            session_id: self.session_id.map(domain::therapy::TherapySessionId),
             kind: FeedbackKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::Corrupt("feedback kind".into()))?,
             text: self.text,
@@ -69,8 +73,8 @@ pub(crate) struct ReflectionFeedbackRow {
 impl ReflectionFeedbackRow {
     pub fn into_feedback(self) -> Result<ReflectionFeedback, StoreError> {
         Ok(ReflectionFeedback {
-            reflection_id: self.id,
-            session_id: self.session_id,
+            reflection_id: domain::therapy::ReflectionId(self.id),
+            session_id: self.session_id.map(domain::therapy::TherapySessionId),
             at: crate::rows::from_ms(self.at_ms)?,
             text: self.feedback,
         })
@@ -93,7 +97,7 @@ macro_rules! impl_feedback_store {
                         sqlx::query_scalar(
                             "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2",
                         )
-                        .bind(s)
+                        .bind(s.0)
                         .bind(account.0)
                         .fetch_optional(&mut *tx)
                         .await?
@@ -138,7 +142,7 @@ macro_rules! impl_feedback_store {
             async fn delete_feedback(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::feedback::FeedbackNoteId,
             ) -> Result<bool, $crate::StoreError> {
                 delete_owned!(self, "feedback_notes", account, id)
             }

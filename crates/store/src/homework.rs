@@ -30,18 +30,22 @@ pub trait HomeworkStore: Send + Sync {
     async fn edit_homework(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::homework::HomeworkId,
         edit: &HomeworkEdit,
         now: DateTime<Utc>,
     ) -> Result<Option<Homework>, StoreError>;
     /// Removes homework and its log; false when not this account's.
-    async fn delete_homework(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    async fn delete_homework(
+        &self,
+        account: AccountId,
+        id: domain::homework::HomeworkId,
+    ) -> Result<bool, StoreError>;
     /// Logs a done time once per client id; homework done "once" is then finished too.
     /// `None` when the homework is not this account's.
     async fn log_homework(
         &self,
         account: AccountId,
-        homework_id: i64,
+        homework_id: domain::homework::HomeworkId,
         log: &NewHomeworkLog,
     ) -> Result<Option<(HomeworkLog, Written)>, StoreError>;
     /// Done times with `from <= at < to`, oldest first.
@@ -67,7 +71,7 @@ pub(crate) struct HomeworkRow {
 impl HomeworkRow {
     pub fn into_homework(self) -> Result<Homework, StoreError> {
         Ok(Homework {
-            id: self.id,
+            id: domain::homework::HomeworkId(self.id),
             client_id: client_id(&self.client_id, "homework")?,
             text: self.text,
             due_on: self
@@ -102,8 +106,8 @@ pub(crate) struct HomeworkLogRow {
 impl HomeworkLogRow {
     pub fn into_log(self) -> Result<HomeworkLog, StoreError> {
         Ok(HomeworkLog {
-            id: self.id,
-            homework_id: self.homework_id,
+            id: domain::homework::HomeworkLogId(self.id),
+            homework_id: domain::homework::HomeworkId(self.homework_id),
             client_id: client_id(&self.client_id, "homework log")?,
             at: crate::rows::from_ms(self.at_ms)?,
             note: self.note,
@@ -165,7 +169,7 @@ macro_rules! impl_homework_store {
             async fn edit_homework(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::homework::HomeworkId,
                 edit: &domain::homework::HomeworkEdit,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
@@ -185,7 +189,7 @@ macro_rules! impl_homework_store {
                 .bind(edit.finished)
                 .bind($crate::rows::ms(now))
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .execute(self.writer())
                 .await?;
                 if done.rows_affected() == 0 {
@@ -197,7 +201,7 @@ macro_rules! impl_homework_store {
             async fn delete_homework(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::homework::HomeworkId,
             ) -> Result<bool, $crate::StoreError> {
                 delete_owned!(self, "homework", account, id)
             }
@@ -205,7 +209,7 @@ macro_rules! impl_homework_store {
             async fn log_homework(
                 &self,
                 account: domain::account::AccountId,
-                homework_id: i64,
+                homework_id: domain::homework::HomeworkId,
                 log: &domain::homework::NewHomeworkLog,
             ) -> Result<Option<(domain::homework::HomeworkLog, $crate::Written)>, $crate::StoreError>
             {
@@ -214,7 +218,7 @@ macro_rules! impl_homework_store {
                     "SELECT id FROM homework WHERE account_id = $1 AND id = $2",
                 )
                 .bind(account.0)
-                .bind(homework_id)
+                .bind(homework_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
                 if found.is_none() {
@@ -228,7 +232,7 @@ macro_rules! impl_homework_store {
                      VALUES ($1, $2, $3, $4, $5, $6)",
                     |q| q
                         .bind(account.0)
-                        .bind(homework_id)
+                        .bind(homework_id.0)
                         .bind(log.client_id.to_string())
                         .bind($crate::rows::ms(log.at))
                         .bind(&log.note)
@@ -242,7 +246,7 @@ macro_rules! impl_homework_store {
                     )
                     .bind($crate::rows::ms(log.at))
                     .bind(account.0)
-                    .bind(homework_id)
+                    .bind(homework_id.0)
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -272,7 +276,7 @@ macro_rules! impl_homework_store {
             async fn homework_in(
                 executor: &sqlx::Pool<$db>,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::homework::HomeworkId,
             ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
                 let row: Option<$crate::homework::HomeworkRow> = sqlx::query_as(concat!(
                     "SELECT ",
@@ -280,7 +284,7 @@ macro_rules! impl_homework_store {
                     " FROM homework WHERE account_id = $1 AND id = $2"
                 ))
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .fetch_optional(executor)
                 .await?;
                 row.map($crate::homework::HomeworkRow::into_homework).transpose()

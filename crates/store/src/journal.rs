@@ -61,7 +61,7 @@ pub trait JournalStore: Send + Sync {
     async fn journal_entry(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::journal::JournalEntryId,
     ) -> Result<Option<JournalEntry>, StoreError>;
     /// A page of entries, newest first.
     async fn journal_page(
@@ -73,11 +73,15 @@ pub trait JournalStore: Send + Sync {
     async fn edit_journal_entry(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::journal::JournalEntryId,
         edit: &JournalEdit,
     ) -> Result<Option<JournalEntry>, StoreError>;
     /// Deletes an entry and its agenda topics; false when not this account's.
-    async fn delete_journal_entry(&self, account: AccountId, id: i64) -> Result<bool, StoreError>;
+    async fn delete_journal_entry(
+        &self,
+        account: AccountId,
+        id: domain::journal::JournalEntryId,
+    ) -> Result<bool, StoreError>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -94,7 +98,7 @@ pub(crate) struct JournalRow {
 impl JournalRow {
     pub fn into_entry(self) -> Result<JournalEntry, StoreError> {
         Ok(JournalEntry {
-            id: self.id,
+            id: domain::journal::JournalEntryId(self.id),
             client_id: client_id(&self.client_id, "journal")?,
             at: crate::rows::from_ms(self.at_ms)?,
             text: self.text,
@@ -139,9 +143,17 @@ macro_rules! impl_journal_store {
                         .bind(now)
                 );
                 if written == $crate::Written::Created && e.bring_to_session {
-                    Self::bring_journal_entry(&mut tx, account, id, &e.text, now).await?;
+                    Self::bring_journal_entry(
+                        &mut tx,
+                        account,
+                        domain::journal::JournalEntryId(id),
+                        &e.text,
+                        now,
+                    )
+                    .await?;
                 }
                 tx.commit().await?;
+                let id = domain::journal::JournalEntryId(id);
                 let entry = Self::journal_entry_in(self.writer(), account, id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Corrupt("new entry vanished".into()))?;
@@ -151,7 +163,7 @@ macro_rules! impl_journal_store {
             async fn journal_entry(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::journal::JournalEntryId,
             ) -> Result<Option<domain::journal::JournalEntry>, $crate::StoreError> {
                 Self::journal_entry_in(self.reader(), account, id).await
             }
@@ -165,7 +177,7 @@ macro_rules! impl_journal_store {
                 let limit = q.limit.clamp(1, 200);
                 let before = q.before.unwrap_or(domain::journal::JournalCursor {
                     at_ms: i64::MAX,
-                    id: i64::MAX,
+                    id: domain::journal::JournalEntryId(i64::MAX),
                 });
                 let rows: Vec<$crate::journal::JournalRow> = sqlx::query_as(concat!(
                     "SELECT ",
@@ -183,7 +195,7 @@ macro_rules! impl_journal_store {
                 .bind(q.filter == JournalFilter::Parked)
                 .bind(q.filter == JournalFilter::BringToSession)
                 .bind(before.at_ms)
-                .bind(before.id)
+                .bind(before.id.0)
                 // One more than asked says whether an older page exists.
                 .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
                 .fetch_all(self.reader())
@@ -204,7 +216,7 @@ macro_rules! impl_journal_store {
             async fn edit_journal_entry(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::journal::JournalEntryId,
                 edit: &domain::journal::JournalEdit,
             ) -> Result<Option<domain::journal::JournalEntry>, $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
@@ -213,7 +225,7 @@ macro_rules! impl_journal_store {
                     "SELECT text FROM journal_entries WHERE account_id = $1 AND id = $2",
                 )
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(current) = current else {
@@ -231,7 +243,7 @@ macro_rules! impl_journal_store {
                 .bind(edit.parked)
                 .bind(now)
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
                 if edit.text.is_some() {
@@ -241,7 +253,7 @@ macro_rules! impl_journal_store {
                     )
                     .bind(domain::journal::topic(&text))
                     .bind(account.0)
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -253,7 +265,7 @@ macro_rules! impl_journal_store {
                              AND journal_entry_id = $2 AND discussed_ms IS NULL",
                         )
                         .bind(account.0)
-                        .bind(id)
+                        .bind(id.0)
                         .execute(&mut *tx)
                         .await?;
                     }
@@ -266,7 +278,7 @@ macro_rules! impl_journal_store {
             async fn delete_journal_entry(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::journal::JournalEntryId,
             ) -> Result<bool, $crate::StoreError> {
                 // Its agenda topics go with it (ON DELETE CASCADE).
                 delete_owned!(self, "journal_entries", account, id)
@@ -278,7 +290,7 @@ macro_rules! impl_journal_store {
             async fn bring_journal_entry(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 account: domain::account::AccountId,
-                entry_id: i64,
+                entry_id: domain::journal::JournalEntryId,
                 text: &str,
                 now: i64,
             ) -> Result<(), $crate::StoreError> {
@@ -291,7 +303,7 @@ macro_rules! impl_journal_store {
                 .bind(account.0)
                 .bind(domain::journal::topic(text))
                 .bind(now)
-                .bind(entry_id)
+                .bind(entry_id.0)
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
@@ -300,7 +312,7 @@ macro_rules! impl_journal_store {
             async fn journal_entry_in(
                 executor: &sqlx::Pool<$db>,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::journal::JournalEntryId,
             ) -> Result<Option<domain::journal::JournalEntry>, $crate::StoreError> {
                 let row: Option<$crate::journal::JournalRow> = sqlx::query_as(concat!(
                     "SELECT ",
@@ -308,7 +320,7 @@ macro_rules! impl_journal_store {
                     " FROM journal_entries e WHERE e.account_id = $1 AND e.id = $2"
                 ))
                 .bind(account.0)
-                .bind(id)
+                .bind(id.0)
                 .fetch_optional(executor)
                 .await?;
                 row.map($crate::journal::JournalRow::into_entry).transpose()

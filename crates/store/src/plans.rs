@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::plans::PlanKind;
+use domain::plans::{PlanKind, PlanVersionNumber};
 
 use crate::StoreError;
 
@@ -13,7 +13,7 @@ use crate::StoreError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredPlanVersion {
     /// 1 for the first save, then one more for each save.
-    pub version: i64,
+    pub version: PlanVersionNumber,
     /// The plan as JSON text.
     pub body: String,
     /// When it was saved.
@@ -45,7 +45,7 @@ pub trait PlanStore: Send + Sync {
         &self,
         account: AccountId,
         kind: PlanKind,
-        version: i64,
+        version: PlanVersionNumber,
     ) -> Result<Option<StoredPlanVersion>, StoreError>;
     /// Every version, oldest first.
     async fn plan_versions(
@@ -77,7 +77,7 @@ pub(crate) struct PlanRow {
 impl PlanRow {
     pub fn into_version(self) -> Result<StoredPlanVersion, StoreError> {
         Ok(StoredPlanVersion {
-            version: self.version,
+            version: PlanVersionNumber(self.version),
             body: self.body,
             created_at: crate::rows::from_ms(self.created_ms)?,
             author: self.author_id.map(AccountId),
@@ -153,7 +153,7 @@ macro_rules! impl_plan_store {
                 &self,
                 account: domain::account::AccountId,
                 kind: domain::plans::PlanKind,
-                version: i64,
+                version: domain::plans::PlanVersionNumber,
             ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
                 let row: Option<$crate::plans::PlanRow> = sqlx::query_as(
                     "SELECT version, body, created_ms, author_id FROM plan_versions \
@@ -161,7 +161,7 @@ macro_rules! impl_plan_store {
                 )
                 .bind(account.0)
                 .bind(kind.code())
-                .bind(version)
+                .bind(version.0)
                 .fetch_optional(self.reader())
                 .await?;
                 row.map($crate::plans::PlanRow::into_version).transpose()

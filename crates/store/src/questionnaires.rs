@@ -50,7 +50,7 @@ impl QuestionnaireRow {
         let answers = Answers::new(instrument, &items)
             .map_err(|_| StoreError::Corrupt("questionnaire answers out of range".into()))?;
         Ok(Questionnaire {
-            id: self.id,
+            id: domain::questionnaire::QuestionnaireId(self.id),
             account_id: AccountId(self.account_id),
             content: NewQuestionnaire {
                 client_id: self

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
 use domain::idempotency::Written;
-use domain::therapy::{Reflection, Repeat, TherapySession};
+use domain::therapy::{Reflection, ReflectionId, Repeat, TherapySession, TherapySessionId};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -14,9 +14,9 @@ use crate::StoreError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredReflection {
     /// Server id.
-    pub id: i64,
+    pub id: ReflectionId,
     /// The session it is about, if it still exists.
-    pub session_id: Option<i64>,
+    pub session_id: Option<TherapySessionId>,
     /// When it was written.
     pub at: DateTime<Utc>,
     /// How the session felt.
@@ -75,7 +75,7 @@ pub trait TherapyStore: Send + Sync {
     async fn delete_therapy_session(
         &self,
         account: AccountId,
-        id: i64,
+        id: domain::therapy::TherapySessionId,
         and_later_in_series: bool,
     ) -> Result<u64, StoreError>;
     /// Stores a post-session check-in and its topics (as agenda items) in one transaction,
@@ -83,7 +83,7 @@ pub trait TherapyStore: Send + Sync {
     async fn insert_reflection(
         &self,
         account: AccountId,
-        session_id: Option<i64>,
+        session_id: Option<TherapySessionId>,
         at: DateTime<Utc>,
         reflection: &Reflection,
     ) -> Result<(StoredReflection, Written), StoreError>;
@@ -115,7 +115,7 @@ pub(crate) struct SessionRow {
 impl SessionRow {
     pub fn into_session(self) -> Result<TherapySession, StoreError> {
         Ok(TherapySession {
-            id: self.id,
+            id: domain::therapy::TherapySessionId(self.id),
             at: crate::rows::from_ms(self.at_ms)?,
             note: self.note,
             series: self
@@ -153,8 +153,8 @@ impl ReflectionRow {
         let codes: Vec<String> = serde_json::from_str(&self.came_up)
             .map_err(|_| StoreError::Corrupt("reflection came_up".into()))?;
         Ok(StoredReflection {
-            id: self.id,
-            session_id: self.session_id,
+            id: ReflectionId(self.id),
+            session_id: self.session_id.map(TherapySessionId),
             at: crate::rows::from_ms(self.at_ms)?,
             session_feeling: self
                 .session_feeling
@@ -256,7 +256,7 @@ macro_rules! impl_therapy_store {
             async fn delete_therapy_session(
                 &self,
                 account: domain::account::AccountId,
-                id: i64,
+                id: domain::therapy::TherapySessionId,
                 and_later_in_series: bool,
             ) -> Result<u64, $crate::StoreError> {
                 let done = if and_later_in_series {
@@ -268,13 +268,13 @@ macro_rules! impl_therapy_store {
                             (SELECT series FROM therapy_sessions WHERE id = $2 AND account_id = $1)))",
                     )
                     .bind(account.0)
-                    .bind(id)
+                    .bind(id.0)
                     .execute(self.writer())
                     .await?
                 } else {
                     sqlx::query("DELETE FROM therapy_sessions WHERE account_id = $1 AND id = $2")
                         .bind(account.0)
-                        .bind(id)
+                        .bind(id.0)
                         .execute(self.writer())
                         .await?
                 };
@@ -284,7 +284,7 @@ macro_rules! impl_therapy_store {
             async fn insert_reflection(
                 &self,
                 account: domain::account::AccountId,
-                session_id: Option<i64>,
+                session_id: Option<domain::therapy::TherapySessionId>,
                 at: chrono::DateTime<chrono::Utc>,
                 r: &domain::therapy::Reflection,
             ) -> Result<($crate::therapy::StoredReflection, $crate::Written), $crate::StoreError> {
@@ -294,7 +294,7 @@ macro_rules! impl_therapy_store {
                     Some(s) => sqlx::query_scalar(
                         "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2",
                     )
-                    .bind(s)
+                    .bind(s.0)
                     .bind(account.0)
                     .fetch_optional(&mut *tx)
                     .await?,

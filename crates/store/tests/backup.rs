@@ -550,7 +550,7 @@ async fn backups_move_between_sqlite_and_postgres() {
     .validate(Utc::now())
     .unwrap();
     let (c, _) = pg.insert_checkin(accounts[0].0, &more).await.unwrap();
-    assert!(c.id > 8, "{}", c.id);
+    assert!(c.id.0 > 8, "{}", c.id);
 
     // A database with accounts is refused on PostgreSQL too, and left as it was.
     let before = backup(&pg).await.1;
@@ -707,7 +707,7 @@ async fn a_newer_schema_is_refused_and_an_older_one_upgraded() {
         let agenda = target.agenda(AccountId(7), true).await.unwrap();
         let seen: Vec<_> = agenda
             .iter()
-            .map(|i| (i.id, i.text.as_str(), i.discussed_at.is_some()))
+            .map(|i| (i.id.0, i.text.as_str(), i.discussed_at.is_some()))
             .collect();
         assert_eq!(
             seen,
@@ -725,7 +725,7 @@ async fn a_newer_schema_is_refused_and_an_older_one_upgraded() {
             .await
             .unwrap()
             .0;
-        assert_eq!(added.id, 5, "{}", target.backend());
+        assert_eq!(added.id.0, 5, "{}", target.backend());
     }
 }
 

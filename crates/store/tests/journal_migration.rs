@@ -4,7 +4,7 @@
 // clippy.toml allows these inside #[test] functions only; helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use domain::therapy::AgendaSource;
+use domain::therapy::{AgendaItemId, AgendaSource};
 use store::Move;
 
 const OLD_ROWS: &str = "INSERT INTO agenda_items (account_id, text, source, created_ms, discussed_ms) VALUES \
@@ -25,7 +25,7 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
     let all = store.agenda(account.id, true).await.unwrap();
     let seen: Vec<_> = all
         .iter()
-        .map(|i| (i.id, i.text.as_str(), i.source, i.discussed_at.is_some()))
+        .map(|i| (i.id.0, i.text.as_str(), i.source, i.discussed_at.is_some()))
         .collect();
     assert_eq!(
         seen,
@@ -47,10 +47,10 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
         .await
         .unwrap()
         .0;
-    assert_eq!(added.id, 4);
+    assert_eq!(added.id, AgendaItemId(4));
     assert!(
         store
-            .move_agenda_item(account.id, 4, Move::Up)
+            .move_agenda_item(account.id, AgendaItemId(4), Move::Up)
             .await
             .unwrap()
     );

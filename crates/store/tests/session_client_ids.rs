@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{TimeZone, Utc};
-use domain::therapy::Repeat;
+use domain::therapy::{Repeat, TherapySessionId};
 use store::{NewSessions, Written};
 use uuid::Uuid;
 
@@ -33,7 +33,7 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
         .iter()
         .map(|s| {
             (
-                s.id,
+                s.id.0,
                 s.at.timestamp_millis(),
                 s.note.as_deref(),
                 s.series.is_some(),
@@ -62,7 +62,7 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
         .await
         .unwrap();
     assert_eq!(added.written, Written::Created);
-    assert_eq!(added.sessions[0].id, 4);
+    assert_eq!(added.sessions[0].id, TherapySessionId(4));
     let again = store
         .add_therapy_sessions(account.id, &request)
         .await
@@ -71,7 +71,7 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
     assert_eq!(again.sessions, added.sessions);
     assert_eq!(
         store
-            .delete_therapy_session(account.id, 2, true)
+            .delete_therapy_session(account.id, TherapySessionId(2), true)
             .await
             .unwrap(),
         2

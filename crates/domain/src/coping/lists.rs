@@ -65,11 +65,16 @@ pub const MAX_LIST_ITEM_CHARS: usize = 120;
 /// Most items on one list; a list is for picking from, not for everything.
 pub const MAX_LIST_ITEMS: usize = 40;
 
+crate::id::id_type! {
+    /// The server id of an item on a personal list.
+    ListItemId
+}
+
 /// One item on a personal list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListItem {
     /// Server id.
-    pub id: i64,
+    pub id: ListItemId,
     /// Which list.
     pub kind: ListKind,
     /// What it says.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use catalogue::{Cue, Group, Kind, Step, Tool, ToolId, catalogue};
-pub use lists::{ListItem, ListKind};
+pub use lists::{ListItem, ListItemId, ListKind};
 pub use ranking::{MIN_RATED_USES, ToolStats, best_tools, ranked, tool_stats};
 pub use suggest::{Suggestion, SuggestionKind, suggest};
 
@@ -58,11 +58,16 @@ pub struct NewCopingUse {
     pub note: Option<String>,
 }
 
+crate::id::id_type! {
+    /// The server id of one use of a coping tool.
+    CopingUseId
+}
+
 /// A stored use of a tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CopingUse {
     /// Server id.
-    pub id: i64,
+    pub id: CopingUseId,
     /// The checked content.
     #[serde(flatten)]
     pub content: NewCopingUse,

@@ -31,6 +31,11 @@ pub const MAX_PHONE_DIGITS: usize = 20;
 /// Longest free text (the backsliding plan's goal).
 pub const MAX_TEXT_CHARS: usize = 1_000;
 
+crate::id::id_type! {
+    /// The number of a saved version of one plan: 1 for the first save, then one more for each.
+    PlanVersionNumber
+}
+
 /// Which plan a stored version belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

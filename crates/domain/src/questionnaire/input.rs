@@ -53,11 +53,16 @@ pub struct NewQuestionnaire {
     pub difficulty: Option<Difficulty>,
 }
 
+crate::id::id_type! {
+    /// The server id of a filled-in questionnaire.
+    QuestionnaireId
+}
+
 /// A stored questionnaire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Questionnaire {
     /// Server id.
-    pub id: i64,
+    pub id: QuestionnaireId,
     /// Whose it is.
     pub account_id: AccountId,
     /// The checked content.
@@ -112,7 +117,7 @@ impl NewQuestionnaire {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionnaireView {
     /// Server id.
-    pub id: i64,
+    pub id: QuestionnaireId,
     /// The client's id for it.
     pub client_id: Uuid,
     /// `phq9` or `gad7`.

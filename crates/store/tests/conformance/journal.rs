@@ -85,7 +85,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     let mut sorted = seen.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(seen, sorted, "newest first, ties by id");
-    let mut ids: Vec<i64> = seen.iter().map(|(_, id)| *id).collect();
+    let mut ids: Vec<_> = seen.iter().map(|(_, id)| *id).collect();
     ids.sort_unstable();
     all_ids.sort_unstable();
     assert_eq!(ids, all_ids);

@@ -2,7 +2,7 @@ use super::*;
 
 /// The safety and backsliding plans, and keeping the safety plan offline.
 pub(crate) async fn story(store: Arc<dyn Store>) {
-    use domain::plans::PlanKind;
+    use domain::plans::{PlanKind, PlanVersionNumber};
 
     let (lee, max) = two_accounts(&store, "lee@example.org", "max@example.org").await;
     let t0 = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
@@ -23,7 +23,10 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         .save_plan_version(lee.id, PlanKind::Safety, body1, lee.id, t0)
         .await
         .unwrap();
-    assert_eq!((v1.version, v1.body.as_str()), (1, body1));
+    assert_eq!(
+        (v1.version, v1.body.as_str()),
+        (PlanVersionNumber(1), body1)
+    );
     assert_eq!(v1.created_at, t0);
     assert_eq!(v1.author, Some(lee.id));
     let v2 = store
@@ -36,7 +39,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    assert_eq!(v2.version, 2);
+    assert_eq!(v2.version, PlanVersionNumber(2));
     assert_eq!(
         store
             .latest_plan_version(lee.id, PlanKind::Safety)
@@ -46,14 +49,14 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .plan_version(lee.id, PlanKind::Safety, 1)
+            .plan_version(lee.id, PlanKind::Safety, PlanVersionNumber(1))
             .await
             .unwrap(),
         Some(v1.clone())
     );
     assert!(
         store
-            .plan_version(lee.id, PlanKind::Safety, 3)
+            .plan_version(lee.id, PlanKind::Safety, PlanVersionNumber(3))
             .await
             .unwrap()
             .is_none()
@@ -68,7 +71,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         .save_plan_version(lee.id, PlanKind::Backsliding, "{}", lee.id, t0)
         .await
         .unwrap();
-    assert_eq!(b1.version, 1);
+    assert_eq!(b1.version, PlanVersionNumber(1));
 
     // Another account sees none of it, not even by version number.
     assert!(
@@ -80,7 +83,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     );
     assert!(
         store
-            .plan_version(max.id, PlanKind::Safety, 1)
+            .plan_version(max.id, PlanKind::Safety, PlanVersionNumber(1))
             .await
             .unwrap()
             .is_none()
@@ -105,7 +108,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     }
     let mut numbers = Vec::new();
     for t in tasks {
-        numbers.push(t.await.unwrap().unwrap().version);
+        numbers.push(t.await.unwrap().unwrap().version.0);
     }
     numbers.sort_unstable();
     assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::order::Move;
-use domain::therapy::AgendaItem;
+use domain::therapy::{AgendaItem, AgendaItemId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -71,7 +71,7 @@ pub struct TopicChange {
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<AgendaItemId>,
     ApiJson(change): ApiJson<TopicChange>,
 ) -> ApiResult<Json<AgendaItem>> {
     let direction = match change.direction.as_deref() {
@@ -101,7 +101,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<AgendaItemId>,
 ) -> ApiResult<StatusCode> {
     state.app.delete_agenda_item(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

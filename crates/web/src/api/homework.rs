@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use domain::homework::{Homework, HomeworkEditInput, HomeworkInput, HomeworkLogInput};
+use domain::homework::{Homework, HomeworkEditInput, HomeworkId, HomeworkInput, HomeworkLogInput};
 use serde::Serialize;
 
 use super::error::ApiResult;
@@ -72,7 +72,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<HomeworkId>,
     ApiJson(input): ApiJson<HomeworkEditInput>,
 ) -> ApiResult<Json<Homework>> {
     Ok(Json(state.app.edit_homework(&actor, id, input).await?))
@@ -82,7 +82,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<HomeworkId>,
 ) -> ApiResult<StatusCode> {
     state.app.delete_homework(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -92,7 +92,7 @@ pub async fn delete(
 pub async fn log(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<HomeworkId>,
     ApiJson(input): ApiJson<HomeworkLogInput>,
 ) -> ApiResult {
     require_client_id(input.client_id)?;

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::journal::{JournalCursor, JournalPage};
-use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput};
+use domain::journal::{JournalEdit, JournalEntry, JournalEntryId, JournalFilter, JournalInput};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
@@ -113,7 +113,7 @@ pub async fn search(
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<JournalEntryId>,
 ) -> ApiResult<Json<JournalEntry>> {
     Ok(Json(state.app.journal_entry(&actor, id).await?))
 }
@@ -122,7 +122,7 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<JournalEntryId>,
     ApiJson(edit): ApiJson<JournalEdit>,
 ) -> ApiResult<Json<JournalEntry>> {
     Ok(Json(state.app.edit_journal_entry(&actor, id, edit).await?))
@@ -132,7 +132,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ItemId(id): ItemId,
+    ItemId(id): ItemId<JournalEntryId>,
 ) -> ApiResult<StatusCode> {
     state.app.delete_journal_entry(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

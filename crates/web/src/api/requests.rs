@@ -12,14 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, json as json_error};
 
-/// The numeric id in an item's address; anything else is a JSON 404, not a plain-text 400.
-pub struct ItemId(pub i64);
+/// The typed id (e.g. a [`domain::journal::JournalEntryId`]) in an item's address; anything
+/// but a number is a JSON 404, not a plain-text 400.
+pub struct ItemId<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for ItemId {
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for ItemId<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(id)) => Ok(ItemId(id)),
             Err(_) => Err(json_error(
                 StatusCode::NOT_FOUND,

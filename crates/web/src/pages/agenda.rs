@@ -5,8 +5,10 @@ use app::AppError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use domain::checkin::CheckInId;
+use domain::journal::JournalEntryId;
 use domain::order::Move;
-use domain::therapy::{AgendaItem, AgendaSource};
+use domain::therapy::{AgendaItem, AgendaItemId, AgendaSource};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -22,10 +24,10 @@ use crate::session::SignedIn;
 
 /// One topic, ready to show.
 pub struct ItemView {
-    id: i64,
+    id: AgendaItemId,
     text: String,
     origin: String,
-    journal_entry: Option<i64>,
+    journal_entry: Option<JournalEntryId>,
     first: bool,
     last: bool,
 }
@@ -144,7 +146,7 @@ pub async fn add(
 /// Marks a topic as discussed.
 pub async fn discussed(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AgendaItemId>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     changed(
@@ -163,7 +165,7 @@ pub struct MoveForm {
 /// Moves a topic one place up or down, and back to it on the page.
 pub async fn move_item(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AgendaItemId>,
     CheckedForm { me, form }: CheckedForm<MoveForm>,
 ) -> PageResult {
     let direction = match form.direction.as_str() {
@@ -180,7 +182,7 @@ pub async fn move_item(
 /// Takes a topic off the agenda (a journal entry's topic unflags the entry).
 pub async fn remove(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AgendaItemId>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     changed(
@@ -192,7 +194,7 @@ pub async fn remove(
 /// Puts a check-in's note on the agenda.
 pub async fn from_checkin(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<CheckInId>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     match state.app.bring_checkin_note(&me.actor, id).await {

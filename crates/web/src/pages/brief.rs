@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::guidance::Level;
+use domain::therapy::TherapySessionId;
 use serde::Deserialize;
 
 use super::errors::PageResult;
@@ -375,7 +376,7 @@ fn view(
     }
 }
 
-fn session_label(b: &Brief, session_id: Option<i64>, tz: Tz) -> String {
+fn session_label(b: &Brief, session_id: Option<TherapySessionId>, tz: Tz) -> String {
     match (&b.since_session, session_id) {
         (Some(s), Some(id)) if s.id == id => format!("About {}", session_phrase(s.at, tz)),
         (_, Some(_)) => "About an earlier session".to_string(),

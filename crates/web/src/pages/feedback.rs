@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
-use domain::feedback::{FeedbackInput, FeedbackKind};
+use domain::feedback::{FeedbackInput, FeedbackKind, FeedbackNoteId};
+use domain::therapy::TherapySessionId;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -29,7 +30,7 @@ const PICKER_DAYS: i64 = 120;
 
 /// One note, ready to show.
 pub struct NoteView {
-    id: i64,
+    id: FeedbackNoteId,
     kind: &'static str,
     helped: bool,
     session: String,
@@ -98,8 +99,9 @@ async fn page(
         state.app.feedback_notes(&me.actor, None, None),
         state.app.session_feedback(&me.actor, None, None),
     )?;
-    let when: HashMap<i64, DateTime<Utc>> = sessions.iter().map(|s| (s.id, s.at)).collect();
-    let label = |id: Option<i64>| match id.and_then(|i| when.get(&i)) {
+    let when: HashMap<TherapySessionId, DateTime<Utc>> =
+        sessions.iter().map(|s| (s.id, s.at)).collect();
+    let label = |id: Option<TherapySessionId>| match id.and_then(|i| when.get(&i)) {
         Some(at) => format!("About {}", session_phrase(*at, tz)),
         None => "Not about one session".to_string(),
     };
@@ -207,7 +209,7 @@ pub async fn add(
 /// Removes a note.
 pub async fn remove(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<FeedbackNoteId>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     changed(

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use domain::account::Account;
-use domain::checkin::{CheckIn, HARDER_TODAY_SUGGESTIONS};
+use domain::checkin::{CheckIn, CheckInId, HARDER_TODAY_SUGGESTIONS};
 use serde::Deserialize;
 
 use super::errors::PageResult;
@@ -50,7 +50,7 @@ pub struct HistoryQuery {
 
 /// One check-in, ready to read.
 pub struct EntryView {
-    id: i64,
+    id: CheckInId,
     time: String,
     mood: u8,
     ratings: Vec<String>,

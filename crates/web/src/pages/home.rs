@@ -104,7 +104,7 @@ fn questionnaire_card(
 
 /// The invitation to the post-session check-in.
 pub struct ReflectionCard {
-    session_id: i64,
+    session_id: domain::therapy::TherapySessionId,
     heading: String,
     prompt: &'static str,
 }

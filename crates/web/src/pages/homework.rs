@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
-use domain::homework::{Frequency, HomeworkEditInput, HomeworkInput, HomeworkLogInput};
+use domain::homework::{Frequency, HomeworkEditInput, HomeworkId, HomeworkInput, HomeworkLogInput};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ pub struct LogView {
 
 /// One piece of homework, ready to show.
 pub struct HomeworkView {
-    pub(crate) id: i64,
+    pub(crate) id: HomeworkId,
     pub(crate) text: String,
     pub(crate) how_often: &'static str,
     pub(crate) due: Option<String>,
@@ -190,7 +190,7 @@ pub struct DoneForm {
 /// Logs that the homework was done.
 pub async fn done(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<HomeworkId>,
     CheckedForm { me, form }: CheckedForm<DoneForm>,
 ) -> PageResult {
     let input = HomeworkLogInput {
@@ -219,7 +219,7 @@ pub struct FinishForm {
 /// Marks homework finished, or puts it back on the list.
 pub async fn finish(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<HomeworkId>,
     CheckedForm { me, form }: CheckedForm<FinishForm>,
 ) -> PageResult {
     let on = form.on == "1";
@@ -238,7 +238,7 @@ pub async fn finish(
 /// Removes homework and its log.
 pub async fn remove(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<HomeworkId>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     changed(

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use domain::checkin::FieldError;
-use domain::journal::{JournalCursor, JournalPage};
+use domain::journal::{JournalCursor, JournalEntryId, JournalPage};
 use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput, MAX_ENTRY_CHARS};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -28,7 +28,7 @@ const PREVIEW_CHARS: usize = 600;
 
 /// One entry in the list.
 pub struct EntryView {
-    id: i64,
+    id: JournalEntryId,
     when: String,
     text: String,
     shortened: bool,
@@ -332,7 +332,7 @@ pub struct FlagForm {
 /// same place in the list.
 pub async fn flag(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<JournalEntryId>,
     CheckedForm { me, form }: CheckedForm<FlagForm>,
 ) -> PageResult {
     let on = form.on == "1";
@@ -374,7 +374,7 @@ pub struct EditForm {
 #[template(path = "journal_edit.html")]
 struct EditPage {
     layout: Layout,
-    id: i64,
+    id: JournalEntryId,
     when: String,
     text: String,
     bring: bool,
@@ -410,7 +410,7 @@ fn edit_page(
 pub async fn edit_show(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<JournalEntryId>,
 ) -> PageResult {
     let e = found(state.app.journal_entry(&me.actor, id).await)?;
     Ok(render(
@@ -422,7 +422,7 @@ pub async fn edit_show(
 /// Saves changes to an entry, or shows them again with what to fix.
 pub async fn edit_save(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<JournalEntryId>,
     CheckedForm { me, form }: CheckedForm<EditForm>,
 ) -> PageResult {
     let edit = JournalEdit {
@@ -445,7 +445,7 @@ pub async fn edit_save(
 #[template(path = "journal_delete.html")]
 struct DeletePage {
     layout: Layout,
-    id: i64,
+    id: JournalEntryId,
     when: String,
     preview: String,
 }
@@ -454,7 +454,7 @@ struct DeletePage {
 pub async fn delete_confirm(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<JournalEntryId>,
 ) -> PageResult {
     let e = found(state.app.journal_entry(&me.actor, id).await)?;
     let view = entry_view(&e, &me);
@@ -472,7 +472,7 @@ pub async fn delete_confirm(
 /// Deletes an entry, and its topic on the agenda.
 pub async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<JournalEntryId>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     changed(

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::account::Account;
 use domain::guidance::{Guidance, Level};
-use domain::plans::{self, BackslidingPlan, Plan, Reach, ReachKind, SafetyPlan};
+use domain::plans::{self, BackslidingPlan, Plan, PlanVersionNumber, Reach, ReachKind, SafetyPlan};
 
 use axum::extract::{Path, State};
 
@@ -128,14 +128,14 @@ pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
 
 /// The banner above an earlier version.
 pub struct OldVersion {
-    pub(crate) version: i64,
+    pub(crate) version: PlanVersionNumber,
     pub(crate) when: String,
     pub(crate) current: bool,
 }
 
 impl OldVersion {
     /// The banner for `v`, which is current when it is the newest.
-    pub fn of<P>(v: &PlanVersion<P>, newest: i64, tz: Tz) -> OldVersion {
+    pub fn of<P>(v: &PlanVersion<P>, newest: PlanVersionNumber, tz: Tz) -> OldVersion {
         OldVersion {
             version: v.version,
             when: when(v.saved_at, tz),
@@ -146,11 +146,11 @@ impl OldVersion {
 
 /// One line of the history list.
 pub struct HistoryRow {
-    version: i64,
+    version: PlanVersionNumber,
     when: String,
     who: &'static str,
     changed: String,
-    restored_from: Option<i64>,
+    restored_from: Option<PlanVersionNumber>,
     current: bool,
     first: bool,
 }
@@ -191,7 +191,7 @@ pub fn history_page(
             },
             restored_from: c.restored_from,
             current: Some(c.version) == newest,
-            first: c.version == 1,
+            first: c.version == PlanVersionNumber(1),
         })
         .collect();
     render(
@@ -351,8 +351,8 @@ pub async fn prefill_with_what_helped(app: &App, actor: &Actor, field: &mut Stri
 async fn old_and_newest<P: Plan>(
     app: &App,
     actor: &Actor,
-    version: i64,
-) -> Result<(PlanVersion<P>, i64), app::AppError> {
+    version: PlanVersionNumber,
+) -> Result<(PlanVersion<P>, PlanVersionNumber), app::AppError> {
     let (old, newest) =
         tokio::try_join!(app.plan_version::<P>(actor, version), app.plan::<P>(actor))?;
     Ok((old, newest.map(|n| n.version).unwrap_or(version)))
@@ -456,7 +456,7 @@ pub async fn history<P: PlanPages>(State(state): State<AppState>, me: SignedIn) 
 pub async fn version<P: PlanPages>(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(version): Path<i64>,
+    Path(version): Path<PlanVersionNumber>,
 ) -> PageResult {
     let (old, newest) = found(old_and_newest::<P>(&state.app, &me.actor, version).await)?;
     let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
@@ -466,7 +466,7 @@ pub async fn version<P: PlanPages>(
 /// Makes an earlier version the plan again (as a new version).
 pub async fn restore<P: PlanPages>(
     State(state): State<AppState>,
-    Path(version): Path<i64>,
+    Path(version): Path<PlanVersionNumber>,
     CheckedForm { me, .. }: CheckedForm<TokenForm>,
 ) -> PageResult {
     let restored = state

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use domain::checkin::FieldError;
 use domain::questionnaire::{
     ANSWER_FIELDS, ANSWER_LABELS, DIFFICULTY_QUESTION, Difficulty, Due, Instrument, Questionnaire,
-    QuestionnaireInput, SCREENING_NOTE,
+    QuestionnaireId, QuestionnaireInput, SCREENING_NOTE,
 };
 use uuid::Uuid;
 
@@ -146,7 +146,7 @@ fn chart_for(instrument: Instrument, same: &[Questionnaire], tz: Tz) -> String {
 
 /// A past result in the overview's list.
 pub struct PastView {
-    id: i64,
+    id: QuestionnaireId,
     day: String,
     total: u8,
     band: &'static str,
@@ -161,7 +161,7 @@ pub struct InstrumentCard {
     item_count: usize,
     due: Option<String>,
     latest: Option<String>,
-    latest_id: Option<i64>,
+    latest_id: Option<QuestionnaireId>,
     chart: Option<String>,
     changes: Vec<ChangeView>,
     past: Vec<PastView>,
@@ -455,7 +455,7 @@ struct ResultPage {
 pub async fn result(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<QuestionnaireId>,
 ) -> PageResult {
     let q = found(state.app.questionnaire(&me.actor, id).await)?;
     let instrument = q.instrument();

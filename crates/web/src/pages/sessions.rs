@@ -7,7 +7,10 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
-use domain::therapy::{AgendaItem, CameUp, NewSession, ReflectionInput, Repeat, TherapySession};
+use domain::therapy::{
+    AgendaItem, AgendaItemId, CameUp, NewSession, ReflectionInput, Repeat, TherapySession,
+    TherapySessionId,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -23,7 +26,7 @@ use crate::session::SignedIn;
 
 /// One session, ready for the list.
 pub struct SessionView {
-    id: i64,
+    id: TherapySessionId,
     when: String,
     note: Option<String>,
     repeating: bool,
@@ -227,7 +230,7 @@ pub struct DeleteForm {
 /// Removes a session (or it and the later ones of its series).
 pub async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<TherapySessionId>,
     CheckedForm { me, form }: CheckedForm<DeleteForm>,
 ) -> PageResult {
     changed(
@@ -261,7 +264,7 @@ pub struct ReflectForm {
 #[template(path = "reflect.html")]
 struct ReflectPage {
     layout: Layout,
-    session_id: i64,
+    session_id: TherapySessionId,
     session_when: String,
     scale: Scale,
     came_up: Vec<Choice>,
@@ -274,7 +277,7 @@ struct ReflectPage {
 async fn find_session(
     state: &AppState,
     me: &SignedIn,
-    id: i64,
+    id: TherapySessionId,
 ) -> Result<TherapySession, AppError> {
     let all = state.app.sessions(&me.actor, None, None).await?;
     all.into_iter()
@@ -330,7 +333,7 @@ fn reflect_page(
 pub async fn reflect_show(
     State(state): State<AppState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<TherapySessionId>,
 ) -> PageResult {
     let (s, agenda) = found(tokio::try_join!(
         find_session(&state, &me, id),
@@ -345,7 +348,7 @@ pub async fn reflect_show(
 /// Saves the post-session check-in; its topics join the agenda.
 pub async fn reflect_submit(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<TherapySessionId>,
     CheckedForm { me, form }: CheckedForm<ReflectForm>,
 ) -> PageResult {
     let (s, agenda) = found(tokio::try_join!(
@@ -379,7 +382,7 @@ pub async fn reflect_submit(
     {
         Ok(_) => {
             // Topics ticked "we talked about this" count as discussed at the session.
-            let ids: Vec<i64> = form
+            let ids: Vec<AgendaItemId> = form
                 .discussed
                 .iter()
                 .filter_map(|d| d.trim().parse().ok())

@@ -15,7 +15,7 @@ use domain::checkin::FieldError;
 use domain::coping::catalogue::ROUNDS_RANGE;
 use domain::coping::lists::MAX_LIST_ITEM_CHARS;
 use domain::coping::{
-    CopingUseInput, Group, Kind, ListItem, ListKind, MAX_COPING_NOTE_CHARS, Suggestion,
+    CopingUseInput, Group, Kind, ListItem, ListItemId, ListKind, MAX_COPING_NOTE_CHARS, Suggestion,
     SuggestionKind, Tool, ToolId, ToolStats, catalogue,
 };
 use domain::order::Move;
@@ -542,11 +542,11 @@ struct ListsPage {
     lists: Vec<ListView>,
     max_chars: usize,
     notice: Option<&'static str>,
-    item_error: Option<(i64, String)>,
+    item_error: Option<(ListItemId, String)>,
 }
 
 impl ListsPage {
-    fn error_for_item(&self, id: &i64) -> Option<&str> {
+    fn error_for_item(&self, id: &ListItemId) -> Option<&str> {
         self.item_error
             .as_ref()
             .filter(|(i, _)| i == id)
@@ -558,7 +558,7 @@ impl ListsPage {
 enum ListProblem {
     None,
     Add(ListKind, String, String),
-    Item(i64, String),
+    Item(ListItemId, String),
 }
 
 async fn lists_page(
@@ -674,7 +674,7 @@ pub struct ItemForm {
 /// Saves, moves or removes one item, depending on the button pressed.
 pub async fn change_item(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ListItemId>,
     CheckedForm { me, form }: CheckedForm<ItemForm>,
 ) -> PageResult {
     let app = &state.app;
