@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use domain::coping::lists::{MAX_LIST_ITEMS, list_item_text};
 use domain::coping::{
-    CopingUse, CopingUseInput, ListItem, ListKind, NewCopingUse, Suggestion, ToolId, ToolStats,
-    ranking, suggest,
+    CopingUse, CopingUseInput, ListItem, ListItemId, ListKind, NewCopingUse, Suggestion, ToolId,
+    ToolStats, ranking, suggest,
 };
 use domain::guidance::Level;
 use domain::history::CopingRecord;
@@ -13,7 +13,6 @@ use domain::idempotency::Written;
 use domain::order::Move;
 
 use crate::{Actor, App, AppError};
-use domain::coping::ListItemId;
 
 impl App {
     /// Validates and stores a use of a tool (idempotent on its client id). A `park-it` note

@@ -2,11 +2,10 @@
 //! post-session check-in, kept so they can be brought up in the next session.
 
 use chrono::{DateTime, Utc};
-use domain::feedback::{FeedbackInput, FeedbackNote, ReflectionFeedback};
+use domain::feedback::{FeedbackInput, FeedbackNote, FeedbackNoteId, ReflectionFeedback};
 use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
-use domain::feedback::FeedbackNoteId;
 
 impl App {
     /// Stores a feedback note (idempotent on its client id).

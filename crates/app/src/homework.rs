@@ -2,12 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use domain::homework::{
-    Homework, HomeworkEditInput, HomeworkInput, HomeworkLog, HomeworkLogInput, Progress,
+    Homework, HomeworkEditInput, HomeworkId, HomeworkInput, HomeworkLog, HomeworkLogInput, Progress,
 };
 use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
-use domain::homework::HomeworkId;
 
 /// Homework with its log and progress in the person's days.
 #[derive(Debug, Clone, PartialEq)]

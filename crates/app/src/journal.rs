@@ -2,21 +2,18 @@
 //! idempotent adds, the person's own order, and "we talked about this".
 
 use chrono::{DateTime, Utc};
-use domain::checkin::FieldError;
+use domain::checkin::{CheckInId, FieldError};
 use domain::idempotency::Written;
-use domain::journal::{JournalCursor, JournalPage};
 use domain::journal::{
-    JournalEdit, JournalEntry, JournalFilter, JournalInput, PAGE_SIZE, check_search,
+    JournalCursor, JournalEdit, JournalEntry, JournalEntryId, JournalFilter, JournalInput,
+    JournalPage, PAGE_SIZE, check_search,
 };
 use domain::order::Move;
-use domain::therapy::{AgendaItem, AgendaSource, MAX_TOPIC_CHARS};
+use domain::therapy::{AgendaItem, AgendaItemId, AgendaSource, MAX_TOPIC_CHARS};
 use store::JournalQuery;
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError};
-use domain::checkin::CheckInId;
-use domain::journal::JournalEntryId;
-use domain::therapy::AgendaItemId;
 
 /// Checks a topic typed by hand or sent through the API.
 pub(crate) fn check_topic(text: &str) -> Result<String, AppError> {

@@ -3,11 +3,10 @@
 use chrono::{DateTime, Utc};
 use domain::idempotency::Written;
 use domain::questionnaire::{
-    Due, Instrument, NewQuestionnaire, Questionnaire, QuestionnaireInput, Schedule,
+    Due, Instrument, NewQuestionnaire, Questionnaire, QuestionnaireId, QuestionnaireInput, Schedule,
 };
 
 use crate::{Actor, App, AppError};
-use domain::questionnaire::QuestionnaireId;
 
 /// A questionnaire the home page should offer, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

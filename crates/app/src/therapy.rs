@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::idempotency::Written;
-use domain::therapy::{AgendaItem, NewSession, Reflection, ReflectionInput, TherapySession};
+use domain::therapy::{
+    AgendaItem, AgendaItemId, NewSession, Reflection, ReflectionInput, TherapySession,
+    TherapySessionId,
+};
 use store::{NewSessions, StoredReflection};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError};
-use domain::therapy::{AgendaItemId, TherapySessionId};
 
 /// Days after a session on which the post-session check-in is offered (the day itself, the
 /// next day, and three days later), because reactions often arrive late.

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
 use domain::idempotency::Written;
+use domain::journal::JournalEntryId;
 use domain::order::Move;
-use domain::therapy::{AgendaItem, AgendaSource};
+use domain::therapy::{AgendaItem, AgendaItemId, AgendaSource};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -33,7 +34,7 @@ pub trait AgendaStore: Send + Sync {
     async fn set_agenda_discussed(
         &self,
         account: AccountId,
-        id: domain::therapy::AgendaItemId,
+        id: AgendaItemId,
         at: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError>;
     /// Swaps an open topic with its open neighbour; false when it is not this account's, or
@@ -41,14 +42,14 @@ pub trait AgendaStore: Send + Sync {
     async fn move_agenda_item(
         &self,
         account: AccountId,
-        id: domain::therapy::AgendaItemId,
+        id: AgendaItemId,
         direction: Move,
     ) -> Result<bool, StoreError>;
     /// Removes a topic; false when not this account's.
     async fn delete_agenda_item(
         &self,
         account: AccountId,
-        id: domain::therapy::AgendaItemId,
+        id: AgendaItemId,
     ) -> Result<bool, StoreError>;
 }
 
@@ -65,13 +66,13 @@ pub(crate) struct AgendaRow {
 impl AgendaRow {
     pub fn into_item(self) -> Result<AgendaItem, StoreError> {
         Ok(AgendaItem {
-            id: domain::therapy::AgendaItemId(self.id),
+            id: AgendaItemId(self.id),
             text: self.text,
             source: AgendaSource::parse(&self.source)
                 .ok_or_else(|| StoreError::Corrupt("agenda source".into()))?,
             created_at: crate::rows::from_ms(self.created_ms)?,
             discussed_at: self.discussed_ms.map(crate::rows::from_ms).transpose()?,
-            journal_entry_id: self.journal_entry_id.map(domain::journal::JournalEntryId),
+            journal_entry_id: self.journal_entry_id.map(JournalEntryId),
         })
     }
 }

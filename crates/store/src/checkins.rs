@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::checkin::{BodySignal, CheckIn, NewCheckIn, UsualActivities};
+use domain::checkin::{BodySignal, CheckIn, CheckInId, NewCheckIn, UsualActivities};
 use domain::idempotency::Written;
 
 use crate::StoreError;
@@ -58,7 +58,7 @@ impl CheckInRow {
         let harder_today: Vec<String> = serde_json::from_str(&self.harder_today)
             .map_err(|_| StoreError::Corrupt("check-in tags".into()))?;
         Ok(CheckIn {
-            id: domain::checkin::CheckInId(self.id),
+            id: CheckInId(self.id),
             account_id: AccountId(self.account_id),
             content: NewCheckIn {
                 client_id: self

@@ -3,10 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::account::AccountId;
-use domain::coping::{CopingUse, ListItem, ListKind, NewCopingUse, ToolId};
+use domain::coping::{
+    CopingUse, CopingUseId, ListItem, ListItemId, ListKind, NewCopingUse, ToolId,
+};
 use domain::rating::Rating;
 
+use domain::account::AccountId;
 use domain::idempotency::Written;
 use domain::order::Move;
 
@@ -48,7 +50,7 @@ pub trait CopingStore: Send + Sync {
     async fn update_list_item(
         &self,
         account: AccountId,
-        id: domain::coping::ListItemId,
+        id: ListItemId,
         text: &str,
     ) -> Result<bool, StoreError>;
     /// Moves an item one place; false when it is not this account's. At either end of the
@@ -56,14 +58,14 @@ pub trait CopingStore: Send + Sync {
     async fn move_list_item(
         &self,
         account: AccountId,
-        id: domain::coping::ListItemId,
+        id: ListItemId,
         direction: Move,
     ) -> Result<bool, StoreError>;
     /// Removes an item; false when it is not this account's.
     async fn delete_list_item(
         &self,
         account: AccountId,
-        id: domain::coping::ListItemId,
+        id: ListItemId,
     ) -> Result<bool, StoreError>;
 }
 
@@ -89,7 +91,7 @@ pub(crate) struct CopingUseRow {
 impl CopingUseRow {
     pub fn into_use(self) -> Result<CopingUse, StoreError> {
         Ok(CopingUse {
-            id: domain::coping::CopingUseId(self.id),
+            id: CopingUseId(self.id),
             content: NewCopingUse {
                 client_id: self
                     .client_id
@@ -118,7 +120,7 @@ pub(crate) struct ListItemRow {
 impl ListItemRow {
     pub fn into_item(self) -> Result<ListItem, StoreError> {
         Ok(ListItem {
-            id: domain::coping::ListItemId(self.id),
+            id: ListItemId(self.id),
             kind: ListKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::Corrupt("list kind".into()))?,
             text: self.text,

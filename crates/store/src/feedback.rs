@@ -4,8 +4,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::feedback::{FeedbackKind, FeedbackNote, NewFeedback, ReflectionFeedback};
+use domain::feedback::{
+    FeedbackKind, FeedbackNote, FeedbackNoteId, NewFeedback, ReflectionFeedback,
+};
 use domain::idempotency::Written;
+use domain::therapy::{ReflectionId, TherapySessionId};
 
 use crate::StoreError;
 
@@ -29,7 +32,7 @@ pub trait FeedbackStore: Send + Sync {
     async fn delete_feedback(
         &self,
         account: AccountId,
-        id: domain::feedback::FeedbackNoteId,
+        id: FeedbackNoteId,
     ) -> Result<bool, StoreError>;
     /// The feedback written in post-session check-ins with `from <= at < to`, oldest first.
     async fn reflection_feedback(
@@ -52,8 +55,8 @@ pub(crate) struct FeedbackRow {
 impl FeedbackRow {
     pub fn into_note(self) -> Result<FeedbackNote, StoreError> {
         Ok(FeedbackNote {
-            id: domain::feedback::FeedbackNoteId(self.id),
-            session_id: self.session_id.map(domain::therapy::TherapySessionId),
+            id: FeedbackNoteId(self.id),
+            session_id: self.session_id.map(TherapySessionId),
             kind: FeedbackKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::Corrupt("feedback kind".into()))?,
             text: self.text,
@@ -73,8 +76,8 @@ pub(crate) struct ReflectionFeedbackRow {
 impl ReflectionFeedbackRow {
     pub fn into_feedback(self) -> Result<ReflectionFeedback, StoreError> {
         Ok(ReflectionFeedback {
-            reflection_id: domain::therapy::ReflectionId(self.id),
-            session_id: self.session_id.map(domain::therapy::TherapySessionId),
+            reflection_id: ReflectionId(self.id),
+            session_id: self.session_id.map(TherapySessionId),
             at: crate::rows::from_ms(self.at_ms)?,
             text: self.feedback,
         })

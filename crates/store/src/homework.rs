@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::account::AccountId;
 use domain::homework::{
-    Frequency, Homework, HomeworkEdit, HomeworkLog, NewHomework, NewHomeworkLog,
+    Frequency, Homework, HomeworkEdit, HomeworkId, HomeworkLog, HomeworkLogId, NewHomework,
+    NewHomeworkLog,
 };
 use domain::idempotency::Written;
 
@@ -30,22 +31,19 @@ pub trait HomeworkStore: Send + Sync {
     async fn edit_homework(
         &self,
         account: AccountId,
-        id: domain::homework::HomeworkId,
+        id: HomeworkId,
         edit: &HomeworkEdit,
         now: DateTime<Utc>,
     ) -> Result<Option<Homework>, StoreError>;
     /// Removes homework and its log; false when not this account's.
-    async fn delete_homework(
-        &self,
-        account: AccountId,
-        id: domain::homework::HomeworkId,
-    ) -> Result<bool, StoreError>;
+    async fn delete_homework(&self, account: AccountId, id: HomeworkId)
+    -> Result<bool, StoreError>;
     /// Logs a done time once per client id; homework done "once" is then finished too.
     /// `None` when the homework is not this account's.
     async fn log_homework(
         &self,
         account: AccountId,
-        homework_id: domain::homework::HomeworkId,
+        homework_id: HomeworkId,
         log: &NewHomeworkLog,
     ) -> Result<Option<(HomeworkLog, Written)>, StoreError>;
     /// Done times with `from <= at < to`, oldest first.
@@ -71,7 +69,7 @@ pub(crate) struct HomeworkRow {
 impl HomeworkRow {
     pub fn into_homework(self) -> Result<Homework, StoreError> {
         Ok(Homework {
-            id: domain::homework::HomeworkId(self.id),
+            id: HomeworkId(self.id),
             client_id: client_id(&self.client_id, "homework")?,
             text: self.text,
             due_on: self
@@ -106,8 +104,8 @@ pub(crate) struct HomeworkLogRow {
 impl HomeworkLogRow {
     pub fn into_log(self) -> Result<HomeworkLog, StoreError> {
         Ok(HomeworkLog {
-            id: domain::homework::HomeworkLogId(self.id),
-            homework_id: domain::homework::HomeworkId(self.homework_id),
+            id: HomeworkLogId(self.id),
+            homework_id: HomeworkId(self.homework_id),
             client_id: client_id(&self.client_id, "homework log")?,
             at: crate::rows::from_ms(self.at_ms)?,
             note: self.note,

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use domain::account::AccountId;
 use domain::idempotency::Written;
 use domain::journal::{
-    JournalCursor, JournalEdit, JournalEntry, JournalFilter, JournalPage, NewJournalEntry,
+    JournalCursor, JournalEdit, JournalEntry, JournalEntryId, JournalFilter, JournalPage,
+    NewJournalEntry,
 };
 
 use crate::StoreError;
@@ -61,7 +62,7 @@ pub trait JournalStore: Send + Sync {
     async fn journal_entry(
         &self,
         account: AccountId,
-        id: domain::journal::JournalEntryId,
+        id: JournalEntryId,
     ) -> Result<Option<JournalEntry>, StoreError>;
     /// A page of entries, newest first.
     async fn journal_page(
@@ -73,14 +74,14 @@ pub trait JournalStore: Send + Sync {
     async fn edit_journal_entry(
         &self,
         account: AccountId,
-        id: domain::journal::JournalEntryId,
+        id: JournalEntryId,
         edit: &JournalEdit,
     ) -> Result<Option<JournalEntry>, StoreError>;
     /// Deletes an entry and its agenda topics; false when not this account's.
     async fn delete_journal_entry(
         &self,
         account: AccountId,
-        id: domain::journal::JournalEntryId,
+        id: JournalEntryId,
     ) -> Result<bool, StoreError>;
 }
 
@@ -98,7 +99,7 @@ pub(crate) struct JournalRow {
 impl JournalRow {
     pub fn into_entry(self) -> Result<JournalEntry, StoreError> {
         Ok(JournalEntry {
-            id: domain::journal::JournalEntryId(self.id),
+            id: JournalEntryId(self.id),
             client_id: client_id(&self.client_id, "journal")?,
             at: crate::rows::from_ms(self.at_ms)?,
             text: self.text,

@@ -3,9 +3,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::account::AccountId;
-use domain::questionnaire::{Answers, Difficulty, Instrument, NewQuestionnaire, Questionnaire};
+use domain::questionnaire::{
+    Answers, Difficulty, Instrument, NewQuestionnaire, Questionnaire, QuestionnaireId,
+};
 
+use domain::account::AccountId;
 use domain::idempotency::Written;
 
 use crate::StoreError;
@@ -50,7 +52,7 @@ impl QuestionnaireRow {
         let answers = Answers::new(instrument, &items)
             .map_err(|_| StoreError::Corrupt("questionnaire answers out of range".into()))?;
         Ok(Questionnaire {
-            id: domain::questionnaire::QuestionnaireId(self.id),
+            id: QuestionnaireId(self.id),
             account_id: AccountId(self.account_id),
             content: NewQuestionnaire {
                 client_id: self

@@ -75,7 +75,7 @@ pub trait TherapyStore: Send + Sync {
     async fn delete_therapy_session(
         &self,
         account: AccountId,
-        id: domain::therapy::TherapySessionId,
+        id: TherapySessionId,
         and_later_in_series: bool,
     ) -> Result<u64, StoreError>;
     /// Stores a post-session check-in and its topics (as agenda items) in one transaction,
@@ -115,7 +115,7 @@ pub(crate) struct SessionRow {
 impl SessionRow {
     pub fn into_session(self) -> Result<TherapySession, StoreError> {
         Ok(TherapySession {
-            id: domain::therapy::TherapySessionId(self.id),
+            id: TherapySessionId(self.id),
             at: crate::rows::from_ms(self.at_ms)?,
             note: self.note,
             series: self

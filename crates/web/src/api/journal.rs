@@ -4,8 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::journal::{JournalCursor, JournalPage};
-use domain::journal::{JournalEdit, JournalEntry, JournalEntryId, JournalFilter, JournalInput};
+use domain::journal::{
+    JournalCursor, JournalEdit, JournalEntry, JournalEntryId, JournalFilter, JournalInput,
+    JournalPage,
+};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};

@@ -8,8 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use domain::checkin::FieldError;
-use domain::journal::{JournalCursor, JournalEntryId, JournalPage};
-use domain::journal::{JournalEdit, JournalEntry, JournalFilter, JournalInput, MAX_ENTRY_CHARS};
+use domain::journal::{
+    JournalCursor, JournalEdit, JournalEntry, JournalEntryId, JournalFilter, JournalInput,
+    JournalPage, MAX_ENTRY_CHARS,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
