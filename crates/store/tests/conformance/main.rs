@@ -17,6 +17,7 @@ mod plans;
 mod questionnaires;
 mod schema;
 mod sign_in_limits;
+mod stored_values;
 mod therapy;
 
 use std::sync::Arc;
@@ -34,8 +35,8 @@ pub(crate) fn new_account(email: &str) -> NewAccount {
         email: Email::parse(email).unwrap(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         role: Role::Client,
-        country: Some("GB".into()),
-        timezone: "Europe/London".into(),
+        country: Some(domain::crisis::Country::Gb),
+        timezone: domain::history::TimeZone::parse("Europe/London").unwrap(),
         usual_mood: Some(Rating::new(7).unwrap()),
         therapist: TherapistContact {
             name: Some("Dr Ada Okafor".into()),
