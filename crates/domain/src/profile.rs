@@ -2,7 +2,7 @@
 //! day, the safety question and their therapist's contact, checked once into typed values.
 
 use crate::account::{Email, TherapistContact, pick_timezone};
-use crate::checkin::FieldError;
+use crate::checkin::{FieldError, optional_text};
 use crate::crisis::Country;
 use crate::history::TimeZone;
 use crate::rating::Rating;
@@ -79,8 +79,18 @@ impl ProfileInput {
             }
         };
         let therapist = TherapistContact {
-            name: optional(&self.therapist_name, 120, "therapist_name", &mut errors),
-            phone: optional(&self.therapist_phone, 40, "therapist_phone", &mut errors),
+            name: optional_text(
+                "therapist_name",
+                Some(self.therapist_name.clone()),
+                120,
+                &mut errors,
+            ),
+            phone: optional_text(
+                "therapist_phone",
+                Some(self.therapist_phone.clone()),
+                40,
+                &mut errors,
+            ),
             email: match self.therapist_email.trim() {
                 "" => None,
                 s => Email::parse(s)
@@ -106,34 +116,6 @@ impl ProfileInput {
             always_ask_safety: self.always_ask_safety,
             therapist,
         })
-    }
-}
-
-/// An optional text field: empty is `None`; too long or holding control characters is an error.
-fn optional(
-    s: &str,
-    max: usize,
-    field: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let s = match crate::text::clean(field, s) {
-        Ok(s) => s,
-        Err(e) => {
-            errors.push(e);
-            return None;
-        }
-    };
-    let s = s.trim();
-    if s.is_empty() {
-        None
-    } else if s.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("Please keep this under {max} characters."),
-        ));
-        None
-    } else {
-        Some(s.to_string())
     }
 }
 

@@ -77,30 +77,38 @@ pub(crate) fn sessions<'a>(
     }
 }
 
+/// A store on a fresh SQLite file, with its URL (for raw SQL) and the folder that holds it.
+pub(crate) async fn sqlite_store() -> (Arc<dyn Store>, DatabaseUrl, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_in(dir.path());
+    let store = store::open(&url).await.unwrap();
+    assert_eq!(store.backend(), "sqlite");
+    (store, url, dir)
+}
+
+/// A store on a fresh PostgreSQL database, with its URL; `None` when skipped by name.
+pub(crate) async fn postgres_store() -> Option<(Arc<dyn Store>, DatabaseUrl)> {
+    let url = DatabaseUrl::parse(&store::testing::postgres_test_database().await?).unwrap();
+    let store = store::open(&url).await.unwrap();
+    assert_eq!(store.backend(), "postgres");
+    Some((store, url))
+}
+
 /// One test per backend for a story: `sqlite_<area>` on a fresh file, `postgres_<area>` on a
 /// fresh database.
 macro_rules! conformance {
     ($($story:path => $sqlite:ident, $postgres:ident;)*) => {$(
         #[tokio::test]
         async fn $sqlite() {
-            let dir = tempfile::tempdir().unwrap();
-            let store = store::open(&DatabaseUrl::sqlite_in(dir.path()))
-                .await
-                .unwrap();
-            assert_eq!(store.backend(), "sqlite");
+            let (store, _, _dir) = sqlite_store().await;
             $story(store).await;
         }
 
         #[tokio::test]
         async fn $postgres() {
-            let Some(url) = store::testing::postgres_test_database().await else {
-                return;
-            };
-            let store = store::open(&DatabaseUrl::parse(&url).unwrap())
-                .await
-                .unwrap();
-            assert_eq!(store.backend(), "postgres");
-            $story(store).await;
+            if let Some((store, _)) = postgres_store().await {
+                $story(store).await;
+            }
         }
     )*};
 }

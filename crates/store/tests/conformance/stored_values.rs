@@ -140,18 +140,13 @@ pub(crate) async fn story(store: Arc<dyn Store>, url: DatabaseUrl) {
 
 #[tokio::test]
 async fn sqlite_stored_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = DatabaseUrl::sqlite_in(dir.path());
-    let store = store::open(&url).await.unwrap();
+    let (store, url, _dir) = sqlite_store().await;
     story(store, url).await;
 }
 
 #[tokio::test]
 async fn postgres_stored_values() {
-    let Some(raw) = store::testing::postgres_test_database().await else {
-        return;
-    };
-    let url = DatabaseUrl::parse(&raw).unwrap();
-    let store = store::open(&url).await.unwrap();
-    story(store, url).await;
+    if let Some((store, url)) = postgres_store().await {
+        story(store, url).await;
+    }
 }
