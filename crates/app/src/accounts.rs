@@ -5,8 +5,9 @@ use std::net::IpAddr;
 use chrono::{Duration, Utc};
 use domain::account::{Account, Email, Role, TherapistContact, check_new_password};
 use domain::checkin::FieldError;
-use domain::rating::Rating;
-use store::{FailureCount, NewAccount, Profile};
+use domain::history::TimeZone;
+use domain::profile::{ProfileInput, TimezoneRule};
+use store::{FailureCount, NewAccount};
 
 use crate::rate_limit::{self, LoginLimits};
 use crate::tokens::{self, API_TOKEN_PREFIX, SessionToken};
@@ -26,97 +27,6 @@ pub struct SignUp {
     pub profile: ProfileInput,
 }
 
-/// The profile fields of the sign-up and settings forms, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct ProfileInput {
-    /// Country code from the picker; empty for "not chosen".
-    pub country: String,
-    /// IANA time zone: from the browser's script at sign-up, typed in settings.
-    pub timezone: String,
-    /// "How does a usual day feel" as typed.
-    pub usual_mood: String,
-    /// Therapist's name, optional.
-    pub therapist_name: String,
-    /// Therapist's phone, optional.
-    pub therapist_phone: String,
-    /// Therapist's email, optional.
-    pub therapist_email: String,
-    /// Show the safety question on every check-in.
-    pub always_ask_safety: bool,
-}
-
-/// What to do with a time zone name we do not know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TimezoneRule {
-    /// Sign-up: the browser may not say; guess from the country.
-    GuessWhenUnknown,
-    /// Settings: the person typed it; say it is wrong.
-    Refuse,
-}
-
-fn parse_profile(
-    input: &ProfileInput,
-    rule: TimezoneRule,
-    errors: &mut Vec<FieldError>,
-) -> Option<Profile> {
-    let before = errors.len();
-    let country = match input.country.trim() {
-        "" => None,
-        code => match domain::crisis::Country::parse(code) {
-            Ok(c) => Some(c.code().to_string()),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    "country",
-                    "Please choose a country from the list.",
-                ));
-                None
-            }
-        },
-    };
-    let usual_mood = match input.usual_mood.trim() {
-        "" => None,
-        s => match s.parse::<i64>().ok().and_then(|v| Rating::new(v).ok()) {
-            Some(r) => Some(r),
-            None => {
-                errors.push(FieldError::new(
-                    "usual_mood",
-                    "Please give a whole number from 0 to 10.",
-                ));
-                None
-            }
-        },
-    };
-    let therapist = TherapistContact {
-        name: optional(&input.therapist_name, 120, "therapist_name", errors),
-        phone: optional(&input.therapist_phone, 40, "therapist_phone", errors),
-        email: match input.therapist_email.trim() {
-            "" => None,
-            s => match Email::parse(s) {
-                Ok(e) => Some(e.as_str().to_string()),
-                Err(m) => {
-                    errors.push(FieldError::new("therapist_email", m));
-                    None
-                }
-            },
-        },
-    };
-    let typed = input.timezone.trim();
-    if rule == TimezoneRule::Refuse && typed.parse::<chrono_tz::Tz>().is_err() {
-        errors.push(FieldError::new(
-            "timezone",
-            "Please give a time zone name such as Europe/London or America/New_York.",
-        ));
-    }
-    let timezone = domain::account::pick_timezone(typed, country.as_deref());
-    (errors.len() == before).then_some(Profile {
-        country,
-        timezone,
-        usual_mood,
-        always_ask_safety: input.always_ask_safety,
-        therapist,
-    })
-}
-
 /// A user made by an operator on the command line.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -130,33 +40,6 @@ pub struct NewUser {
 
 fn forget_after(limits: &LoginLimits) -> Duration {
     Duration::from_std(limits.forget_after).unwrap_or(Duration::days(1))
-}
-
-fn optional(
-    s: &str,
-    max: usize,
-    field: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let s = match domain::text::clean(field, s) {
-        Ok(s) => s,
-        Err(e) => {
-            errors.push(e);
-            return None;
-        }
-    };
-    let s = s.trim();
-    if s.is_empty() {
-        None
-    } else if s.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("Please keep this under {max} characters."),
-        ));
-        None
-    } else {
-        Some(s.to_string())
-    }
 }
 
 impl App {
@@ -183,7 +66,11 @@ impl App {
         if let Err(m) = check_new_password(&form.password) {
             errors.push(FieldError::new("password", m));
         }
-        let profile = parse_profile(&form.profile, TimezoneRule::GuessWhenUnknown, &mut errors);
+        let profile = form
+            .profile
+            .validate(TimezoneRule::GuessWhenUnknown)
+            .map_err(|e| errors.extend(e))
+            .ok();
         let (Some(email), Some(profile)) = (email, profile.filter(|_| errors.is_empty())) else {
             return Err(AppError::Invalid(errors));
         };
@@ -210,14 +97,13 @@ impl App {
         actor: &Actor,
         input: &ProfileInput,
     ) -> Result<Account, AppError> {
-        let mut errors = Vec::new();
-        match parse_profile(input, TimezoneRule::Refuse, &mut errors) {
-            Some(profile) => Ok(self
-                .store
-                .update_profile(actor.account.id, &profile)
-                .await?),
-            None => Err(AppError::Invalid(errors)),
-        }
+        let profile = input
+            .validate(TimezoneRule::Refuse)
+            .map_err(AppError::Invalid)?;
+        Ok(self
+            .store
+            .update_profile(actor.account.id, &profile)
+            .await?)
     }
 
     /// Creates a user from the command line (any role).
@@ -232,7 +118,7 @@ impl App {
                 password_hash,
                 role: user.role,
                 country: None,
-                timezone: "UTC".into(),
+                timezone: TimeZone::UTC,
                 usual_mood: None,
                 therapist: TherapistContact::default(),
             })

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::brief::{Period, day_baseline, low_runs, rated_days, score_summary};
 use domain::coping::ToolStats;
 use domain::feedback::{FeedbackNote, ReflectionFeedback};
-use domain::guidance::Reason;
+use domain::guidance::{Level, Reason};
 use domain::homework::HomeworkLog;
 use domain::questionnaire::Instrument;
 use domain::therapy::{AgendaItem, TherapySession};
@@ -27,8 +27,8 @@ const TOOLS_SHOWN: usize = 5;
 pub struct BriefGuidance {
     /// When the level changed.
     pub at: DateTime<Utc>,
-    /// The level's code.
-    pub level: String,
+    /// The new level.
+    pub level: Level,
     /// The reasons, as the engine gave them; empty when they no longer parse.
     pub reasons: Vec<Reason>,
 }
@@ -98,7 +98,7 @@ impl App {
         range: BriefRange,
         now: DateTime<Utc>,
     ) -> Result<Brief, AppError> {
-        let tz = crate::guidance::timezone_of(&actor.account);
+        let tz = actor.account.timezone;
         let (period, since_session) = match range {
             BriefRange::SinceLastSession => {
                 let last = self

@@ -2,9 +2,8 @@
 //! engine, and keeps a record of each change of level.
 
 use chrono::{DateTime, Duration, Utc};
-use domain::account::Account;
 use domain::guidance::{self, Guidance};
-use domain::history::{CheckInRecord, History, QuestionnaireRecord, SessionRecord, TimeZone};
+use domain::history::{CheckInRecord, History, QuestionnaireRecord, SessionRecord};
 use store::GuidanceChange;
 
 use crate::{Actor, App, AppError};
@@ -12,11 +11,6 @@ use crate::{Actor, App, AppError};
 /// Only the last 35 days can change today's answer (the baseline window ends 34 days back);
 /// 60 leaves room without reading a person's whole history on every page.
 const ASSESS_LOOKBACK_DAYS: i64 = 60;
-
-/// The person's time zone; a stored name that no longer parses falls back to UTC.
-pub fn timezone_of(account: &Account) -> TimeZone {
-    TimeZone::parse(&account.timezone).unwrap_or(TimeZone::UTC)
-}
 
 impl App {
     /// The actor's history since `from` (all of it with `None`), in the `between assess` format.
@@ -37,7 +31,7 @@ impl App {
         questionnaires_from: Option<DateTime<Utc>>,
     ) -> Result<History, AppError> {
         let account = &actor.account;
-        let mut history = History::new(timezone_of(account));
+        let mut history = History::new(account.timezone);
         history.usual_mood = account.usual_mood;
         history.sessions = self
             .store
@@ -113,14 +107,14 @@ impl App {
             .await?;
         let result = guidance::assess(&history, now);
         let last = self.store.latest_guidance(actor.account.id).await?;
-        if last.as_ref().map(|l| l.level.as_str()) != Some(result.level.code()) {
+        if last.as_ref().map(|l| l.level) != Some(result.level) {
             let reasons = serde_json::to_value(&result.reasons).map_err(AppError::internal)?;
             self.store
                 .record_guidance(
                     actor.account.id,
                     &GuidanceChange {
                         at: now,
-                        level: result.level.code().to_string(),
+                        level: result.level,
                         reasons,
                     },
                 )

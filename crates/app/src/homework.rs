@@ -26,7 +26,7 @@ impl App {
         actor: &Actor,
         input: HomeworkInput,
     ) -> Result<(Homework, Written), AppError> {
-        let today = crate::guidance::timezone_of(&actor.account).local_day(Utc::now());
+        let today = actor.account.timezone.local_day(Utc::now());
         let homework = input.validate(today).map_err(AppError::Invalid)?;
         let stored = self
             .store
@@ -50,7 +50,7 @@ impl App {
             self.store.homework_list(id, include_finished),
             self.store.homework_logs(id, None, None),
         )?;
-        let tz = crate::guidance::timezone_of(&actor.account);
+        let tz = actor.account.timezone;
         let today = tz.local_day(now);
         Ok(list
             .into_iter()
@@ -78,7 +78,7 @@ impl App {
         id: HomeworkId,
         input: HomeworkEditInput,
     ) -> Result<Homework, AppError> {
-        let today = crate::guidance::timezone_of(&actor.account).local_day(Utc::now());
+        let today = actor.account.timezone.local_day(Utc::now());
         let edit = input.validate(today).map_err(AppError::Invalid)?;
         self.store
             .edit_homework(actor.account.id, id, &edit, Utc::now())

@@ -23,13 +23,13 @@ use std::sync::Arc;
 use domain::account::Account;
 use store::Store;
 
-pub use accounts::{NewUser, ProfileInput, SignUp};
+pub use accounts::{NewUser, SignUp};
 pub use brief::{
     Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,
     MAX_BRIEF_DAYS, ScoreSummary, local_midnight,
 };
+pub use domain::profile::ProfileInput;
 pub use error::AppError;
-pub use guidance::timezone_of;
 pub use homework::HomeworkStatus;
 pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;

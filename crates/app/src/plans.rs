@@ -133,7 +133,7 @@ impl App {
         actor: &Actor,
         input: SafetyPlanInput,
     ) -> Result<PlanVersion<SafetyPlan>, AppError> {
-        let today = crate::guidance::timezone_of(&actor.account).local_day(Utc::now());
+        let today = actor.account.timezone.local_day(Utc::now());
         let plan = input.validate(today).map_err(AppError::Invalid)?;
         self.save_plan(actor, plan, None).await
     }

@@ -111,7 +111,7 @@ impl App {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Option<ReflectionDue>, AppError> {
-        let tz = crate::guidance::timezone_of(&actor.account);
+        let tz = actor.account.timezone;
         let today = tz.local_day(now);
         let past = self
             .store

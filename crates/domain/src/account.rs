@@ -1,6 +1,10 @@
 //! Accounts: who a person is to the app, their role and the profile they gave at sign-up.
 
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+
+use crate::crisis::Country;
+use crate::history::TimeZone;
 
 crate::id::id_type! {
     /// The database id of an account.
@@ -96,26 +100,25 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
 /// The time zone to count a person's days in: the browser's own when it is a real IANA
 /// name, else the main zone of their country, else UTC. (Countries with several zones get
 /// their most populous one; the person can correct it in settings.)
-pub fn pick_timezone(browser: &str, country: Option<&str>) -> String {
-    let browser = browser.trim();
-    if browser.parse::<chrono_tz::Tz>().is_ok() {
-        return browser.to_string();
+pub fn pick_timezone(browser: &str, country: Option<Country>) -> TimeZone {
+    if let Ok(zone) = TimeZone::parse(browser.trim()) {
+        return zone;
     }
-    let by_country = match country.map(str::to_ascii_uppercase).as_deref() {
-        Some("US") => "America/New_York",
-        Some("CA") => "America/Toronto",
-        Some("GB") => "Europe/London",
-        Some("IE") => "Europe/Dublin",
-        Some("AU") => "Australia/Sydney",
-        Some("NZ") => "Pacific/Auckland",
-        Some("DE") => "Europe/Berlin",
-        Some("FR") => "Europe/Paris",
-        Some("ES") => "Europe/Madrid",
-        Some("NL") => "Europe/Amsterdam",
-        Some("IN") => "Asia/Kolkata",
-        _ => "UTC",
+    let by_country = match country {
+        Some(Country::Us) => Tz::America__New_York,
+        Some(Country::Ca) => Tz::America__Toronto,
+        Some(Country::Gb) => Tz::Europe__London,
+        Some(Country::Ie) => Tz::Europe__Dublin,
+        Some(Country::Au) => Tz::Australia__Sydney,
+        Some(Country::Nz) => Tz::Pacific__Auckland,
+        Some(Country::De) => Tz::Europe__Berlin,
+        Some(Country::Fr) => Tz::Europe__Paris,
+        Some(Country::Es) => Tz::Europe__Madrid,
+        Some(Country::Nl) => Tz::Europe__Amsterdam,
+        Some(Country::In) => Tz::Asia__Kolkata,
+        Some(Country::Europe) | None => Tz::UTC,
     };
-    by_country.to_string()
+    TimeZone::from(by_country)
 }
 
 /// How to reach the person's therapist; every part optional.
@@ -125,8 +128,8 @@ pub struct TherapistContact {
     pub name: Option<String>,
     /// A phone number, as typed.
     pub phone: Option<String>,
-    /// An email address.
-    pub email: Option<String>,
+    /// An email address, checked like the sign-in address.
+    pub email: Option<Email>,
 }
 
 /// An account as the rest of the app sees it (never the password hash).
@@ -138,10 +141,10 @@ pub struct Account {
     pub email: Email,
     /// What the account may do.
     pub role: Role,
-    /// ISO 3166-1 alpha-2 code of the person's country, for the crisis directory.
-    pub country: Option<String>,
-    /// IANA time zone name; days are counted in it.
-    pub timezone: String,
+    /// The person's country, for the crisis directory; `None` until they choose one.
+    pub country: Option<Country>,
+    /// The IANA time zone days are counted in.
+    pub timezone: TimeZone,
     /// How a usual day feels, 0–10, asked at sign-up; the baseline until there is enough data.
     pub usual_mood: Option<crate::rating::Rating>,
     /// Whether the safety question is shown on every check-in.
@@ -184,10 +187,13 @@ mod tests {
 
     #[test]
     fn timezone_prefers_the_browser_then_the_country() {
-        assert_eq!(pick_timezone("Europe/Lisbon", Some("GB")), "Europe/Lisbon");
-        assert_eq!(pick_timezone("Mars/Olympus", Some("gb")), "Europe/London");
-        assert_eq!(pick_timezone("", Some("IN")), "Asia/Kolkata");
-        assert_eq!(pick_timezone("", None), "UTC");
+        let name = |browser, country| pick_timezone(browser, country).name();
+        assert_eq!(name("Europe/Lisbon", Some(Country::Gb)), "Europe/Lisbon");
+        assert_eq!(name(" Europe/Lisbon ", None), "Europe/Lisbon");
+        assert_eq!(name("Mars/Olympus", Some(Country::Gb)), "Europe/London");
+        assert_eq!(name("", Some(Country::In)), "Asia/Kolkata");
+        assert_eq!(name("", Some(Country::Europe)), "UTC");
+        assert_eq!(name("", None), "UTC");
     }
 
     #[test]

@@ -265,7 +265,9 @@ fn rating(field: &'static str, value: Option<i64>, errors: &mut Vec<FieldError>)
     }
 }
 
-fn optional_text(
+/// An optional text field: missing or blank is `None`; too long or holding control
+/// characters is an error for `field`.
+pub(crate) fn optional_text(
     field: &'static str,
     value: Option<String>,
     max: usize,

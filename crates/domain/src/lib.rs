@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod journal;
 pub mod order;
 pub mod plans;
+pub mod profile;
 pub mod questionnaire;
 pub mod rating;
 pub mod text;

@@ -2,6 +2,8 @@
 
 use async_trait::async_trait;
 use domain::account::{Account, AccountId, Email, Role, TherapistContact};
+use domain::crisis::Country;
+use domain::history::TimeZone;
 use domain::rating::Rating;
 
 use crate::StoreError;
@@ -16,30 +18,19 @@ pub struct NewAccount {
     pub password_hash: String,
     /// What the account may do.
     pub role: Role,
-    /// ISO country code for the crisis directory.
-    pub country: Option<String>,
-    /// IANA time zone.
-    pub timezone: String,
+    /// The country for the crisis directory.
+    pub country: Option<Country>,
+    /// The time zone days are counted in.
+    pub timezone: TimeZone,
     /// The "usual day" rating from onboarding.
     pub usual_mood: Option<Rating>,
     /// The therapist's contact details.
     pub therapist: TherapistContact,
 }
 
-/// The parts of an account its owner can change in settings.
-#[derive(Debug, Clone)]
-pub struct Profile {
-    /// ISO country code for the crisis directory.
-    pub country: Option<String>,
-    /// IANA time zone.
-    pub timezone: String,
-    /// The "usual day" rating.
-    pub usual_mood: Option<Rating>,
-    /// Whether the safety question is shown on every check-in.
-    pub always_ask_safety: bool,
-    /// The therapist's contact details.
-    pub therapist: TherapistContact,
-}
+/// The parts of an account its owner can change in settings, as checked by
+/// [`ProfileInput::validate`](domain::profile::ProfileInput::validate).
+pub use domain::profile::Profile;
 
 /// The accounts, found by id or by sign-in address.
 #[async_trait]
@@ -81,14 +72,25 @@ impl AccountRow {
             email: Email::parse(&self.email)
                 .map_err(|_| StoreError::Corrupt("account email".into()))?,
             role: Role::parse(&self.role).ok_or_else(|| StoreError::Corrupt("role".into()))?,
-            country: self.country,
-            timezone: self.timezone,
+            // Every stored value was checked on the way in; one that no longer parses is
+            // damage to report, never a reason to guess (a wrong zone moves every day).
+            country: self
+                .country
+                .map(|c| Country::parse(&c))
+                .transpose()
+                .map_err(|_| StoreError::Corrupt("account country".into()))?,
+            timezone: TimeZone::parse(&self.timezone)
+                .map_err(|_| StoreError::Corrupt("account time zone".into()))?,
             usual_mood: self.usual_mood.map(rating).transpose()?,
             always_ask_safety: self.always_ask_safety,
             therapist: TherapistContact {
                 name: self.therapist_name,
                 phone: self.therapist_phone,
-                email: self.therapist_email,
+                email: self
+                    .therapist_email
+                    .map(|e| Email::parse(&e))
+                    .transpose()
+                    .map_err(|_| StoreError::Corrupt("therapist email".into()))?,
             },
         })
     }
@@ -125,12 +127,12 @@ macro_rules! impl_account_store {
                 .bind(new.email.as_str())
                 .bind(&new.password_hash)
                 .bind(new.role.as_str())
-                .bind(&new.country)
-                .bind(&new.timezone)
+                .bind(new.country.map(domain::crisis::Country::code))
+                .bind(new.timezone.name())
                 .bind(new.usual_mood.map(|r| i64::from(r.get())))
                 .bind(&new.therapist.name)
                 .bind(&new.therapist.phone)
-                .bind(&new.therapist.email)
+                .bind(new.therapist.email.as_ref().map(domain::account::Email::as_str))
                 .bind(now)
                 .fetch_all(self.writer())
                 .await
@@ -180,13 +182,13 @@ macro_rules! impl_account_store {
                      always_ask_safety = $4, therapist_name = $5, therapist_phone = $6, \
                      therapist_email = $7 WHERE id = $8",
                 )
-                .bind(&p.country)
-                .bind(&p.timezone)
+                .bind(p.country.map(domain::crisis::Country::code))
+                .bind(p.timezone.name())
                 .bind(p.usual_mood.map(|r| i64::from(r.get())))
                 .bind(p.always_ask_safety)
                 .bind(&p.therapist.name)
                 .bind(&p.therapist.phone)
-                .bind(&p.therapist.email)
+                .bind(p.therapist.email.as_ref().map(domain::account::Email::as_str))
                 .bind(id.0)
                 .execute(self.writer())
                 .await?;

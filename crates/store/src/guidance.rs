@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
+use domain::guidance::Level;
 
 use crate::StoreError;
 
@@ -11,8 +12,8 @@ use crate::StoreError;
 pub struct GuidanceChange {
     /// When the new level was first seen.
     pub at: DateTime<Utc>,
-    /// The level's code (`steady`, `expected_dip`, `reach_out`, `urgent`).
-    pub level: String,
+    /// The new level (stored as its code: `steady`, `expected_dip`, `reach_out`, `urgent`).
+    pub level: Level,
     /// The reasons, as JSON.
     pub reasons: serde_json::Value,
 }
@@ -50,7 +51,8 @@ impl GuidanceRow {
     pub fn into_change(self) -> Result<GuidanceChange, StoreError> {
         Ok(GuidanceChange {
             at: crate::rows::from_ms(self.at_ms)?,
-            level: self.level,
+            level: Level::parse(&self.level)
+                .ok_or_else(|| StoreError::Corrupt("guidance level".into()))?,
             reasons: serde_json::from_str(&self.reasons)
                 .map_err(|_| StoreError::Corrupt("guidance reasons".into()))?,
         })
@@ -87,7 +89,7 @@ macro_rules! impl_guidance_store {
                 )
                 .bind(account.0)
                 .bind($crate::rows::ms(change.at))
-                .bind(&change.level)
+                .bind(change.level.code())
                 .bind(change.reasons.to_string())
                 .execute(self.writer())
                 .await?;

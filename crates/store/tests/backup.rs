@@ -22,13 +22,13 @@ fn new_account(email: &str, role: Role) -> NewAccount {
         email: Email::parse(email).unwrap(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         role,
-        country: Some("IE".into()),
-        timezone: "Europe/Dublin".into(),
+        country: Some(domain::crisis::Country::Ie),
+        timezone: domain::history::TimeZone::parse("Europe/Dublin").unwrap(),
         usual_mood: Some(Rating::new(6).unwrap()),
         therapist: TherapistContact {
             name: Some("Dr Ada Okafor".into()),
             phone: Some("+353 1 555 0100".into()),
-            email: Some("ada@clinic.example".into()),
+            email: Some(Email::parse("ada@clinic.example").unwrap()),
         },
     }
 }
@@ -66,8 +66,8 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
             .update_profile(
                 id,
                 &Profile {
-                    country: Some("GB".into()),
-                    timezone: "Europe/London".into(),
+                    country: Some(domain::crisis::Country::Gb),
+                    timezone: domain::history::TimeZone::parse("Europe/London").unwrap(),
                     usual_mood: Some(Rating::new(7).unwrap()),
                     always_ask_safety: n == 0,
                     therapist: TherapistContact {
@@ -160,7 +160,7 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
                 id,
                 &GuidanceChange {
                     at: t0 + Duration::days(3),
-                    level: "reach_out".into(),
+                    level: domain::guidance::Level::ReachOut,
                     reasons: serde_json::json!([{"code": "persisting", "days": 3}]),
                 },
             )

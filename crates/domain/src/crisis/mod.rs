@@ -208,12 +208,17 @@ pub struct DirectoryLookup {
 
 /// Looks up a country code (any case); a missing or unknown code gives the fallback and a note.
 pub fn directory_for_code(code: Option<&str>) -> DirectoryLookup {
-    match code.map(Country::parse) {
-        Some(Ok(country)) => DirectoryLookup {
+    directory_for_country(code.and_then(|c| Country::parse(c).ok()))
+}
+
+/// Looks up a person's country; without one, the fallback and a note.
+pub fn directory_for_country(country: Option<Country>) -> DirectoryLookup {
+    match country {
+        Some(country) => DirectoryLookup {
             entry: directory_for(country),
             note: None,
         },
-        _ => DirectoryLookup {
+        None => DirectoryLookup {
             entry: fallback(),
             note: Some(PICK_COUNTRY_NOTE),
         },
@@ -443,6 +448,15 @@ mod tests {
         let chosen = directory_for_code(Some("EU"));
         assert_eq!(chosen.entry.country, Country::Europe);
         assert_eq!(chosen.note, None);
+    }
+
+    #[test]
+    fn a_known_country_needs_no_note() {
+        let found = directory_for_country(Some(Country::Ie));
+        assert_eq!((found.entry.country, found.note), (Country::Ie, None));
+        let missing = directory_for_country(None);
+        assert_eq!(missing.entry.country, Country::Europe);
+        assert_eq!(missing.note, Some(PICK_COUNTRY_NOTE));
     }
 
     #[test]

@@ -227,7 +227,7 @@ mod tests {
         let t = TherapistContact {
             name: Some("Sam".into()),
             phone: None,
-            email: Some("sam@example.org".into()),
+            email: crate::account::Email::parse("sam@example.org").ok(),
         };
         let r = therapist_reach(&t);
         assert_eq!(r.as_ref().map(|r| r.name.as_str()), Some("Sam"));

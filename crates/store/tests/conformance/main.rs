@@ -17,6 +17,7 @@ mod plans;
 mod questionnaires;
 mod schema;
 mod sign_in_limits;
+mod stored_values;
 mod therapy;
 
 use std::sync::Arc;
@@ -34,8 +35,8 @@ pub(crate) fn new_account(email: &str) -> NewAccount {
         email: Email::parse(email).unwrap(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         role: Role::Client,
-        country: Some("GB".into()),
-        timezone: "Europe/London".into(),
+        country: Some(domain::crisis::Country::Gb),
+        timezone: domain::history::TimeZone::parse("Europe/London").unwrap(),
         usual_mood: Some(Rating::new(7).unwrap()),
         therapist: TherapistContact {
             name: Some("Dr Ada Okafor".into()),
@@ -76,30 +77,38 @@ pub(crate) fn sessions<'a>(
     }
 }
 
+/// A store on a fresh SQLite file, with its URL (for raw SQL) and the folder that holds it.
+pub(crate) async fn sqlite_store() -> (Arc<dyn Store>, DatabaseUrl, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_in(dir.path());
+    let store = store::open(&url).await.unwrap();
+    assert_eq!(store.backend(), "sqlite");
+    (store, url, dir)
+}
+
+/// A store on a fresh PostgreSQL database, with its URL; `None` when skipped by name.
+pub(crate) async fn postgres_store() -> Option<(Arc<dyn Store>, DatabaseUrl)> {
+    let url = DatabaseUrl::parse(&store::testing::postgres_test_database().await?).unwrap();
+    let store = store::open(&url).await.unwrap();
+    assert_eq!(store.backend(), "postgres");
+    Some((store, url))
+}
+
 /// One test per backend for a story: `sqlite_<area>` on a fresh file, `postgres_<area>` on a
 /// fresh database.
 macro_rules! conformance {
     ($($story:path => $sqlite:ident, $postgres:ident;)*) => {$(
         #[tokio::test]
         async fn $sqlite() {
-            let dir = tempfile::tempdir().unwrap();
-            let store = store::open(&DatabaseUrl::sqlite_in(dir.path()))
-                .await
-                .unwrap();
-            assert_eq!(store.backend(), "sqlite");
+            let (store, _, _dir) = sqlite_store().await;
             $story(store).await;
         }
 
         #[tokio::test]
         async fn $postgres() {
-            let Some(url) = store::testing::postgres_test_database().await else {
-                return;
-            };
-            let store = store::open(&DatabaseUrl::parse(&url).unwrap())
-                .await
-                .unwrap();
-            assert_eq!(store.backend(), "postgres");
-            $story(store).await;
+            if let Some((store, _)) = postgres_store().await {
+                $story(store).await;
+            }
         }
     )*};
 }

@@ -164,12 +164,12 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert!(store.latest_guidance(ana.id).await.unwrap().is_none());
     let steady = GuidanceChange {
         at: t0,
-        level: "steady".into(),
+        level: domain::guidance::Level::Steady,
         reasons: serde_json::json!([]),
     };
     let reach = GuidanceChange {
         at: t0 + Duration::days(4),
-        level: "reach_out".into(),
+        level: domain::guidance::Level::ReachOut,
         reasons: serde_json::json!([{"code": "persisting", "days": 4}]),
     };
     store.record_guidance(ana.id, &steady).await.unwrap();

@@ -19,7 +19,7 @@ use super::{DoneQuery, TokenForm};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
-use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
 /// One topic, ready to show.
@@ -63,7 +63,7 @@ async fn page(
     notice: Option<&'static str>,
 ) -> Result<AgendaPage, AppError> {
     let items = state.app.agenda(&me.actor, true).await?;
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let now = chrono::Utc::now();
     let view = |i: &AgendaItem| ItemView {
         id: i.id,

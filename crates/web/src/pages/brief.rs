@@ -8,7 +8,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use domain::guidance::Level;
 use domain::therapy::TherapySessionId;
 use serde::Deserialize;
 
@@ -18,7 +17,6 @@ use crate::AppState;
 use crate::chart::{DayMood, MoodChartText, describe, mood_chart_with};
 use crate::layout::Layout;
 use crate::pages::feedback::session_phrase;
-use crate::pages::history::tz_of;
 use crate::pages::home::level_label;
 use crate::session::SignedIn;
 
@@ -242,7 +240,6 @@ fn view(
         .filter(|d| d.safety)
         .map(|d| long_day(d.day))
         .collect();
-    let level_name = |code: &str| Level::parse(code).map(level_label).unwrap_or("Unknown");
     BriefPage {
         layout,
         period,
@@ -275,7 +272,7 @@ fn view(
         level_at_start: b
             .level_at_start
             .as_ref()
-            .map(|g| level_name(&g.level).to_string()),
+            .map(|g| level_label(g.level).to_string()),
         guidance: b
             .guidance
             .iter()
@@ -285,7 +282,7 @@ fn view(
                     long_day(local_day(g.at, tz)),
                     g.at.with_timezone(&tz).format("%H:%M")
                 ),
-                level: level_name(&g.level),
+                level: level_label(g.level),
                 reasons: g.reasons.iter().map(|r| r.sentence()).collect(),
             })
             .collect(),
@@ -394,7 +391,7 @@ pub async fn show(
     me: SignedIn,
     Query(q): Query<BriefQuery>,
 ) -> PageResult {
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let (range, mut range_error) = match (q.from.trim(), q.to.trim()) {
         ("", "") => (BriefRange::SinceLastSession, None),
         (from, to) => match (parse_day(from), parse_day(to)) {

@@ -12,7 +12,6 @@ use super::render;
 use crate::AppState;
 use crate::layout::Layout;
 use crate::pages::help::Dial;
-use crate::pages::history::tz_of;
 use crate::session::SignedIn;
 
 #[derive(Template)]
@@ -37,7 +36,7 @@ pub async fn show(State(state): State<AppState>, me: SignedIn) -> PageResult {
         app.next_session(&me.actor, now),
     )?;
     let account = me.actor.account();
-    let tz = tz_of(account);
+    let tz = account.timezone.tz();
     let t = &account.therapist;
     let phone = t
         .phone
@@ -61,7 +60,7 @@ pub async fn show(State(state): State<AppState>, me: SignedIn) -> PageResult {
         name: t.name.clone(),
         phone,
         sms_href,
-        email: t.email.clone(),
+        email: t.email.as_ref().map(|e| e.as_str().to_string()),
         draft,
     };
     Ok(render(StatusCode::OK, &page))

@@ -22,7 +22,7 @@ use super::{DoneQuery, TokenForm};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
-use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
 /// Sessions offered in the picker: the recent past ones.
@@ -93,7 +93,7 @@ async fn page(
     notice: Option<&'static str>,
 ) -> Result<FeedbackPage, AppError> {
     let now = Utc::now();
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let (sessions, notes, from_checkins) = tokio::try_join!(
         state.app.sessions(&me.actor, None, Some(now)),
         state.app.feedback_notes(&me.actor, None, None),

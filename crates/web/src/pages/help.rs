@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::crisis::{CrisisLine, directory_for_code};
+use domain::crisis::{CrisisLine, directory_for_code, directory_for_country};
 use serde::Deserialize;
 
 use super::{Choice, country_choices, render};
@@ -93,13 +93,15 @@ pub async fn show(
     visitor: Visitor,
     Query(q): Query<HelpQuery>,
 ) -> Response {
-    let chosen = q.country.filter(|c| !c.trim().is_empty()).or_else(|| {
-        visitor
-            .signed_in
-            .as_ref()
-            .and_then(|s| s.actor.account().country.clone())
-    });
-    let lookup = directory_for_code(chosen.as_deref());
+    let lookup = match q.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(code) => directory_for_code(Some(code)),
+        None => directory_for_country(
+            visitor
+                .signed_in
+                .as_ref()
+                .and_then(|s| s.actor.account().country),
+        ),
+    };
     let entry = lookup.entry;
     // After a "yes" to a safety question the person's own plan comes first.
     let urgent = matches!(q.from.as_deref(), Some("checkin" | "questionnaire"));

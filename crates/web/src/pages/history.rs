@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
-use domain::account::Account;
+use domain::brief::local_midnight;
 use domain::checkin::{CheckIn, CheckInId, HARDER_TODAY_SUGGESTIONS};
 use serde::Deserialize;
 
@@ -20,11 +20,6 @@ use crate::session::SignedIn;
 
 /// How many days one page of history covers.
 const PAGE_DAYS: u64 = 30;
-
-/// The person's time zone (UTC if the stored name is somehow unknown).
-pub fn tz_of(account: &Account) -> Tz {
-    account.timezone.parse().unwrap_or(Tz::UTC)
-}
 
 /// "today at 18:05", "yesterday at 09:10" or "Tue 17 Nov at 21:00", in the person's zone.
 pub fn local_time_phrase(at: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
@@ -160,7 +155,8 @@ pub async fn show(
     me: SignedIn,
     Query(q): Query<HistoryQuery>,
 ) -> PageResult {
-    let tz = tz_of(me.actor.account());
+    let zone = me.actor.account().timezone;
+    let tz = zone.tz();
     let now = Utc::now();
     let today = now.with_timezone(&tz).date_naive();
     let older_than = q
@@ -170,8 +166,8 @@ pub async fn show(
         .filter(|d| *d <= today);
     let end = older_than.unwrap_or_else(|| today + Days::new(1));
     let start = end - Days::new(PAGE_DAYS);
-    let start_utc = local_midnight(start, tz);
-    let end_utc = local_midnight(end, tz);
+    let start_utc = local_midnight(start, zone);
+    let end_utc = local_midnight(end, zone);
     let checkins = state
         .app
         .checkins(&me.actor, Some(start_utc), Some(end_utc))
@@ -219,13 +215,4 @@ pub async fn show(
         older_link: Some(format!("/history?before={}", start.format("%Y-%m-%d"))),
     };
     Ok(render(StatusCode::OK, &page))
-}
-
-fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    // On a day whose midnight is skipped by a clock change, the earliest valid instant wins.
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .unwrap_or_else(|| Utc.from_utc_datetime(&naive).with_timezone(&tz))
-        .with_timezone(&Utc)
 }

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
-use domain::crisis::directory_for_code;
+use domain::crisis::directory_for_country;
 use domain::guidance::Level;
 use domain::questionnaire::Due;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use super::render;
 use crate::AppState;
 use crate::layout::Layout;
 use crate::pages::help::Dial;
-use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::history::local_time_phrase;
 use crate::pages::toolkit::SuggestionView;
 use crate::session::Visitor;
 
@@ -171,9 +171,9 @@ pub async fn show(
     // What to offer from the toolkit depends on how things look today.
     let suggestion = app.suggested_tools(actor, guidance.level).await?;
     let account = actor.account();
-    let tz = tz_of(account);
+    let tz = account.timezone.tz();
     let urgent = guidance.level == Level::Urgent;
-    let directory = directory_for_code(account.country.as_deref()).entry;
+    let directory = directory_for_country(account.country).entry;
     let plans = super::plans::home_plans(app, actor, &guidance).await;
     // Homework stays on the home page until it is done or removed.
     let homework = app

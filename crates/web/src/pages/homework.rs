@@ -19,7 +19,7 @@ use super::{saved_or_again, shown_again};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
-use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
 /// One time it was done.
@@ -113,7 +113,7 @@ async fn page(
     notice: Option<&'static str>,
 ) -> Result<HomeworkPage, AppError> {
     let all = state.app.homework(&me.actor, true, Utc::now()).await?;
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     if form.client_id.is_empty() {
         form.client_id = Uuid::new_v4().to_string();
     }

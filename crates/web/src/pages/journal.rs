@@ -22,7 +22,7 @@ use super::{saved_or_again, shown_again};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
-use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
 /// Characters of an entry shown in the list; the whole entry is one tap away.
@@ -39,7 +39,7 @@ pub struct EntryView {
 }
 
 fn entry_view(e: &JournalEntry, me: &SignedIn) -> EntryView {
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let shortened = e.text.chars().count() > PREVIEW_CHARS;
     let text = if shortened {
         let mut t: String = e.text.chars().take(PREVIEW_CHARS).collect();
@@ -391,7 +391,7 @@ fn edit_page(
     form: Option<EditForm>,
     errors: Vec<FieldError>,
 ) -> EditPage {
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let (text, bring, parked) = match form {
         Some(f) => (f.text, f.bring_to_session.is_some(), f.parked.is_some()),
         None => (e.text.clone(), e.bring_to_session, e.parked),

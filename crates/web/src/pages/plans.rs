@@ -20,7 +20,6 @@ use crate::AppState;
 use crate::form::{CheckedForm, ReshownForm};
 use crate::layout::Layout;
 use crate::pages::help::Dial;
-use crate::pages::history::tz_of;
 use crate::session::SignedIn;
 use domain::checkin::FieldError;
 
@@ -172,7 +171,7 @@ pub fn history_page(
     base: &'static str,
     changes: Vec<PlanChange>,
 ) -> Response {
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let newest = changes.first().map(|c| c.version);
     let rows = changes
         .into_iter()
@@ -309,7 +308,7 @@ pub async fn home_plans(app: &App, actor: &Actor, guidance: &Guidance) -> HomePl
         .ok()
         .flatten()
         .filter(|v| !v.plan.is_empty());
-    let today = app::timezone_of(actor.account()).local_day(Utc::now());
+    let today = actor.account().timezone.local_day(Utc::now());
     let wants_backsliding = guidance
         .reasons
         .iter()
@@ -459,7 +458,7 @@ pub async fn version<P: PlanPages>(
     Path(version): Path<PlanVersionNumber>,
 ) -> PageResult {
     let (old, newest) = found(old_and_newest::<P>(&state.app, &me.actor, version).await)?;
-    let banner = OldVersion::of(&old, newest, tz_of(me.actor.account()));
+    let banner = OldVersion::of(&old, newest, me.actor.account().timezone.tz());
     Ok(P::version_page(&me, &old.plan, banner))
 }
 

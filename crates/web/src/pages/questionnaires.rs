@@ -25,7 +25,7 @@ use crate::AppState;
 use crate::chart::{ScorePoint, ScoreScale, score_chart};
 use crate::form::ReshownForm;
 use crate::layout::Layout;
-use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
 /// Where the crisis path starts after a PHQ-9 with item 9 above 0.
@@ -194,7 +194,7 @@ pub async fn overview(State(state): State<AppState>, me: SignedIn) -> PageResult
         state.app.questionnaires(&me.actor, None, None),
         state.app.questionnaires_due(&me.actor, now),
     )?;
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let cards = Instrument::ALL
         .into_iter()
         .map(|instrument| {
@@ -463,7 +463,7 @@ pub async fn result(
         .app
         .questionnaires(&me.actor, Some(instrument), None)
         .await?;
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let upto = same.iter().position(|s| s.id == q.id).unwrap_or(0);
     let total = q.total();
     let band = q.severity();

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use domain::checkin::FieldError;
-use domain::crisis::directory_for_code;
+use domain::crisis::directory_for_country;
 use domain::plans::safety as t;
 use domain::plans::{self, SafetyPlan, SafetyPlanInput};
 use serde::Deserialize;
@@ -76,7 +76,7 @@ struct PlanPage {
 
 fn steps(plan: &SafetyPlan, me: &SignedIn) -> Vec<StepView> {
     let account = me.actor.account();
-    let directory = directory_for_code(account.country.as_deref()).entry;
+    let directory = directory_for_country(account.country).entry;
     let professionals = plans::professionals(&account.therapist, &plan.professionals, directory);
     let step = |number: u8, title, items: &[String], contacts: Vec<ReachView>| StepView {
         number,
@@ -114,7 +114,7 @@ fn plan_page(
     keep_offline: bool,
 ) -> PlanPage {
     let account = me.actor.account();
-    let today = app::timezone_of(account).local_day(chrono::Utc::now());
+    let today = account.timezone.local_day(chrono::Utc::now());
     PlanPage {
         layout: Layout::signed_in(&me.csrf, "safety"),
         has_plan,
@@ -255,7 +255,7 @@ fn edit_page(
     errors: Vec<FieldError>,
 ) -> EditPage {
     let account = me.actor.account();
-    let directory = directory_for_code(account.country.as_deref()).entry;
+    let directory = directory_for_country(account.country).entry;
     EditPage {
         layout: Layout::signed_in(&me.csrf, "safety"),
         is_new,

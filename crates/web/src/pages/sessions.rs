@@ -21,7 +21,6 @@ use super::{saved_or_again, shown_again};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
-use crate::pages::history::tz_of;
 use crate::session::SignedIn;
 
 /// One session, ready for the list.
@@ -105,7 +104,7 @@ async fn page(
         form.client_id = Uuid::new_v4().to_string();
     }
     let now = Utc::now();
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let all = state
         .app
         .sessions(&me.actor, Some(now - Duration::days(90)), None)
@@ -209,7 +208,7 @@ pub async fn add(
     State(state): State<AppState>,
     CheckedForm { me, form }: CheckedForm<SessionForm>,
 ) -> PageResult {
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let result = match parse_session(&form, tz) {
         Ok(new) => state.app.add_session(&me.actor, new).await.map(|_| ()),
         Err(errors) => Err(AppError::Invalid(errors)),
@@ -295,7 +294,7 @@ fn reflect_page(
     if form.client_id.is_empty() {
         form.client_id = Uuid::new_v4().to_string();
     }
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     ReflectPage {
         layout: Layout::signed_in(&me.csrf, "sessions"),
         session_id: s.id,

@@ -50,12 +50,17 @@ pub struct SettingsView {
 impl SettingsForm {
     fn from_account(a: &Account) -> SettingsForm {
         SettingsForm {
-            country: a.country.clone().unwrap_or_default(),
-            timezone: a.timezone.clone(),
+            country: a.country.map(|c| c.code().to_string()).unwrap_or_default(),
+            timezone: a.timezone.name().to_string(),
             usual_mood: a.usual_mood.map(|r| r.to_string()).unwrap_or_default(),
             therapist_name: a.therapist.name.clone().unwrap_or_default(),
             therapist_phone: a.therapist.phone.clone().unwrap_or_default(),
-            therapist_email: a.therapist.email.clone().unwrap_or_default(),
+            therapist_email: a
+                .therapist
+                .email
+                .as_ref()
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
             always_ask_safety: a.always_ask_safety.then(|| "yes".to_string()),
         }
     }

@@ -29,7 +29,7 @@ use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
-use crate::pages::history::{local_time_phrase, tz_of};
+use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
 /// A tool as a link in a list.
@@ -199,7 +199,7 @@ pub async fn show(
     Query(q): Query<ToolkitQuery>,
 ) -> PageResult {
     let now = Utc::now();
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let (stats, ranked) = if is_offline_copy(&headers) {
         (Vec::new(), Vec::new())
     } else {
@@ -418,7 +418,7 @@ async fn tool_context(
         Kind::List { list } => state.app.coping_list(&me.actor, list).await?,
         _ => Vec::new(),
     };
-    let tz = tz_of(me.actor.account());
+    let tz = me.actor.account().timezone.tz();
     let stats = state
         .app
         .coping_stats(&me.actor)
