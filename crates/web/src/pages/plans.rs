@@ -6,7 +6,7 @@ use app::{Actor, App, PlanChange, PlanVersion};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::account::Account;
 use domain::guidance::{Guidance, Level};
@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::form::{CheckedForm, ReshownForm};
 use crate::layout::Layout;
 use crate::pages::help::Dial;
+use crate::pages::sessions::when;
 use crate::session::SignedIn;
 use domain::checkin::FieldError;
 
@@ -113,16 +114,6 @@ pub fn contact_fields(list: &[plans::ContactInput]) -> (Vec<String>, Vec<String>
 /// "14 March 2026".
 pub fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
-}
-
-/// "Saturday 14 March 2026 at 18:05", in the person's zone.
-pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
-    let local = at.with_timezone(&tz);
-    format!(
-        "{} at {}",
-        local.format("%A %-d %B %Y"),
-        local.format("%H:%M")
-    )
 }
 
 /// The banner above an earlier version.

@@ -40,7 +40,8 @@ fn view(s: &TherapySession, tz: Tz) -> SessionView {
     }
 }
 
-/// "Tuesday 17 November at 15:00" in the person's zone.
+/// "Tuesday 17 November 2026 at 15:00" in the person's zone: when a session is or a plan
+/// was saved.
 pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
     let local = at.with_timezone(&tz);
     format!(
