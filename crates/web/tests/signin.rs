@@ -13,10 +13,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use support::{Reply, hidden};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tower::ServiceExt;
 
 const EMAIL: &str = "sam@example.org";
 const GOOD: &str = "a long enough password";
@@ -102,15 +100,7 @@ fn ip(s: &str) -> IpAddr {
 
 impl Site {
     async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        support::send(&self.router, req).await
     }
 
     /// Posts the sign-in form as a browser at `peer` would, with an optional
