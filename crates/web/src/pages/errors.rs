@@ -211,13 +211,17 @@ impl IntoResponse for PageError {
     }
 }
 
-/// An error and each of its sources, joined by ": ".
+/// An error and each of its sources, joined by ": ". A source whose message its wrapper
+/// already ends with (`AppError::Internal` says "internal error: {cause}") is not repeated.
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        let said = s.to_string();
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
         source = s.source();
     }
     text
@@ -277,4 +281,24 @@ pub fn stale_form() -> Response {
         "This form has expired",
         "Please go back, reload the page and try again. Nothing was saved.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("reading the account failed")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn the_chain_names_each_cause_once() {
+        let e = app::AppError::internal(std::io::Error::other("disk full"));
+        assert_eq!(error_chain(&e), "internal error: disk full");
+        let e = app::AppError::internal(Outer(std::io::Error::other("disk full")));
+        assert_eq!(
+            error_chain(&e),
+            "internal error: reading the account failed: disk full"
+        );
+    }
 }
