@@ -17,28 +17,15 @@
 macro_rules! insert_or_existing {
     (
         $conn:expr, $account:expr, $client_id:expr,
-        into $table:literal ($columns:expr) $values:literal,
+        into $table:literal ($columns:expr) $values:expr,
         |$query:ident| $bind:expr $(,)?
     ) => {{
-        let $query = sqlx::query_as(concat!(
-            "INSERT INTO ",
-            $table,
-            " ",
-            $values,
-            " ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
-            $columns
-        ));
+        let $query = sqlx::query_as(insert_new_sql!($table, $columns, $values));
         let inserted = $bind.fetch_all($conn).await.map($crate::rows::first_row)?;
         match inserted {
             Some(row) => (row, $crate::Written::Created),
             None => (
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    $columns,
-                    " FROM ",
-                    $table,
-                    " WHERE account_id = $1 AND client_id = $2"
-                ))
+                sqlx::query_as(existing_sql!($table, $columns))
                 .bind($account.0)
                 .bind($client_id.to_string())
                 .fetch_one($conn)
@@ -47,6 +34,34 @@ macro_rules! insert_or_existing {
             ),
         }
     }};
+}
+
+/// The insert of [`insert_or_existing!`]: nothing when the (account, client id) is taken,
+/// the new row's `$columns` otherwise.
+macro_rules! insert_new_sql {
+    ($table:literal, $columns:expr, $values:expr) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " ",
+            $values,
+            " ON CONFLICT (account_id, client_id) DO NOTHING RETURNING ",
+            $columns
+        )
+    };
+}
+
+/// The row a previous try stored: `$1` the account, `$2` the client id.
+macro_rules! existing_sql {
+    ($table:literal, $columns:expr) => {
+        concat!(
+            "SELECT ",
+            $columns,
+            " FROM ",
+            $table,
+            " WHERE account_id = $1 AND client_id = $2"
+        )
+    };
 }
 
 /// Deletes one of the account's rows by id: `Ok(true)` when it was there, `Ok(false)` when
@@ -79,4 +94,23 @@ macro_rules! rows_in_range {
             .await?;
         rows.into_iter().map($convert).collect()
     }};
+}
+
+/// Declares a row struct read by both backends: sqlx's `FromRow` for PostgreSQL, and
+/// [`FromSqliteRow`] by column name for SQLite.
+macro_rules! db_row {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident { $($fvis:vis $field:ident : $ty:ty),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(sqlx::FromRow)]
+        $vis struct $name { $($fvis $field: $ty),* }
+
+        impl $crate::sqlite::FromSqliteRow for $name {
+            fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok($name { $($field: row.get(stringify!($field))?),* })
+            }
+        }
+    };
 }

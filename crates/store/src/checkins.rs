@@ -27,7 +27,7 @@ pub trait CheckInStore: Send + Sync {
     ) -> Result<Vec<CheckIn>, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct CheckInRow {
     pub id: i64,
     pub account_id: i64,
@@ -45,6 +45,7 @@ pub(crate) struct CheckInRow {
     pub self_harm_thoughts: Option<bool>,
     pub note: Option<String>,
     pub created_ms: i64,
+}
 }
 
 impl CheckInRow {
@@ -108,6 +109,76 @@ macro_rules! checkin_columns {
     };
 }
 
+/// The insert's column list and values, shared by both backends.
+macro_rules! checkin_values {
+    () => {
+        "(account_id, client_id, at_ms, mood, anxiety, energy, body, usual_activities, \
+         missed_usual_activities, harder_today, sleep_hours, substances, self_harm_thoughts, \
+         note, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    };
+}
+
+/// The account's check-ins in a range, oldest first (binds as `rows_in_range!`).
+pub(crate) const IN_RANGE: &str = concat!(
+    "SELECT ",
+    checkin_columns!(),
+    " FROM checkins WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id"
+);
+
+#[async_trait]
+impl CheckInStore for crate::sqlite::SqliteStore {
+    async fn insert_checkin(
+        &self,
+        account: AccountId,
+        c: &NewCheckIn,
+    ) -> Result<(CheckIn, Written), StoreError> {
+        let c = c.clone();
+        let (row, written): (CheckInRow, Written) = self
+            .db()?
+            .write(move |conn| {
+                crate::sqlite::sql::insert_or_existing(
+                    conn,
+                    insert_new_sql!("checkins", checkin_columns!(), checkin_values!()),
+                    existing_sql!("checkins", checkin_columns!()),
+                    &[
+                        &account.0,
+                        &c.client_id.to_string(),
+                        &crate::rows::ms(c.at),
+                        &i64::from(c.mood.get()),
+                        &c.anxiety.map(|r| i64::from(r.get())),
+                        &c.energy.map(|r| i64::from(r.get())),
+                        &body_json(&c),
+                        &c.usual_activities.map(|u| u.code()),
+                        &c.missed_usual_activities,
+                        &tags_json(&c),
+                        &c.sleep_hours,
+                        &c.substances,
+                        &c.self_harm_thoughts,
+                        &c.note,
+                        &crate::rows::ms(Utc::now()),
+                    ],
+                    account,
+                    c.client_id,
+                )
+            })
+            .await?;
+        Ok((row.into_checkin()?, written))
+    }
+
+    async fn checkins(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CheckIn>, StoreError> {
+        let rows: Vec<CheckInRow> = self.db()?.read(|conn| {
+            crate::sqlite::sql::rows_in_range(conn, IN_RANGE, account, from, to)
+        })?;
+        rows.into_iter().map(CheckInRow::into_checkin).collect()
+    }
+}
+
 macro_rules! impl_checkin_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -119,11 +190,7 @@ macro_rules! impl_checkin_store {
             ) -> Result<(domain::checkin::CheckIn, $crate::Written), $crate::StoreError> {
                 let (row, written): ($crate::checkins::CheckInRow, _) = insert_or_existing!(
                     self.writer(), account, c.client_id,
-                    into "checkins" (checkin_columns!())
-                    "(account_id, client_id, at_ms, mood, anxiety, energy, body, \
-                     usual_activities, missed_usual_activities, harder_today, sleep_hours, \
-                     substances, self_harm_thoughts, note, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                    into "checkins" (checkin_columns!()) checkin_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(c.client_id.to_string())
@@ -152,12 +219,7 @@ macro_rules! impl_checkin_store {
             ) -> Result<Vec<domain::checkin::CheckIn>, $crate::StoreError> {
                 rows_in_range!(
                     self,
-                    concat!(
-                        "SELECT ",
-                        checkin_columns!(),
-                        " FROM checkins WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 \
-                         ORDER BY at_ms, id"
-                    ),
+                    $crate::checkins::IN_RANGE,
                     account,
                     from,
                     to,

@@ -65,6 +65,15 @@ pub enum StoreError {
     /// The database reported an error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The embedded database reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A write ran but its transaction could not be committed, so it was not kept.
+    #[error("the write was not saved: {0}")]
+    NotCommitted(String),
+    /// The database was closed while a write waited.
+    #[error("the database is closed")]
+    Closed,
 }
 
 impl StoreError {

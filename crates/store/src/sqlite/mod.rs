@@ -1,8 +1,14 @@
-//! The embedded SQLite backend: one file, WAL, `synchronous=FULL`, one writer connection.
+//! The embedded SQLite backend: one file, WAL, `synchronous=FULL`, one writer thread that
+//! commits waiting writes together, read connections that run reads in place.
 
+mod db;
 mod files;
+pub(crate) mod sql;
+
+pub(crate) use sql::{Arg, FromSqliteRow, Sql};
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::ConnectOptions;
@@ -11,21 +17,18 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::StoreError;
 use crate::open::newest_known;
+use db::{AUTOCHECKPOINT_PAGES, Db, WAL_SIZE_LIMIT_BYTES};
 
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-
-/// Pages of WAL after which a commit checkpoints them into the main file (SQLite's default,
-/// stated so it cannot drift).
-const AUTOCHECKPOINT_PAGES: u32 = 1000;
-/// Once a checkpoint has copied everything, the WAL file is cut back to this size, so a burst
-/// of writes does not leave a large file behind.
-const WAL_SIZE_LIMIT_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Between's data in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    // SQLite allows one writer at a time; a single-connection pool queues writers in-process
-    // instead of making them spin on the file lock, while readers proceed in parallel (WAL).
+    // The writer thread and read connections every entity's statements run on.
+    db: Option<Arc<Db>>,
+    // sqlx connections for migrations and backups, and for the entities whose statements
+    // have not moved to `db` yet. SQLite allows one writer at a time; a single-connection
+    // pool queues writers in-process instead of making them spin on the file lock.
     writer: SqlitePool,
     reader: SqlitePool,
 }
@@ -63,9 +66,20 @@ impl SqliteStore {
         MIGRATOR.run(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
-        Ok(SqliteStore { writer, reader })
+        let db = Db::open(options.get_filename())?;
+        Ok(SqliteStore {
+            db: Some(Arc::new(db)),
+            writer,
+            reader,
+        })
+    }
+
+    /// The writer thread and read connections. Every store but the in-memory staging one
+    /// (which only loads and dumps backups) has them.
+    pub(crate) fn db(&self) -> Result<&Db, StoreError> {
+        self.db.as_deref().ok_or(StoreError::Closed)
     }
 
     fn writer(&self) -> &SqlitePool {
@@ -79,6 +93,9 @@ impl SqliteStore {
     /// Folds the WAL into the main file and closes every connection, so that after a clean
     /// stop all data lives in the database file alone (a copy of it is a complete copy).
     pub(crate) async fn close_pools(&self) -> Result<(), StoreError> {
+        if let Some(db) = &self.db {
+            db.close().await?;
+        }
         // Readers first: a checkpoint cannot reset the WAL while one of them holds a snapshot.
         self.reader.close().await;
         let outcome = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -119,6 +136,7 @@ impl SqliteStore {
         let earlier = crate::open::migrations_up_to(&MIGRATOR, schema);
         earlier.run(&pool).await?;
         Ok(SqliteStore {
+            db: None,
             writer: pool.clone(),
             reader: pool,
         })
@@ -221,4 +239,28 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
     }
 }
 
-impl_all_stores!(SqliteStore, "sqlite", sqlx::Sqlite, false);
+// The entities whose statements still run through sqlx; each moves to `db` in its own module.
+impl_account_store!(SqliteStore, sqlx::Sqlite);
+impl_session_store!(SqliteStore);
+impl_therapy_store!(SqliteStore);
+impl_agenda_store!(SqliteStore);
+impl_guidance_store!(SqliteStore);
+impl_journal_store!(SqliteStore, sqlx::Sqlite);
+impl_homework_store!(SqliteStore, sqlx::Sqlite);
+impl_feedback_store!(SqliteStore);
+impl_plan_store!(SqliteStore);
+impl_coping_store!(SqliteStore);
+impl_questionnaire_store!(SqliteStore);
+impl_sign_in_limit_store!(SqliteStore);
+impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
+
+#[async_trait::async_trait]
+impl crate::Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        self.close_pools().await
+    }
+}
