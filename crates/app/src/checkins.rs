@@ -32,10 +32,6 @@ impl App {
         if stored.1 == Written::Existing && !checkin.same_submission(&stored.0.content, at_sent) {
             return Err(AppError::ClientIdConflict);
         }
-        // The write is durable already; a failure to re-assess must not lose it.
-        if let Err(e) = self.reassess(actor, Utc::now()).await {
-            tracing::error!(error = %e, "re-assessing guidance after a check-in failed");
-        }
         Ok(stored)
     }
 

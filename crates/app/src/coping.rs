@@ -42,7 +42,7 @@ impl App {
             return Err(AppError::ClientIdConflict);
         }
         // The write is durable already; a failure to re-assess must not lose it.
-        if let Err(e) = self.reassess(actor, Utc::now()).await {
+        if let Err(e) = self.reassess(actor).await {
             tracing::error!(error = %e, "re-assessing guidance after a coping use failed");
         }
         Ok(stored)

@@ -1,16 +1,12 @@
-//! "How am I doing?": builds the person's history from the store, runs the pure guidance
-//! engine, and keeps a record of each change of level.
+//! "How am I doing?": today's guidance from the summary the store keeps with every write,
+//! the record of each change of level, and a person's whole history for export.
 
-use chrono::{DateTime, Duration, Utc};
-use domain::guidance::{self, Guidance};
-use domain::history::{CheckInRecord, History, QuestionnaireRecord, SessionRecord};
+use chrono::{DateTime, Utc};
+use domain::guidance::Guidance;
+use domain::history::{History, SessionRecord};
 use store::GuidanceChange;
 
 use crate::{Actor, App, AppError};
-
-/// Only the last 35 days can change today's answer (the baseline window ends 34 days back);
-/// 60 leaves room without reading a person's whole history on every page.
-const ASSESS_LOOKBACK_DAYS: i64 = 60;
 
 impl App {
     /// The actor's history since `from` (all of it with `None`), in the `between assess` format.
@@ -18,17 +14,6 @@ impl App {
         &self,
         actor: &Actor,
         from: Option<DateTime<Utc>>,
-    ) -> Result<History, AppError> {
-        self.history_with(actor, from, from).await
-    }
-
-    /// The history with check-ins and sessions since `from`, and questionnaires since
-    /// `questionnaires_from`.
-    async fn history_with(
-        &self,
-        actor: &Actor,
-        from: Option<DateTime<Utc>>,
-        questionnaires_from: Option<DateTime<Utc>>,
     ) -> Result<History, AppError> {
         let account = &actor.account;
         let mut history = History::new(account.timezone);
@@ -45,14 +30,7 @@ impl App {
             .checkins(account.id, from, None)
             .await?
             .into_iter()
-            .map(|c| {
-                let mut r = CheckInRecord::new(c.content.at, c.content.mood);
-                r.anxiety = c.content.anxiety;
-                r.energy = c.content.energy;
-                r.missed_usual_activities = c.content.missed_usual_activities;
-                r.self_harm_thoughts = c.content.self_harm_thoughts;
-                r
-            })
+            .map(|c| c.content.record())
             .collect();
         history.coping = self
             .store
@@ -62,65 +40,27 @@ impl App {
             .map(|u| u.content.record())
             .collect();
         history.questionnaires = self
-            .questionnaire_records(actor, questionnaires_from)
-            .await?;
+            .store
+            .questionnaires(account.id, None, from)
+            .await?
+            .into_iter()
+            .map(|q| q.content.record())
+            .collect();
         Ok(history)
     }
 
-    /// The actor's questionnaires since `from` as the engine reads them.
-    async fn questionnaire_records(
-        &self,
-        actor: &Actor,
-        from: Option<DateTime<Utc>>,
-    ) -> Result<Vec<QuestionnaireRecord>, AppError> {
+    /// Today's guidance for the actor, from the summary the store keeps current with each
+    /// write; a change of level (time alone can bring one) is recorded once.
+    pub async fn guidance(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Guidance, AppError> {
+        Ok(self.store.current_guidance(actor.account.id, now).await?)
+    }
+
+    /// Rebuilds the actor's guidance from the history after something it reads changed.
+    pub(crate) async fn reassess(&self, actor: &Actor) -> Result<Guidance, AppError> {
         Ok(self
             .store
-            .questionnaires(actor.account.id, None, from)
-            .await?
-            .into_iter()
-            .map(|q| QuestionnaireRecord {
-                at: q.content.at,
-                answers: q.content.answers,
-            })
-            .collect())
-    }
-
-    /// Today's guidance for the actor, recording it when the level changed.
-    pub async fn guidance(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Guidance, AppError> {
-        self.reassess(actor, now).await
-    }
-
-    /// Runs the engine and stores a new level with its reasons when it differs from the last.
-    pub(crate) async fn reassess(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Guidance, AppError> {
-        // Reliable deterioration compares with the very first score, however old; there
-        // are only a couple a month, so all of them are read.
-        let history = self
-            .history_with(
-                actor,
-                Some(now - Duration::days(ASSESS_LOOKBACK_DAYS)),
-                None,
-            )
-            .await?;
-        let result = guidance::assess(&history, now);
-        let last = self.store.latest_guidance(actor.account.id).await?;
-        if last.as_ref().map(|l| l.level) != Some(result.level) {
-            let reasons = serde_json::to_value(&result.reasons).map_err(AppError::internal)?;
-            self.store
-                .record_guidance(
-                    actor.account.id,
-                    &GuidanceChange {
-                        at: now,
-                        level: result.level,
-                        reasons,
-                    },
-                )
-                .await?;
-        }
-        Ok(result)
+            .rebuild_guidance(actor.account.id, Utc::now())
+            .await?)
     }
 
     /// Every recorded change of level since `from`, oldest first.

@@ -49,10 +49,6 @@ impl App {
         {
             return Err(AppError::ClientIdConflict);
         }
-        // The write is durable already; a failure to re-assess must not lose it.
-        if let Err(e) = self.reassess(actor, Utc::now()).await {
-            tracing::error!(error = %e, "re-assessing guidance after a questionnaire failed");
-        }
         Ok(stored)
     }
 

@@ -57,7 +57,7 @@ impl App {
             }
             return Ok((added.sessions, Written::Existing));
         }
-        self.reassess(actor, Utc::now()).await?;
+        self.reassess(actor).await?;
         Ok((added.sessions, Written::Created))
     }
 
@@ -101,7 +101,7 @@ impl App {
         if removed == 0 {
             return Err(AppError::NotFound);
         }
-        self.reassess(actor, Utc::now()).await?;
+        self.reassess(actor).await?;
         Ok(())
     }
 

@@ -233,6 +233,16 @@ pub struct CheckIn {
 pub const SAFETY_QUESTION_MOOD: u8 = 2;
 
 impl NewCheckIn {
+    /// What the guidance engine reads of it.
+    pub fn record(&self) -> crate::history::CheckInRecord {
+        let mut r = crate::history::CheckInRecord::new(self.at, self.mood);
+        r.anxiety = self.anxiety;
+        r.energy = self.energy;
+        r.missed_usual_activities = self.missed_usual_activities;
+        r.self_harm_thoughts = self.self_harm_thoughts;
+        r
+    }
+
     /// Whether a retry under the same client id sends what was stored. `at_sent` is the
     /// time as sent: one left out was filled with "now" and is not compared.
     /// Body signals and tags are sets: the same ones in another order are the same answer.

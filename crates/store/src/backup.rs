@@ -42,6 +42,9 @@ pub const NOT_BACKED_UP: &[&str] = &[
     // Recent failed sign-ins, keyed by hashes of an email and an address: short-lived security
     // state of this installation, forgotten within a day, and meaningless on another one.
     "sign_in_failures",
+    // What guidance needs from each history, derived from the tables that are backed up and
+    // rebuilt from them on first use; a restore starts without it.
+    "guidance_summaries",
 ];
 
 /// How a restore treats data already in the database.

@@ -137,7 +137,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
         let (row, written): (CheckInRow, Written) = self
             .db()?
             .write(move |conn| {
-                crate::sqlite::sql::insert_or_existing(
+                let stored = crate::sqlite::sql::insert_or_existing(
                     conn,
                     insert_new_sql!("checkins", checkin_columns!(), checkin_values!()),
                     existing_sql!("checkins", checkin_columns!()),
@@ -160,7 +160,17 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                     ],
                     account,
                     c.client_id,
-                )
+                )?;
+                if stored.1 == Written::Created {
+                    // Guidance sees the new check-in in the same transaction.
+                    crate::summaries::reassess_sqlite(
+                        conn,
+                        account,
+                        &crate::summaries::HistoryChange::CheckIn(c.record()),
+                        Utc::now(),
+                    )?;
+                }
+                Ok(stored)
             })
             .await?;
         Ok((row.into_checkin()?, written))
@@ -188,8 +198,9 @@ macro_rules! impl_checkin_store {
                 account: domain::account::AccountId,
                 c: &domain::checkin::NewCheckIn,
             ) -> Result<(domain::checkin::CheckIn, $crate::Written), $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
                 let (row, written): ($crate::checkins::CheckInRow, _) = insert_or_existing!(
-                    self.writer(), account, c.client_id,
+                    &mut *tx, account, c.client_id,
                     into "checkins" (checkin_columns!()) checkin_values!(),
                     |q| q
                         .bind(account.0)
@@ -208,6 +219,17 @@ macro_rules! impl_checkin_store {
                         .bind(&c.note)
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
+                if written == $crate::Written::Created {
+                    // Guidance sees the new check-in in the same transaction.
+                    $crate::summaries::reassess_postgres(
+                        &mut tx,
+                        account,
+                        &$crate::summaries::HistoryChange::CheckIn(c.record()),
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
                 Ok((row.into_checkin()?, written))
             }
 

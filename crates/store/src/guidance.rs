@@ -21,12 +21,28 @@ pub struct GuidanceChange {
 /// Guidance changes, scoped to one account.
 #[async_trait]
 pub trait GuidanceStore: Send + Sync {
+    /// Today's guidance, from the account's summary (never from its whole history); when
+    /// the level differs from the last one recorded (time alone can change it), the change
+    /// is recorded, once.
+    async fn current_guidance(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<domain::guidance::Guidance, StoreError>;
+    /// Rebuilds the account's summary from its history and assesses it, recording a change
+    /// of level, for when something guidance reads changed outside the store's own writes.
+    async fn rebuild_guidance(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<domain::guidance::Guidance, StoreError>;
     /// The most recent guidance change.
     async fn latest_guidance(
         &self,
         account: AccountId,
     ) -> Result<Option<GuidanceChange>, StoreError>;
-    /// Records a new guidance level.
+    /// Records a new guidance level as given (for imports and tests; writes through the
+    /// store record their changes themselves).
     async fn record_guidance(
         &self,
         account: AccountId,
@@ -40,11 +56,12 @@ pub trait GuidanceStore: Send + Sync {
     ) -> Result<Vec<GuidanceChange>, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct GuidanceRow {
     pub at_ms: i64,
     pub level: String,
     pub reasons: String,
+}
 }
 
 impl GuidanceRow {
@@ -59,18 +76,170 @@ impl GuidanceRow {
     }
 }
 
+/// The profile fields guidance reads and the account's summary, in one statement.
+pub(crate) const BASIS_AND_SUMMARY: &str = "SELECT a.timezone, a.usual_mood, s.state, s.level \
+     FROM accounts a LEFT JOIN guidance_summaries s ON s.account_id = a.id WHERE a.id = $1";
+pub(crate) const LATEST: &str = "SELECT at_ms, level, reasons FROM guidance_changes \
+     WHERE account_id = $1 ORDER BY at_ms DESC, id DESC LIMIT 1";
+pub(crate) const HISTORY: &str = "SELECT at_ms, level, reasons FROM guidance_changes \
+     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id";
+
+type BasisAndSummary = (String, Option<i64>, Option<String>, Option<String>);
+
+/// Today's guidance read from the stored summary, when that is enough (see
+/// [`crate::summaries::read_only`]).
+pub(crate) fn from_stored(
+    (tz, usual, state, level): BasisAndSummary,
+    now: DateTime<Utc>,
+) -> Result<Option<domain::guidance::Guidance>, StoreError> {
+    crate::summaries::read_only(&tz, usual, state.map(|s| (s, level)), now)
+}
+
+#[async_trait]
+impl GuidanceStore for crate::sqlite::SqliteStore {
+    async fn current_guidance(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<domain::guidance::Guidance, StoreError> {
+        use crate::sqlite::Sql;
+        let stored: BasisAndSummary = self
+            .db()?
+            .read(|conn| conn.row(BASIS_AND_SUMMARY, &[&account.0]))?
+            .ok_or(StoreError::Corrupt("no such account".into()))?;
+        if let Some(guidance) = from_stored(stored, now)? {
+            return Ok(guidance);
+        }
+        self.db()?
+            .write(move |conn| {
+                crate::summaries::reassess_sqlite(
+                    conn,
+                    account,
+                    &crate::summaries::HistoryChange::Nothing,
+                    now,
+                )
+            })
+            .await
+    }
+
+    async fn rebuild_guidance(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<domain::guidance::Guidance, StoreError> {
+        self.db()?
+            .write(move |conn| {
+                crate::summaries::reassess_sqlite(
+                    conn,
+                    account,
+                    &crate::summaries::HistoryChange::Removed,
+                    now,
+                )
+            })
+            .await
+    }
+
+    async fn latest_guidance(
+        &self,
+        account: AccountId,
+    ) -> Result<Option<GuidanceChange>, StoreError> {
+        use crate::sqlite::Sql;
+        let row: Option<GuidanceRow> = self
+            .db()?
+            .read(|conn| conn.row(LATEST, &[&account.0]))?;
+        row.map(GuidanceRow::into_change).transpose()
+    }
+
+    async fn record_guidance(
+        &self,
+        account: AccountId,
+        change: &GuidanceChange,
+    ) -> Result<(), StoreError> {
+        use crate::sqlite::Sql;
+        let (at, level, reasons) = (
+            crate::rows::ms(change.at),
+            change.level.code(),
+            change.reasons.to_string(),
+        );
+        self.db()?
+            .write(move |conn| {
+                conn.exec(crate::summaries::RECORD, &[&account.0, &at, &level, &reasons])?;
+                // The summary's "last level" follows the record, so the next assessment
+                // compares with it.
+                conn.exec(
+                    "UPDATE guidance_summaries SET level = $2 WHERE account_id = $1",
+                    &[&account.0, &level],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn guidance_history(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<Vec<GuidanceChange>, StoreError> {
+        use crate::sqlite::Sql;
+        let rows: Vec<GuidanceRow> = self.db()?.read(|conn| {
+            conn.rows(HISTORY, &[&account.0, &crate::rows::ms_from(from)])
+        })?;
+        rows.into_iter().map(GuidanceRow::into_change).collect()
+    }
+}
+
 macro_rules! impl_guidance_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
         impl $crate::guidance::GuidanceStore for $ty {
+            async fn current_guidance(
+                &self,
+                account: domain::account::AccountId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<domain::guidance::Guidance, $crate::StoreError> {
+                let stored: (String, Option<i64>, Option<String>, Option<String>) =
+                    sqlx::query_as($crate::guidance::BASIS_AND_SUMMARY)
+                        .bind(account.0)
+                        .fetch_one(self.reader())
+                        .await?;
+                if let Some(guidance) = $crate::guidance::from_stored(stored, now)? {
+                    return Ok(guidance);
+                }
+                let mut tx = self.writer().begin().await?;
+                let guidance = $crate::summaries::reassess_postgres(
+                    &mut tx,
+                    account,
+                    &$crate::summaries::HistoryChange::Nothing,
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(guidance)
+            }
+
+            async fn rebuild_guidance(
+                &self,
+                account: domain::account::AccountId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<domain::guidance::Guidance, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let guidance = $crate::summaries::reassess_postgres(
+                    &mut tx,
+                    account,
+                    &$crate::summaries::HistoryChange::Removed,
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(guidance)
+            }
+
             async fn latest_guidance(
                 &self,
                 account: domain::account::AccountId,
             ) -> Result<Option<$crate::guidance::GuidanceChange>, $crate::StoreError> {
-                let row: Option<$crate::guidance::GuidanceRow> = sqlx::query_as(
-                    "SELECT at_ms, level, reasons FROM guidance_changes WHERE account_id = $1 \
-                     ORDER BY at_ms DESC, id DESC LIMIT 1",
-                )
+                let row: Option<$crate::guidance::GuidanceRow> =
+                    sqlx::query_as($crate::guidance::LATEST)
                 .bind(account.0)
                 .fetch_optional(self.reader())
                 .await?;
@@ -83,16 +252,22 @@ macro_rules! impl_guidance_store {
                 account: domain::account::AccountId,
                 change: &$crate::guidance::GuidanceChange,
             ) -> Result<(), $crate::StoreError> {
-                sqlx::query(
-                    "INSERT INTO guidance_changes (account_id, at_ms, level, reasons) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(account.0)
-                .bind($crate::rows::ms(change.at))
-                .bind(change.level.code())
-                .bind(change.reasons.to_string())
-                .execute(self.writer())
-                .await?;
+                let mut tx = self.writer().begin().await?;
+                sqlx::query($crate::summaries::RECORD)
+                    .bind(account.0)
+                    .bind($crate::rows::ms(change.at))
+                    .bind(change.level.code())
+                    .bind(change.reasons.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                // The summary's "last level" follows the record, so the next assessment
+                // compares with it.
+                sqlx::query("UPDATE guidance_summaries SET level = $2 WHERE account_id = $1")
+                    .bind(account.0)
+                    .bind(change.level.code())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -101,10 +276,8 @@ macro_rules! impl_guidance_store {
                 account: domain::account::AccountId,
                 from: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<$crate::guidance::GuidanceChange>, $crate::StoreError> {
-                let rows: Vec<$crate::guidance::GuidanceRow> = sqlx::query_as(
-                    "SELECT at_ms, level, reasons FROM guidance_changes \
-                     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
-                )
+                let rows: Vec<$crate::guidance::GuidanceRow> =
+                    sqlx::query_as($crate::guidance::HISTORY)
                 .bind(account.0)
                 .bind($crate::rows::ms_from(from))
                 .fetch_all(self.reader())

@@ -44,6 +44,7 @@ pub mod backup;
 mod error;
 mod open;
 mod rows;
+mod summaries;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -31,7 +31,7 @@ pub trait QuestionnaireStore: Send + Sync {
     ) -> Result<Vec<Questionnaire>, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct QuestionnaireRow {
     pub id: i64,
     pub account_id: i64,
@@ -41,6 +41,7 @@ pub(crate) struct QuestionnaireRow {
     pub answers: String,
     pub difficulty: Option<String>,
     pub created_ms: i64,
+}
 }
 
 impl QuestionnaireRow {
@@ -86,6 +87,90 @@ macro_rules! questionnaire_columns {
     };
 }
 
+macro_rules! questionnaire_values {
+    () => {
+        "(account_id, client_id, instrument, at_ms, answers, difficulty, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    };
+}
+
+/// The account's questionnaires with `from <= at`, of one instrument (`$3`) or all (`''`).
+pub(crate) const SINCE: &str = concat!(
+    "SELECT ",
+    questionnaire_columns!(),
+    " FROM questionnaires WHERE account_id = $1 AND at_ms >= $2 \
+     AND ($3 = '' OR instrument = $3) ORDER BY at_ms, id"
+);
+
+#[async_trait]
+impl QuestionnaireStore for crate::sqlite::SqliteStore {
+    async fn insert_questionnaire(
+        &self,
+        account: AccountId,
+        q: &NewQuestionnaire,
+    ) -> Result<(Questionnaire, Written), StoreError> {
+        let q = q.clone();
+        let (row, written): (QuestionnaireRow, Written) = self
+            .db()?
+            .write(move |conn| {
+                let stored = crate::sqlite::sql::insert_or_existing(
+                    conn,
+                    insert_new_sql!(
+                        "questionnaires",
+                        questionnaire_columns!(),
+                        questionnaire_values!()
+                    ),
+                    existing_sql!("questionnaires", questionnaire_columns!()),
+                    &[
+                        &account.0,
+                        &q.client_id.to_string(),
+                        &q.answers.instrument().code(),
+                        &crate::rows::ms(q.at),
+                        &answers_json(&q.answers),
+                        &q.difficulty.map(|d| d.code()),
+                        &crate::rows::ms(Utc::now()),
+                    ],
+                    account,
+                    q.client_id,
+                )?;
+                if stored.1 == Written::Created {
+                    // Guidance sees the new scores in the same transaction.
+                    crate::summaries::reassess_sqlite(
+                        conn,
+                        account,
+                        &crate::summaries::HistoryChange::Questionnaire(q.record()),
+                        Utc::now(),
+                    )?;
+                }
+                Ok(stored)
+            })
+            .await?;
+        Ok((row.into_questionnaire()?, written))
+    }
+
+    async fn questionnaires(
+        &self,
+        account: AccountId,
+        instrument: Option<Instrument>,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Questionnaire>, StoreError> {
+        use crate::sqlite::Sql;
+        let rows: Vec<QuestionnaireRow> = self.db()?.read(|conn| {
+            conn.rows(
+                SINCE,
+                &[
+                    &account.0,
+                    &crate::rows::ms_from(from),
+                    &instrument.map(|i| i.code()).unwrap_or(""),
+                ],
+            )
+        })?;
+        rows.into_iter()
+            .map(QuestionnaireRow::into_questionnaire)
+            .collect()
+    }
+}
+
 macro_rules! impl_questionnaire_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -96,12 +181,12 @@ macro_rules! impl_questionnaire_store {
                 q: &domain::questionnaire::NewQuestionnaire,
             ) -> Result<(domain::questionnaire::Questionnaire, $crate::Written), $crate::StoreError>
             {
+                let mut tx = self.writer().begin().await?;
                 let (row, written): ($crate::questionnaires::QuestionnaireRow, _) =
                     insert_or_existing!(
-                        self.writer(), account, q.client_id,
+                        &mut *tx, account, q.client_id,
                         into "questionnaires" (questionnaire_columns!())
-                        "(account_id, client_id, instrument, at_ms, answers, difficulty, \
-                         created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        questionnaire_values!(),
                         |query| query
                             .bind(account.0)
                             .bind(q.client_id.to_string())
@@ -111,6 +196,17 @@ macro_rules! impl_questionnaire_store {
                             .bind(q.difficulty.map(|d| d.code()))
                             .bind($crate::rows::ms(chrono::Utc::now()))
                     );
+                if written == $crate::Written::Created {
+                    // Guidance sees the new scores in the same transaction.
+                    $crate::summaries::reassess_postgres(
+                        &mut tx,
+                        account,
+                        &$crate::summaries::HistoryChange::Questionnaire(q.record()),
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
                 Ok((row.into_questionnaire()?, written))
             }
 
@@ -121,12 +217,7 @@ macro_rules! impl_questionnaire_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::questionnaire::Questionnaire>, $crate::StoreError> {
                 let rows: Vec<$crate::questionnaires::QuestionnaireRow> =
-                    sqlx::query_as(concat!(
-                        "SELECT ",
-                        questionnaire_columns!(),
-                        " FROM questionnaires WHERE account_id = $1 AND at_ms >= $2 \
-                         AND ($3 = '' OR instrument = $3) ORDER BY at_ms, id"
-                    ))
+                    sqlx::query_as($crate::questionnaires::SINCE)
                     .bind(account.0)
                     .bind($crate::rows::ms_from(from))
                     .bind(instrument.map(|i| i.code()).unwrap_or(""))

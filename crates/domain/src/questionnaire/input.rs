@@ -53,6 +53,16 @@ pub struct NewQuestionnaire {
     pub difficulty: Option<Difficulty>,
 }
 
+impl NewQuestionnaire {
+    /// What the guidance engine reads of it.
+    pub fn record(&self) -> crate::history::QuestionnaireRecord {
+        crate::history::QuestionnaireRecord {
+            at: self.at,
+            answers: self.answers.clone(),
+        }
+    }
+}
+
 crate::id::id_type! {
     /// The server id of a filled-in questionnaire.
     QuestionnaireId

@@ -244,13 +244,11 @@ impl_account_store!(SqliteStore, sqlx::Sqlite);
 impl_session_store!(SqliteStore);
 impl_therapy_store!(SqliteStore);
 impl_agenda_store!(SqliteStore);
-impl_guidance_store!(SqliteStore);
 impl_journal_store!(SqliteStore, sqlx::Sqlite);
 impl_homework_store!(SqliteStore, sqlx::Sqlite);
 impl_feedback_store!(SqliteStore);
 impl_plan_store!(SqliteStore);
 impl_coping_store!(SqliteStore);
-impl_questionnaire_store!(SqliteStore);
 impl_sign_in_limit_store!(SqliteStore);
 impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
 

@@ -33,6 +33,7 @@ tuple_rows!(A 0, B 1);
 tuple_rows!(A 0, B 1, C 2);
 tuple_rows!(A 0, B 1, C 2, D 3);
 tuple_rows!(A 0, B 1, C 2, D 3, E 4);
+tuple_rows!(A 0, B 1, C 2, D 3, E 4, F 5);
 
 /// Statements on a connection, with `$n` parameters bound from `args[n - 1]`.
 pub(crate) trait Sql {

@@ -1,0 +1,368 @@
+//! Guidance kept current as history is written: each account's [`GuidanceSummary`] (what
+//! the engine needs from the history, of a size that doesn't grow with it) is updated in the
+//! same transaction as every write guidance depends on, its level assessed, and a change of
+//! level recorded then and there — once, since the summary's row is the one place the last
+//! recorded level is read and written (the single writer on SQLite, a row lock on
+//! PostgreSQL). A missing or outdated summary (a first write, a restore, a new time zone, a
+//! deletion) is rebuilt from the part of the history guidance can still see.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::account::AccountId;
+use domain::guidance::{Guidance, GuidanceSummary, Level};
+use domain::history::{
+    CheckInRecord, CopingRecord, History, QuestionnaireRecord, SessionRecord, TimeZone,
+};
+use domain::questionnaire::{Answers, Instrument};
+use domain::rating::Rating;
+
+use crate::StoreError;
+use crate::guidance::GuidanceChange;
+use crate::rows::{from_ms, ms, rating};
+
+/// What a write changed in the history guidance reads.
+#[derive(Debug, Clone)]
+pub(crate) enum HistoryChange {
+    /// Nothing: only time has passed.
+    Nothing,
+    /// A new check-in.
+    CheckIn(CheckInRecord),
+    /// New sessions.
+    Sessions(Vec<SessionRecord>),
+    /// A new use of a coping tool.
+    Coping(CopingRecord),
+    /// A new questionnaire.
+    Questionnaire(QuestionnaireRecord),
+    /// Something was removed: the summary is rebuilt from what is left.
+    Removed,
+}
+
+/// The profile fields guidance reads, as stored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Basis {
+    pub timezone: TimeZone,
+    pub usual_mood: Option<Rating>,
+}
+
+/// The account's profile fields guidance reads.
+pub(crate) const BASIS: &str = "SELECT timezone, usual_mood FROM accounts WHERE id = $1";
+/// The summary and the last level recorded.
+pub(crate) const STORED: &str =
+    "SELECT state, level FROM guidance_summaries WHERE account_id = $1";
+/// The same, locking the row until the transaction ends (PostgreSQL), so two writes for one
+/// account update it one after the other.
+pub(crate) const STORED_FOR_UPDATE: &str =
+    "SELECT state, level FROM guidance_summaries WHERE account_id = $1 FOR UPDATE";
+/// A row to lock, for an account that has none yet (PostgreSQL).
+pub(crate) const PLACEHOLDER: &str = "INSERT INTO guidance_summaries \
+     (account_id, state, level, updated_ms) VALUES ($1, '', NULL, 0) \
+     ON CONFLICT (account_id) DO NOTHING";
+/// Saves the summary and the level now recorded.
+pub(crate) const SAVE: &str = "INSERT INTO guidance_summaries \
+     (account_id, state, level, updated_ms) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (account_id) DO UPDATE SET state = excluded.state, level = excluded.level, \
+     updated_ms = excluded.updated_ms";
+/// The last level recorded before the account had a summary.
+pub(crate) const LAST_LEVEL: &str = "SELECT level FROM guidance_changes WHERE account_id = $1 \
+     ORDER BY at_ms DESC, id DESC LIMIT 1";
+/// Records a change of level.
+pub(crate) const RECORD: &str = "INSERT INTO guidance_changes (account_id, at_ms, level, reasons) \
+     VALUES ($1, $2, $3, $4)";
+
+/// What a rebuild reads: only what guidance can still see.
+pub(crate) const CHECKINS: &str = "SELECT at_ms, mood, anxiety, energy, \
+     missed_usual_activities, self_harm_thoughts FROM checkins \
+     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id";
+pub(crate) const SESSIONS: &str = "SELECT at_ms FROM therapy_sessions \
+     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id";
+pub(crate) const COPING: &str = "SELECT started_ms, tool, distress_before, distress_after \
+     FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 ORDER BY started_ms, id";
+/// Questionnaires are few (a couple a month) and the first one counts however old.
+pub(crate) const QUESTIONNAIRES: &str = "SELECT at_ms, instrument, answers FROM questionnaires \
+     WHERE account_id = $1 ORDER BY at_ms, id";
+
+/// The start of what a rebuild reads: nothing older can change an assessment from `now` on.
+pub(crate) fn lookback(now: DateTime<Utc>) -> i64 {
+    ms(now - Duration::days(GuidanceSummary::lookback_days()))
+}
+
+/// The stored profile fields.
+pub(crate) fn basis(timezone: &str, usual_mood: Option<i64>) -> Result<Basis, StoreError> {
+    Ok(Basis {
+        timezone: TimeZone::parse(timezone)
+            .map_err(|_| StoreError::Corrupt("account time zone".into()))?,
+        usual_mood: usual_mood.map(rating).transpose()?,
+    })
+}
+
+/// The stored summary after `change`, or `None` when it must be rebuilt from the history
+/// (there is none, it can't be read, it was kept in another time zone, or something was
+/// removed).
+pub(crate) fn updated(
+    state: Option<&str>,
+    basis: &Basis,
+    change: &HistoryChange,
+) -> Option<GuidanceSummary> {
+    let mut summary: GuidanceSummary = serde_json::from_str(state?).ok()?;
+    if summary.timezone() != basis.timezone {
+        return None;
+    }
+    match change {
+        HistoryChange::Nothing => {}
+        HistoryChange::CheckIn(c) => summary.add_checkin(c),
+        HistoryChange::Sessions(sessions) => {
+            for s in sessions {
+                summary.add_session(s);
+            }
+        }
+        HistoryChange::Coping(c) => summary.add_coping(c),
+        HistoryChange::Questionnaire(q) => summary.add_questionnaire(q),
+        HistoryChange::Removed => return None,
+    }
+    Some(summary)
+}
+
+/// Rows a rebuild read, as a history.
+pub(crate) struct Rebuild {
+    pub checkins: Vec<(i64, i64, Option<i64>, Option<i64>, Option<bool>, Option<bool>)>,
+    pub sessions: Vec<(i64,)>,
+    pub coping: Vec<(i64, String, Option<i64>, Option<i64>)>,
+    pub questionnaires: Vec<(i64, String, String)>,
+}
+
+impl Rebuild {
+    /// The summary of these rows, as of `now`.
+    pub(crate) fn summary(
+        self,
+        basis: &Basis,
+        now: DateTime<Utc>,
+    ) -> Result<GuidanceSummary, StoreError> {
+        let mut history = History::new(basis.timezone);
+        history.usual_mood = basis.usual_mood;
+        for (at, mood, anxiety, energy, missed, harm) in self.checkins {
+            let mut c = CheckInRecord::new(from_ms(at)?, rating(mood)?);
+            c.anxiety = anxiety.map(rating).transpose()?;
+            c.energy = energy.map(rating).transpose()?;
+            c.missed_usual_activities = missed;
+            c.self_harm_thoughts = harm;
+            history.checkins.push(c);
+        }
+        for (at,) in self.sessions {
+            history.sessions.push(SessionRecord { at: from_ms(at)? });
+        }
+        for (at, tool, before, after) in self.coping {
+            history.coping.push(CopingRecord {
+                at: from_ms(at)?,
+                tool: Some(tool),
+                distress_before: before.map(rating).transpose()?,
+                distress_after: after.map(rating).transpose()?,
+            });
+        }
+        for (at, instrument, answers) in self.questionnaires {
+            history.questionnaires.push(QuestionnaireRecord {
+                at: from_ms(at)?,
+                answers: stored_answers(&instrument, &answers)?,
+            });
+        }
+        Ok(GuidanceSummary::from_history(&history, now))
+    }
+}
+
+fn stored_answers(instrument: &str, answers: &str) -> Result<Answers, StoreError> {
+    let instrument = Instrument::parse(instrument)
+        .ok_or_else(|| StoreError::Corrupt("questionnaire instrument".into()))?;
+    let items: Vec<u8> = serde_json::from_str(answers)
+        .map_err(|_| StoreError::Corrupt("questionnaire answers".into()))?;
+    Answers::new(instrument, &items)
+        .map_err(|_| StoreError::Corrupt("questionnaire answers out of range".into()))
+}
+
+/// What to write after assessing: the summary as of now, and the change to record when the
+/// level differs from the last one.
+pub(crate) struct Outcome {
+    pub guidance: Guidance,
+    pub summary: GuidanceSummary,
+    pub change: Option<GuidanceChange>,
+}
+
+impl Outcome {
+    /// The summary as stored (JSON), and the level now recorded.
+    fn to_save(&self) -> Result<(String, &'static str), StoreError> {
+        let state = serde_json::to_string(&self.summary)
+            .map_err(|e| StoreError::Corrupt(format!("guidance summary: {e}")))?;
+        let level = self
+            .change
+            .as_ref()
+            .map_or(self.guidance.level, |c| c.level);
+        Ok((state, level.code()))
+    }
+}
+
+/// Assesses the summary as of `now` against the last recorded level.
+pub(crate) fn assess(
+    mut summary: GuidanceSummary,
+    basis: &Basis,
+    last: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, StoreError> {
+    summary.advance(now);
+    let guidance = summary.assess(basis.usual_mood, now, &Default::default());
+    let last = last.and_then(Level::parse);
+    let change = if last == Some(guidance.level) {
+        None
+    } else {
+        Some(GuidanceChange {
+            at: now,
+            level: guidance.level,
+            reasons: serde_json::to_value(&guidance.reasons)
+                .map_err(|e| StoreError::Corrupt(format!("guidance reasons: {e}")))?,
+        })
+    };
+    Ok(Outcome {
+        guidance,
+        summary,
+        change,
+    })
+}
+
+/// Keeps the account's guidance current after `change`, on the SQLite writer (inside the
+/// write's own transaction). The single writer makes read-then-write atomic.
+pub(crate) fn reassess_sqlite(
+    conn: &rusqlite::Connection,
+    account: AccountId,
+    change: &HistoryChange,
+    now: DateTime<Utc>,
+) -> Result<Guidance, StoreError> {
+    use crate::sqlite::Sql;
+    let (tz, usual): (String, Option<i64>) = conn
+        .row(BASIS, &[&account.0])?
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let basis = basis(&tz, usual)?;
+    let stored: Option<(String, Option<String>)> = conn.row(STORED, &[&account.0])?;
+    let (state, mut last) = match stored {
+        Some((state, level)) => (Some(state), level),
+        None => (None, None),
+    };
+    let summary = match updated(state.as_deref(), &basis, change) {
+        Some(summary) => summary,
+        None => {
+            let from = lookback(now);
+            Rebuild {
+                checkins: conn.rows(CHECKINS, &[&account.0, &from])?,
+                sessions: conn.rows(SESSIONS, &[&account.0, &from])?,
+                coping: conn.rows(COPING, &[&account.0, &from])?,
+                questionnaires: conn.rows(QUESTIONNAIRES, &[&account.0])?,
+            }
+            .summary(&basis, now)?
+        }
+    };
+    if state.is_none() {
+        last = conn.scalar(LAST_LEVEL, &[&account.0])?;
+    }
+    let outcome = assess(summary, &basis, last.as_deref(), now)?;
+    if let Some(c) = &outcome.change {
+        conn.exec(
+            RECORD,
+            &[&account.0, &ms(c.at), &c.level.code(), &c.reasons.to_string()],
+        )?;
+    }
+    let (state, level) = outcome.to_save()?;
+    conn.exec(SAVE, &[&account.0, &state, &level, &ms(now)])?;
+    Ok(outcome.guidance)
+}
+
+/// The same on PostgreSQL, inside the write's transaction: the summary's row is locked
+/// first, so concurrent writes for one account (on any instance) take turns.
+pub(crate) async fn reassess_postgres(
+    tx: &mut sqlx::PgConnection,
+    account: AccountId,
+    change: &HistoryChange,
+    now: DateTime<Utc>,
+) -> Result<Guidance, StoreError> {
+    let (tz, usual): (String, Option<i64>) = sqlx::query_as(BASIS)
+        .bind(account.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    let basis = basis(&tz, usual)?;
+    sqlx::query(PLACEHOLDER)
+        .bind(account.0)
+        .execute(&mut *tx)
+        .await?;
+    let (state, mut last): (String, Option<String>) = sqlx::query_as(STORED_FOR_UPDATE)
+        .bind(account.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    let fresh = state.is_empty();
+    let summary = match updated((!fresh).then_some(state.as_str()), &basis, change) {
+        Some(summary) => summary,
+        None => {
+            let from = lookback(now);
+            Rebuild {
+                checkins: sqlx::query_as(CHECKINS)
+                    .bind(account.0)
+                    .bind(from)
+                    .fetch_all(&mut *tx)
+                    .await?,
+                sessions: sqlx::query_as(SESSIONS)
+                    .bind(account.0)
+                    .bind(from)
+                    .fetch_all(&mut *tx)
+                    .await?,
+                coping: sqlx::query_as(COPING)
+                    .bind(account.0)
+                    .bind(from)
+                    .fetch_all(&mut *tx)
+                    .await?,
+                questionnaires: sqlx::query_as(QUESTIONNAIRES)
+                    .bind(account.0)
+                    .fetch_all(&mut *tx)
+                    .await?,
+            }
+            .summary(&basis, now)?
+        }
+    };
+    if fresh {
+        last = sqlx::query_scalar(LAST_LEVEL)
+            .bind(account.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    }
+    let outcome = assess(summary, &basis, last.as_deref(), now)?;
+    if let Some(c) = &outcome.change {
+        sqlx::query(RECORD)
+            .bind(account.0)
+            .bind(ms(c.at))
+            .bind(c.level.code())
+            .bind(c.reasons.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let (state, level) = outcome.to_save()?;
+    sqlx::query(SAVE)
+        .bind(account.0)
+        .bind(state)
+        .bind(level)
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await?;
+    Ok(outcome.guidance)
+}
+
+/// Today's guidance from a stored summary without writing, when it can be had that way:
+/// `None` when the summary is missing or outdated, or the level differs from the one last
+/// recorded (the caller then reassesses on the writer, which records the change once).
+pub(crate) fn read_only(
+    tz: &str,
+    usual: Option<i64>,
+    stored: Option<(String, Option<String>)>,
+    now: DateTime<Utc>,
+) -> Result<Option<Guidance>, StoreError> {
+    let basis = basis(tz, usual)?;
+    let Some((state, last)) = stored else {
+        return Ok(None);
+    };
+    let Some(summary) = updated(Some(&state), &basis, &HistoryChange::Nothing) else {
+        return Ok(None);
+    };
+    let outcome = assess(summary, &basis, last.as_deref(), now)?;
+    Ok(outcome.change.is_none().then_some(outcome.guidance))
+}
