@@ -8,6 +8,7 @@ mod baseline;
 mod coping;
 pub(crate) mod days;
 mod escalation;
+mod facts;
 mod functioning;
 mod level;
 pub(crate) mod low_run;
@@ -15,17 +16,23 @@ mod reason;
 mod safety;
 mod scores;
 mod settings;
+mod stamp;
 pub(crate) mod stats;
+mod summary;
 
-use chrono::{DateTime, NaiveDate, Utc};
+#[cfg(test)]
+use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use baseline::{Baseline, BaselineSource, personal_baseline};
 pub use level::Level;
 pub use reason::Reason;
 pub use settings::{GuidanceSettings, SettingsError};
+pub use summary::{Added, GuidanceSummary};
 
 use crate::history::History;
+use facts::Facts;
 
 /// One level and the reasons behind it; serialized as `{"level": ..., "reasons": [...]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,47 +74,40 @@ pub fn assess(history: &History, at: DateTime<Utc>) -> Guidance {
 
 /// Assesses a history at a moment with the given settings.
 pub fn assess_with(history: &History, at: DateTime<Utc>, settings: &GuidanceSettings) -> Guidance {
-    let today = history.local_day(at);
+    assess_facts(&Facts::from_history(history, at, settings), settings)
+}
+
+/// Runs every rule on the facts of one moment.
+pub(crate) fn assess_facts(facts: &Facts<'_>, settings: &GuidanceSettings) -> Guidance {
     let mut reasons = Vec::new();
-    reasons.extend(safety::self_harm_thoughts(history, at));
-    reasons.extend(safety::phq9_item9(history, at, today, settings));
-    reasons.extend(mood_reasons(history, at, today, settings));
-    reasons.extend(functioning::cant_function(history, at, today, settings));
-    reasons.extend(scores::questionnaire_reasons(history, at, settings));
+    reasons.extend(safety::self_harm_thoughts(facts));
+    reasons.extend(safety::phq9_item9(facts, settings));
+    reasons.extend(mood_reasons(facts, settings));
+    reasons.extend(functioning::cant_function(facts, settings));
+    reasons.extend(scores::questionnaire_reasons(facts, settings));
     Guidance::from_reasons(reasons)
 }
 
 /// The rules that compare day moods with the personal baseline; none without a baseline.
-fn mood_reasons(
-    history: &History,
-    at: DateTime<Utc>,
-    today: NaiveDate,
-    settings: &GuidanceSettings,
-) -> Vec<Reason> {
-    let days = days::day_moods(history, at);
-    let Some(baseline) = baseline::from_days(&days, today, history.usual_mood, settings) else {
+fn mood_reasons(facts: &Facts<'_>, settings: &GuidanceSettings) -> Vec<Reason> {
+    let days = &facts.days;
+    let today = facts.today;
+    let Some(baseline) = baseline::from_days(days, today, facts.usual_mood, settings) else {
         return Vec::new();
     };
-    let session_days: Vec<NaiveDate> = history
-        .sessions
-        .iter()
-        .filter(|s| s.at <= at)
-        .map(|s| history.local_day(s.at))
-        .collect();
-    let run = low_run::current_low_run(&days, &baseline, today, settings);
+    let run = low_run::current_low_run_with(days, &facts.older, &baseline, today, settings);
     let mut reasons = Vec::new();
     if let Some(run) = &run {
         reasons.extend(low_run::dip_or_persisting(
             run,
-            &session_days,
+            &facts.session_days,
             &baseline,
             settings,
         ));
     }
-    reasons.extend(escalation::escalating(&days, &baseline, today, settings));
+    reasons.extend(escalation::escalating(days, &baseline, today, settings));
     reasons.extend(coping::coping_not_working(
-        history,
-        at,
+        facts.unhelpful_coping,
         run.as_ref(),
         &baseline,
         settings,

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::baseline::Baseline;
 use super::days::{DayMood, days_between};
+use super::facts::Older;
 use super::reason::Reason;
 use super::settings::GuidanceSettings;
 use super::stats::round2;
@@ -29,8 +30,22 @@ impl LowRun {
 }
 
 /// The current low stretch: it must end at the latest rated day, which must be recent.
+#[cfg(test)]
 pub(crate) fn current_low_run(
     days: &[DayMood],
+    baseline: &Baseline,
+    today: NaiveDate,
+    settings: &GuidanceSettings,
+) -> Option<LowRun> {
+    current_low_run_with(days, &Older::Nothing, baseline, today, settings)
+}
+
+/// The current low stretch over `days` and, when every one of them is low, on into the
+/// `older` rated days before them: a stretch has no limit in time, so it may reach back
+/// past the days kept at hand.
+pub(crate) fn current_low_run_with(
+    days: &[DayMood],
+    older: &Older<'_>,
     baseline: &Baseline,
     today: NaiveDate,
     settings: &GuidanceSettings,
@@ -43,10 +58,18 @@ pub(crate) fn current_low_run(
         .next_back()
         .filter(|run| run.last().map(|d| d.day) == Some(latest.day))?;
     let first = low.first()?;
+    let mut first_day = first.day;
+    let mut rated_days = u32::try_from(low.len()).unwrap_or(u32::MAX);
+    if low.len() == days.len() {
+        if let Some((more, oldest)) = older.low_tail(|mood| baseline.is_low(mood, settings)) {
+            rated_days = rated_days.saturating_add(more);
+            first_day = oldest;
+        }
+    }
     Some(LowRun {
-        first_day: first.day,
+        first_day,
         latest_day: latest.day,
-        rated_days: u32::try_from(low.len()).unwrap_or(u32::MAX),
+        rated_days,
         latest_mood: latest.mood,
     })
 }

@@ -1,64 +1,49 @@
 //! Questionnaire trends: reliable deterioration and backsliding against earlier totals.
 
-use chrono::{DateTime, Utc};
-
+use super::facts::Facts;
 use super::reason::Reason;
 use super::settings::GuidanceSettings;
-use crate::history::History;
 use crate::questionnaire::Instrument;
 
 /// Both questionnaire rules for both instruments, PHQ-9 first.
-pub(crate) fn questionnaire_reasons(
-    history: &History,
-    at: DateTime<Utc>,
-    settings: &GuidanceSettings,
-) -> Vec<Reason> {
+///
+/// Totals are ordered by time, ties in the order given; the facts hold the first, the
+/// latest, and the lowest before the latest (the earliest of equal lows).
+pub(crate) fn questionnaire_reasons(facts: &Facts<'_>, settings: &GuidanceSettings) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    for instrument in Instrument::ALL {
+    for (instrument, scores) in Instrument::ALL.into_iter().zip(&facts.scores) {
         let (rc, caseness) = match instrument {
             Instrument::Phq9 => (settings.phq9_reliable_change, settings.phq9_caseness),
             Instrument::Gad7 => (settings.gad7_reliable_change, settings.gad7_caseness),
         };
-        let mut totals: Vec<(DateTime<Utc>, u8)> = history
-            .questionnaires
-            .iter()
-            .filter(|q| q.at <= at && q.answers.instrument() == instrument)
-            .map(|q| (q.at, q.answers.total()))
-            .collect();
-        totals.sort_by_key(|(when, _)| *when);
-        let (Some(first), Some(latest)) = (totals.first().copied(), totals.last().copied()) else {
+        // Facts exist only for two totals or more.
+        let Some(s) = scores else {
             continue;
         };
-        if totals.len() < 2 {
-            continue;
-        }
-        let day = |when| history.local_day(when);
-        if latest.1 >= first.1.saturating_add(rc) {
+        let ((first_day, first), (latest_day, latest)) = (s.first, s.latest);
+        if latest >= first.saturating_add(rc) {
             reasons.push(Reason::ReliableDeterioration {
                 instrument,
-                first_total: first.1,
-                first_day: day(first.0),
-                latest_total: latest.1,
-                latest_day: day(latest.0),
-                rise: latest.1 - first.1,
+                first_total: first,
+                first_day,
+                latest_total: latest,
+                latest_day,
+                rise: latest - first,
             });
         }
-        let earlier = totals.get(..totals.len() - 1).unwrap_or_default();
-        let Some(best) = earlier.iter().min_by_key(|(_, total)| *total).copied() else {
-            continue;
-        };
-        let improved = first.1 >= best.1.saturating_add(rc);
-        let back_in_clinical_range = latest.1 >= caseness && best.1 < caseness;
-        let rise_from_best = latest.1.saturating_sub(best.1);
+        let (best_day, best) = s.best;
+        let improved = first >= best.saturating_add(rc);
+        let back_in_clinical_range = latest >= caseness && best < caseness;
+        let rise_from_best = latest.saturating_sub(best);
         if improved && (back_in_clinical_range || rise_from_best >= rc) {
             reasons.push(Reason::Backsliding {
                 instrument,
-                first_total: first.1,
-                first_day: day(first.0),
-                best_total: best.1,
-                best_day: day(best.0),
-                latest_total: latest.1,
-                latest_day: day(latest.0),
+                first_total: first,
+                first_day,
+                best_total: best,
+                best_day,
+                latest_total: latest,
+                latest_day,
                 back_in_clinical_range,
                 rise_from_best,
             });
