@@ -6,9 +6,9 @@
 //! PostgreSQL). A missing or outdated summary (a first write, a restore, a new time zone, a
 //! deletion) is rebuilt from the part of the history guidance can still see.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::guidance::{Guidance, GuidanceSummary, Level};
+use domain::guidance::{Added, Guidance, GuidanceSummary, Level};
 use domain::history::{
     CheckInRecord, CopingRecord, History, QuestionnaireRecord, SessionRecord, TimeZone,
 };
@@ -68,22 +68,19 @@ pub(crate) const LAST_LEVEL: &str = "SELECT level FROM guidance_changes WHERE ac
 pub(crate) const RECORD: &str = "INSERT INTO guidance_changes (account_id, at_ms, level, reasons) \
      VALUES ($1, $2, $3, $4)";
 
-/// What a rebuild reads: only what guidance can still see.
+/// What a rebuild reads: the whole history, in the few columns guidance uses. A rebuild is
+/// rare (a first assessment, a restore, a new time zone, a removal), and only the whole
+/// history gives exactly the engine's answer: a low stretch may reach back any distance,
+/// and the first questionnaire counts however old.
 pub(crate) const CHECKINS: &str = "SELECT at_ms, mood, anxiety, energy, \
      missed_usual_activities, self_harm_thoughts FROM checkins \
-     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id";
-pub(crate) const SESSIONS: &str = "SELECT at_ms FROM therapy_sessions \
-     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id";
+     WHERE account_id = $1 ORDER BY at_ms, id";
+pub(crate) const SESSIONS: &str =
+    "SELECT at_ms FROM therapy_sessions WHERE account_id = $1 ORDER BY at_ms, id";
 pub(crate) const COPING: &str = "SELECT started_ms, tool, distress_before, distress_after \
-     FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 ORDER BY started_ms, id";
-/// Questionnaires are few (a couple a month) and the first one counts however old.
+     FROM coping_uses WHERE account_id = $1 ORDER BY started_ms, id";
 pub(crate) const QUESTIONNAIRES: &str = "SELECT at_ms, instrument, answers FROM questionnaires \
      WHERE account_id = $1 ORDER BY at_ms, id";
-
-/// The start of what a rebuild reads: nothing older can change an assessment from `now` on.
-pub(crate) fn lookback(now: DateTime<Utc>) -> i64 {
-    ms(now - Duration::days(GuidanceSummary::lookback_days()))
-}
 
 /// The stored profile fields.
 pub(crate) fn basis(timezone: &str, usual_mood: Option<i64>) -> Result<Basis, StoreError> {
@@ -108,7 +105,11 @@ pub(crate) fn updated(
     }
     match change {
         HistoryChange::Nothing => {}
-        HistoryChange::CheckIn(c) => summary.add_checkin(c),
+        HistoryChange::CheckIn(c) => {
+            if summary.add_checkin(c) == Added::NeedsRebuild {
+                return None;
+            }
+        }
         HistoryChange::Sessions(sessions) => {
             for s in sessions {
                 summary.add_session(s);
@@ -245,11 +246,10 @@ pub(crate) fn reassess_sqlite(
     let summary = match updated(state.as_deref(), &basis, change) {
         Some(summary) => summary,
         None => {
-            let from = lookback(now);
             Rebuild {
-                checkins: conn.rows(CHECKINS, &[&account.0, &from])?,
-                sessions: conn.rows(SESSIONS, &[&account.0, &from])?,
-                coping: conn.rows(COPING, &[&account.0, &from])?,
+                checkins: conn.rows(CHECKINS, &[&account.0])?,
+                sessions: conn.rows(SESSIONS, &[&account.0])?,
+                coping: conn.rows(COPING, &[&account.0])?,
                 questionnaires: conn.rows(QUESTIONNAIRES, &[&account.0])?,
             }
             .summary(&basis, now)?
@@ -295,21 +295,17 @@ pub(crate) async fn reassess_postgres(
     let summary = match updated((!fresh).then_some(state.as_str()), &basis, change) {
         Some(summary) => summary,
         None => {
-            let from = lookback(now);
             Rebuild {
                 checkins: sqlx::query_as(CHECKINS)
                     .bind(account.0)
-                    .bind(from)
                     .fetch_all(&mut *tx)
                     .await?,
                 sessions: sqlx::query_as(SESSIONS)
                     .bind(account.0)
-                    .bind(from)
                     .fetch_all(&mut *tx)
                     .await?,
                 coping: sqlx::query_as(COPING)
                     .bind(account.0)
-                    .bind(from)
                     .fetch_all(&mut *tx)
                     .await?,
                 questionnaires: sqlx::query_as(QUESTIONNAIRES)
