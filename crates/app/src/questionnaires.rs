@@ -85,20 +85,20 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Vec<QuestionnaireDue>, AppError> {
         let schedule = Schedule::default();
-        let all = self.questionnaires(actor, None, None).await?;
         let next_session = self.next_session(actor, now).await?.map(|s| s.at);
-        Ok(Instrument::ALL
-            .into_iter()
-            .filter_map(|instrument| {
-                let last = all
-                    .iter()
-                    .filter(|q| q.instrument() == instrument && q.content.at <= now)
-                    .map(|q| q.content.at)
-                    .max();
-                schedule
-                    .due(last, next_session, now)
-                    .map(|due| QuestionnaireDue { instrument, due })
-            })
-            .collect())
+        let mut due = Vec::new();
+        for instrument in Instrument::ALL {
+            let last = self
+                .store
+                .latest_questionnaire_at(actor.account.id, instrument, now)
+                .await?;
+            if let Some(when) = schedule.due(last, next_session, now) {
+                due.push(QuestionnaireDue {
+                    instrument,
+                    due: when,
+                });
+            }
+        }
+        Ok(due)
     }
 }

@@ -26,10 +26,10 @@ macro_rules! insert_or_existing {
             Some(row) => (row, $crate::Written::Created),
             None => (
                 sqlx::query_as(existing_sql!($table, $columns))
-                .bind($account.0)
-                .bind($client_id.to_string())
-                .fetch_one($conn)
-                .await?,
+                    .bind($account.0)
+                    .bind($client_id.to_string())
+                    .fetch_one($conn)
+                    .await?,
                 $crate::Written::Existing,
             ),
         }

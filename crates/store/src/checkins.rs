@@ -182,9 +182,9 @@ impl CheckInStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CheckIn>, StoreError> {
-        let rows: Vec<CheckInRow> = self.db()?.read(|conn| {
-            crate::sqlite::sql::rows_in_range(conn, IN_RANGE, account, from, to)
-        })?;
+        let rows: Vec<CheckInRow> = self
+            .db()?
+            .read(|conn| crate::sqlite::sql::rows_in_range(conn, IN_RANGE, account, from, to))?;
         rows.into_iter().map(CheckInRow::into_checkin).collect()
     }
 }

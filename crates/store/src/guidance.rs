@@ -144,9 +144,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         account: AccountId,
     ) -> Result<Option<GuidanceChange>, StoreError> {
         use crate::sqlite::Sql;
-        let row: Option<GuidanceRow> = self
-            .db()?
-            .read(|conn| conn.row(LATEST, &[&account.0]))?;
+        let row: Option<GuidanceRow> = self.db()?.read(|conn| conn.row(LATEST, &[&account.0]))?;
         row.map(GuidanceRow::into_change).transpose()
     }
 
@@ -163,7 +161,10 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         );
         self.db()?
             .write(move |conn| {
-                conn.exec(crate::summaries::RECORD, &[&account.0, &at, &level, &reasons])?;
+                conn.exec(
+                    crate::summaries::RECORD,
+                    &[&account.0, &at, &level, &reasons],
+                )?;
                 // The summary's "last level" follows the record, so the next assessment
                 // compares with it.
                 conn.exec(
@@ -181,9 +182,9 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
     ) -> Result<Vec<GuidanceChange>, StoreError> {
         use crate::sqlite::Sql;
-        let rows: Vec<GuidanceRow> = self.db()?.read(|conn| {
-            conn.rows(HISTORY, &[&account.0, &crate::rows::ms_from(from)])
-        })?;
+        let rows: Vec<GuidanceRow> = self
+            .db()?
+            .read(|conn| conn.rows(HISTORY, &[&account.0, &crate::rows::ms_from(from)]))?;
         rows.into_iter().map(GuidanceRow::into_change).collect()
     }
 }
@@ -240,9 +241,9 @@ macro_rules! impl_guidance_store {
             ) -> Result<Option<$crate::guidance::GuidanceChange>, $crate::StoreError> {
                 let row: Option<$crate::guidance::GuidanceRow> =
                     sqlx::query_as($crate::guidance::LATEST)
-                .bind(account.0)
-                .fetch_optional(self.reader())
-                .await?;
+                        .bind(account.0)
+                        .fetch_optional(self.reader())
+                        .await?;
                 row.map($crate::guidance::GuidanceRow::into_change)
                     .transpose()
             }
@@ -278,10 +279,10 @@ macro_rules! impl_guidance_store {
             ) -> Result<Vec<$crate::guidance::GuidanceChange>, $crate::StoreError> {
                 let rows: Vec<$crate::guidance::GuidanceRow> =
                     sqlx::query_as($crate::guidance::HISTORY)
-                .bind(account.0)
-                .bind($crate::rows::ms_from(from))
-                .fetch_all(self.reader())
-                .await?;
+                        .bind(account.0)
+                        .bind($crate::rows::ms_from(from))
+                        .fetch_all(self.reader())
+                        .await?;
                 rows.into_iter()
                     .map($crate::guidance::GuidanceRow::into_change)
                     .collect()

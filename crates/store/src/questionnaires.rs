@@ -21,6 +21,14 @@ pub trait QuestionnaireStore: Send + Sync {
         account: AccountId,
         questionnaire: &NewQuestionnaire,
     ) -> Result<(Questionnaire, Written), StoreError>;
+    /// When the account last filled in `instrument`, at or before `until`: one index step,
+    /// however many there are.
+    async fn latest_questionnaire_at(
+        &self,
+        account: AccountId,
+        instrument: Instrument,
+        until: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
     /// The account's questionnaires (of one instrument, or all) with `from <= at`, oldest
     /// first.
     async fn questionnaires(
@@ -102,8 +110,29 @@ pub(crate) const SINCE: &str = concat!(
      AND ($3 = '' OR instrument = $3) ORDER BY at_ms, id"
 );
 
+/// The latest time of one instrument up to a moment; the index on (account, time) is walked
+/// from the newest end and stops at the first match.
+pub(crate) const LATEST_AT: &str = "SELECT at_ms FROM questionnaires \
+     WHERE account_id = $1 AND instrument = $2 AND at_ms <= $3 ORDER BY at_ms DESC LIMIT 1";
+
 #[async_trait]
 impl QuestionnaireStore for crate::sqlite::SqliteStore {
+    async fn latest_questionnaire_at(
+        &self,
+        account: AccountId,
+        instrument: Instrument,
+        until: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        use crate::sqlite::Sql;
+        let at: Option<i64> = self.db()?.read(|conn| {
+            conn.scalar(
+                LATEST_AT,
+                &[&account.0, &instrument.code(), &crate::rows::ms(until)],
+            )
+        })?;
+        at.map(crate::rows::from_ms).transpose()
+    }
+
     async fn insert_questionnaire(
         &self,
         account: AccountId,
@@ -175,6 +204,21 @@ macro_rules! impl_questionnaire_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
         impl $crate::questionnaires::QuestionnaireStore for $ty {
+            async fn latest_questionnaire_at(
+                &self,
+                account: domain::account::AccountId,
+                instrument: domain::questionnaire::Instrument,
+                until: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<chrono::DateTime<chrono::Utc>>, $crate::StoreError> {
+                let at: Option<i64> = sqlx::query_scalar($crate::questionnaires::LATEST_AT)
+                    .bind(account.0)
+                    .bind(instrument.code())
+                    .bind($crate::rows::ms(until))
+                    .fetch_optional(self.reader())
+                    .await?;
+                at.map($crate::rows::from_ms).transpose()
+            }
+
             async fn insert_questionnaire(
                 &self,
                 account: domain::account::AccountId,

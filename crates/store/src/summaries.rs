@@ -46,8 +46,7 @@ pub(crate) struct Basis {
 /// The account's profile fields guidance reads.
 pub(crate) const BASIS: &str = "SELECT timezone, usual_mood FROM accounts WHERE id = $1";
 /// The summary and the last level recorded.
-pub(crate) const STORED: &str =
-    "SELECT state, level FROM guidance_summaries WHERE account_id = $1";
+pub(crate) const STORED: &str = "SELECT state, level FROM guidance_summaries WHERE account_id = $1";
 /// The same, locking the row until the transaction ends (PostgreSQL), so two writes for one
 /// account update it one after the other.
 pub(crate) const STORED_FOR_UPDATE: &str =
@@ -124,7 +123,14 @@ pub(crate) fn updated(
 
 /// Rows a rebuild read, as a history.
 pub(crate) struct Rebuild {
-    pub checkins: Vec<(i64, i64, Option<i64>, Option<i64>, Option<bool>, Option<bool>)>,
+    pub checkins: Vec<(
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<bool>,
+        Option<bool>,
+    )>,
     pub sessions: Vec<(i64,)>,
     pub coping: Vec<(i64, String, Option<i64>, Option<i64>)>,
     pub questionnaires: Vec<(i64, String, String)>,
@@ -245,15 +251,13 @@ pub(crate) fn reassess_sqlite(
     };
     let summary = match updated(state.as_deref(), &basis, change) {
         Some(summary) => summary,
-        None => {
-            Rebuild {
-                checkins: conn.rows(CHECKINS, &[&account.0])?,
-                sessions: conn.rows(SESSIONS, &[&account.0])?,
-                coping: conn.rows(COPING, &[&account.0])?,
-                questionnaires: conn.rows(QUESTIONNAIRES, &[&account.0])?,
-            }
-            .summary(&basis, now)?
+        None => Rebuild {
+            checkins: conn.rows(CHECKINS, &[&account.0])?,
+            sessions: conn.rows(SESSIONS, &[&account.0])?,
+            coping: conn.rows(COPING, &[&account.0])?,
+            questionnaires: conn.rows(QUESTIONNAIRES, &[&account.0])?,
         }
+        .summary(&basis, now)?,
     };
     if state.is_none() {
         last = conn.scalar(LAST_LEVEL, &[&account.0])?;
@@ -262,7 +266,12 @@ pub(crate) fn reassess_sqlite(
     if let Some(c) = &outcome.change {
         conn.exec(
             RECORD,
-            &[&account.0, &ms(c.at), &c.level.code(), &c.reasons.to_string()],
+            &[
+                &account.0,
+                &ms(c.at),
+                &c.level.code(),
+                &c.reasons.to_string(),
+            ],
         )?;
     }
     let (state, level) = outcome.to_save()?;
@@ -294,27 +303,25 @@ pub(crate) async fn reassess_postgres(
     let fresh = state.is_empty();
     let summary = match updated((!fresh).then_some(state.as_str()), &basis, change) {
         Some(summary) => summary,
-        None => {
-            Rebuild {
-                checkins: sqlx::query_as(CHECKINS)
-                    .bind(account.0)
-                    .fetch_all(&mut *tx)
-                    .await?,
-                sessions: sqlx::query_as(SESSIONS)
-                    .bind(account.0)
-                    .fetch_all(&mut *tx)
-                    .await?,
-                coping: sqlx::query_as(COPING)
-                    .bind(account.0)
-                    .fetch_all(&mut *tx)
-                    .await?,
-                questionnaires: sqlx::query_as(QUESTIONNAIRES)
-                    .bind(account.0)
-                    .fetch_all(&mut *tx)
-                    .await?,
-            }
-            .summary(&basis, now)?
+        None => Rebuild {
+            checkins: sqlx::query_as(CHECKINS)
+                .bind(account.0)
+                .fetch_all(&mut *tx)
+                .await?,
+            sessions: sqlx::query_as(SESSIONS)
+                .bind(account.0)
+                .fetch_all(&mut *tx)
+                .await?,
+            coping: sqlx::query_as(COPING)
+                .bind(account.0)
+                .fetch_all(&mut *tx)
+                .await?,
+            questionnaires: sqlx::query_as(QUESTIONNAIRES)
+                .bind(account.0)
+                .fetch_all(&mut *tx)
+                .await?,
         }
+        .summary(&basis, now)?,
     };
     if fresh {
         last = sqlx::query_scalar(LAST_LEVEL)

@@ -11,6 +11,7 @@ mod agenda;
 mod checkins;
 mod coping;
 mod feedback;
+mod guidance;
 mod homework;
 mod journal;
 mod plans;
@@ -124,4 +125,5 @@ conformance! {
     plans::story => sqlite_plans, postgres_plans;
     coping::story => sqlite_coping, postgres_coping;
     questionnaires::story => sqlite_questionnaires, postgres_questionnaires;
+    guidance::story => sqlite_guidance, postgres_guidance;
 }
