@@ -242,7 +242,6 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
 // The entities whose statements still run through sqlx; each moves to `db` in its own module.
 impl_account_store!(SqliteStore, sqlx::Sqlite);
 impl_session_store!(SqliteStore);
-impl_therapy_store!(SqliteStore);
 impl_guidance_store!(SqliteStore);
 impl_journal_store!(SqliteStore, sqlx::Sqlite);
 impl_homework_store!(SqliteStore, sqlx::Sqlite);
