@@ -12,6 +12,7 @@ use domain::therapy::{AgendaItem, AgendaItemId, AgendaSource};
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::sqlite::Sql;
 
 /// The agenda, scoped to one account.
 #[async_trait]
@@ -53,7 +54,7 @@ pub trait AgendaStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct AgendaRow {
     pub id: i64,
     pub text: String,
@@ -61,6 +62,7 @@ pub(crate) struct AgendaRow {
     pub created_ms: i64,
     pub discussed_ms: Option<i64>,
     pub journal_entry_id: Option<i64>,
+}
 }
 
 impl AgendaRow {
@@ -83,6 +85,151 @@ macro_rules! agenda_columns {
     };
 }
 
+/// The insert's column list and values, shared by both backends.
+macro_rules! agenda_values {
+    () => {
+        "(account_id, client_id, text, source, created_ms) VALUES ($1, $2, $3, $4, $5)"
+    };
+}
+
+/// The agenda: `$1` the account, `$2` whether discussed topics are included. A moved topic
+/// sorts by its position, the others by insertion order (see `MOVE_KEYS` for why the two
+/// mix).
+pub(crate) const LIST: &str = concat!(
+    "SELECT ",
+    agenda_columns!(),
+    " FROM agenda_items WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) \
+     ORDER BY COALESCE(position, id), id"
+);
+
+/// Marks a topic discussed (`$1` the time, or NULL for open again).
+pub(crate) const SET_DISCUSSED: &str =
+    "UPDATE agenda_items SET discussed_ms = $1 WHERE account_id = $2 AND id = $3";
+
+/// The open topics with their sort keys, in agenda order.
+///
+/// Every topic sorts by COALESCE(position, id). Moving swaps the keys of two neighbours, so
+/// keys stay a permutation of ids already handed out, and a topic added later by any code
+/// path (whose id is larger than every key) lands at the end without having to know about
+/// positions.
+pub(crate) const MOVE_KEYS: &str = "SELECT id, COALESCE(position, id) AS k FROM agenda_items \
+     WHERE account_id = $1 AND discussed_ms IS NULL ORDER BY k, id";
+
+/// Gives a topic a sort key.
+pub(crate) const SET_POSITION: &str =
+    "UPDATE agenda_items SET position = $1 WHERE account_id = $2 AND id = $3";
+
+/// Removes one of the account's topics (the statement `delete_owned!` runs).
+pub(crate) const DELETE: &str = "DELETE FROM agenda_items WHERE account_id = $1 AND id = $2";
+
+/// Which two topics swap keys to move `id` one step: `((a, key of b), (b, key of a))`, or
+/// `None` when it is not among the open ones or cannot move that way.
+pub(crate) fn swapped_keys(
+    open: &[(i64, i64)],
+    id: AgendaItemId,
+    direction: Move,
+) -> Option<[(i64, i64); 2]> {
+    let at = open.iter().position(|(i, _)| *i == id.0)?;
+    let other = direction.neighbour(at, open.len())?;
+    let ((a, ka), (b, kb)) = (open[at], open[other]);
+    Some([(a, kb), (b, ka)])
+}
+
+#[async_trait]
+impl AgendaStore for crate::sqlite::SqliteStore {
+    async fn insert_agenda_item(
+        &self,
+        account: AccountId,
+        client_id: Uuid,
+        text: &str,
+        source: AgendaSource,
+    ) -> Result<(AgendaItem, Written), StoreError> {
+        let text = text.to_owned();
+        let (row, written): (AgendaRow, Written) = self
+            .db()?
+            .write(move |conn| {
+                crate::sqlite::sql::insert_or_existing(
+                    conn,
+                    insert_new_sql!("agenda_items", agenda_columns!(), agenda_values!()),
+                    existing_sql!("agenda_items", agenda_columns!()),
+                    &[
+                        &account.0,
+                        &client_id.to_string(),
+                        &text,
+                        &source.code(),
+                        &crate::rows::ms(Utc::now()),
+                    ],
+                    account,
+                    client_id,
+                )
+            })
+            .await?;
+        Ok((row.into_item()?, written))
+    }
+
+    async fn agenda(
+        &self,
+        account: AccountId,
+        include_discussed: bool,
+    ) -> Result<Vec<AgendaItem>, StoreError> {
+        let rows: Vec<AgendaRow> = self
+            .db()?
+            .read(|conn| conn.rows(LIST, &[&account.0, &include_discussed]))?;
+        rows.into_iter().map(AgendaRow::into_item).collect()
+    }
+
+    async fn set_agenda_discussed(
+        &self,
+        account: AccountId,
+        id: AgendaItemId,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .db()?
+            .write(move |conn| {
+                conn.exec(
+                    SET_DISCUSSED,
+                    &[&at.map(crate::rows::ms), &account.0, &id.0],
+                )
+            })
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn move_agenda_item(
+        &self,
+        account: AccountId,
+        id: AgendaItemId,
+        direction: Move,
+    ) -> Result<bool, StoreError> {
+        // On the writer, the read of the keys and their swap see the same agenda.
+        self.db()?
+            .write(move |conn| {
+                let open: Vec<(i64, i64)> = conn.rows(MOVE_KEYS, &[&account.0])?;
+                let Some(swaps) = swapped_keys(&open, id, direction) else {
+                    return Ok(false);
+                };
+                for (item, key) in swaps {
+                    conn.exec(SET_POSITION, &[&key, &account.0, &item])?;
+                }
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn delete_agenda_item(
+        &self,
+        account: AccountId,
+        id: AgendaItemId,
+    ) -> Result<bool, StoreError> {
+        let removed = self
+            .db()?
+            .write(move |conn| conn.exec(DELETE, &[&account.0, &id.0]))
+            .await?;
+        Ok(removed == 1)
+    }
+}
+
 macro_rules! impl_agenda_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -96,8 +243,7 @@ macro_rules! impl_agenda_store {
             ) -> Result<(domain::therapy::AgendaItem, $crate::Written), $crate::StoreError> {
                 let (row, written): ($crate::agenda::AgendaRow, _) = insert_or_existing!(
                     self.writer(), account, client_id,
-                    into "agenda_items" (agenda_columns!())
-                    "(account_id, client_id, text, source, created_ms) VALUES ($1, $2, $3, $4, $5)",
+                    into "agenda_items" (agenda_columns!()) agenda_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(client_id.to_string())
@@ -113,17 +259,11 @@ macro_rules! impl_agenda_store {
                 account: domain::account::AccountId,
                 include_discussed: bool,
             ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
-                let rows: Vec<$crate::agenda::AgendaRow> = sqlx::query_as(
-                    // A moved topic sorts by its position, the others by insertion order
-                    // (see move_agenda_item below for why the two mix).
-                    "SELECT id, text, source, created_ms, discussed_ms, journal_entry_id \
-                     FROM agenda_items WHERE account_id = $1 AND ($2 OR discussed_ms IS NULL) \
-                     ORDER BY COALESCE(position, id), id",
-                )
-                .bind(account.0)
-                .bind(include_discussed)
-                .fetch_all(self.reader())
-                .await?;
+                let rows: Vec<$crate::agenda::AgendaRow> = sqlx::query_as($crate::agenda::LIST)
+                    .bind(account.0)
+                    .bind(include_discussed)
+                    .fetch_all(self.reader())
+                    .await?;
                 rows.into_iter().map($crate::agenda::AgendaRow::into_item).collect()
             }
 
@@ -133,14 +273,12 @@ macro_rules! impl_agenda_store {
                 id: domain::therapy::AgendaItemId,
                 at: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query(
-                    "UPDATE agenda_items SET discussed_ms = $1 WHERE account_id = $2 AND id = $3",
-                )
-                .bind(at.map($crate::rows::ms))
-                .bind(account.0)
-                .bind(id.0)
-                .execute(self.writer())
-                .await?;
+                let done = sqlx::query($crate::agenda::SET_DISCUSSED)
+                    .bind(at.map($crate::rows::ms))
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
                 Ok(done.rows_affected() == 1)
             }
 
@@ -150,29 +288,18 @@ macro_rules! impl_agenda_store {
                 id: domain::therapy::AgendaItemId,
                 direction: $crate::Move,
             ) -> Result<bool, $crate::StoreError> {
-                // Every topic sorts by COALESCE(position, id). Moving swaps the keys of two
-                // neighbours, so keys stay a permutation of ids already handed out, and a
-                // topic added later by any code path (whose id is larger than every key)
-                // lands at the end without having to know about positions.
+                // One transaction: the keys read are the keys swapped.
                 let mut tx = self.writer().begin().await?;
-                let open: Vec<(i64, i64)> = sqlx::query_as(
-                    "SELECT id, COALESCE(position, id) AS k FROM agenda_items \
-                     WHERE account_id = $1 AND discussed_ms IS NULL ORDER BY k, id",
-                )
-                .bind(account.0)
-                .fetch_all(&mut *tx)
-                .await?;
-                let Some(at) = open.iter().position(|(i, _)| *i == id.0) else {
+                let open: Vec<(i64, i64)> = sqlx::query_as($crate::agenda::MOVE_KEYS)
+                    .bind(account.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let Some(swaps) = $crate::agenda::swapped_keys(&open, id, direction) else {
                     tx.rollback().await?;
                     return Ok(false);
                 };
-                let Some(other) = direction.neighbour(at, open.len()) else {
-                    tx.rollback().await?;
-                    return Ok(false);
-                };
-                let ((a, ka), (b, kb)) = (open[at], open[other]);
-                for (item, key) in [(a, kb), (b, ka)] {
-                    sqlx::query("UPDATE agenda_items SET position = $1 WHERE account_id = $2 AND id = $3")
+                for (item, key) in swaps {
+                    sqlx::query($crate::agenda::SET_POSITION)
                         .bind(key)
                         .bind(account.0)
                         .bind(item)
@@ -188,7 +315,12 @@ macro_rules! impl_agenda_store {
                 account: domain::account::AccountId,
                 id: domain::therapy::AgendaItemId,
             ) -> Result<bool, $crate::StoreError> {
-                delete_owned!(self, "agenda_items", account, id)
+                let done = sqlx::query($crate::agenda::DELETE)
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() == 1)
             }
         }
     };

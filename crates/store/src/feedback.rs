@@ -11,6 +11,7 @@ use domain::idempotency::Written;
 use domain::therapy::{ReflectionId, TherapySessionId};
 
 use crate::StoreError;
+use crate::sqlite::Sql;
 
 /// Feedback notes and reflection feedback, scoped to one account.
 #[async_trait]
@@ -43,13 +44,14 @@ pub trait FeedbackStore: Send + Sync {
     ) -> Result<Vec<ReflectionFeedback>, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct FeedbackRow {
     pub id: i64,
     pub session_id: Option<i64>,
     pub kind: String,
     pub text: String,
     pub created_ms: i64,
+}
 }
 
 impl FeedbackRow {
@@ -65,12 +67,13 @@ impl FeedbackRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct ReflectionFeedbackRow {
     pub id: i64,
     pub session_id: Option<i64>,
     pub at_ms: i64,
     pub feedback: String,
+}
 }
 
 impl ReflectionFeedbackRow {
@@ -84,6 +87,116 @@ impl ReflectionFeedbackRow {
     }
 }
 
+macro_rules! feedback_columns {
+    () => {
+        "id, session_id, kind, text, created_ms"
+    };
+}
+
+/// The insert's column list and values, shared by both backends.
+macro_rules! feedback_values {
+    () => {
+        "(account_id, client_id, session_id, kind, text, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    };
+}
+
+/// The account's session with id `$1` (`$2` the account): a session id from another account
+/// is dropped rather than linked.
+pub(crate) const OWN_SESSION: &str =
+    "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2";
+
+/// Feedback notes written in a range, oldest first (binds as `rows_in_range!`).
+pub(crate) const NOTES_IN_RANGE: &str = concat!(
+    "SELECT ",
+    feedback_columns!(),
+    " FROM feedback_notes WHERE account_id = $1 AND created_ms >= $2 AND created_ms < $3 \
+     ORDER BY created_ms, id"
+);
+
+/// Removes one of the account's notes (the statement `delete_owned!` runs).
+pub(crate) const DELETE: &str = "DELETE FROM feedback_notes WHERE account_id = $1 AND id = $2";
+
+/// Reflection feedback written in a range, oldest first (binds as `rows_in_range!`).
+pub(crate) const REFLECTION_FEEDBACK_IN_RANGE: &str = "SELECT id, session_id, at_ms, feedback FROM reflections \
+     WHERE account_id = $1 AND feedback IS NOT NULL \
+     AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id";
+
+#[async_trait]
+impl FeedbackStore for crate::sqlite::SqliteStore {
+    async fn insert_feedback(
+        &self,
+        account: AccountId,
+        n: &NewFeedback,
+    ) -> Result<(FeedbackNote, Written), StoreError> {
+        let n = n.clone();
+        // On the writer, the session check and the insert see the same database.
+        let (row, written): (FeedbackRow, Written) = self
+            .db()?
+            .write(move |conn| {
+                let session_id: Option<i64> = match n.session_id {
+                    Some(s) => conn.scalar(OWN_SESSION, &[&s.0, &account.0])?,
+                    None => None,
+                };
+                crate::sqlite::sql::insert_or_existing(
+                    conn,
+                    insert_new_sql!("feedback_notes", feedback_columns!(), feedback_values!()),
+                    existing_sql!("feedback_notes", feedback_columns!()),
+                    &[
+                        &account.0,
+                        &n.client_id.to_string(),
+                        &session_id,
+                        &n.kind.code(),
+                        &n.text,
+                        &crate::rows::ms(Utc::now()),
+                    ],
+                    account,
+                    n.client_id,
+                )
+            })
+            .await?;
+        row.into_note().map(|note| (note, written))
+    }
+
+    async fn feedback_notes(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<FeedbackNote>, StoreError> {
+        let rows: Vec<FeedbackRow> = self.db()?.read(|conn| {
+            crate::sqlite::sql::rows_in_range(conn, NOTES_IN_RANGE, account, from, to)
+        })?;
+        rows.into_iter().map(FeedbackRow::into_note).collect()
+    }
+
+    async fn delete_feedback(
+        &self,
+        account: AccountId,
+        id: FeedbackNoteId,
+    ) -> Result<bool, StoreError> {
+        let removed = self
+            .db()?
+            .write(move |conn| conn.exec(DELETE, &[&account.0, &id.0]))
+            .await?;
+        Ok(removed == 1)
+    }
+
+    async fn reflection_feedback(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ReflectionFeedback>, StoreError> {
+        let rows: Vec<ReflectionFeedbackRow> = self.db()?.read(|conn| {
+            crate::sqlite::sql::rows_in_range(conn, REFLECTION_FEEDBACK_IN_RANGE, account, from, to)
+        })?;
+        rows.into_iter()
+            .map(ReflectionFeedbackRow::into_feedback)
+            .collect()
+    }
+}
+
 macro_rules! impl_feedback_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -94,24 +207,19 @@ macro_rules! impl_feedback_store {
                 n: &domain::feedback::NewFeedback,
             ) -> Result<(domain::feedback::FeedbackNote, $crate::Written), $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
-                // A session id from another account is dropped rather than linked.
                 let session_id: Option<i64> = match n.session_id {
                     Some(s) => {
-                        sqlx::query_scalar(
-                            "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2",
-                        )
-                        .bind(s.0)
-                        .bind(account.0)
-                        .fetch_optional(&mut *tx)
-                        .await?
+                        sqlx::query_scalar($crate::feedback::OWN_SESSION)
+                            .bind(s.0)
+                            .bind(account.0)
+                            .fetch_optional(&mut *tx)
+                            .await?
                     }
                     None => None,
                 };
                 let (row, written): ($crate::feedback::FeedbackRow, _) = insert_or_existing!(
                     &mut *tx, account, n.client_id,
-                    into "feedback_notes" ("id, session_id, kind, text, created_ms")
-                    "(account_id, client_id, session_id, kind, text, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    into "feedback_notes" (feedback_columns!()) feedback_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(n.client_id.to_string())
@@ -132,9 +240,7 @@ macro_rules! impl_feedback_store {
             ) -> Result<Vec<domain::feedback::FeedbackNote>, $crate::StoreError> {
                 rows_in_range!(
                     self,
-                    "SELECT id, session_id, kind, text, created_ms FROM feedback_notes \
-                     WHERE account_id = $1 AND created_ms >= $2 AND created_ms < $3 \
-                     ORDER BY created_ms, id",
+                    $crate::feedback::NOTES_IN_RANGE,
                     account,
                     from,
                     to,
@@ -147,7 +253,12 @@ macro_rules! impl_feedback_store {
                 account: domain::account::AccountId,
                 id: domain::feedback::FeedbackNoteId,
             ) -> Result<bool, $crate::StoreError> {
-                delete_owned!(self, "feedback_notes", account, id)
+                let done = sqlx::query($crate::feedback::DELETE)
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn reflection_feedback(
@@ -158,9 +269,7 @@ macro_rules! impl_feedback_store {
             ) -> Result<Vec<domain::feedback::ReflectionFeedback>, $crate::StoreError> {
                 rows_in_range!(
                     self,
-                    "SELECT id, session_id, at_ms, feedback FROM reflections \
-                     WHERE account_id = $1 AND feedback IS NOT NULL \
-                     AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    $crate::feedback::REFLECTION_FEEDBACK_IN_RANGE,
                     account,
                     from,
                     to,

@@ -240,15 +240,10 @@ pub(crate) fn reassess_sqlite(
     now: DateTime<Utc>,
 ) -> Result<Guidance, StoreError> {
     use crate::sqlite::Sql;
-    let (tz, usual): (String, Option<i64>) = conn
-        .row(BASIS, &[&account.0])?
-        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let (tz, usual, state, mut last): (String, Option<i64>, Option<String>, Option<String>) =
+        conn.row(crate::guidance::BASIS_AND_SUMMARY, &[&account.0])?
+            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let basis = basis(&tz, usual)?;
-    let stored: Option<(String, Option<String>)> = conn.row(STORED, &[&account.0])?;
-    let (state, mut last) = match stored {
-        Some((state, level)) => (Some(state), level),
-        None => (None, None),
-    };
     let summary = match updated(state.as_deref(), &basis, change) {
         Some(summary) => summary,
         None => Rebuild {

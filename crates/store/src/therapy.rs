@@ -9,6 +9,7 @@ use domain::therapy::{Reflection, ReflectionId, Repeat, TherapySession, TherapyS
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::sqlite::{FromSqliteRow, Sql};
 
 /// A stored post-session check-in, as much as the home page needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,12 +105,13 @@ pub(crate) fn repeat_code(r: Repeat) -> &'static str {
     }
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct SessionRow {
     pub id: i64,
     pub at_ms: i64,
     pub note: Option<String>,
     pub series: Option<String>,
+}
 }
 
 impl SessionRow {
@@ -138,7 +140,25 @@ pub(crate) struct FirstSessionRow {
     pub repeats: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
+impl crate::sqlite::FromSqliteRow for FirstSessionRow {
+    // By hand: `db_row!` cannot flatten, so the session's columns are read from this row.
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(FirstSessionRow {
+            session: <SessionRow as FromSqliteRow>::from_row(row)?,
+            repeats: row.get("repeats")?,
+        })
+    }
+}
+
+impl FirstSessionRow {
+    /// How the request asked its sessions to repeat.
+    pub fn repeat(&self) -> Result<Repeat, StoreError> {
+        Repeat::parse(self.repeats.as_deref().unwrap_or(""))
+            .ok_or_else(|| StoreError::Corrupt("session repeat".into()))
+    }
+}
+
+db_row! {
 pub(crate) struct ReflectionRow {
     pub id: i64,
     pub session_id: Option<i64>,
@@ -146,6 +166,7 @@ pub(crate) struct ReflectionRow {
     pub session_feeling: Option<i64>,
     pub came_up: String,
     pub feedback: Option<String>,
+}
 }
 
 impl ReflectionRow {
@@ -175,6 +196,281 @@ impl ReflectionRow {
     }
 }
 
+macro_rules! session_columns {
+    () => {
+        "id, at_ms, note, series"
+    };
+}
+
+/// The first session's columns: a session's, and how its request asked it to repeat.
+macro_rules! first_session_columns {
+    () => {
+        concat!(session_columns!(), ", repeats")
+    };
+}
+
+/// The first session's insert: it carries the request's client id and repeat.
+macro_rules! first_session_values {
+    () => {
+        "(account_id, at_ms, note, series, created_ms, client_id, repeats) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    };
+}
+
+/// The later sessions of a series, without a client id (the first one stands for them).
+pub(crate) const INSERT_LATER: &str = concat!(
+    "INSERT INTO therapy_sessions (account_id, at_ms, note, series, created_ms) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING ",
+    session_columns!()
+);
+
+/// `$1` the account, `$2` the series, `$3` the first session's time: that session and the
+/// later ones of its series still stored, oldest first.
+pub(crate) const SERIES_FROM: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM therapy_sessions WHERE account_id = $1 AND series = $2 AND at_ms >= $3 \
+     ORDER BY at_ms, id"
+);
+
+/// The account's sessions in a range, oldest first (binds as `rows_in_range!`).
+pub(crate) const SESSIONS_IN_RANGE: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM therapy_sessions WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 \
+     ORDER BY at_ms, id"
+);
+
+/// Removes session `$2` of account `$1` and the later ones of its series.
+pub(crate) const DELETE_AND_LATER: &str = concat!(
+    "DELETE FROM therapy_sessions WHERE account_id = $1 AND (id = $2 OR ",
+    "(series IS NOT NULL AND at_ms >= ",
+    "(SELECT at_ms FROM therapy_sessions WHERE id = $2 AND account_id = $1) ",
+    "AND series = ",
+    "(SELECT series FROM therapy_sessions WHERE id = $2 AND account_id = $1)))"
+);
+
+/// Removes session `$2` of account `$1`.
+pub(crate) const DELETE_ONE: &str =
+    "DELETE FROM therapy_sessions WHERE account_id = $1 AND id = $2";
+
+/// The account's session with id `$1` (`$2` the account): a session id from another account
+/// is dropped rather than linked.
+pub(crate) const OWN_SESSION: &str =
+    "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2";
+
+macro_rules! reflection_columns {
+    () => {
+        "id, session_id, at_ms, session_feeling, came_up, feedback"
+    };
+}
+
+/// The reflection insert's column list and values, shared by both backends.
+macro_rules! reflection_values {
+    () => {
+        "(account_id, client_id, session_id, at_ms, session_feeling, came_up, feedback) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    };
+}
+
+/// A topic a reflection adds to the agenda: `$1` the account, `$2` the text, `$3` the time.
+pub(crate) const INSERT_TOPIC: &str = concat!(
+    "INSERT INTO agenda_items (account_id, text, source, created_ms) ",
+    "VALUES ($1, $2, 'post_session', $3)"
+);
+
+/// The account's reflections since `$2`, oldest first.
+pub(crate) const REFLECTIONS_SINCE: &str = concat!(
+    "SELECT ",
+    reflection_columns!(),
+    " FROM reflections WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id"
+);
+
+/// What came up, as stored JSON text.
+pub(crate) fn came_up_json(r: &Reflection) -> String {
+    let codes: Vec<&str> = r.came_up.iter().map(|c| c.code()).collect();
+    serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
+}
+
+/// What an earlier request with this client id added: its first session, the later ones of
+/// its series still stored, and how it was asked to repeat. On the writer, so it sees what
+/// the failed insert collided with.
+fn sessions_added_by(
+    conn: &rusqlite::Connection,
+    account: AccountId,
+    first: FirstSessionRow,
+) -> Result<AddedSessions, StoreError> {
+    let repeat = first.repeat()?;
+    let first = first.session.into_session()?;
+    let sessions = match first.series {
+        None => vec![first],
+        Some(series) => {
+            let rows: Vec<SessionRow> = conn.rows(
+                SERIES_FROM,
+                &[&account.0, &series.to_string(), &crate::rows::ms(first.at)],
+            )?;
+            rows.into_iter()
+                .map(SessionRow::into_session)
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    Ok(AddedSessions {
+        sessions,
+        repeat,
+        written: Written::Existing,
+    })
+}
+
+#[async_trait]
+impl TherapyStore for crate::sqlite::SqliteStore {
+    async fn add_therapy_sessions(
+        &self,
+        account: AccountId,
+        new: &NewSessions<'_>,
+    ) -> Result<AddedSessions, StoreError> {
+        let now = crate::rows::ms(Utc::now());
+        let series = new.series.map(|s| s.to_string());
+        let client_id = new.client_id;
+        let at = new.at.to_vec();
+        let note = new.note.map(str::to_owned);
+        let repeat = new.repeat;
+        // All in one write: a failure stores none of the series.
+        self.db()?
+            .write(move |conn| {
+                let mut out = Vec::with_capacity(at.len());
+                if let Some((first_at, later)) = at.split_first() {
+                    // The first occurrence stands for the request; a retry collides on it.
+                    let (first, written): (FirstSessionRow, Written) =
+                        crate::sqlite::sql::insert_or_existing(
+                            conn,
+                            insert_new_sql!(
+                                "therapy_sessions",
+                                first_session_columns!(),
+                                first_session_values!()
+                            ),
+                            existing_sql!("therapy_sessions", first_session_columns!()),
+                            &[
+                                &account.0,
+                                &crate::rows::ms(*first_at),
+                                &note,
+                                &series,
+                                &now,
+                                &client_id.to_string(),
+                                &repeat_code(repeat),
+                            ],
+                            account,
+                            client_id,
+                        )?;
+                    if written == Written::Existing {
+                        return sessions_added_by(conn, account, first);
+                    }
+                    out.push(first.session.into_session()?);
+                    for t in later {
+                        let row: SessionRow = conn
+                            .row(
+                                INSERT_LATER,
+                                &[&account.0, &crate::rows::ms(*t), &note, &series, &now],
+                            )?
+                            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                        out.push(row.into_session()?);
+                    }
+                }
+                Ok(AddedSessions {
+                    sessions: out,
+                    repeat,
+                    written: Written::Created,
+                })
+            })
+            .await
+    }
+
+    async fn therapy_sessions(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<TherapySession>, StoreError> {
+        let rows: Vec<SessionRow> = self.db()?.read(|conn| {
+            crate::sqlite::sql::rows_in_range(conn, SESSIONS_IN_RANGE, account, from, to)
+        })?;
+        rows.into_iter().map(SessionRow::into_session).collect()
+    }
+
+    async fn delete_therapy_session(
+        &self,
+        account: AccountId,
+        id: TherapySessionId,
+        and_later_in_series: bool,
+    ) -> Result<u64, StoreError> {
+        let sql = if and_later_in_series {
+            DELETE_AND_LATER
+        } else {
+            DELETE_ONE
+        };
+        let removed = self
+            .db()?
+            .write(move |conn| conn.exec(sql, &[&account.0, &id.0]))
+            .await?;
+        u64::try_from(removed).map_err(|_| StoreError::Corrupt("deleted row count".into()))
+    }
+
+    async fn insert_reflection(
+        &self,
+        account: AccountId,
+        session_id: Option<TherapySessionId>,
+        at: DateTime<Utc>,
+        r: &Reflection,
+    ) -> Result<(StoredReflection, Written), StoreError> {
+        let r = r.clone();
+        // One write: the session check, the reflection and its topics are kept together.
+        let (row, written): (ReflectionRow, Written) = self
+            .db()?
+            .write(move |conn| {
+                let session_id: Option<i64> = match session_id {
+                    Some(s) => conn.scalar(OWN_SESSION, &[&s.0, &account.0])?,
+                    None => None,
+                };
+                let (row, written) = crate::sqlite::sql::insert_or_existing(
+                    conn,
+                    insert_new_sql!("reflections", reflection_columns!(), reflection_values!()),
+                    existing_sql!("reflections", reflection_columns!()),
+                    &[
+                        &account.0,
+                        &r.client_id.to_string(),
+                        &session_id,
+                        &crate::rows::ms(at),
+                        &r.session_feeling.map(|v| i64::from(v.get())),
+                        &came_up_json(&r),
+                        &r.feedback,
+                    ],
+                    account,
+                    r.client_id,
+                )?;
+                if written == Written::Created {
+                    for topic in &r.topics {
+                        conn.exec(INSERT_TOPIC, &[&account.0, topic, &crate::rows::ms(at)])?;
+                    }
+                }
+                Ok((row, written))
+            })
+            .await?;
+        Ok((row.into_reflection()?, written))
+    }
+
+    async fn reflections_since(
+        &self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<StoredReflection>, StoreError> {
+        let rows: Vec<ReflectionRow> = self
+            .db()?
+            .read(|conn| conn.rows(REFLECTIONS_SINCE, &[&account.0, &crate::rows::ms(since)]))?;
+        rows.into_iter()
+            .map(ReflectionRow::into_reflection)
+            .collect()
+    }
+}
+
 macro_rules! impl_therapy_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -194,9 +490,8 @@ macro_rules! impl_therapy_store {
                     let (first, written): ($crate::therapy::FirstSessionRow, _) =
                         insert_or_existing!(
                             &mut *tx, account, client_id,
-                            into "therapy_sessions" ("id, at_ms, note, series, repeats")
-                            "(account_id, at_ms, note, series, created_ms, client_id, repeats) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            into "therapy_sessions" (first_session_columns!())
+                            first_session_values!(),
                             |q| q
                                 .bind(account.0)
                                 .bind($crate::rows::ms(*first_at))
@@ -212,19 +507,16 @@ macro_rules! impl_therapy_store {
                     }
                     out.push(first.session.into_session()?);
                     for t in later {
-                        let row: $crate::therapy::SessionRow = sqlx::query_as(
-                            "INSERT INTO therapy_sessions (account_id, at_ms, note, series, \
-                             created_ms) VALUES ($1, $2, $3, $4, $5) \
-                             RETURNING id, at_ms, note, series",
-                        )
-                        .bind(account.0)
-                        .bind($crate::rows::ms(*t))
-                        .bind(new.note)
-                        .bind(&series)
-                        .bind(now)
-                        .fetch_all(&mut *tx)
-                        .await
-                        .and_then($crate::rows::only_row)?;
+                        let row: $crate::therapy::SessionRow =
+                            sqlx::query_as($crate::therapy::INSERT_LATER)
+                                .bind(account.0)
+                                .bind($crate::rows::ms(*t))
+                                .bind(new.note)
+                                .bind(&series)
+                                .bind(now)
+                                .fetch_all(&mut *tx)
+                                .await
+                                .and_then($crate::rows::only_row)?;
                         out.push(row.into_session()?);
                     }
                 }
@@ -244,8 +536,7 @@ macro_rules! impl_therapy_store {
             ) -> Result<Vec<domain::therapy::TherapySession>, $crate::StoreError> {
                 rows_in_range!(
                     self,
-                    "SELECT id, at_ms, note, series FROM therapy_sessions \
-                     WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    $crate::therapy::SESSIONS_IN_RANGE,
                     account,
                     from,
                     to,
@@ -259,25 +550,16 @@ macro_rules! impl_therapy_store {
                 id: domain::therapy::TherapySessionId,
                 and_later_in_series: bool,
             ) -> Result<u64, $crate::StoreError> {
-                let done = if and_later_in_series {
-                    sqlx::query(
-                        "DELETE FROM therapy_sessions WHERE account_id = $1 AND (id = $2 OR \
-                         (series IS NOT NULL AND at_ms >= \
-                            (SELECT at_ms FROM therapy_sessions WHERE id = $2 AND account_id = $1) \
-                          AND series = \
-                            (SELECT series FROM therapy_sessions WHERE id = $2 AND account_id = $1)))",
-                    )
+                let sql = if and_later_in_series {
+                    $crate::therapy::DELETE_AND_LATER
+                } else {
+                    $crate::therapy::DELETE_ONE
+                };
+                let done = sqlx::query(sql)
                     .bind(account.0)
                     .bind(id.0)
                     .execute(self.writer())
-                    .await?
-                } else {
-                    sqlx::query("DELETE FROM therapy_sessions WHERE account_id = $1 AND id = $2")
-                        .bind(account.0)
-                        .bind(id.0)
-                        .execute(self.writer())
-                        .await?
-                };
+                    .await?;
                 Ok(done.rows_affected())
             }
 
@@ -289,43 +571,34 @@ macro_rules! impl_therapy_store {
                 r: &domain::therapy::Reflection,
             ) -> Result<($crate::therapy::StoredReflection, $crate::Written), $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
-                // A session id from another account is dropped rather than linked.
                 let session_id: Option<i64> = match session_id {
-                    Some(s) => sqlx::query_scalar(
-                        "SELECT id FROM therapy_sessions WHERE id = $1 AND account_id = $2",
-                    )
-                    .bind(s.0)
-                    .bind(account.0)
-                    .fetch_optional(&mut *tx)
-                    .await?,
+                    Some(s) => sqlx::query_scalar($crate::therapy::OWN_SESSION)
+                        .bind(s.0)
+                        .bind(account.0)
+                        .fetch_optional(&mut *tx)
+                        .await?,
                     None => None,
                 };
-                let codes: Vec<&str> = r.came_up.iter().map(|c| c.code()).collect();
                 let (row, written): ($crate::therapy::ReflectionRow, _) = insert_or_existing!(
                     &mut *tx, account, r.client_id,
-                    into "reflections" ("id, session_id, at_ms, session_feeling, came_up, feedback")
-                    "(account_id, client_id, session_id, at_ms, session_feeling, came_up, \
-                     feedback) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    into "reflections" (reflection_columns!()) reflection_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(r.client_id.to_string())
                         .bind(session_id)
                         .bind($crate::rows::ms(at))
                         .bind(r.session_feeling.map(|v| i64::from(v.get())))
-                        .bind(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))
+                        .bind($crate::therapy::came_up_json(r))
                         .bind(&r.feedback)
                 );
                 if written == $crate::Written::Created {
                     for topic in &r.topics {
-                        sqlx::query(
-                            "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                             VALUES ($1, $2, 'post_session', $3)",
-                        )
-                        .bind(account.0)
-                        .bind(topic)
-                        .bind($crate::rows::ms(at))
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query($crate::therapy::INSERT_TOPIC)
+                            .bind(account.0)
+                            .bind(topic)
+                            .bind($crate::rows::ms(at))
+                            .execute(&mut *tx)
+                            .await?;
                     }
                 }
                 tx.commit().await?;
@@ -337,14 +610,12 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 since: chrono::DateTime<chrono::Utc>,
             ) -> Result<Vec<$crate::therapy::StoredReflection>, $crate::StoreError> {
-                let rows: Vec<$crate::therapy::ReflectionRow> = sqlx::query_as(
-                    "SELECT id, session_id, at_ms, session_feeling, came_up, feedback FROM reflections \
-                     WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
-                )
-                .bind(account.0)
-                .bind($crate::rows::ms(since))
-                .fetch_all(self.reader())
-                .await?;
+                let rows: Vec<$crate::therapy::ReflectionRow> =
+                    sqlx::query_as($crate::therapy::REFLECTIONS_SINCE)
+                        .bind(account.0)
+                        .bind($crate::rows::ms(since))
+                        .fetch_all(self.reader())
+                        .await?;
                 rows.into_iter().map($crate::therapy::ReflectionRow::into_reflection).collect()
             }
         }
@@ -357,22 +628,18 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 first: $crate::therapy::FirstSessionRow,
             ) -> Result<$crate::therapy::AddedSessions, $crate::StoreError> {
-                let repeat = domain::therapy::Repeat::parse(first.repeats.as_deref().unwrap_or(""))
-                    .ok_or_else(|| $crate::StoreError::Corrupt("session repeat".into()))?;
+                let repeat = first.repeat()?;
                 let first = first.session.into_session()?;
                 let sessions = match first.series {
                     None => vec![first],
                     Some(series) => {
-                        let rows: Vec<$crate::therapy::SessionRow> = sqlx::query_as(
-                            "SELECT id, at_ms, note, series FROM therapy_sessions \
-                             WHERE account_id = $1 AND series = $2 AND at_ms >= $3 \
-                             ORDER BY at_ms, id",
-                        )
-                        .bind(account.0)
-                        .bind(series.to_string())
-                        .bind($crate::rows::ms(first.at))
-                        .fetch_all(self.writer())
-                        .await?;
+                        let rows: Vec<$crate::therapy::SessionRow> =
+                            sqlx::query_as($crate::therapy::SERIES_FROM)
+                                .bind(account.0)
+                                .bind(series.to_string())
+                                .bind($crate::rows::ms(first.at))
+                                .fetch_all(self.writer())
+                                .await?;
                         rows.into_iter()
                             .map($crate::therapy::SessionRow::into_session)
                             .collect::<Result<Vec<_>, _>>()?
