@@ -74,8 +74,11 @@ fn checkin(level: i64) -> impl Strategy<Value = Item> {
 
 fn session() -> impl Strategy<Value = Item> {
     // Up to 150 days: many sessions lie ahead of every clock.
-    (0u32..(150 * 8), 0u8..4)
-        .prop_map(|(slot, jitter)| Item::Session(SessionRecord { at: slot_time(slot, jitter) }))
+    (0u32..(150 * 8), 0u8..4).prop_map(|(slot, jitter)| {
+        Item::Session(SessionRecord {
+            at: slot_time(slot, jitter),
+        })
+    })
 }
 
 fn coping() -> impl Strategy<Value = Item> {

@@ -402,3 +402,175 @@ impl<'a> Facts<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! `Facts::from_history` reads only a window and folds questionnaires as it goes; here it
+    //! is checked against facts taken the plain way the rules used to take them (every rated
+    //! day, every session, questionnaires sorted by time), on generated histories.
+
+    use super::*;
+    use crate::guidance::{Guidance, assess_facts, days::day_moods};
+    use crate::history::{CheckInRecord, CopingRecord, QuestionnaireRecord, SessionRecord};
+    use crate::questionnaire::Answers;
+    use proptest::prelude::*;
+
+    fn plain_facts<'a>(
+        history: &'a History,
+        at: DateTime<Utc>,
+        settings: &GuidanceSettings,
+    ) -> Facts<'a> {
+        let today = history.local_day(at);
+        let self_harm = history
+            .checkins
+            .iter()
+            .filter(|c| c.at <= at)
+            .filter_map(|c| c.self_harm_thoughts.map(|yes| (c.at, yes)))
+            .max()
+            .map(|(t, yes)| (history.local_day(t), yes));
+        let missed_day = history
+            .checkins
+            .iter()
+            .filter(|c| c.at <= at && c.missed_usual_activities == Some(true))
+            .map(|c| history.local_day(c.at))
+            .max();
+        let start = days_before(today, settings.phq9_item9_window_days.saturating_sub(1));
+        let mut item9 = Item9Front::default();
+        if let Some((seq, q)) = (0u64..)
+            .zip(&history.questionnaires)
+            .filter(|(_, q)| q.at <= at && q.answers.instrument() == Instrument::Phq9)
+            .filter(|(_, q)| history.local_day(q.at) >= start)
+            .filter(|(_, q)| q.answers.item(9).is_some_and(|v| v > 0))
+            .max_by_key(|(_, q)| q.at)
+        {
+            item9.0.push(Item9 {
+                at: Stamp(q.at),
+                seq,
+                day: Day(history.local_day(q.at)),
+                item9: q.answers.item(9).unwrap_or(0),
+            });
+        }
+        let scores = Instrument::ALL.map(|instrument| {
+            let mut totals: Vec<(DateTime<Utc>, u8)> = history
+                .questionnaires
+                .iter()
+                .filter(|q| q.at <= at && q.answers.instrument() == instrument)
+                .map(|q| (q.at, q.answers.total()))
+                .collect();
+            totals.sort_by_key(|(when, _)| *when);
+            let day = |(t, v): (DateTime<Utc>, u8)| (history.local_day(t), v);
+            let latest = *totals.last()?;
+            let earlier = totals.get(..totals.len() - 1)?;
+            let best = *earlier.iter().min_by_key(|(_, total)| *total)?;
+            Some(ScoreFacts {
+                first: day(*totals.first()?),
+                best: day(best),
+                latest: day(latest),
+            })
+        });
+        let since = at - Duration::hours(i64::from(settings.coping_window_hours));
+        let unhelpful = history
+            .coping
+            .iter()
+            .filter(|c| c.at <= at && c.at >= since && c.brought_no_relief() == Some(true))
+            .count();
+        Facts {
+            today,
+            usual_mood: history.usual_mood,
+            days: day_moods(history, at),
+            older: Older::Nothing,
+            session_days: history
+                .sessions
+                .iter()
+                .filter(|s| s.at <= at)
+                .map(|s| history.local_day(s.at))
+                .collect(),
+            self_harm,
+            missed_day,
+            unhelpful_coping: u32::try_from(unhelpful).unwrap_or(u32::MAX),
+            item9,
+            scores,
+        }
+    }
+
+    fn t0() -> DateTime<Utc> {
+        "2019-01-20T00:00:00Z".parse().unwrap()
+    }
+
+    fn r(v: i64) -> Rating {
+        Rating::new(v.clamp(0, 10)).unwrap()
+    }
+
+    prop_compose! {
+        /// Histories over 120 days, some sparse and low against a high usual day (long low
+        /// stretches), with many items at the same instant and questionnaire totals that
+        /// repeat (answers often all alike), in zones with clock changes.
+        fn history()(
+            tz in prop::sample::select(vec!["UTC", "America/Sao_Paulo", "Europe/London", "Australia/Sydney"]),
+            usual in prop::option::of(0i64..=10),
+            level in 1i64..=9,
+            checkins in prop::collection::vec((0i64..960, -3i64..=3, prop::option::of(any::<bool>()), prop::option::weighted(0.1, any::<bool>())), 0..200),
+            sessions in prop::collection::vec(0i64..960, 0..15),
+            coping in prop::collection::vec((0i64..960, 4i64..=6, 3i64..=7), 0..20),
+            questionnaires in prop::collection::vec((0i64..120, prop::sample::select(vec![10i64, 10, 23]), any::<bool>(), any::<bool>(), 0u8..=3, prop::collection::vec(0u8..=3, 9)), 0..14),
+        ) -> History {
+            let mut h = History::new(TimeZone::parse(tz).unwrap());
+            h.usual_mood = usual.map(r);
+            let at = |slot: i64| t0() + Duration::hours(3 * slot);
+            for (slot, noise, self_harm, missed) in checkins {
+                let mut c = CheckInRecord::new(at(slot), r(level + noise));
+                c.self_harm_thoughts = self_harm;
+                c.missed_usual_activities = missed;
+                h.checkins.push(c);
+            }
+            for slot in sessions {
+                h.sessions.push(SessionRecord { at: at(slot) });
+            }
+            for (slot, before, after) in coping {
+                h.coping.push(CopingRecord { at: at(slot), tool: None, distress_before: Some(r(before)), distress_after: Some(r(after)) });
+            }
+            for (day, hour, phq9, alike, v, mut items) in questionnaires {
+                if alike {
+                    items = vec![v; 9];
+                }
+                let when = t0() + Duration::days(day) + Duration::hours(hour);
+                let answers = if phq9 {
+                    Answers::new(Instrument::Phq9, &items)
+                } else {
+                    Answers::new(Instrument::Gad7, &items[..7])
+                };
+                h.questionnaires.push(QuestionnaireRecord { at: when, answers: answers.unwrap() });
+            }
+            h
+        }
+    }
+
+    fn wide() -> GuidanceSettings {
+        GuidanceSettings {
+            baseline_min_rated_days: 8,
+            low_points: 1.0,
+            low_z: 1.0,
+            persisting_min_rated_days: 2,
+            coping_min_unhelpful_uses: 1,
+            phq9_reliable_change: 3,
+            gad7_reliable_change: 3,
+            ..GuidanceSettings::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn windowed_facts_give_the_plain_guidance(h in history(), hours in prop::collection::vec(0i64..1000, 1..4)) {
+            for settings in [GuidanceSettings::default(), wide()] {
+                for hour in &hours {
+                    let at = t0() + Duration::hours(*hour);
+                    let plain: Guidance = assess_facts(&plain_facts(&h, at, &settings), &settings);
+                    let windowed = assess_facts(&Facts::from_history(&h, at, &settings), &settings);
+                    prop_assert_eq!(windowed, plain, "at {}", at);
+                }
+            }
+        }
+    }
+}
