@@ -148,25 +148,6 @@ impl ScoreFold {
     }
 }
 
-/// One instrument's totals with their local days, when there are at least two.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct ScoreFacts {
-    pub first: (NaiveDate, u8),
-    pub best: (NaiveDate, u8),
-    pub latest: (NaiveDate, u8),
-}
-
-impl ScoreFacts {
-    fn from_fold(fold: &ScoreFold, tz: TimeZone) -> Option<ScoreFacts> {
-        let day = |s: &Scored| (tz.local_day(s.at.0), s.total);
-        Some(ScoreFacts {
-            first: day(&fold.first),
-            best: day(&fold.best?),
-            latest: day(&fold.latest),
-        })
-    }
-}
-
 /// A PHQ-9 whose item 9 was above 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Item9 {
@@ -258,6 +239,34 @@ impl Older<'_> {
     }
 }
 
+/// Sessions at or before the moment, turned into local days only when a rule asks (a
+/// post-session dip needs a current low stretch first, which is rare).
+pub(crate) enum Sessions<'a> {
+    /// Their local days, in any order, repeats allowed.
+    Days(Vec<NaiveDate>),
+    /// The sessions of a full history at or after `from` and at or before `at`.
+    History {
+        history: &'a History,
+        from: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Sessions<'_> {
+    /// Their local days.
+    pub fn days(&self) -> Vec<NaiveDate> {
+        match self {
+            Sessions::Days(days) => days.clone(),
+            Sessions::History { history, from, at } => history
+                .sessions
+                .iter()
+                .filter(|s| s.at <= *at && s.at >= *from)
+                .map(|s| history.local_day(s.at))
+                .collect(),
+        }
+    }
+}
+
 /// Everything the rules read at one moment with one set of settings.
 pub(crate) struct Facts<'a> {
     /// The local day of the moment.
@@ -269,19 +278,20 @@ pub(crate) struct Facts<'a> {
     pub days: Vec<DayMood>,
     /// The rated days before `days`.
     pub older: Older<'a>,
-    /// Local days of sessions at or before the moment: at least those of the last
-    /// `day_reach` days (order and repeats do not matter).
-    pub session_days: Vec<NaiveDate>,
-    /// The local day and answer of the latest answered safety question (yes wins a tie).
-    pub self_harm: Option<(NaiveDate, bool)>,
+    /// The zone local days are counted in.
+    pub tz: TimeZone,
+    /// Sessions at or before the moment: at least those of the last `day_reach` days.
+    pub sessions: Sessions<'a>,
+    /// The time and answer of the latest answered safety question (yes wins a tie).
+    pub self_harm: Option<(DateTime<Utc>, bool)>,
     /// The latest local day of a missed-activities check-in, at least when it is in the window.
     pub missed_day: Option<NaiveDate>,
     /// Coping uses without relief in the window.
     pub unhelpful_coping: u32,
     /// PHQ-9s with item 9 above 0, at least those in the window.
     pub item9: Item9Front,
-    /// Per instrument, in `Instrument::ALL` order.
-    pub scores: [Option<ScoreFacts>; 2],
+    /// Questionnaire totals per instrument, in `Instrument::ALL` order.
+    pub scores: [Option<ScoreFold>; 2],
 }
 
 /// The index of an instrument in `Instrument::ALL`.
@@ -290,13 +300,6 @@ pub(crate) fn instrument_index(i: Instrument) -> usize {
         Instrument::Phq9 => 0,
         Instrument::Gad7 => 1,
     }
-}
-
-/// Local days and totals of the instruments' folds.
-pub(crate) fn score_facts(folds: &[Option<ScoreFold>; 2], tz: TimeZone) -> [Option<ScoreFacts>; 2] {
-    folds
-        .each_ref()
-        .map(|f| f.as_ref().and_then(|f| ScoreFacts::from_fold(f, tz)))
 }
 
 impl<'a> Facts<'a> {
@@ -321,31 +324,35 @@ impl<'a> Facts<'a> {
         ));
 
         let mut totals: Vec<DayTotal> = Vec::with_capacity(64);
-        let mut self_harm: Option<(Stamp, bool)> = None;
+        // The latest answered safety question: a later answer wins, and on a tie a yes.
+        let mut self_harm: Option<(DateTime<Utc>, bool)> = None;
         let mut missed_day = None;
-        for c in history.checkins.iter().filter(|c| c.at <= at) {
-            if let Some(yes) = c.self_harm_thoughts {
-                self_harm = self_harm.max(Some((Stamp(c.at), yes)));
+        for c in &history.checkins {
+            if c.at > at {
+                continue;
             }
-            let missed = c.missed_usual_activities == Some(true) && c.at >= missed_lo;
-            if c.at < lo && !missed {
+            if let Some(yes) = c.self_harm_thoughts {
+                match &mut self_harm {
+                    Some((when, answer)) if c.at <= *when => {
+                        if c.at == *when {
+                            *answer |= yes;
+                        }
+                    }
+                    _ => self_harm = Some((c.at, yes)),
+                }
+            }
+            let missed = c.missed_usual_activities == Some(true);
+            if c.at < lo && !(missed && c.at >= missed_lo) {
                 continue;
             }
             let day = tz.local_day(c.at);
-            if missed {
+            if missed && c.at >= missed_lo {
                 missed_day = missed_day.max(Some(day));
             }
             if c.at >= lo && day >= from {
                 add_mood(&mut totals, day, u64::from(c.mood.get()), 1);
             }
         }
-
-        let session_days = history
-            .sessions
-            .iter()
-            .filter(|s| s.at <= at && s.at >= lo)
-            .map(|s| tz.local_day(s.at))
-            .collect();
 
         let since = at - Duration::hours(i64::from(settings.coping_window_hours));
         let unhelpful = history
@@ -393,12 +400,17 @@ impl<'a> Facts<'a> {
                 at,
                 before: from,
             },
-            session_days,
-            self_harm: self_harm.map(|(t, yes)| (tz.local_day(t.0), yes)),
+            tz,
+            sessions: Sessions::History {
+                history,
+                from: lo,
+                at,
+            },
+            self_harm,
             missed_day,
             unhelpful_coping: u32::try_from(unhelpful).unwrap_or(u32::MAX),
             item9,
-            scores: score_facts(&folds, tz),
+            scores: folds,
         }
     }
 }
@@ -426,8 +438,7 @@ mod tests {
             .iter()
             .filter(|c| c.at <= at)
             .filter_map(|c| c.self_harm_thoughts.map(|yes| (c.at, yes)))
-            .max()
-            .map(|(t, yes)| (history.local_day(t), yes));
+            .max();
         let missed_day = history
             .checkins
             .iter()
@@ -451,21 +462,23 @@ mod tests {
             });
         }
         let scores = Instrument::ALL.map(|instrument| {
-            let mut totals: Vec<(DateTime<Utc>, u8)> = history
-                .questionnaires
-                .iter()
-                .filter(|q| q.at <= at && q.answers.instrument() == instrument)
-                .map(|q| (q.at, q.answers.total()))
+            let mut totals: Vec<Scored> = (0u64..)
+                .zip(&history.questionnaires)
+                .filter(|(_, q)| q.at <= at && q.answers.instrument() == instrument)
+                .map(|(seq, q)| Scored {
+                    at: Stamp(q.at),
+                    seq,
+                    total: q.answers.total(),
+                })
                 .collect();
-            totals.sort_by_key(|(when, _)| *when);
-            let day = |(t, v): (DateTime<Utc>, u8)| (history.local_day(t), v);
+            totals.sort_by_key(|s| s.at);
             let latest = *totals.last()?;
             let earlier = totals.get(..totals.len() - 1)?;
-            let best = *earlier.iter().min_by_key(|(_, total)| *total)?;
-            Some(ScoreFacts {
-                first: day(*totals.first()?),
-                best: day(best),
-                latest: day(latest),
+            let best = earlier.iter().min_by_key(|s| s.total).copied();
+            Some(ScoreFold {
+                first: *totals.first()?,
+                latest,
+                best,
             })
         });
         let since = at - Duration::hours(i64::from(settings.coping_window_hours));
@@ -479,12 +492,15 @@ mod tests {
             usual_mood: history.usual_mood,
             days: day_moods(history, at),
             older: Older::Nothing,
-            session_days: history
-                .sessions
-                .iter()
-                .filter(|s| s.at <= at)
-                .map(|s| history.local_day(s.at))
-                .collect(),
+            tz: history.timezone,
+            sessions: Sessions::Days(
+                history
+                    .sessions
+                    .iter()
+                    .filter(|s| s.at <= at)
+                    .map(|s| history.local_day(s.at))
+                    .collect(),
+            ),
             self_harm,
             missed_day,
             unhelpful_coping: u32::try_from(unhelpful).unwrap_or(u32::MAX),

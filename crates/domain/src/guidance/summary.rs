@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::days::days_before;
 use super::facts::{
-    DayTotal, Facts, Item9, Item9Front, Older, ScoreFold, Scored, add_mood, day_reach,
-    instrument_index, score_facts,
+    DayTotal, Facts, Item9, Item9Front, Older, ScoreFold, Scored, Sessions, add_mood, day_reach,
+    instrument_index,
 };
 use super::stamp::{Day, Stamp};
 use super::{Guidance, GuidanceSettings, assess_facts};
@@ -518,12 +518,13 @@ impl GuidanceSummary {
             usual_mood,
             days: totals.iter().map(DayTotal::day_mood).collect(),
             older: Older::Stairs(&self.stairs),
-            session_days,
-            self_harm: self_harm.map(|(t, yes)| (tz.local_day(t.0), yes)),
+            tz,
+            sessions: Sessions::Days(session_days),
+            self_harm: self_harm.map(|(t, yes)| (t.0, yes)),
             missed_day: missed,
             unhelpful_coping: u32::try_from(uses).unwrap_or(u32::MAX),
             item9,
-            scores: score_facts(&folds, tz),
+            scores: folds,
         };
         assess_facts(&facts, settings)
     }
