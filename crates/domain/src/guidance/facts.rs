@@ -379,15 +379,16 @@ impl<'a> Facts<'a> {
                     },
                 );
             }
-            if instrument == Instrument::Phq9 && q.at >= item9_lo {
-                if let Some(v) = q.answers.item(9).filter(|v| *v > 0) {
-                    item9.add(Item9 {
-                        at: Stamp(q.at),
-                        seq,
-                        day: Day(tz.local_day(q.at)),
-                        item9: v,
-                    });
-                }
+            if instrument == Instrument::Phq9
+                && q.at >= item9_lo
+                && let Some(v) = q.answers.item(9).filter(|v| *v > 0)
+            {
+                item9.add(Item9 {
+                    at: Stamp(q.at),
+                    seq,
+                    day: Day(tz.local_day(q.at)),
+                    item9: v,
+                });
             }
         }
 

@@ -106,10 +106,10 @@ impl Stairs {
         while self.steps.last().is_some_and(|s| s.0.mood() <= mood) {
             self.steps.pop();
         }
-        if let Some(prev) = self.steps.last_mut() {
-            if prev.1.saturating_add(1) == place {
-                prev.2 = Some(day.0);
-            }
+        if let Some(prev) = self.steps.last_mut()
+            && prev.1.saturating_add(1) == place
+        {
+            prev.2 = Some(day.0);
         }
         self.steps.push(Step(day, place, None));
     }
