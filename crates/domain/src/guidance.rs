@@ -100,7 +100,7 @@ fn mood_reasons(facts: &Facts<'_>, settings: &GuidanceSettings) -> Vec<Reason> {
     if let Some(run) = &run {
         reasons.extend(low_run::dip_or_persisting(
             run,
-            &facts.session_days,
+            &facts.sessions.days(),
             &baseline,
             settings,
         ));

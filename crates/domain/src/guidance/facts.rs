@@ -148,25 +148,6 @@ impl ScoreFold {
     }
 }
 
-/// One instrument's totals with their local days, when there are at least two.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct ScoreFacts {
-    pub first: (NaiveDate, u8),
-    pub best: (NaiveDate, u8),
-    pub latest: (NaiveDate, u8),
-}
-
-impl ScoreFacts {
-    fn from_fold(fold: &ScoreFold, tz: TimeZone) -> Option<ScoreFacts> {
-        let day = |s: &Scored| (tz.local_day(s.at.0), s.total);
-        Some(ScoreFacts {
-            first: day(&fold.first),
-            best: day(&fold.best?),
-            latest: day(&fold.latest),
-        })
-    }
-}
-
 /// A PHQ-9 whose item 9 was above 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Item9 {
@@ -258,6 +239,34 @@ impl Older<'_> {
     }
 }
 
+/// Sessions at or before the moment, turned into local days only when a rule asks (a
+/// post-session dip needs a current low stretch first, which is rare).
+pub(crate) enum Sessions<'a> {
+    /// Their local days, in any order, repeats allowed.
+    Days(Vec<NaiveDate>),
+    /// The sessions of a full history at or after `from` and at or before `at`.
+    History {
+        history: &'a History,
+        from: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Sessions<'_> {
+    /// Their local days.
+    pub fn days(&self) -> Vec<NaiveDate> {
+        match self {
+            Sessions::Days(days) => days.clone(),
+            Sessions::History { history, from, at } => history
+                .sessions
+                .iter()
+                .filter(|s| s.at <= *at && s.at >= *from)
+                .map(|s| history.local_day(s.at))
+                .collect(),
+        }
+    }
+}
+
 /// Everything the rules read at one moment with one set of settings.
 pub(crate) struct Facts<'a> {
     /// The local day of the moment.
@@ -269,19 +278,20 @@ pub(crate) struct Facts<'a> {
     pub days: Vec<DayMood>,
     /// The rated days before `days`.
     pub older: Older<'a>,
-    /// Local days of sessions at or before the moment: at least those of the last
-    /// `day_reach` days (order and repeats do not matter).
-    pub session_days: Vec<NaiveDate>,
-    /// The local day and answer of the latest answered safety question (yes wins a tie).
-    pub self_harm: Option<(NaiveDate, bool)>,
+    /// The zone local days are counted in.
+    pub tz: TimeZone,
+    /// Sessions at or before the moment: at least those of the last `day_reach` days.
+    pub sessions: Sessions<'a>,
+    /// The time and answer of the latest answered safety question (yes wins a tie).
+    pub self_harm: Option<(DateTime<Utc>, bool)>,
     /// The latest local day of a missed-activities check-in, at least when it is in the window.
     pub missed_day: Option<NaiveDate>,
     /// Coping uses without relief in the window.
     pub unhelpful_coping: u32,
     /// PHQ-9s with item 9 above 0, at least those in the window.
     pub item9: Item9Front,
-    /// Per instrument, in `Instrument::ALL` order.
-    pub scores: [Option<ScoreFacts>; 2],
+    /// Questionnaire totals per instrument, in `Instrument::ALL` order.
+    pub scores: [Option<ScoreFold>; 2],
 }
 
 /// The index of an instrument in `Instrument::ALL`.
@@ -290,13 +300,6 @@ pub(crate) fn instrument_index(i: Instrument) -> usize {
         Instrument::Phq9 => 0,
         Instrument::Gad7 => 1,
     }
-}
-
-/// Local days and totals of the instruments' folds.
-pub(crate) fn score_facts(folds: &[Option<ScoreFold>; 2], tz: TimeZone) -> [Option<ScoreFacts>; 2] {
-    folds
-        .each_ref()
-        .map(|f| f.as_ref().and_then(|f| ScoreFacts::from_fold(f, tz)))
 }
 
 impl<'a> Facts<'a> {
@@ -321,31 +324,35 @@ impl<'a> Facts<'a> {
         ));
 
         let mut totals: Vec<DayTotal> = Vec::with_capacity(64);
-        let mut self_harm: Option<(Stamp, bool)> = None;
+        // The latest answered safety question: a later answer wins, and on a tie a yes.
+        let mut self_harm: Option<(DateTime<Utc>, bool)> = None;
         let mut missed_day = None;
-        for c in history.checkins.iter().filter(|c| c.at <= at) {
-            if let Some(yes) = c.self_harm_thoughts {
-                self_harm = self_harm.max(Some((Stamp(c.at), yes)));
+        for c in &history.checkins {
+            if c.at > at {
+                continue;
             }
-            let missed = c.missed_usual_activities == Some(true) && c.at >= missed_lo;
-            if c.at < lo && !missed {
+            if let Some(yes) = c.self_harm_thoughts {
+                match &mut self_harm {
+                    Some((when, answer)) if c.at <= *when => {
+                        if c.at == *when {
+                            *answer |= yes;
+                        }
+                    }
+                    _ => self_harm = Some((c.at, yes)),
+                }
+            }
+            let missed = c.missed_usual_activities == Some(true);
+            if c.at < lo && !(missed && c.at >= missed_lo) {
                 continue;
             }
             let day = tz.local_day(c.at);
-            if missed {
+            if missed && c.at >= missed_lo {
                 missed_day = missed_day.max(Some(day));
             }
             if c.at >= lo && day >= from {
                 add_mood(&mut totals, day, u64::from(c.mood.get()), 1);
             }
         }
-
-        let session_days = history
-            .sessions
-            .iter()
-            .filter(|s| s.at <= at && s.at >= lo)
-            .map(|s| tz.local_day(s.at))
-            .collect();
 
         let since = at - Duration::hours(i64::from(settings.coping_window_hours));
         let unhelpful = history
@@ -372,15 +379,16 @@ impl<'a> Facts<'a> {
                     },
                 );
             }
-            if instrument == Instrument::Phq9 && q.at >= item9_lo {
-                if let Some(v) = q.answers.item(9).filter(|v| *v > 0) {
-                    item9.add(Item9 {
-                        at: Stamp(q.at),
-                        seq,
-                        day: Day(tz.local_day(q.at)),
-                        item9: v,
-                    });
-                }
+            if instrument == Instrument::Phq9
+                && q.at >= item9_lo
+                && let Some(v) = q.answers.item(9).filter(|v| *v > 0)
+            {
+                item9.add(Item9 {
+                    at: Stamp(q.at),
+                    seq,
+                    day: Day(tz.local_day(q.at)),
+                    item9: v,
+                });
             }
         }
 
@@ -393,12 +401,193 @@ impl<'a> Facts<'a> {
                 at,
                 before: from,
             },
-            session_days,
-            self_harm: self_harm.map(|(t, yes)| (tz.local_day(t.0), yes)),
+            tz,
+            sessions: Sessions::History {
+                history,
+                from: lo,
+                at,
+            },
+            self_harm,
             missed_day,
             unhelpful_coping: u32::try_from(unhelpful).unwrap_or(u32::MAX),
             item9,
-            scores: score_facts(&folds, tz),
+            scores: folds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! `Facts::from_history` reads only a window and folds questionnaires as it goes; here it
+    //! is checked against facts taken the plain way the rules used to take them (every rated
+    //! day, every session, questionnaires sorted by time), on generated histories.
+
+    use super::*;
+    use crate::guidance::{Guidance, assess_facts, days::day_moods};
+    use crate::history::{CheckInRecord, CopingRecord, QuestionnaireRecord, SessionRecord};
+    use crate::questionnaire::Answers;
+    use proptest::prelude::*;
+
+    fn plain_facts<'a>(
+        history: &'a History,
+        at: DateTime<Utc>,
+        settings: &GuidanceSettings,
+    ) -> Facts<'a> {
+        let today = history.local_day(at);
+        let self_harm = history
+            .checkins
+            .iter()
+            .filter(|c| c.at <= at)
+            .filter_map(|c| c.self_harm_thoughts.map(|yes| (c.at, yes)))
+            .max();
+        let missed_day = history
+            .checkins
+            .iter()
+            .filter(|c| c.at <= at && c.missed_usual_activities == Some(true))
+            .map(|c| history.local_day(c.at))
+            .max();
+        let start = days_before(today, settings.phq9_item9_window_days.saturating_sub(1));
+        let mut item9 = Item9Front::default();
+        if let Some((seq, q)) = (0u64..)
+            .zip(&history.questionnaires)
+            .filter(|(_, q)| q.at <= at && q.answers.instrument() == Instrument::Phq9)
+            .filter(|(_, q)| history.local_day(q.at) >= start)
+            .filter(|(_, q)| q.answers.item(9).is_some_and(|v| v > 0))
+            .max_by_key(|(_, q)| q.at)
+        {
+            item9.0.push(Item9 {
+                at: Stamp(q.at),
+                seq,
+                day: Day(history.local_day(q.at)),
+                item9: q.answers.item(9).unwrap_or(0),
+            });
+        }
+        let scores = Instrument::ALL.map(|instrument| {
+            let mut totals: Vec<Scored> = (0u64..)
+                .zip(&history.questionnaires)
+                .filter(|(_, q)| q.at <= at && q.answers.instrument() == instrument)
+                .map(|(seq, q)| Scored {
+                    at: Stamp(q.at),
+                    seq,
+                    total: q.answers.total(),
+                })
+                .collect();
+            totals.sort_by_key(|s| s.at);
+            let latest = *totals.last()?;
+            let earlier = totals.get(..totals.len() - 1)?;
+            let best = earlier.iter().min_by_key(|s| s.total).copied();
+            Some(ScoreFold {
+                first: *totals.first()?,
+                latest,
+                best,
+            })
+        });
+        let since = at - Duration::hours(i64::from(settings.coping_window_hours));
+        let unhelpful = history
+            .coping
+            .iter()
+            .filter(|c| c.at <= at && c.at >= since && c.brought_no_relief() == Some(true))
+            .count();
+        Facts {
+            today,
+            usual_mood: history.usual_mood,
+            days: day_moods(history, at),
+            older: Older::Nothing,
+            tz: history.timezone,
+            sessions: Sessions::Days(
+                history
+                    .sessions
+                    .iter()
+                    .filter(|s| s.at <= at)
+                    .map(|s| history.local_day(s.at))
+                    .collect(),
+            ),
+            self_harm,
+            missed_day,
+            unhelpful_coping: u32::try_from(unhelpful).unwrap_or(u32::MAX),
+            item9,
+            scores,
+        }
+    }
+
+    fn t0() -> DateTime<Utc> {
+        "2019-01-20T00:00:00Z".parse().unwrap()
+    }
+
+    fn r(v: i64) -> Rating {
+        Rating::new(v.clamp(0, 10)).unwrap()
+    }
+
+    prop_compose! {
+        /// Histories over 120 days, some sparse and low against a high usual day (long low
+        /// stretches), with many items at the same instant and questionnaire totals that
+        /// repeat (answers often all alike), in zones with clock changes.
+        fn history()(
+            tz in prop::sample::select(vec!["UTC", "America/Sao_Paulo", "Europe/London", "Australia/Sydney"]),
+            usual in prop::option::of(0i64..=10),
+            level in 1i64..=9,
+            checkins in prop::collection::vec((0i64..960, -3i64..=3, prop::option::of(any::<bool>()), prop::option::weighted(0.1, any::<bool>())), 0..200),
+            sessions in prop::collection::vec(0i64..960, 0..15),
+            coping in prop::collection::vec((0i64..960, 4i64..=6, 3i64..=7), 0..20),
+            questionnaires in prop::collection::vec((0i64..120, prop::sample::select(vec![10i64, 10, 23]), any::<bool>(), any::<bool>(), 0u8..=3, prop::collection::vec(0u8..=3, 9)), 0..14),
+        ) -> History {
+            let mut h = History::new(TimeZone::parse(tz).unwrap());
+            h.usual_mood = usual.map(r);
+            let at = |slot: i64| t0() + Duration::hours(3 * slot);
+            for (slot, noise, self_harm, missed) in checkins {
+                let mut c = CheckInRecord::new(at(slot), r(level + noise));
+                c.self_harm_thoughts = self_harm;
+                c.missed_usual_activities = missed;
+                h.checkins.push(c);
+            }
+            for slot in sessions {
+                h.sessions.push(SessionRecord { at: at(slot) });
+            }
+            for (slot, before, after) in coping {
+                h.coping.push(CopingRecord { at: at(slot), tool: None, distress_before: Some(r(before)), distress_after: Some(r(after)) });
+            }
+            for (day, hour, phq9, alike, v, mut items) in questionnaires {
+                if alike {
+                    items = vec![v; 9];
+                }
+                let when = t0() + Duration::days(day) + Duration::hours(hour);
+                let answers = if phq9 {
+                    Answers::new(Instrument::Phq9, &items)
+                } else {
+                    Answers::new(Instrument::Gad7, &items[..7])
+                };
+                h.questionnaires.push(QuestionnaireRecord { at: when, answers: answers.unwrap() });
+            }
+            h
+        }
+    }
+
+    fn wide() -> GuidanceSettings {
+        GuidanceSettings {
+            baseline_min_rated_days: 8,
+            low_points: 1.0,
+            low_z: 1.0,
+            persisting_min_rated_days: 2,
+            coping_min_unhelpful_uses: 1,
+            phq9_reliable_change: 3,
+            gad7_reliable_change: 3,
+            ..GuidanceSettings::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn windowed_facts_give_the_plain_guidance(h in history(), hours in prop::collection::vec(0i64..1000, 1..4)) {
+            for settings in [GuidanceSettings::default(), wide()] {
+                for hour in &hours {
+                    let at = t0() + Duration::hours(*hour);
+                    let plain: Guidance = assess_facts(&plain_facts(&h, at, &settings), &settings);
+                    let windowed = assess_facts(&Facts::from_history(&h, at, &settings), &settings);
+                    prop_assert_eq!(windowed, plain, "at {}", at);
+                }
+            }
         }
     }
 }

@@ -60,11 +60,11 @@ pub(crate) fn current_low_run_with(
     let first = low.first()?;
     let mut first_day = first.day;
     let mut rated_days = u32::try_from(low.len()).unwrap_or(u32::MAX);
-    if low.len() == days.len() {
-        if let Some((more, oldest)) = older.low_tail(|mood| baseline.is_low(mood, settings)) {
-            rated_days = rated_days.saturating_add(more);
-            first_day = oldest;
-        }
+    if low.len() == days.len()
+        && let Some((more, oldest)) = older.low_tail(|mood| baseline.is_low(mood, settings))
+    {
+        rated_days = rated_days.saturating_add(more);
+        first_day = oldest;
     }
     Some(LowRun {
         first_day,

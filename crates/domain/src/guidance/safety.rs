@@ -8,8 +8,10 @@ use super::settings::GuidanceSettings;
 /// Fires when the latest check-in that answered the safety question said yes (on a tie in
 /// time a "yes" wins: an answer at the same instant never hides it; see `Facts`).
 pub(crate) fn self_harm_thoughts(facts: &Facts<'_>) -> Option<Reason> {
-    let (day, yes) = facts.self_harm?;
-    yes.then_some(Reason::SelfHarmThoughts { day })
+    let (when, yes) = facts.self_harm?;
+    yes.then(|| Reason::SelfHarmThoughts {
+        day: facts.tz.local_day(when),
+    })
 }
 
 /// Fires for a PHQ-9 in the window whose item 9 is above 0.

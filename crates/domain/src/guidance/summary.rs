@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::days::days_before;
 use super::facts::{
-    DayTotal, Facts, Item9, Item9Front, Older, ScoreFold, Scored, add_mood, day_reach,
-    instrument_index, score_facts,
+    DayTotal, Facts, Item9, Item9Front, Older, ScoreFold, Scored, Sessions, add_mood, day_reach,
+    instrument_index,
 };
 use super::stamp::{Day, Stamp};
 use super::{Guidance, GuidanceSettings, assess_facts};
@@ -106,10 +106,10 @@ impl Stairs {
         while self.steps.last().is_some_and(|s| s.0.mood() <= mood) {
             self.steps.pop();
         }
-        if let Some(prev) = self.steps.last_mut() {
-            if prev.1.saturating_add(1) == place {
-                prev.2 = Some(day.0);
-            }
+        if let Some(prev) = self.steps.last_mut()
+            && prev.1.saturating_add(1) == place
+        {
+            prev.2 = Some(day.0);
         }
         self.steps.push(Step(day, place, None));
     }
@@ -518,12 +518,13 @@ impl GuidanceSummary {
             usual_mood,
             days: totals.iter().map(DayTotal::day_mood).collect(),
             older: Older::Stairs(&self.stairs),
-            session_days,
-            self_harm: self_harm.map(|(t, yes)| (tz.local_day(t.0), yes)),
+            tz,
+            sessions: Sessions::Days(session_days),
+            self_harm: self_harm.map(|(t, yes)| (t.0, yes)),
             missed_day: missed,
             unhelpful_coping: u32::try_from(uses).unwrap_or(u32::MAX),
             item9,
-            scores: score_facts(&folds, tz),
+            scores: folds,
         };
         assess_facts(&facts, settings)
     }
@@ -544,5 +545,64 @@ fn insert_ahead(ahead: &mut Vec<Ahead>, a: Ahead) {
             }
         }
         Err(i) => ahead.insert(i, a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(day: i64, mood: u64) -> DayTotal {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + Duration::days(day);
+        DayTotal(Day(d), mood, 1)
+    }
+
+    fn day(n: i64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + Duration::days(n)
+    }
+
+    #[test]
+    fn stairs_find_where_a_low_stretch_stops() {
+        let mut stairs = Stairs::default();
+        // Oldest first: 9, 3, 6, 2, 4, 3; only 9, 6, 4 and 3 (the newest) are steps.
+        for (i, mood) in [9, 3, 6, 2, 4, 3].into_iter().enumerate() {
+            stairs.push(total(i as i64, mood));
+        }
+        assert_eq!(stairs.steps.len(), 4);
+        let below = |limit: f64| move |m: f64| m <= limit;
+        assert_eq!(stairs.low_tail(below(2.0)), None);
+        assert_eq!(stairs.low_tail(below(3.0)), Some((1, day(5))));
+        assert_eq!(stairs.low_tail(below(4.0)), Some((3, day(3))));
+        assert_eq!(stairs.low_tail(below(8.0)), Some((5, day(1))));
+        assert_eq!(stairs.low_tail(below(9.0)), Some((6, day(0))));
+    }
+
+    #[test]
+    fn a_summary_keeps_what_its_settings_need() {
+        let s = GuidanceSummary::new(TimeZone::UTC);
+        assert!(s.covers(&GuidanceSettings::default()));
+        let wider = GuidanceSettings {
+            baseline_window_days: 60,
+            ..GuidanceSettings::default()
+        };
+        assert!(!s.covers(&wider));
+        assert!(GuidanceSummary::with_settings(TimeZone::UTC, &wider).covers(&wider));
+        assert_eq!(s, GuidanceSummary::default());
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"z":"UTC","k":{"d":36,"h":72},"s":0}"#
+        );
+    }
+
+    #[test]
+    fn a_checkin_older_than_the_kept_days_asks_for_a_rebuild() {
+        let now: DateTime<Utc> = "2026-03-01T12:00:00Z".parse().unwrap();
+        let mut s = GuidanceSummary::new(TimeZone::UTC);
+        s.advance(now);
+        let mood = Rating::new(5).unwrap();
+        let recent = CheckInRecord::new(now - Duration::days(36), mood);
+        assert_eq!(s.add_checkin(&recent), Added::Exact);
+        let old = CheckInRecord::new(now - Duration::days(37), mood);
+        assert_eq!(s.add_checkin(&old), Added::NeedsRebuild);
     }
 }
