@@ -171,3 +171,43 @@ pub fn post_json(host: &str, path: &str, token: Option<&str>, body: &str) -> Vec
     )
     .into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server that answers each read with the next canned reply, split oddly across writes.
+    async fn canned(replies: Vec<&'static [u8]>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            for reply in replies {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await.unwrap();
+                let (a, b) = reply.split_at(reply.len() / 2);
+                s.write_all(a).await.unwrap();
+                s.flush().await.unwrap();
+                s.write_all(b).await.unwrap();
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn reads_length_and_chunked_bodies_on_one_connection() {
+        let addr = canned(vec![
+            b"HTTP/1.1 201 Created\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nhello",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+        ])
+        .await;
+        let mut conn = Conn::open(&addr).await.unwrap();
+        let first = conn.get("/", None).await.unwrap();
+        assert_eq!(first.status, 201);
+        assert_eq!(first.text(), "hello");
+        assert_eq!(first.headers_named("set-cookie").count(), 2);
+        let second = conn.get("/", None).await.unwrap();
+        assert_eq!(second.status, 200);
+        assert_eq!(second.text(), "abcde");
+    }
+}

@@ -165,3 +165,16 @@ fn percentile_ms(sorted_us: &[u32], pct: usize) -> f64 {
     let i = (sorted_us.len() * pct / 100).min(sorted_us.len() - 1);
     f64::from(sorted_us[i]) / 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_from_the_sorted_latencies() {
+        let us: Vec<u32> = (1..=100).map(|i| i * 1000).collect();
+        assert_eq!(percentile_ms(&us, 50), 51.0);
+        assert_eq!(percentile_ms(&us, 99), 100.0);
+        assert!(percentile_ms(&[], 99).is_nan());
+    }
+}

@@ -156,3 +156,18 @@ pub async fn sign_in(conn: &mut Conn, email: &str) -> anyhow::Result<String> {
         .map(str::to_string)
         .ok_or_else(|| anyhow!("no session cookie after signing in as {email}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_years_hold_the_issues_heavy_account() {
+        let now = Utc::now();
+        let shape = Shape { days: 5 * 365 };
+        assert_eq!(shape.coping_uses(), 800);
+        assert_eq!(shape.questionnaires(), 260);
+        let requests = history_requests("h", "t", &shape, now);
+        assert_eq!(requests.len(), 1825 + 260 + 800 + 260);
+    }
+}
