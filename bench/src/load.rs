@@ -9,6 +9,16 @@ use anyhow::{Context, bail};
 
 use crate::http::Conn;
 
+/// A reply slower than this means the server is stuck, not slow: fail instead of hanging.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One request and its reply, or an error when the reply doesn't come in time.
+async fn exchange(conn: &mut Conn, bytes: &[u8]) -> anyhow::Result<crate::http::Reply> {
+    tokio::time::timeout(REPLY_TIMEOUT, conn.send(bytes))
+        .await
+        .map_err(|_| anyhow::anyhow!("no reply within {} s", REPLY_TIMEOUT.as_secs()))?
+}
+
 /// How hard and how long to push.
 #[derive(Clone, Copy)]
 pub struct Load {
@@ -86,7 +96,7 @@ where
                 if sent >= end {
                     break;
                 }
-                let reply = conn.send(&bytes).await?;
+                let reply = exchange(&mut conn, &bytes).await?;
                 let done = Instant::now();
                 if !(200..300).contains(&reply.status) {
                     out.not_2xx += 1;
@@ -144,7 +154,7 @@ pub async fn send_all(
                 let Some(bytes) = next else {
                     return anyhow::Ok(());
                 };
-                let reply = conn.send(&bytes).await?;
+                let reply = exchange(&mut conn, &bytes).await?;
                 if !(200..300).contains(&reply.status) {
                     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
                     bail!("{head:?}… answered {}: {}", reply.status, reply.text());

@@ -12,6 +12,9 @@ use anyhow::{Context, anyhow, bail};
 /// The password every bench account gets; it is long enough for any build's rules.
 pub const PASSWORD: &str = "a long enough password";
 
+/// How long a server may take to print its address (migrations on a fresh database included).
+const START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Where a `between` binary keeps its data: a data dir, and a database URL when not SQLite.
 #[derive(Clone)]
 pub struct Target {
@@ -23,9 +26,14 @@ pub struct Target {
 impl Target {
     fn command(&self) -> Command {
         let mut c = Command::new(&self.bin);
-        c.env_remove("BETWEEN_DATABASE_URL")
-            .env_remove("BETWEEN_DATA_DIR")
-            .env("RUST_LOG", "warn");
+        // Every option reads a BETWEEN_* variable; one left in the caller's environment (a
+        // public URL, HTTPS) would change what is measured or refuse the bench's requests.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("BETWEEN_") {
+                c.env_remove(name);
+            }
+        }
+        c.env("RUST_LOG", "warn");
         c
     }
 
@@ -106,9 +114,21 @@ impl Server {
             .spawn()
             .context("could not start the server")?;
         let stdout = child.stdout.take().context("no stdout")?;
-        let mut reader = BufReader::new(stdout);
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
+        // Read on a thread so a server that never says where it listens can't hang the bench.
+        let (first_line, line_read) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let read = reader.read_line(&mut line);
+            let _ = first_line.send(read.map(|_| line));
+            // Keep reading its stdout so a later line never meets a closed pipe.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        let line = match line_read.recv_timeout(START_TIMEOUT) {
+            Ok(Ok(line)) => line,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => String::from("(nothing within 30 s)"),
+        };
         let addr = line
             .split("http://")
             .nth(1)
@@ -122,8 +142,6 @@ impl Server {
                 "no address in the server's first line {line:?}; its log: {errors}"
             ));
         };
-        // Keep reading its stdout so a later line never meets a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         Ok(Server { child, addr })
     }
 
