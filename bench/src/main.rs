@@ -1,398 +1,414 @@
-//! `cargo run --release -p bench`: how fast, how small and how lean Between is.
+//! `between-bench [--quick] [--database-url postgres://...] [PATH-TO-BETWEEN]`: how fast,
+//! how small and how lean Between is, each figure beside a baseline measured in the same run
+//! (these machines are shared and noisy, so only same-run ratios mean anything).
 //!
-//! - Latency: each page is requested many times over one keep-alive connection on loopback
-//!   against a real server on a real SQLite file holding 90 days of data; p50/p99 are printed
-//!   with their ratio to `/healthz` measured in the same run (the cost of HTTP itself).
-//! - Size: each page plus every asset it links, against the 50 KB budget.
-//! - Memory: the release binary's resident memory after start-up and after the latency run
-//!   has warmed it, against the 50 MB budget.
+//! - Writes: `POST /api/v1/checkins` from 64 connections over 16 accounts against the bench's
+//!   own bare axum + SQLite group-commit server (`between-bench bare-server`).
+//! - Account size: a five-year account against a 30-day one, for writes and for `GET /`.
+//! - Guidance: `domain::guidance::assess` over 100,000 one-year histories on one core.
+//! - PostgreSQL: the same writes on a PostgreSQL-backed server, when a URL is given.
+//! - Pages: latency against `/healthz`, weight with assets, resident memory.
+//!
+//! The full run exits 1 when a target is missed; `--quick` (for `scripts/test`) runs short
+//! and small and fails only on errors, never on a timing. Either fails on any reply
+//! outside 2xx, a crash or a refused connection: correctness is not noise.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+mod bare;
+mod guidance;
+mod http;
+mod load;
+mod pages;
+mod report;
+mod scenarios;
+mod seed;
+mod server;
+
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 
-const REQUESTS: usize = 2_000;
+use crate::http::Conn;
+use crate::load::Load;
+use crate::report::Report;
+use crate::scenarios::{checkin_writes, page_reads, show};
+use crate::server::{Server, Target, rss_kb};
+
 const PAGE_BUDGET_BYTES: usize = 50 * 1024;
 const MEMORY_BUDGET_KB: u64 = 50 * 1024;
-const P99_BUDGET_MICROS: f64 = 5_000.0;
+const PAGE_P99_MS: f64 = 5.0;
+const WRITE_RATIO_MIN: f64 = 0.5;
+const WRITE_P99_MS: f64 = 20.0;
+const ACCOUNT_SIZE_RATIO_MAX: f64 = 1.25;
+const GUIDANCE_SECONDS_PER_CORE: f64 = 1.0;
+const WRITE_ACCOUNTS: usize = 16;
+const WRITE_CONNECTIONS: usize = 64;
+const ACCOUNT_CONNECTIONS: usize = 16;
+const SEED_CONNECTIONS: usize = 8;
 
-fn main() -> anyhow::Result<()> {
-    let bin = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "target/release/between".to_string());
-    let dir = tempfile::tempdir()?;
-    let data = dir.path().to_str().context("temp path")?;
-
-    let out = run(
-        &bin,
-        &["user", "add", "bench@example.org"],
-        data,
-        Some("a long enough password\n"),
-    )?;
-    if !out.status.success() {
-        bail!("user add failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let token = String::from_utf8(
-        run(&bin, &["token", "create", "bench@example.org"], data, None)?.stdout,
-    )?
-    .trim()
-    .to_string();
-
-    let mut server = Command::new(&bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("could not start {bin} (build it with cargo build --release)"))?;
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().context("stdout")?).read_line(&mut line)?;
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .ok_or_else(|| anyhow!("no address in {line:?}"))?
-        .to_string();
-    let pid = server.id();
-    std::thread::sleep(Duration::from_millis(300));
-    let idle_kb = rss_kb(pid)?;
-
-    let mut conn = Conn::open(&addr)?;
-    seed(&mut conn, &token)?;
-    let cookie = sign_in(&mut conn)?;
-
-    println!("latency over {REQUESTS} requests each, one keep-alive connection on loopback:");
-    let base = measure(&mut conn, "/healthz", None)?;
-    println!(
-        "  {:<12} p50 {:>7.0} µs  p99 {:>7.0} µs  (baseline)",
-        "/healthz", base.0, base.1
-    );
-    let pages = [
-        "/",
-        "/checkin",
-        "/history",
-        "/help",
-        "/sessions",
-        "/agenda",
-        "/settings",
-    ];
-    let mut worst_p99: f64 = 0.0;
-    for page in pages {
-        let (p50, p99) = measure(&mut conn, page, Some(&cookie))?;
-        worst_p99 = worst_p99.max(p99);
-        println!(
-            "  {page:<12} p50 {p50:>7.0} µs  p99 {p99:>7.0} µs  ({:.1}× baseline p99; budget {:.0} µs)",
-            p99 / base.1,
-            P99_BUDGET_MICROS
-        );
-    }
-
-    println!(
-        "page weight with every linked asset (budget {} KB):",
-        PAGE_BUDGET_BYTES / 1024
-    );
-    let mut heaviest = 0;
-    for page in pages.iter().chain(["/signin"].iter()) {
-        let cookie = (*page != "/signin").then_some(cookie.as_str());
-        let (_, body) = conn.get(page, cookie)?;
-        let raw = body.len();
-        let mut total = conn.wire_size(page, cookie)?;
-        for asset in linked_assets(&body) {
-            total += conn.wire_size(&asset, None)?;
-        }
-        heaviest = heaviest.max(total);
-        println!(
-            "  {page:<12} {:>6.1} KB on the wire ({:.2}× budget); the page itself {:>6.1} KB uncompressed",
-            total as f64 / 1024.0,
-            total as f64 / PAGE_BUDGET_BYTES as f64,
-            raw as f64 / 1024.0
-        );
-    }
-
-    let warm_kb = rss_kb(pid)?;
-    println!("resident memory (budget {} MB):", MEMORY_BUDGET_KB / 1024);
-    println!(
-        "  idle after start {:>6.1} MB ({:.2}× budget); after the run {:>6.1} MB ({:.2}× budget)",
-        idle_kb as f64 / 1024.0,
-        idle_kb as f64 / MEMORY_BUDGET_KB as f64,
-        warm_kb as f64 / 1024.0,
-        warm_kb as f64 / MEMORY_BUDGET_KB as f64
-    );
-    let _ = server.kill();
-    let _ = server.wait();
-
-    let mut failed = Vec::new();
-    if worst_p99 > P99_BUDGET_MICROS {
-        failed.push(format!("p99 {worst_p99:.0} µs over {P99_BUDGET_MICROS} µs"));
-    }
-    if heaviest > PAGE_BUDGET_BYTES {
-        failed.push(format!("a page weighs {heaviest} bytes"));
-    }
-    if warm_kb > MEMORY_BUDGET_KB {
-        failed.push(format!("{warm_kb} KB resident"));
-    }
-    if failed.is_empty() {
-        println!("within every budget");
-        Ok(())
-    } else {
-        bail!("over budget: {}", failed.join("; "))
-    }
+struct Options {
+    bin: String,
+    quick: bool,
+    database_url: Option<String>,
 }
 
-fn run(
-    bin: &str,
-    args: &[&str],
-    data: &str,
-    stdin: Option<&str>,
-) -> anyhow::Result<std::process::Output> {
-    let mut child = Command::new(bin)
-        .args(args)
-        .args(["--data-dir", data])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(input.as_bytes())?;
-    }
-    Ok(child.wait_with_output()?)
+/// How long and how big; quick mode keeps the whole run within about 30 seconds.
+struct Plan {
+    warmup: Duration,
+    duration: Duration,
+    page_requests: usize,
+    long_account_days: i64,
+    histories: usize,
 }
 
-fn rss_kb(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| anyhow!("no VmRSS"))
-}
-
-/// A response: status, lower-cased headers, body.
-type Reply = (u16, Vec<(String, String)>, String);
-
-/// A minimal HTTP/1.1 keep-alive client, so the measurement is of the server, not a library.
-struct Conn {
-    stream: BufReader<TcpStream>,
-    addr: String,
-}
-
-impl Conn {
-    fn open(addr: &str) -> anyhow::Result<Conn> {
-        let stream = TcpStream::connect(addr)?;
-        stream.set_nodelay(true)?;
-        Ok(Conn {
-            stream: BufReader::new(stream),
-            addr: addr.to_string(),
-        })
-    }
-
-    fn send(&mut self, request: &str) -> anyhow::Result<Reply> {
-        self.stream.get_mut().write_all(request.as_bytes())?;
-        let mut status = String::new();
-        self.stream.read_line(&mut status)?;
-        let code = status
-            .split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let mut headers = Vec::new();
-        let mut length = 0;
-        let mut chunked = false;
-        loop {
-            let mut h = String::new();
-            self.stream.read_line(&mut h)?;
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
+impl Plan {
+    fn of(quick: bool) -> Plan {
+        if quick {
+            Plan {
+                warmup: Duration::from_millis(300),
+                duration: Duration::from_millis(1500),
+                page_requests: 200,
+                long_account_days: 365,
+                histories: 5_000,
             }
-            if let Some((k, v)) = h.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.trim().parse()?;
-                }
-                if k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked") {
-                    chunked = true;
-                }
-                headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
-            }
-        }
-        let body = if chunked {
-            self.read_chunks()?
         } else {
-            let mut body = vec![0; length];
-            self.stream.read_exact(&mut body)?;
-            body
+            Plan {
+                warmup: Duration::from_secs(1),
+                duration: Duration::from_secs(6),
+                page_requests: 2_000,
+                long_account_days: 5 * 365,
+                histories: 100_000,
+            }
+        }
+    }
+
+    fn load(&self, connections: usize) -> Load {
+        Load {
+            connections,
+            warmup: self.warmup,
+            duration: self.duration,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("bare-server") {
+        return match bare::main(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("bare-server: {e:#}");
+                ExitCode::from(2)
+            }
         };
-        // Bodies are kept as bytes in a string only to be measured or searched for markers;
-        // compressed ones are never read as text.
-        Ok((code, headers, String::from_utf8_lossy(&body).into_owned()))
     }
-
-    fn read_chunks(&mut self) -> anyhow::Result<Vec<u8>> {
-        let mut body = Vec::new();
-        loop {
-            let mut size = String::new();
-            self.stream.read_line(&mut size)?;
-            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)?;
-            let mut chunk = vec![0; n + 2];
-            self.stream.read_exact(&mut chunk)?;
-            chunk.truncate(n);
-            if n == 0 {
-                return Ok(body);
-            }
-            body.extend_from_slice(&chunk);
+    let options = match parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("between-bench: {e:#}");
+            eprintln!(
+                "usage: between-bench [--quick] [--database-url postgres://...] [PATH-TO-BETWEEN]"
+            );
+            return ExitCode::from(2);
         }
-    }
-
-    /// Bytes on the wire for a GET with gzip accepted, as a browser would fetch it.
-    fn wire_size(&mut self, path: &str, cookie: Option<&str>) -> anyhow::Result<usize> {
-        let cookie = cookie
-            .map(|c| format!("Cookie: {c}\r\n"))
-            .unwrap_or_default();
-        self.stream.get_mut().write_all(
-            format!(
-                "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: gzip\r\n{cookie}\r\n",
-                self.addr
-            )
-            .as_bytes(),
-        )?;
-        let mut status = String::new();
-        self.stream.read_line(&mut status)?;
-        let mut length = 0;
-        let mut chunked = false;
-        loop {
-            let mut h = String::new();
-            self.stream.read_line(&mut h)?;
-            let h = h.trim_end().to_ascii_lowercase();
-            if h.is_empty() {
-                break;
-            }
-            if let Some(v) = h.strip_prefix("content-length:") {
-                length = v.trim().parse()?;
-            }
-            if h.starts_with("transfer-encoding:") && h.contains("chunked") {
-                chunked = true;
-            }
-        }
-        if chunked {
-            Ok(self.read_chunks()?.len())
-        } else {
-            let mut body = vec![0; length];
-            self.stream.read_exact(&mut body)?;
-            Ok(length)
-        }
-    }
-
-    fn get(&mut self, path: &str, cookie: Option<&str>) -> anyhow::Result<(u16, String)> {
-        let cookie = cookie
-            .map(|c| format!("Cookie: {c}\r\n"))
-            .unwrap_or_default();
-        let (code, _, body) = self.send(&format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\n{cookie}\r\n",
-            self.addr
-        ))?;
-        Ok((code, body))
-    }
-}
-
-fn measure(conn: &mut Conn, path: &str, cookie: Option<&str>) -> anyhow::Result<(f64, f64)> {
-    for _ in 0..100 {
-        conn.get(path, cookie)?;
-    }
-    let mut times = Vec::with_capacity(REQUESTS);
-    for _ in 0..REQUESTS {
-        let t = Instant::now();
-        let (code, _) = conn.get(path, cookie)?;
-        times.push(t.elapsed().as_secs_f64() * 1e6);
-        if code != 200 {
-            bail!("{path} answered {code}");
-        }
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((times[REQUESTS / 2], times[REQUESTS * 99 / 100]))
-}
-
-/// Ninety days of check-ins (two a day), weekly sessions and agenda topics: a heavy user.
-fn seed(conn: &mut Conn, token: &str) -> anyhow::Result<()> {
-    let now = chrono::Utc::now();
-    let post = |conn: &mut Conn, path: &str, body: String| -> anyhow::Result<()> {
-        let (code, _, reply) = conn.send(&format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            conn.addr,
-            body.len()
-        ))?;
-        if code != 201 {
-            bail!("{path} answered {code}: {reply}");
-        }
-        Ok(())
     };
-    for day in 0..90i64 {
-        for hour in [9, 20] {
-            let at = now - chrono::Duration::days(day) - chrono::Duration::hours(hour);
-            let body = serde_json::json!({
-                "client_id": uuid::Uuid::new_v4(), "at": at.to_rfc3339(), "mood": 3 + (day % 6),
-                "anxiety": 4, "energy": 5, "body": ["fatigue"], "usual_activities": "partly",
-                "note": "A note of a realistic length about how the day went, what was hard and what helped.",
-                "self_harm_thoughts": false,
-            });
-            post(conn, "/api/v1/checkins", body.to_string())?;
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("between-bench: {e}");
+            return ExitCode::from(2);
         }
+    };
+    // One client thread: the load generator costs the baseline and Between the same, and
+    // leaves the other core to the server under test.
+    let report = match runtime.block_on(bench(&options)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("\nbench FAILED (an error, not a timing): {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    report.print();
+    let missed = report.missed();
+    if options.quick {
+        println!("\nquick run: figures only, timings are not judged ({missed} would be missed)");
+        ExitCode::SUCCESS
+    } else if missed > 0 {
+        println!("\n{missed} target(s) missed");
+        ExitCode::from(1)
+    } else {
+        println!("\nevery target met");
+        ExitCode::SUCCESS
     }
-    let first = now - chrono::Duration::days(84);
-    post(
-        conn,
-        "/api/v1/sessions",
-        serde_json::json!({"client_id": uuid::Uuid::new_v4(), "at": first.to_rfc3339(), "repeat": "weekly"})
-            .to_string(),
-    )
 }
 
-fn sign_in(conn: &mut Conn) -> anyhow::Result<String> {
-    let (_, headers, body) = conn.send(&format!(
-        "GET /signin HTTP/1.1\r\nHost: {}\r\n\r\n",
-        conn.addr
-    ))?;
-    let form = headers
-        .iter()
-        .find(|(k, v)| k == "set-cookie" && v.starts_with("form="))
-        .and_then(|(_, v)| v.split(';').next())
-        .ok_or_else(|| anyhow!("no form cookie"))?
-        .to_string();
-    let csrf = body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .ok_or_else(|| anyhow!("no csrf"))?;
-    let form_body =
-        format!("csrf={csrf}&email=bench%40example.org&password=a+long+enough+password");
-    let (code, headers, _) = conn.send(&format!(
-        "POST /signin HTTP/1.1\r\nHost: {}\r\nCookie: {form}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form_body}",
-        conn.addr,
-        form_body.len()
-    ))?;
-    if code != 303 {
-        bail!("sign-in answered {code}");
-    }
-    headers
-        .iter()
-        .find(|(k, v)| k == "set-cookie" && v.starts_with("sid="))
-        .and_then(|(_, v)| v.split(';').next())
-        .map(str::to_string)
-        .ok_or_else(|| anyhow!("no session cookie"))
-}
-
-/// Stylesheets and scripts a page links to (our pages link nothing else).
-fn linked_assets(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for marker in ["href=\"/static/", "src=\"/static/"] {
-        for part in html.split(marker).skip(1) {
-            if let Some(rest) = part.split('"').next() {
-                out.push(format!("/static/{rest}"));
+fn parse(args: Vec<String>) -> anyhow::Result<Options> {
+    let mut options = Options {
+        bin: "target/release/between".to_string(),
+        quick: false,
+        database_url: std::env::var("BETWEEN_BENCH_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty()),
+    };
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => options.quick = true,
+            "--database-url" => {
+                options.database_url = Some(it.next().context("--database-url needs a URL")?);
             }
+            a if a.starts_with("--") => bail!("unknown option {a}"),
+            _ => options.bin = arg,
         }
     }
-    out
+    if let Some(url) = &options.database_url
+        && !url.starts_with("postgres")
+    {
+        bail!("--database-url must be a postgres:// URL (SQLite is always measured)");
+    }
+    Ok(options)
+}
+
+async fn bench(options: &Options) -> anyhow::Result<Report> {
+    let plan = Plan::of(options.quick);
+    let mut report = Report::new();
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("sqlite");
+    std::fs::create_dir(&data)?;
+    let target = Target {
+        bin: options.bin.clone(),
+        data_dir: data.to_str().context("temp path")?.to_string(),
+        database_url: None,
+    };
+
+    let started = Instant::now();
+    let pages_token = target.account("bench@example.org")?;
+    let write_tokens = (0..WRITE_ACCOUNTS)
+        .map(|i| target.account(&format!("writer{i:02}@example.org")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let long_token = target.account("long@example.org")?;
+    let short_token = target.account("short@example.org")?;
+    println!(
+        "{} accounts made in {:.1} s",
+        WRITE_ACCOUNTS + 3,
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut between = target.serve(&dir.path().join("between.log"))?;
+    let addr = between.addr.clone();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let idle_kb = rss_kb(between.pid())?;
+
+    // Pages, page weight and memory, on a 90-day account.
+    let now = chrono::Utc::now();
+    load::send_all(
+        &addr,
+        SEED_CONNECTIONS,
+        seed::pages_requests(&addr, &pages_token, now),
+    )
+    .await?;
+    let mut conn = Conn::open(&addr).await?;
+    let cookie = seed::sign_in(&mut conn, "bench@example.org").await?;
+    let pages = pages::run(&mut conn, &cookie, plan.page_requests).await?;
+    drop(conn);
+    let warm_kb = rss_kb(between.pid())?;
+    println!(
+        "resident memory: idle after start {:.1} MB; after the page run {:.1} MB",
+        idle_kb as f64 / 1024.0,
+        warm_kb as f64 / 1024.0
+    );
+
+    // Writes against the bare group-commit baseline, the baseline first on an idle machine.
+    println!(
+        "check-in writes, {WRITE_CONNECTIONS} connections over {WRITE_ACCOUNTS} accounts, unique client ids, {:.1} s each:",
+        plan.duration.as_secs_f64()
+    );
+    let write_load = plan.load(WRITE_CONNECTIONS);
+    let bare_figures = {
+        let mut bare = Server::bare(
+            &dir.path().join("bare.sqlite3"),
+            &dir.path().join("bare.log"),
+        )?;
+        let f = checkin_writes(&bare.addr, &write_tokens, write_load).await?;
+        bare.check_alive("the bare server")?;
+        f
+    };
+    bare_figures.require_2xx("bare server POST")?;
+    show("bare axum + SQLite group commit", &bare_figures);
+    let writes = checkin_writes(&addr, &write_tokens, write_load).await?;
+    writes.require_2xx("POST /api/v1/checkins")?;
+    between.check_alive("between serve")?;
+    show("between POST /api/v1/checkins", &writes);
+    let ratio = writes.per_sec / bare_figures.per_sec;
+    println!("  ratio between/bare: {ratio:.3}×");
+
+    // A long account against a 30-day one, in the same server.
+    let long_days = plan.long_account_days;
+    let seeding = Instant::now();
+    let long_requests =
+        seed::history_requests(&addr, &long_token, &seed::Shape { days: long_days }, now);
+    let seeded = long_requests.len();
+    load::send_all(&addr, SEED_CONNECTIONS, long_requests).await?;
+    load::send_all(
+        &addr,
+        SEED_CONNECTIONS,
+        seed::history_requests(&addr, &short_token, &seed::Shape { days: 30 }, now),
+    )
+    .await?;
+    println!(
+        "seeded a {long_days}-day account ({seeded} requests) and a 30-day one in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let long_cookie = seed::sign_in(&mut Conn::open(&addr).await?, "long@example.org").await?;
+    let short_cookie = seed::sign_in(&mut Conn::open(&addr).await?, "short@example.org").await?;
+    let long_name = format!("{}-year account", long_days / 365);
+    println!("{long_name} vs 30-day account:");
+    let short_get = page_reads(&addr, "/", &short_cookie, plan.load(1)).await?;
+    short_get.require_2xx("GET / (30 days)")?;
+    show("GET / 30-day, 1 connection", &short_get);
+    let long_get = page_reads(&addr, "/", &long_cookie, plan.load(1)).await?;
+    long_get.require_2xx("GET / (long)")?;
+    show(&format!("GET / {long_name}, 1 connection"), &long_get);
+    let account_load = plan.load(ACCOUNT_CONNECTIONS);
+    let short_post = checkin_writes(&addr, &[short_token], account_load).await?;
+    short_post.require_2xx("POST (30 days)")?;
+    show("POST 30-day, 16 connections", &short_post);
+    let long_post = checkin_writes(&addr, &[long_token], account_load).await?;
+    long_post.require_2xx("POST (long)")?;
+    show(&format!("POST {long_name}, 16 connections"), &long_post);
+    between.check_alive("between serve")?;
+    let post_slowdown = short_post.per_sec / long_post.per_sec;
+    let get_slowdown = long_get.p99_ms / short_get.p99_ms;
+
+    // PostgreSQL, when asked: the same writes on a second server.
+    let pg_ratio = match &options.database_url {
+        Some(url) => Some(postgres(options, url, &dir, write_load, &writes).await?),
+        None => None,
+    };
+    drop(between);
+
+    println!(
+        "guidance over {} one-year histories, one thread:",
+        plan.histories
+    );
+    let g = guidance::run(plan.histories)?;
+    println!(
+        "  {:.3} s in all, {:.1} µs per history; {:.2} s per core for 100,000",
+        g.total.as_secs_f64(),
+        g.micros_per_history(),
+        g.seconds_per_100k()
+    );
+
+    report.target(
+        format!("POST /api/v1/checkins ≥ {WRITE_RATIO_MIN}× bare group commit"),
+        format!(
+            "{ratio:.3}× ({:.0} vs {:.0} req/s)",
+            writes.per_sec, bare_figures.per_sec
+        ),
+        ratio >= WRITE_RATIO_MIN,
+    );
+    report.target(
+        format!("POST /api/v1/checkins p99 ≤ {WRITE_P99_MS} ms"),
+        format!(
+            "{:.1} ms (bare {:.1} ms)",
+            writes.p99_ms, bare_figures.p99_ms
+        ),
+        writes.p99_ms <= WRITE_P99_MS,
+    );
+    report.target(
+        format!("{long_name}: POST throughput within {ACCOUNT_SIZE_RATIO_MAX}× of 30-day"),
+        format!(
+            "{post_slowdown:.2}× slower ({:.0} vs {:.0} req/s)",
+            long_post.per_sec, short_post.per_sec
+        ),
+        post_slowdown <= ACCOUNT_SIZE_RATIO_MAX,
+    );
+    report.target(
+        format!("{long_name}: GET / p99 within {ACCOUNT_SIZE_RATIO_MAX}× of 30-day"),
+        format!(
+            "{get_slowdown:.2}× ({:.2} vs {:.2} ms)",
+            long_get.p99_ms, short_get.p99_ms
+        ),
+        get_slowdown <= ACCOUNT_SIZE_RATIO_MAX,
+    );
+    report.target(
+        format!("{long_name}: GET / p99 < {PAGE_P99_MS} ms"),
+        format!("{:.2} ms", long_get.p99_ms),
+        long_get.p99_ms < PAGE_P99_MS,
+    );
+    report.target(
+        format!("guidance, 100,000 one-year histories < {GUIDANCE_SECONDS_PER_CORE} s per core"),
+        format!(
+            "{:.2} s ({:.1} µs each, {} measured)",
+            g.seconds_per_100k(),
+            g.micros_per_history(),
+            g.histories
+        ),
+        g.seconds_per_100k() < GUIDANCE_SECONDS_PER_CORE,
+    );
+    report.target(
+        format!("page p99 < {PAGE_P99_MS} ms (90-day account)"),
+        format!("{:.2} ms ({})", pages.worst_p99_ms, pages.worst_page),
+        pages.worst_p99_ms < PAGE_P99_MS,
+    );
+    report.target(
+        format!("page with assets < {} KB", PAGE_BUDGET_BYTES / 1024),
+        format!(
+            "{:.1} KB ({})",
+            pages.heaviest_bytes as f64 / 1024.0,
+            pages.heaviest_page
+        ),
+        pages.heaviest_bytes < PAGE_BUDGET_BYTES,
+    );
+    report.target(
+        format!("idle memory < {} MB", MEMORY_BUDGET_KB / 1024),
+        format!("{:.1} MB", idle_kb as f64 / 1024.0),
+        idle_kb < MEMORY_BUDGET_KB,
+    );
+    report.target(
+        format!("memory after the page run < {} MB", MEMORY_BUDGET_KB / 1024),
+        format!("{:.1} MB", warm_kb as f64 / 1024.0),
+        warm_kb < MEMORY_BUDGET_KB,
+    );
+    if let Some((pg, ratio)) = pg_ratio {
+        report.info(
+            "PostgreSQL POST throughput / SQLite",
+            format!("{ratio:.2}× ({pg:.0} vs {:.0} req/s)", writes.per_sec),
+        );
+    }
+    Ok(report)
+}
+
+/// Scenario 1's writes on a PostgreSQL-backed server; returns its requests/s and its ratio
+/// to the SQLite run. Emails carry a run id, since the database may outlive the run.
+async fn postgres(
+    options: &Options,
+    url: &str,
+    dir: &tempfile::TempDir,
+    load: Load,
+    sqlite: &load::Figures,
+) -> anyhow::Result<(f64, f64)> {
+    let data = dir.path().join("postgres");
+    std::fs::create_dir(&data)?;
+    let target = Target {
+        bin: options.bin.clone(),
+        data_dir: data.to_str().context("temp path")?.to_string(),
+        database_url: Some(url.to_string()),
+    };
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let tokens = (0..WRITE_ACCOUNTS)
+        .map(|i| target.account(&format!("writer{i:02}-{}@example.org", &run[..8])))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut server = target.serve(&dir.path().join("between-postgres.log"))?;
+    println!("check-in writes on PostgreSQL, same load:");
+    let figures = checkin_writes(&server.addr, &tokens, load).await?;
+    figures.require_2xx("POST /api/v1/checkins (PostgreSQL)")?;
+    server.check_alive("between serve (PostgreSQL)")?;
+    show("between POST on PostgreSQL", &figures);
+    let ratio = figures.per_sec / sqlite.per_sec;
+    println!("  ratio PostgreSQL/SQLite: {ratio:.2}×");
+    Ok((figures.per_sec, ratio))
 }

@@ -1,0 +1,173 @@
+//! Filling accounts through the public API (with `at` in the past), and signing in through
+//! the form as a browser does, so any build of Between can be seeded the same way.
+
+use anyhow::{anyhow, bail};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::http::{Conn, post_json};
+use crate::server::PASSWORD;
+
+/// How much history an account holds, in days; the rest scales with it.
+pub struct Shape {
+    pub days: i64,
+}
+
+impl Shape {
+    /// Coping uses and questionnaires over the span, scaled so five years hold the 800 and
+    /// 260 of the issue's heavy account and shorter spans hold as many per year.
+    fn coping_uses(&self) -> i64 {
+        (800 * self.days + 5 * 365 - 1) / (5 * 365)
+    }
+
+    fn questionnaires(&self) -> i64 {
+        (260 * self.days + 5 * 365 - 1) / (5 * 365)
+    }
+}
+
+/// The requests that give an account `shape` of history ending now: a check-in a day with
+/// some variation, a session a week, coping uses and questionnaires spread evenly.
+pub fn history_requests(
+    host: &str,
+    token: &str,
+    shape: &Shape,
+    now: DateTime<Utc>,
+) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let post =
+        |path: &str, body: serde_json::Value| post_json(host, path, Some(token), &body.to_string());
+    for day in 0..shape.days {
+        let at = now - Duration::days(day) - Duration::hours(3 + day % 10);
+        out.push(post(
+            "/api/v1/checkins",
+            json!({
+                "client_id": Uuid::new_v4(), "at": at.to_rfc3339(), "mood": 3 + (day * 7) % 6,
+                "anxiety": 2 + (day * 5) % 7, "energy": 4 + day % 4, "body": ["fatigue"],
+                "usual_activities": "partly", "self_harm_thoughts": false,
+                "note": "A note of a realistic length about how the day went, what was hard and what helped.",
+            }),
+        ));
+    }
+    for week in 0..shape.days / 7 {
+        let at = now - Duration::days(7 * week + 2) - Duration::hours(5);
+        out.push(post(
+            "/api/v1/sessions",
+            json!({"client_id": Uuid::new_v4(), "at": at.to_rfc3339(), "note": "Weekly session"}),
+        ));
+    }
+    let uses = shape.coping_uses();
+    let tools = [
+        "box-breathing",
+        "grounding-5-4-3-2-1",
+        "movement-break",
+        "body-scan",
+    ];
+    for i in 0..uses {
+        let at = now - Duration::minutes(i * shape.days * 24 * 60 / uses) - Duration::hours(1);
+        out.push(post(
+            "/api/v1/coping-uses",
+            json!({
+                "client_id": Uuid::new_v4(), "tool": tools[(i % 4) as usize],
+                "started_at": at.to_rfc3339(), "distress_before": 7, "distress_after": 4 + i % 4,
+            }),
+        ));
+    }
+    let count = shape.questionnaires();
+    for i in 0..count {
+        let at = now - Duration::minutes(i * shape.days * 24 * 60 / count) - Duration::hours(2);
+        let (instrument, answers) = if i % 2 == 0 {
+            ("phq9", json!([1, 1, 2, 1, 0, 1, 1, 0, 0]))
+        } else {
+            ("gad7", json!([1, 2, 1, 1, 0, 1, 1]))
+        };
+        out.push(post(
+            "/api/v1/questionnaires",
+            json!({"client_id": Uuid::new_v4(), "instrument": instrument, "answers": answers, "at": at.to_rfc3339()}),
+        ));
+    }
+    out
+}
+
+/// The page-latency account: ninety days of check-ins, two a day, and a weekly session.
+pub fn pages_requests(host: &str, token: &str, now: DateTime<Utc>) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for day in 0..90i64 {
+        for hour in [9, 20] {
+            let at = now - Duration::days(day) - Duration::hours(hour);
+            let body = json!({
+                "client_id": Uuid::new_v4(), "at": at.to_rfc3339(), "mood": 3 + (day % 6),
+                "anxiety": 4, "energy": 5, "body": ["fatigue"], "usual_activities": "partly",
+                "note": "A note of a realistic length about how the day went, what was hard and what helped.",
+                "self_harm_thoughts": false,
+            });
+            out.push(post_json(
+                host,
+                "/api/v1/checkins",
+                Some(token),
+                &body.to_string(),
+            ));
+        }
+    }
+    let first = now - Duration::days(84);
+    let body = json!({"client_id": Uuid::new_v4(), "at": first.to_rfc3339(), "repeat": "weekly"});
+    out.push(post_json(
+        host,
+        "/api/v1/sessions",
+        Some(token),
+        &body.to_string(),
+    ));
+    out
+}
+
+/// Signs in through the form (with its CSRF token) and returns the session cookie.
+pub async fn sign_in(conn: &mut Conn, email: &str) -> anyhow::Result<String> {
+    let page = conn.get("/signin", None).await?;
+    let form = page
+        .headers_named("set-cookie")
+        .find(|v| v.starts_with("form="))
+        .and_then(|v| v.split(';').next())
+        .ok_or_else(|| anyhow!("no form cookie on /signin"))?
+        .to_string();
+    let text = page.text();
+    let csrf = text
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .ok_or_else(|| anyhow!("no csrf field on /signin"))?;
+    let body = format!(
+        "csrf={csrf}&email={}&password={}",
+        email.replace('@', "%40"),
+        PASSWORD.replace(' ', "+")
+    );
+    let request = format!(
+        "POST /signin HTTP/1.1\r\nHost: {}\r\nCookie: {form}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        conn.addr,
+        body.len()
+    );
+    let reply = conn.send(request.as_bytes()).await?;
+    if reply.status != 303 {
+        bail!("sign-in as {email} answered {}", reply.status);
+    }
+    reply
+        .headers_named("set-cookie")
+        .find(|v| v.starts_with("sid=") || v.starts_with("__Host-sid="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no session cookie after signing in as {email}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_years_hold_the_issues_heavy_account() {
+        let now = Utc::now();
+        let shape = Shape { days: 5 * 365 };
+        assert_eq!(shape.coping_uses(), 800);
+        assert_eq!(shape.questionnaires(), 260);
+        let requests = history_requests("h", "t", &shape, now);
+        assert_eq!(requests.len(), 1825 + 260 + 800 + 260);
+    }
+}
