@@ -8,6 +8,8 @@ use domain::rating::Rating;
 
 use crate::StoreError;
 use crate::rows::rating;
+use crate::sqlite::Sql;
+use crate::sqlite::sql::is_unique_violation;
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -51,7 +53,7 @@ pub trait AccountStore: Send + Sync {
     -> Result<Account, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct AccountRow {
     pub id: i64,
     pub email: String,
@@ -63,6 +65,7 @@ pub(crate) struct AccountRow {
     pub therapist_name: Option<String>,
     pub therapist_phone: Option<String>,
     pub therapist_email: Option<String>,
+}
 }
 
 impl AccountRow {
@@ -103,12 +106,147 @@ macro_rules! account_columns {
     };
 }
 
+/// An account with its password hash, for signing in.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SignInRow {
+    #[sqlx(flatten)]
+    pub account: AccountRow,
+    pub password_hash: String,
+}
+
+// `db_row!` cannot flatten: the account's columns are read from the same row by name.
+impl crate::sqlite::FromSqliteRow for SignInRow {
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(SignInRow {
+            account: <AccountRow as crate::sqlite::FromSqliteRow>::from_row(row)?,
+            password_hash: row.get("password_hash")?,
+        })
+    }
+}
+
+/// How many accounts exist.
+pub(crate) const COUNT: &str = "SELECT COUNT(*) FROM accounts";
+
+/// A new account: binds the fields of [`NewAccount`] in order, then `created_ms`.
+pub(crate) const INSERT: &str = "INSERT INTO accounts (email, password_hash, role, country, \
+     timezone, usual_mood, therapist_name, therapist_phone, therapist_email, created_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+
+/// The account and its password hash by sign-in address (`$1`).
+pub(crate) const FOR_SIGN_IN: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    ", a.password_hash FROM accounts a WHERE a.email = $1"
+);
+
+/// The account by id (`$1`).
+pub(crate) const BY_ID: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    " FROM accounts a WHERE a.id = $1"
+);
+
+/// Saves the profile's fields (`$1`–`$7`) on the account `$8`.
+pub(crate) const UPDATE_PROFILE: &str = "UPDATE accounts SET country = $1, timezone = $2, \
+     usual_mood = $3, always_ask_safety = $4, therapist_name = $5, therapist_phone = $6, \
+     therapist_email = $7 WHERE id = $8";
+
+/// The account `id` on a SQLite connection (the writer's, to read back its own write).
+fn account_on(conn: &rusqlite::Connection, id: i64) -> Result<Option<Account>, StoreError> {
+    conn.row::<AccountRow>(BY_ID, &[&id])?
+        .map(AccountRow::into_account)
+        .transpose()
+}
+
+#[async_trait]
+impl AccountStore for crate::sqlite::SqliteStore {
+    async fn account_count(&self) -> Result<i64, StoreError> {
+        let n: Option<i64> = self.db()?.read(|conn| conn.scalar(COUNT, &[]))?;
+        Ok(n.unwrap_or(0))
+    }
+
+    async fn create_account(&self, new: &NewAccount) -> Result<Account, StoreError> {
+        let new = new.clone();
+        self.db()?
+            .write(move |conn| {
+                let id: i64 = conn
+                    .scalar(
+                        INSERT,
+                        &[
+                            &new.email.as_str(),
+                            &new.password_hash,
+                            &new.role.as_str(),
+                            &new.country.map(Country::code),
+                            &new.timezone.name(),
+                            &new.usual_mood.map(|r| i64::from(r.get())),
+                            &new.therapist.name,
+                            &new.therapist.phone,
+                            &new.therapist.email.as_ref().map(Email::as_str),
+                            &crate::rows::ms(chrono::Utc::now()),
+                        ],
+                    )
+                    .map_err(|e| {
+                        if is_unique_violation(&e) {
+                            StoreError::Conflict {
+                                field: "email",
+                                what: "that email address",
+                            }
+                        } else {
+                            e
+                        }
+                    })?
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                account_on(conn, id)?
+                    .ok_or_else(|| StoreError::Corrupt("new account vanished".into()))
+            })
+            .await
+    }
+
+    async fn account_for_sign_in(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Account, String)>, StoreError> {
+        let row: Option<SignInRow> = self
+            .db()?
+            .read(|conn| conn.row(FOR_SIGN_IN, &[&email.as_str()]))?;
+        row.map(|r| Ok((r.account.into_account()?, r.password_hash)))
+            .transpose()
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        self.db()?.read(|conn| account_on(conn, id.0))
+    }
+
+    async fn update_profile(&self, id: AccountId, p: &Profile) -> Result<Account, StoreError> {
+        let p = p.clone();
+        self.db()?
+            .write(move |conn| {
+                conn.exec(
+                    UPDATE_PROFILE,
+                    &[
+                        &p.country.map(Country::code),
+                        &p.timezone.name(),
+                        &p.usual_mood.map(|r| i64::from(r.get())),
+                        &p.always_ask_safety,
+                        &p.therapist.name,
+                        &p.therapist.phone,
+                        &p.therapist.email.as_ref().map(Email::as_str),
+                        &id.0,
+                    ],
+                )?;
+                account_on(conn, id.0)?
+                    .ok_or_else(|| StoreError::Corrupt("account vanished".into()))
+            })
+            .await
+    }
+}
+
 macro_rules! impl_account_store {
     ($ty:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::accounts::AccountStore for $ty {
             async fn account_count(&self) -> Result<i64, $crate::StoreError> {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+                let n: i64 = sqlx::query_scalar($crate::accounts::COUNT)
                     .fetch_one(self.reader())
                     .await?;
                 Ok(n)
@@ -119,25 +257,28 @@ macro_rules! impl_account_store {
                 new: &$crate::accounts::NewAccount,
             ) -> Result<domain::account::Account, $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO accounts (email, password_hash, role, country, timezone, \
-                     usual_mood, therapist_name, therapist_phone, therapist_email, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                )
-                .bind(new.email.as_str())
-                .bind(&new.password_hash)
-                .bind(new.role.as_str())
-                .bind(new.country.map(domain::crisis::Country::code))
-                .bind(new.timezone.name())
-                .bind(new.usual_mood.map(|r| i64::from(r.get())))
-                .bind(&new.therapist.name)
-                .bind(&new.therapist.phone)
-                .bind(new.therapist.email.as_ref().map(domain::account::Email::as_str))
-                .bind(now)
-                .fetch_all(self.writer())
-                .await
-                .and_then($crate::rows::only_row)
-                .map_err(|e| $crate::StoreError::from_unique(e, "email", "that email address"))?;
+                let id: i64 = sqlx::query_scalar($crate::accounts::INSERT)
+                    .bind(new.email.as_str())
+                    .bind(&new.password_hash)
+                    .bind(new.role.as_str())
+                    .bind(new.country.map(domain::crisis::Country::code))
+                    .bind(new.timezone.name())
+                    .bind(new.usual_mood.map(|r| i64::from(r.get())))
+                    .bind(&new.therapist.name)
+                    .bind(&new.therapist.phone)
+                    .bind(
+                        new.therapist
+                            .email
+                            .as_ref()
+                            .map(domain::account::Email::as_str),
+                    )
+                    .bind(now)
+                    .fetch_all(self.writer())
+                    .await
+                    .and_then($crate::rows::only_row)
+                    .map_err(|e| {
+                        $crate::StoreError::from_unique(e, "email", "that email address")
+                    })?;
                 self.account_in(self.writer(), domain::account::AccountId(id))
                     .await?
                     .ok_or_else(|| $crate::StoreError::Corrupt("new account vanished".into()))
@@ -147,20 +288,11 @@ macro_rules! impl_account_store {
                 &self,
                 email: &domain::account::Email,
             ) -> Result<Option<(domain::account::Account, String)>, $crate::StoreError> {
-                #[derive(sqlx::FromRow)]
-                struct Row {
-                    #[sqlx(flatten)]
-                    account: $crate::accounts::AccountRow,
-                    password_hash: String,
-                }
-                let row: Option<Row> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    account_columns!(),
-                    ", a.password_hash FROM accounts a WHERE a.email = $1"
-                ))
-                .bind(email.as_str())
-                .fetch_optional(self.reader())
-                .await?;
+                let row: Option<$crate::accounts::SignInRow> =
+                    sqlx::query_as($crate::accounts::FOR_SIGN_IN)
+                        .bind(email.as_str())
+                        .fetch_optional(self.reader())
+                        .await?;
                 row.map(|r| Ok((r.account.into_account()?, r.password_hash)))
                     .transpose()
             }
@@ -177,21 +309,22 @@ macro_rules! impl_account_store {
                 id: domain::account::AccountId,
                 p: &$crate::accounts::Profile,
             ) -> Result<domain::account::Account, $crate::StoreError> {
-                sqlx::query(
-                    "UPDATE accounts SET country = $1, timezone = $2, usual_mood = $3, \
-                     always_ask_safety = $4, therapist_name = $5, therapist_phone = $6, \
-                     therapist_email = $7 WHERE id = $8",
-                )
-                .bind(p.country.map(domain::crisis::Country::code))
-                .bind(p.timezone.name())
-                .bind(p.usual_mood.map(|r| i64::from(r.get())))
-                .bind(p.always_ask_safety)
-                .bind(&p.therapist.name)
-                .bind(&p.therapist.phone)
-                .bind(p.therapist.email.as_ref().map(domain::account::Email::as_str))
-                .bind(id.0)
-                .execute(self.writer())
-                .await?;
+                sqlx::query($crate::accounts::UPDATE_PROFILE)
+                    .bind(p.country.map(domain::crisis::Country::code))
+                    .bind(p.timezone.name())
+                    .bind(p.usual_mood.map(|r| i64::from(r.get())))
+                    .bind(p.always_ask_safety)
+                    .bind(&p.therapist.name)
+                    .bind(&p.therapist.phone)
+                    .bind(
+                        p.therapist
+                            .email
+                            .as_ref()
+                            .map(domain::account::Email::as_str),
+                    )
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
                 self.account_in(self.writer(), id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Corrupt("account vanished".into()))
@@ -204,15 +337,13 @@ macro_rules! impl_account_store {
                 executor: &sqlx::Pool<$db>,
                 id: domain::account::AccountId,
             ) -> Result<Option<domain::account::Account>, $crate::StoreError> {
-                let row: Option<$crate::accounts::AccountRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    account_columns!(),
-                    " FROM accounts a WHERE a.id = $1"
-                ))
-                .bind(id.0)
-                .fetch_optional(executor)
-                .await?;
-                row.map($crate::accounts::AccountRow::into_account).transpose()
+                let row: Option<$crate::accounts::AccountRow> =
+                    sqlx::query_as($crate::accounts::BY_ID)
+                        .bind(id.0)
+                        .fetch_optional(executor)
+                        .await?;
+                row.map($crate::accounts::AccountRow::into_account)
+                    .transpose()
             }
         }
     };

@@ -13,6 +13,7 @@ use domain::idempotency::Written;
 use domain::order::Move;
 
 use crate::StoreError;
+use crate::sqlite::Sql;
 
 /// Uses of coping tools and the personal lists, each scoped to one account.
 #[async_trait]
@@ -76,7 +77,7 @@ fn distress(v: Option<i64>) -> Result<Option<Rating>, StoreError> {
     .transpose()
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct CopingUseRow {
     pub id: i64,
     pub client_id: String,
@@ -86,6 +87,7 @@ pub(crate) struct CopingUseRow {
     pub distress_after: Option<i64>,
     pub note: Option<String>,
     pub created_ms: i64,
+}
 }
 
 impl CopingUseRow {
@@ -109,12 +111,13 @@ impl CopingUseRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct ListItemRow {
     pub id: i64,
     pub kind: String,
     pub text: String,
     pub position: i64,
+}
 }
 
 impl ListItemRow {
@@ -135,6 +138,203 @@ macro_rules! coping_use_columns {
     };
 }
 
+/// The insert's column list and values, shared by both backends.
+macro_rules! coping_use_values {
+    () => {
+        "(account_id, client_id, tool, started_ms, distress_before, distress_after, note, \
+         created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    };
+}
+
+/// A new use's parked text on the agenda: account `$1`, text `$2`, created at `$3`.
+pub(crate) const PARK_ON_AGENDA: &str = "INSERT INTO agenda_items (account_id, text, source, \
+     created_ms) VALUES ($1, $2, 'parked', $3)";
+
+/// The account's uses in a range, oldest first (binds as `rows_in_range!`).
+pub(crate) const USES_IN_RANGE: &str = concat!(
+    "SELECT ",
+    coping_use_columns!(),
+    " FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 \
+     AND started_ms < $3 ORDER BY started_ms, id"
+);
+
+/// The account's (`$1`) list of kind `$2`, in order.
+pub(crate) const LIST: &str = "SELECT id, kind, text, position FROM coping_list_items \
+     WHERE account_id = $1 AND kind = $2 ORDER BY position, id";
+
+/// Adds text `$3` at the end of the account's (`$1`) list of kind `$2`, created at `$4`.
+pub(crate) const ADD_ITEM: &str = "INSERT INTO coping_list_items (account_id, kind, text, \
+     position, created_ms) \
+     SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4 \
+     FROM coping_list_items WHERE account_id = $1 AND kind = $2 \
+     RETURNING id, kind, text, position";
+
+/// Sets the text `$1` of the account's (`$2`) item `$3`.
+pub(crate) const UPDATE_ITEM: &str =
+    "UPDATE coping_list_items SET text = $1 WHERE account_id = $2 AND id = $3";
+
+/// The ids of the list holding the account's (`$1`) item `$2`, in order; none when the item
+/// is not the account's.
+pub(crate) const SAME_LIST_IDS: &str = "SELECT id FROM coping_list_items WHERE account_id = $1 \
+     AND kind = (SELECT kind FROM coping_list_items WHERE account_id = $1 AND id = $2) \
+     ORDER BY position, id";
+
+/// Puts the account's (`$2`) item `$3` at position `$1`.
+pub(crate) const SET_POSITION: &str =
+    "UPDATE coping_list_items SET position = $1 WHERE account_id = $2 AND id = $3";
+
+/// Deletes the account's (`$1`) item `$2`.
+pub(crate) const DELETE_ITEM: &str =
+    "DELETE FROM coping_list_items WHERE account_id = $1 AND id = $2";
+
+/// The list's ids after moving `id` one place, or `None` when `id` is not among them. The
+/// whole list is short; renumbering it keeps positions dense and distinct however they were
+/// left by earlier writes.
+pub(crate) fn moved(ids: &[i64], id: i64, direction: Move) -> Option<Vec<i64>> {
+    let at = ids.iter().position(|i| *i == id)?;
+    let mut order = ids.to_vec();
+    if let Some(other) = direction.neighbour(at, order.len()) {
+        order.swap(at, other);
+    }
+    Some(order)
+}
+
+#[async_trait]
+impl CopingStore for crate::sqlite::SqliteStore {
+    async fn insert_coping_use(
+        &self,
+        account: AccountId,
+        new: &NewCopingUse,
+    ) -> Result<(CopingUse, Written), StoreError> {
+        let u = new.clone();
+        let now = crate::rows::ms(Utc::now());
+        let (row, written): (CopingUseRow, Written) = self
+            .db()?
+            .write(move |conn| {
+                let (row, written) = crate::sqlite::sql::insert_or_existing(
+                    conn,
+                    insert_new_sql!("coping_uses", coping_use_columns!(), coping_use_values!()),
+                    existing_sql!("coping_uses", coping_use_columns!()),
+                    &[
+                        &account.0,
+                        &u.client_id.to_string(),
+                        &u.tool.code(),
+                        &crate::rows::ms(u.started_at),
+                        &u.distress_before.map(|r| i64::from(r.get())),
+                        &u.distress_after.map(|r| i64::from(r.get())),
+                        &u.note,
+                        &now,
+                    ],
+                    account,
+                    u.client_id,
+                )?;
+                // In the same write as the use, so a retry never parks it twice and a
+                // failure never loses it.
+                if written == Written::Created
+                    && let Some(text) = u.parked_text()
+                {
+                    conn.exec(PARK_ON_AGENDA, &[&account.0, &text, &now])?;
+                }
+                Ok((row, written))
+            })
+            .await?;
+        Ok((row.into_use()?, written))
+    }
+
+    async fn coping_uses(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CopingUse>, StoreError> {
+        let rows: Vec<CopingUseRow> = self.db()?.read(|conn| {
+            crate::sqlite::sql::rows_in_range(conn, USES_IN_RANGE, account, from, to)
+        })?;
+        rows.into_iter().map(CopingUseRow::into_use).collect()
+    }
+
+    async fn coping_list(
+        &self,
+        account: AccountId,
+        kind: ListKind,
+    ) -> Result<Vec<ListItem>, StoreError> {
+        let rows: Vec<ListItemRow> = self
+            .db()?
+            .read(|conn| conn.rows(LIST, &[&account.0, &kind.code()]))?;
+        rows.into_iter().map(ListItemRow::into_item).collect()
+    }
+
+    async fn add_list_item(
+        &self,
+        account: AccountId,
+        kind: ListKind,
+        text: &str,
+    ) -> Result<ListItem, StoreError> {
+        let text = text.to_owned();
+        let row: ListItemRow = self
+            .db()?
+            .write(move |conn| {
+                Ok(conn
+                    .row(
+                        ADD_ITEM,
+                        &[
+                            &account.0,
+                            &kind.code(),
+                            &text,
+                            &crate::rows::ms(Utc::now()),
+                        ],
+                    )?
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?)
+            })
+            .await?;
+        row.into_item()
+    }
+
+    async fn update_list_item(
+        &self,
+        account: AccountId,
+        id: ListItemId,
+        text: &str,
+    ) -> Result<bool, StoreError> {
+        let text = text.to_owned();
+        self.db()?
+            .write(move |conn| Ok(conn.exec(UPDATE_ITEM, &[&text, &account.0, &id.0])? == 1))
+            .await
+    }
+
+    async fn move_list_item(
+        &self,
+        account: AccountId,
+        id: ListItemId,
+        direction: Move,
+    ) -> Result<bool, StoreError> {
+        self.db()?
+            .write(move |conn| {
+                // On the writer, so the list read is the one renumbered.
+                let ids: Vec<(i64,)> = conn.rows(SAME_LIST_IDS, &[&account.0, &id.0])?;
+                let ids: Vec<i64> = ids.into_iter().map(|(i,)| i).collect();
+                let Some(order) = moved(&ids, id.0, direction) else {
+                    return Ok(false);
+                };
+                for (position, item) in (1_i64..).zip(&order) {
+                    conn.exec(SET_POSITION, &[&position, &account.0, item])?;
+                }
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn delete_list_item(
+        &self,
+        account: AccountId,
+        id: ListItemId,
+    ) -> Result<bool, StoreError> {
+        self.db()?
+            .write(move |conn| Ok(conn.exec(DELETE_ITEM, &[&account.0, &id.0])? == 1))
+            .await
+    }
+}
+
 macro_rules! impl_coping_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -148,9 +348,7 @@ macro_rules! impl_coping_store {
                 let mut tx = self.writer().begin().await?;
                 let (row, written): ($crate::coping::CopingUseRow, _) = insert_or_existing!(
                     &mut *tx, account, u.client_id,
-                    into "coping_uses" (coping_use_columns!())
-                    "(account_id, client_id, tool, started_ms, distress_before, distress_after, \
-                     note, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    into "coping_uses" (coping_use_columns!()) coping_use_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(u.client_id.to_string())
@@ -163,15 +361,12 @@ macro_rules! impl_coping_store {
                 );
                 if written == $crate::Written::Created {
                     if let Some(text) = u.parked_text() {
-                        sqlx::query(
-                            "INSERT INTO agenda_items (account_id, text, source, created_ms) \
-                             VALUES ($1, $2, 'parked', $3)",
-                        )
-                        .bind(account.0)
-                        .bind(text)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+                        sqlx::query($crate::coping::PARK_ON_AGENDA)
+                            .bind(account.0)
+                            .bind(text)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                 }
                 tx.commit().await?;
@@ -186,12 +381,7 @@ macro_rules! impl_coping_store {
             ) -> Result<Vec<domain::coping::CopingUse>, $crate::StoreError> {
                 rows_in_range!(
                     self,
-                    concat!(
-                        "SELECT ",
-                        coping_use_columns!(),
-                        " FROM coping_uses WHERE account_id = $1 AND started_ms >= $2 \
-                         AND started_ms < $3 ORDER BY started_ms, id"
-                    ),
+                    $crate::coping::USES_IN_RANGE,
                     account,
                     from,
                     to,
@@ -204,10 +394,7 @@ macro_rules! impl_coping_store {
                 account: domain::account::AccountId,
                 kind: domain::coping::ListKind,
             ) -> Result<Vec<domain::coping::ListItem>, $crate::StoreError> {
-                let rows: Vec<$crate::coping::ListItemRow> = sqlx::query_as(
-                    "SELECT id, kind, text, position FROM coping_list_items \
-                     WHERE account_id = $1 AND kind = $2 ORDER BY position, id",
-                )
+                let rows: Vec<$crate::coping::ListItemRow> = sqlx::query_as($crate::coping::LIST)
                 .bind(account.0)
                 .bind(kind.code())
                 .fetch_all(self.reader())
@@ -221,12 +408,7 @@ macro_rules! impl_coping_store {
                 kind: domain::coping::ListKind,
                 text: &str,
             ) -> Result<domain::coping::ListItem, $crate::StoreError> {
-                let row: $crate::coping::ListItemRow = sqlx::query_as(
-                    "INSERT INTO coping_list_items (account_id, kind, text, position, created_ms) \
-                     SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4 \
-                     FROM coping_list_items WHERE account_id = $1 AND kind = $2 \
-                     RETURNING id, kind, text, position",
-                )
+                let row: $crate::coping::ListItemRow = sqlx::query_as($crate::coping::ADD_ITEM)
                 .bind(account.0)
                 .bind(kind.code())
                 .bind(text)
@@ -243,9 +425,7 @@ macro_rules! impl_coping_store {
                 id: domain::coping::ListItemId,
                 text: &str,
             ) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query(
-                    "UPDATE coping_list_items SET text = $1 WHERE account_id = $2 AND id = $3",
-                )
+                let done = sqlx::query($crate::coping::UPDATE_ITEM)
                 .bind(text)
                 .bind(account.0)
                 .bind(id.0)
@@ -261,30 +441,17 @@ macro_rules! impl_coping_store {
                 direction: $crate::Move,
             ) -> Result<bool, $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
-                // The whole list is short; renumbering it keeps positions dense and distinct
-                // however they were left by earlier writes.
-                let ids: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM coping_list_items WHERE account_id = $1 AND kind = \
-                     (SELECT kind FROM coping_list_items WHERE account_id = $1 AND id = $2) \
-                     ORDER BY position, id",
-                )
+                let ids: Vec<i64> = sqlx::query_scalar($crate::coping::SAME_LIST_IDS)
                 .bind(account.0)
                 .bind(id.0)
                 .fetch_all(&mut *tx)
                 .await?;
-                let Some(at) = ids.iter().position(|i| *i == id.0) else {
+                let Some(order) = $crate::coping::moved(&ids, id.0, direction) else {
                     tx.rollback().await?;
                     return Ok(false);
                 };
-                let mut order = ids.clone();
-                if let Some(other) = direction.neighbour(at, order.len()) {
-                    order.swap(at, other);
-                }
                 for (position, item) in (1_i64..).zip(&order) {
-                    sqlx::query(
-                        "UPDATE coping_list_items SET position = $1 \
-                         WHERE account_id = $2 AND id = $3",
-                    )
+                    sqlx::query($crate::coping::SET_POSITION)
                     .bind(position)
                     .bind(account.0)
                     .bind(*item)
@@ -300,7 +467,12 @@ macro_rules! impl_coping_store {
                 account: domain::account::AccountId,
                 id: domain::coping::ListItemId,
             ) -> Result<bool, $crate::StoreError> {
-                delete_owned!(self, "coping_list_items", account, id)
+                let done = sqlx::query($crate::coping::DELETE_ITEM)
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() == 1)
             }
         }
     };

@@ -240,13 +240,9 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
 }
 
 // The entities whose statements still run through sqlx; each moves to `db` in its own module.
-impl_account_store!(SqliteStore, sqlx::Sqlite);
-impl_session_store!(SqliteStore);
 impl_journal_store!(SqliteStore, sqlx::Sqlite);
 impl_homework_store!(SqliteStore, sqlx::Sqlite);
 impl_plan_store!(SqliteStore);
-impl_coping_store!(SqliteStore);
-impl_sign_in_limit_store!(SqliteStore);
 impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
 
 #[async_trait::async_trait]
