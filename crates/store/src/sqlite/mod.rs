@@ -248,7 +248,6 @@ impl_guidance_store!(SqliteStore);
 impl_journal_store!(SqliteStore, sqlx::Sqlite);
 impl_homework_store!(SqliteStore, sqlx::Sqlite);
 impl_feedback_store!(SqliteStore);
-impl_plan_store!(SqliteStore);
 impl_coping_store!(SqliteStore);
 impl_questionnaire_store!(SqliteStore);
 impl_sign_in_limit_store!(SqliteStore);
