@@ -246,7 +246,6 @@ impl_therapy_store!(SqliteStore);
 impl_agenda_store!(SqliteStore);
 impl_guidance_store!(SqliteStore);
 impl_journal_store!(SqliteStore, sqlx::Sqlite);
-impl_homework_store!(SqliteStore, sqlx::Sqlite);
 impl_feedback_store!(SqliteStore);
 impl_coping_store!(SqliteStore);
 impl_questionnaire_store!(SqliteStore);
