@@ -245,7 +245,6 @@ impl_session_store!(SqliteStore);
 impl_therapy_store!(SqliteStore);
 impl_agenda_store!(SqliteStore);
 impl_guidance_store!(SqliteStore);
-impl_journal_store!(SqliteStore, sqlx::Sqlite);
 impl_feedback_store!(SqliteStore);
 impl_coping_store!(SqliteStore);
 impl_questionnaire_store!(SqliteStore);
