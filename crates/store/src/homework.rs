@@ -11,6 +11,7 @@ use domain::idempotency::Written;
 
 use crate::StoreError;
 use crate::rows::client_id;
+use crate::sqlite::Sql;
 
 /// Homework and its log, scoped to one account.
 #[async_trait]
@@ -55,7 +56,7 @@ pub trait HomeworkStore: Send + Sync {
     ) -> Result<Vec<HomeworkLog>, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct HomeworkRow {
     pub id: i64,
     pub client_id: String,
@@ -64,6 +65,7 @@ pub(crate) struct HomeworkRow {
     pub frequency: String,
     pub created_ms: i64,
     pub finished_ms: Option<i64>,
+}
 }
 
 impl HomeworkRow {
@@ -92,13 +94,14 @@ pub(crate) fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct HomeworkLogRow {
     pub id: i64,
     pub homework_id: i64,
     pub client_id: String,
     pub at_ms: i64,
     pub note: Option<String>,
+}
 }
 
 impl HomeworkLogRow {
@@ -119,6 +122,222 @@ macro_rules! homework_columns {
     };
 }
 
+/// The insert's column list and values, shared by both backends.
+macro_rules! homework_values {
+    () => {
+        "(account_id, client_id, text, due_on, frequency, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    };
+}
+
+macro_rules! homework_log_columns {
+    () => {
+        "id, homework_id, client_id, at_ms, note"
+    };
+}
+
+/// The log insert's column list and values, shared by both backends.
+macro_rules! homework_log_values {
+    () => {
+        "(account_id, homework_id, client_id, at_ms, note, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    };
+}
+
+/// The account's (`$1`) homework, finished ones too when `$2`, oldest first.
+pub(crate) const LIST: &str = concat!(
+    "SELECT ",
+    homework_columns!(),
+    " FROM homework WHERE account_id = $1 AND ($2 OR finished_ms IS NULL) \
+     ORDER BY created_ms, id"
+);
+
+/// One of the account's (`$1`) homework by id (`$2`).
+pub(crate) const ONE: &str = concat!(
+    "SELECT ",
+    homework_columns!(),
+    " FROM homework WHERE account_id = $1 AND id = $2"
+);
+
+/// Changes homework: `$1` text, `$2` whether the due date changes and `$3` to what,
+/// `$4` frequency, `$5` finished (`NULL` to leave it), `$6` now, `$7` account, `$8` id.
+pub(crate) const EDIT: &str = "UPDATE homework SET text = COALESCE($1, text), \
+     due_on = CASE WHEN $2 THEN $3 ELSE due_on END, \
+     frequency = COALESCE($4, frequency), \
+     finished_ms = CASE WHEN $5 IS NULL THEN finished_ms \
+                        WHEN $5 THEN COALESCE(finished_ms, $6) \
+                        ELSE NULL END \
+     WHERE account_id = $7 AND id = $8";
+
+/// Deletes the account's (`$1`) homework by id (`$2`); its log goes with it (ON DELETE
+/// CASCADE). The same statement `delete_owned!` runs on PostgreSQL.
+pub(crate) const DELETE: &str = "DELETE FROM homework WHERE account_id = $1 AND id = $2";
+
+/// Whether the homework (`$2`) is the account's (`$1`).
+pub(crate) const OWNED: &str = "SELECT id FROM homework WHERE account_id = $1 AND id = $2";
+
+/// Homework meant to be done once is finished by doing it: `$1` when, `$2` account, `$3` id.
+pub(crate) const FINISH_ONCE: &str = "UPDATE homework SET finished_ms = $1 WHERE account_id = $2 AND id = $3 \
+     AND frequency = 'once' AND finished_ms IS NULL";
+
+/// The account's done times in a range, oldest first (binds as `rows_in_range!`).
+pub(crate) const LOGS_IN_RANGE: &str = concat!(
+    "SELECT ",
+    homework_log_columns!(),
+    " FROM homework_log WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 \
+     ORDER BY at_ms, id"
+);
+
+#[async_trait]
+impl HomeworkStore for crate::sqlite::SqliteStore {
+    async fn insert_homework(
+        &self,
+        account: AccountId,
+        h: &NewHomework,
+    ) -> Result<(Homework, Written), StoreError> {
+        let h = h.clone();
+        let (row, written): (HomeworkRow, Written) = self
+            .db()?
+            .write(move |conn| {
+                crate::sqlite::sql::insert_or_existing(
+                    conn,
+                    insert_new_sql!("homework", homework_columns!(), homework_values!()),
+                    existing_sql!("homework", homework_columns!()),
+                    &[
+                        &account.0,
+                        &h.client_id.to_string(),
+                        &h.text,
+                        &h.due_on.map(day_text),
+                        &h.frequency.code(),
+                        &crate::rows::ms(Utc::now()),
+                    ],
+                    account,
+                    h.client_id,
+                )
+            })
+            .await?;
+        Ok((row.into_homework()?, written))
+    }
+
+    async fn homework_list(
+        &self,
+        account: AccountId,
+        include_finished: bool,
+    ) -> Result<Vec<Homework>, StoreError> {
+        let rows: Vec<HomeworkRow> = self
+            .db()?
+            .read(|conn| conn.rows(LIST, &[&account.0, &include_finished]))?;
+        rows.into_iter().map(HomeworkRow::into_homework).collect()
+    }
+
+    async fn edit_homework(
+        &self,
+        account: AccountId,
+        id: HomeworkId,
+        edit: &HomeworkEdit,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Homework>, StoreError> {
+        let edit = edit.clone();
+        let row: Option<HomeworkRow> = self
+            .db()?
+            .write(move |conn| {
+                let changed = conn.exec(
+                    EDIT,
+                    &[
+                        &edit.text,
+                        &edit.due_on.is_some(),
+                        &edit.due_on.flatten().map(day_text),
+                        &edit.frequency.map(|f| f.code()),
+                        &edit.finished,
+                        &crate::rows::ms(now),
+                        &account.0,
+                        &id.0,
+                    ],
+                )?;
+                if changed == 0 {
+                    return Ok(None);
+                }
+                conn.row(ONE, &[&account.0, &id.0])
+            })
+            .await?;
+        row.map(HomeworkRow::into_homework).transpose()
+    }
+
+    async fn delete_homework(
+        &self,
+        account: AccountId,
+        id: HomeworkId,
+    ) -> Result<bool, StoreError> {
+        let deleted = self
+            .db()?
+            .write(move |conn| conn.exec(DELETE, &[&account.0, &id.0]))
+            .await?;
+        Ok(deleted == 1)
+    }
+
+    async fn log_homework(
+        &self,
+        account: AccountId,
+        homework_id: HomeworkId,
+        log: &NewHomeworkLog,
+    ) -> Result<Option<(HomeworkLog, Written)>, StoreError> {
+        let log = log.clone();
+        let logged: Option<(HomeworkLogRow, Written)> = self
+            .db()?
+            .write(move |conn| {
+                if conn
+                    .scalar::<i64>(OWNED, &[&account.0, &homework_id.0])?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+                let (row, written): (HomeworkLogRow, Written) =
+                    crate::sqlite::sql::insert_or_existing(
+                        conn,
+                        insert_new_sql!(
+                            "homework_log",
+                            homework_log_columns!(),
+                            homework_log_values!()
+                        ),
+                        existing_sql!("homework_log", homework_log_columns!()),
+                        &[
+                            &account.0,
+                            &homework_id.0,
+                            &log.client_id.to_string(),
+                            &crate::rows::ms(log.at),
+                            &log.note,
+                            &crate::rows::ms(Utc::now()),
+                        ],
+                        account,
+                        log.client_id,
+                    )?;
+                if written == Written::Created {
+                    conn.exec(
+                        FINISH_ONCE,
+                        &[&crate::rows::ms(log.at), &account.0, &homework_id.0],
+                    )?;
+                }
+                Ok(Some((row, written)))
+            })
+            .await?;
+        logged
+            .map(|(row, written)| Ok((row.into_log()?, written)))
+            .transpose()
+    }
+
+    async fn homework_logs(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<HomeworkLog>, StoreError> {
+        let rows: Vec<HomeworkLogRow> = self.db()?.read(|conn| {
+            crate::sqlite::sql::rows_in_range(conn, LOGS_IN_RANGE, account, from, to)
+        })?;
+        rows.into_iter().map(HomeworkLogRow::into_log).collect()
+    }
+}
+
 macro_rules! impl_homework_store {
     ($ty:ty, $db:ty) => {
         #[async_trait::async_trait]
@@ -130,9 +349,7 @@ macro_rules! impl_homework_store {
             ) -> Result<(domain::homework::Homework, $crate::Written), $crate::StoreError> {
                 let (row, written): ($crate::homework::HomeworkRow, _) = insert_or_existing!(
                     self.writer(), account, h.client_id,
-                    into "homework" (homework_columns!())
-                    "(account_id, client_id, text, due_on, frequency, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    into "homework" (homework_columns!()) homework_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(h.client_id.to_string())
@@ -149,16 +366,12 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 include_finished: bool,
             ) -> Result<Vec<domain::homework::Homework>, $crate::StoreError> {
-                let rows: Vec<$crate::homework::HomeworkRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    homework_columns!(),
-                    " FROM homework WHERE account_id = $1 AND ($2 OR finished_ms IS NULL) \
-                     ORDER BY created_ms, id"
-                ))
-                .bind(account.0)
-                .bind(include_finished)
-                .fetch_all(self.reader())
-                .await?;
+                let rows: Vec<$crate::homework::HomeworkRow> =
+                    sqlx::query_as($crate::homework::LIST)
+                        .bind(account.0)
+                        .bind(include_finished)
+                        .fetch_all(self.reader())
+                        .await?;
                 rows.into_iter()
                     .map($crate::homework::HomeworkRow::into_homework)
                     .collect()
@@ -171,25 +384,17 @@ macro_rules! impl_homework_store {
                 edit: &domain::homework::HomeworkEdit,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
-                let done = sqlx::query(
-                    "UPDATE homework SET text = COALESCE($1, text), \
-                     due_on = CASE WHEN $2 THEN $3 ELSE due_on END, \
-                     frequency = COALESCE($4, frequency), \
-                     finished_ms = CASE WHEN $5 IS NULL THEN finished_ms \
-                                        WHEN $5 THEN COALESCE(finished_ms, $6) \
-                                        ELSE NULL END \
-                     WHERE account_id = $7 AND id = $8",
-                )
-                .bind(edit.text.as_deref())
-                .bind(edit.due_on.is_some())
-                .bind(edit.due_on.flatten().map($crate::homework::day_text))
-                .bind(edit.frequency.map(|f| f.code()))
-                .bind(edit.finished)
-                .bind($crate::rows::ms(now))
-                .bind(account.0)
-                .bind(id.0)
-                .execute(self.writer())
-                .await?;
+                let done = sqlx::query($crate::homework::EDIT)
+                    .bind(edit.text.as_deref())
+                    .bind(edit.due_on.is_some())
+                    .bind(edit.due_on.flatten().map($crate::homework::day_text))
+                    .bind(edit.frequency.map(|f| f.code()))
+                    .bind(edit.finished)
+                    .bind($crate::rows::ms(now))
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
                 if done.rows_affected() == 0 {
                     return Ok(None);
                 }
@@ -201,7 +406,12 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 id: domain::homework::HomeworkId,
             ) -> Result<bool, $crate::StoreError> {
-                delete_owned!(self, "homework", account, id)
+                let done = sqlx::query($crate::homework::DELETE)
+                    .bind(account.0)
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn log_homework(
@@ -212,22 +422,18 @@ macro_rules! impl_homework_store {
             ) -> Result<Option<(domain::homework::HomeworkLog, $crate::Written)>, $crate::StoreError>
             {
                 let mut tx = self.writer().begin().await?;
-                let found: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM homework WHERE account_id = $1 AND id = $2",
-                )
-                .bind(account.0)
-                .bind(homework_id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let found: Option<i64> = sqlx::query_scalar($crate::homework::OWNED)
+                    .bind(account.0)
+                    .bind(homework_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 if found.is_none() {
                     tx.rollback().await?;
                     return Ok(None);
                 }
                 let (row, written): ($crate::homework::HomeworkLogRow, _) = insert_or_existing!(
                     &mut *tx, account, log.client_id,
-                    into "homework_log" ("id, homework_id, client_id, at_ms, note")
-                    "(account_id, homework_id, client_id, at_ms, note, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    into "homework_log" (homework_log_columns!()) homework_log_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(homework_id.0)
@@ -238,15 +444,12 @@ macro_rules! impl_homework_store {
                 );
                 if written == $crate::Written::Created {
                     // Homework meant to be done once is finished by doing it.
-                    sqlx::query(
-                        "UPDATE homework SET finished_ms = $1 WHERE account_id = $2 AND id = $3 \
-                         AND frequency = 'once' AND finished_ms IS NULL",
-                    )
-                    .bind($crate::rows::ms(log.at))
-                    .bind(account.0)
-                    .bind(homework_id.0)
-                    .execute(&mut *tx)
-                    .await?;
+                    sqlx::query($crate::homework::FINISH_ONCE)
+                        .bind($crate::rows::ms(log.at))
+                        .bind(account.0)
+                        .bind(homework_id.0)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(Some((row.into_log()?, written)))
@@ -260,8 +463,7 @@ macro_rules! impl_homework_store {
             ) -> Result<Vec<domain::homework::HomeworkLog>, $crate::StoreError> {
                 rows_in_range!(
                     self,
-                    "SELECT id, homework_id, client_id, at_ms, note FROM homework_log \
-                     WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id",
+                    $crate::homework::LOGS_IN_RANGE,
                     account,
                     from,
                     to,
@@ -276,15 +478,12 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 id: domain::homework::HomeworkId,
             ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
-                let row: Option<$crate::homework::HomeworkRow> = sqlx::query_as(concat!(
-                    "SELECT ",
-                    homework_columns!(),
-                    " FROM homework WHERE account_id = $1 AND id = $2"
-                ))
-                .bind(account.0)
-                .bind(id.0)
-                .fetch_optional(executor)
-                .await?;
+                let row: Option<$crate::homework::HomeworkRow> =
+                    sqlx::query_as($crate::homework::ONE)
+                        .bind(account.0)
+                        .bind(id.0)
+                        .fetch_optional(executor)
+                        .await?;
                 row.map($crate::homework::HomeworkRow::into_homework).transpose()
             }
         }

@@ -8,6 +8,7 @@ use domain::account::AccountId;
 use domain::plans::{PlanKind, PlanVersionNumber};
 
 use crate::StoreError;
+use crate::sqlite::Sql;
 
 /// One saved version of a plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,12 +67,13 @@ pub trait PlanStore: Send + Sync {
     async fn plan_offline(&self, account: AccountId, token_hash: &str) -> Result<bool, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
+db_row! {
 pub(crate) struct PlanRow {
     pub version: i64,
     pub body: String,
     pub created_ms: i64,
     pub author_id: Option<i64>,
+}
 }
 
 impl PlanRow {
@@ -89,6 +91,141 @@ impl PlanRow {
 /// each round one of the racing saves wins, so this many racing saves all get through.
 pub(crate) const SAVE_ATTEMPTS: usize = 10;
 
+macro_rules! plan_columns {
+    () => {
+        "version, body, created_ms, author_id"
+    };
+}
+
+/// Stores a version numbered one after the newest: `$1` account, `$2` kind, `$3` body,
+/// `$4` when, `$5` author. The number is computed in the insert itself.
+pub(crate) const SAVE: &str = concat!(
+    "INSERT INTO plan_versions (account_id, kind, version, body, created_ms, author_id) \
+     SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 \
+     FROM plan_versions WHERE account_id = $1 AND kind = $2 \
+     RETURNING ",
+    plan_columns!()
+);
+
+/// The newest version of the account's (`$1`) plan of a kind (`$2`).
+pub(crate) const LATEST: &str = concat!(
+    "SELECT ",
+    plan_columns!(),
+    " FROM plan_versions WHERE account_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1"
+);
+
+/// One version (`$3`) of the account's (`$1`) plan of a kind (`$2`).
+pub(crate) const ONE: &str = concat!(
+    "SELECT ",
+    plan_columns!(),
+    " FROM plan_versions WHERE account_id = $1 AND kind = $2 AND version = $3"
+);
+
+/// Every version of the account's (`$1`) plan of a kind (`$2`), oldest first.
+pub(crate) const ALL: &str = concat!(
+    "SELECT ",
+    plan_columns!(),
+    " FROM plan_versions WHERE account_id = $1 AND kind = $2 ORDER BY version"
+);
+
+/// Sets keep-offline to `$1` for the session `$2` when it is the account's (`$3`).
+pub(crate) const SET_OFFLINE: &str = "UPDATE auth_sessions SET keep_plan_offline = $1 \
+     WHERE token_hash = $2 AND account_id = $3";
+
+/// Whether the session `$1`, when it is the account's (`$2`), keeps the plan offline.
+pub(crate) const OFFLINE: &str = "SELECT keep_plan_offline FROM auth_sessions \
+     WHERE token_hash = $1 AND account_id = $2";
+
+#[async_trait]
+impl PlanStore for crate::sqlite::SqliteStore {
+    async fn save_plan_version(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+        body: &str,
+        author: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<StoredPlanVersion, StoreError> {
+        let body = body.to_owned();
+        // Tried once, unlike on PostgreSQL: the one writer runs saves one after another
+        // (in a `BEGIN IMMEDIATE` transaction), so no other save can take the number between
+        // reading the newest and inserting.
+        let row: PlanRow = self
+            .db()?
+            .write(move |conn| {
+                Ok(conn
+                    .row(
+                        SAVE,
+                        &[
+                            &account.0,
+                            &kind.code(),
+                            &body,
+                            &crate::rows::ms(at),
+                            &author.0,
+                        ],
+                    )?
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?)
+            })
+            .await?;
+        row.into_version()
+    }
+
+    async fn latest_plan_version(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+    ) -> Result<Option<StoredPlanVersion>, StoreError> {
+        let row: Option<PlanRow> = self
+            .db()?
+            .read(|conn| conn.row(LATEST, &[&account.0, &kind.code()]))?;
+        row.map(PlanRow::into_version).transpose()
+    }
+
+    async fn plan_version(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+        version: PlanVersionNumber,
+    ) -> Result<Option<StoredPlanVersion>, StoreError> {
+        let row: Option<PlanRow> = self
+            .db()?
+            .read(|conn| conn.row(ONE, &[&account.0, &kind.code(), &version.0]))?;
+        row.map(PlanRow::into_version).transpose()
+    }
+
+    async fn plan_versions(
+        &self,
+        account: AccountId,
+        kind: PlanKind,
+    ) -> Result<Vec<StoredPlanVersion>, StoreError> {
+        let rows: Vec<PlanRow> = self
+            .db()?
+            .read(|conn| conn.rows(ALL, &[&account.0, &kind.code()]))?;
+        rows.into_iter().map(PlanRow::into_version).collect()
+    }
+
+    async fn set_plan_offline(
+        &self,
+        account: AccountId,
+        token_hash: &str,
+        keep: bool,
+    ) -> Result<bool, StoreError> {
+        let token_hash = token_hash.to_owned();
+        let changed = self
+            .db()?
+            .write(move |conn| conn.exec(SET_OFFLINE, &[&keep, &token_hash, &account.0]))
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn plan_offline(&self, account: AccountId, token_hash: &str) -> Result<bool, StoreError> {
+        let keep: Option<bool> = self
+            .db()?
+            .read(|conn| conn.scalar(OFFLINE, &[&token_hash, &account.0]))?;
+        Ok(keep.unwrap_or(false))
+    }
+}
+
 macro_rules! impl_plan_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
@@ -105,21 +242,16 @@ macro_rules! impl_plan_store {
                 // same number meet the unique key, and the loser simply tries again.
                 let mut last_error = None;
                 for _ in 0..$crate::plans::SAVE_ATTEMPTS {
-                    let saved: Result<$crate::plans::PlanRow, sqlx::Error> = sqlx::query_as(
-                        "INSERT INTO plan_versions (account_id, kind, version, body, created_ms, \
-                         author_id) \
-                         SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 \
-                         FROM plan_versions WHERE account_id = $1 AND kind = $2 \
-                         RETURNING version, body, created_ms, author_id",
-                    )
-                    .bind(account.0)
-                    .bind(kind.code())
-                    .bind(body)
-                    .bind($crate::rows::ms(at))
-                    .bind(author.0)
-                    .fetch_all(self.writer())
-                    .await
-                    .and_then($crate::rows::only_row);
+                    let saved: Result<$crate::plans::PlanRow, sqlx::Error> =
+                        sqlx::query_as($crate::plans::SAVE)
+                            .bind(account.0)
+                            .bind(kind.code())
+                            .bind(body)
+                            .bind($crate::rows::ms(at))
+                            .bind(author.0)
+                            .fetch_all(self.writer())
+                            .await
+                            .and_then($crate::rows::only_row);
                     match saved {
                         Ok(row) => return row.into_version(),
                         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
@@ -138,14 +270,11 @@ macro_rules! impl_plan_store {
                 account: domain::account::AccountId,
                 kind: domain::plans::PlanKind,
             ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
-                let row: Option<$crate::plans::PlanRow> = sqlx::query_as(
-                    "SELECT version, body, created_ms, author_id FROM plan_versions \
-                     WHERE account_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1",
-                )
-                .bind(account.0)
-                .bind(kind.code())
-                .fetch_optional(self.reader())
-                .await?;
+                let row: Option<$crate::plans::PlanRow> = sqlx::query_as($crate::plans::LATEST)
+                    .bind(account.0)
+                    .bind(kind.code())
+                    .fetch_optional(self.reader())
+                    .await?;
                 row.map($crate::plans::PlanRow::into_version).transpose()
             }
 
@@ -155,15 +284,12 @@ macro_rules! impl_plan_store {
                 kind: domain::plans::PlanKind,
                 version: domain::plans::PlanVersionNumber,
             ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
-                let row: Option<$crate::plans::PlanRow> = sqlx::query_as(
-                    "SELECT version, body, created_ms, author_id FROM plan_versions \
-                     WHERE account_id = $1 AND kind = $2 AND version = $3",
-                )
-                .bind(account.0)
-                .bind(kind.code())
-                .bind(version.0)
-                .fetch_optional(self.reader())
-                .await?;
+                let row: Option<$crate::plans::PlanRow> = sqlx::query_as($crate::plans::ONE)
+                    .bind(account.0)
+                    .bind(kind.code())
+                    .bind(version.0)
+                    .fetch_optional(self.reader())
+                    .await?;
                 row.map($crate::plans::PlanRow::into_version).transpose()
             }
 
@@ -172,14 +298,11 @@ macro_rules! impl_plan_store {
                 account: domain::account::AccountId,
                 kind: domain::plans::PlanKind,
             ) -> Result<Vec<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
-                let rows: Vec<$crate::plans::PlanRow> = sqlx::query_as(
-                    "SELECT version, body, created_ms, author_id FROM plan_versions \
-                     WHERE account_id = $1 AND kind = $2 ORDER BY version",
-                )
-                .bind(account.0)
-                .bind(kind.code())
-                .fetch_all(self.reader())
-                .await?;
+                let rows: Vec<$crate::plans::PlanRow> = sqlx::query_as($crate::plans::ALL)
+                    .bind(account.0)
+                    .bind(kind.code())
+                    .fetch_all(self.reader())
+                    .await?;
                 rows.into_iter()
                     .map($crate::plans::PlanRow::into_version)
                     .collect()
@@ -191,15 +314,12 @@ macro_rules! impl_plan_store {
                 token_hash: &str,
                 keep: bool,
             ) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query(
-                    "UPDATE auth_sessions SET keep_plan_offline = $1 \
-                     WHERE token_hash = $2 AND account_id = $3",
-                )
-                .bind(keep)
-                .bind(token_hash)
-                .bind(account.0)
-                .execute(self.writer())
-                .await?;
+                let done = sqlx::query($crate::plans::SET_OFFLINE)
+                    .bind(keep)
+                    .bind(token_hash)
+                    .bind(account.0)
+                    .execute(self.writer())
+                    .await?;
                 Ok(done.rows_affected() == 1)
             }
 
@@ -208,14 +328,11 @@ macro_rules! impl_plan_store {
                 account: domain::account::AccountId,
                 token_hash: &str,
             ) -> Result<bool, $crate::StoreError> {
-                let keep: Option<bool> = sqlx::query_scalar(
-                    "SELECT keep_plan_offline FROM auth_sessions \
-                     WHERE token_hash = $1 AND account_id = $2",
-                )
-                .bind(token_hash)
-                .bind(account.0)
-                .fetch_optional(self.reader())
-                .await?;
+                let keep: Option<bool> = sqlx::query_scalar($crate::plans::OFFLINE)
+                    .bind(token_hash)
+                    .bind(account.0)
+                    .fetch_optional(self.reader())
+                    .await?;
                 Ok(keep.unwrap_or(false))
             }
         }

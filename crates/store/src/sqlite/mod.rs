@@ -239,10 +239,8 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
     }
 }
 
-// The entities whose statements still run through sqlx; each moves to `db` in its own module.
-impl_journal_store!(SqliteStore, sqlx::Sqlite);
-impl_homework_store!(SqliteStore, sqlx::Sqlite);
-impl_plan_store!(SqliteStore);
+// Backups and restores read the catalog and stream rows through sqlx; they are rare operator
+// commands, and their code is shared with PostgreSQL.
 impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
 
 #[async_trait::async_trait]
