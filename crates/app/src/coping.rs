@@ -41,10 +41,6 @@ impl App {
         if stored.1 == Written::Existing && !new.same_submission(&stored.0.content, started_sent) {
             return Err(AppError::ClientIdConflict);
         }
-        // The write is durable already; a failure to re-assess must not lose it.
-        if let Err(e) = self.reassess(actor).await {
-            tracing::error!(error = %e, "re-assessing guidance after a coping use failed");
-        }
         Ok(stored)
     }
 

@@ -55,14 +55,6 @@ impl App {
         Ok(self.store.current_guidance(actor.account.id, now).await?)
     }
 
-    /// Rebuilds the actor's guidance from the history after something it reads changed.
-    pub(crate) async fn reassess(&self, actor: &Actor) -> Result<Guidance, AppError> {
-        Ok(self
-            .store
-            .rebuild_guidance(actor.account.id, Utc::now())
-            .await?)
-    }
-
     /// Every recorded change of level since `from`, oldest first.
     pub async fn guidance_history(
         &self,

@@ -57,7 +57,6 @@ impl App {
             }
             return Ok((added.sessions, Written::Existing));
         }
-        self.reassess(actor).await?;
         Ok((added.sessions, Written::Created))
     }
 
@@ -101,7 +100,6 @@ impl App {
         if removed == 0 {
             return Err(AppError::NotFound);
         }
-        self.reassess(actor).await?;
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! The statements every entity runs on the rows an account owns: "insert or return the
 //! existing row" for every create keyed by (account, client id), so a retried request never
-//! stores its content twice; "read those in a time range"; and "delete one by id".
+//! stores its content twice, and "read those in a time range"; and the row structs both
+//! backends read.
 
 /// Stores a row once per (account, client id) and gives back `(row, Written)`.
 ///
@@ -62,23 +63,6 @@ macro_rules! existing_sql {
             " WHERE account_id = $1 AND client_id = $2"
         )
     };
-}
-
-/// Deletes one of the account's rows by id: `Ok(true)` when it was there, `Ok(false)` when
-/// there is no such row or it is another account's.
-macro_rules! delete_owned {
-    ($self:ident, $table:literal, $account:expr, $id:expr) => {{
-        let done = sqlx::query(concat!(
-            "DELETE FROM ",
-            $table,
-            " WHERE account_id = $1 AND id = $2"
-        ))
-        .bind($account.0)
-        .bind($id.0)
-        .execute($self.writer())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }};
 }
 
 /// Reads the account's rows with `from <= at < to`, converting each with `$convert`. The

@@ -235,6 +235,15 @@ impl CopingStore for crate::sqlite::SqliteStore {
                 {
                     conn.exec(PARK_ON_AGENDA, &[&account.0, &text, &now])?;
                 }
+                if written == Written::Created {
+                    // Guidance sees the use in the same transaction.
+                    crate::summaries::reassess_sqlite(
+                        conn,
+                        account,
+                        &crate::summaries::HistoryChange::Coping(u.record()),
+                        Utc::now(),
+                    )?;
+                }
                 Ok((row, written))
             })
             .await?;
@@ -368,6 +377,14 @@ macro_rules! impl_coping_store {
                             .execute(&mut *tx)
                             .await?;
                     }
+                    // Guidance sees the use in the same transaction.
+                    $crate::summaries::reassess_postgres(
+                        &mut tx,
+                        account,
+                        &$crate::summaries::HistoryChange::Coping(u.record()),
+                        chrono::Utc::now(),
+                    )
+                    .await?;
                 }
                 tx.commit().await?;
                 Ok((row.into_use()?, written))

@@ -36,6 +36,18 @@ pub(crate) enum HistoryChange {
     Removed,
 }
 
+impl HistoryChange {
+    /// New sessions, as guidance reads them.
+    pub(crate) fn sessions(sessions: &[domain::therapy::TherapySession]) -> HistoryChange {
+        HistoryChange::Sessions(
+            sessions
+                .iter()
+                .map(|s| SessionRecord { at: s.at })
+                .collect(),
+        )
+    }
+}
+
 /// The profile fields guidance reads, as stored.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Basis {
@@ -45,8 +57,6 @@ pub(crate) struct Basis {
 
 /// The account's profile fields guidance reads.
 pub(crate) const BASIS: &str = "SELECT timezone, usual_mood FROM accounts WHERE id = $1";
-/// The summary and the last level recorded.
-pub(crate) const STORED: &str = "SELECT state, level FROM guidance_summaries WHERE account_id = $1";
 /// The same, locking the row until the transaction ends (PostgreSQL), so two writes for one
 /// account update it one after the other.
 pub(crate) const STORED_FOR_UPDATE: &str =
@@ -121,16 +131,12 @@ pub(crate) fn updated(
     Some(summary)
 }
 
+/// A check-in's time, mood, anxiety, energy, missed activities and safety answer.
+type CheckInColumns = (i64, i64, Option<i64>, Option<i64>, Option<bool>, Option<bool>);
+
 /// Rows a rebuild read, as a history.
 pub(crate) struct Rebuild {
-    pub checkins: Vec<(
-        i64,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<bool>,
-        Option<bool>,
-    )>,
+    pub checkins: Vec<CheckInColumns>,
     pub sessions: Vec<(i64,)>,
     pub coping: Vec<(i64, String, Option<i64>, Option<i64>)>,
     pub questionnaires: Vec<(i64, String, String)>,
@@ -240,9 +246,9 @@ pub(crate) fn reassess_sqlite(
     now: DateTime<Utc>,
 ) -> Result<Guidance, StoreError> {
     use crate::sqlite::Sql;
-    let (tz, usual, state, mut last): (String, Option<i64>, Option<String>, Option<String>) =
-        conn.row(crate::guidance::BASIS_AND_SUMMARY, &[&account.0])?
-            .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let (tz, usual, state, mut last): (String, Option<i64>, Option<String>, Option<String>) = conn
+        .row(crate::guidance::BASIS_AND_SUMMARY, &[&account.0])?
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let basis = basis(&tz, usual)?;
     let summary = match updated(state.as_deref(), &basis, change) {
         Some(summary) => summary,

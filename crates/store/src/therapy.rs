@@ -375,6 +375,13 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                         out.push(row.into_session()?);
                     }
                 }
+                // Guidance sees the new sessions in the same transaction.
+                crate::summaries::reassess_sqlite(
+                    conn,
+                    account,
+                    &crate::summaries::HistoryChange::sessions(&out),
+                    Utc::now(),
+                )?;
                 Ok(AddedSessions {
                     sessions: out,
                     repeat,
@@ -409,7 +416,19 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         };
         let removed = self
             .db()?
-            .write(move |conn| conn.exec(sql, &[&account.0, &id.0]))
+            .write(move |conn| {
+                let removed = conn.exec(sql, &[&account.0, &id.0])?;
+                if removed > 0 {
+                    // Guidance forgets the removed sessions in the same transaction.
+                    crate::summaries::reassess_sqlite(
+                        conn,
+                        account,
+                        &crate::summaries::HistoryChange::Removed,
+                        Utc::now(),
+                    )?;
+                }
+                Ok(removed)
+            })
             .await?;
         u64::try_from(removed).map_err(|_| StoreError::Corrupt("deleted row count".into()))
     }
@@ -520,6 +539,14 @@ macro_rules! impl_therapy_store {
                         out.push(row.into_session()?);
                     }
                 }
+                // Guidance sees the new sessions in the same transaction.
+                $crate::summaries::reassess_postgres(
+                    &mut tx,
+                    account,
+                    &$crate::summaries::HistoryChange::sessions(&out),
+                    chrono::Utc::now(),
+                )
+                .await?;
                 tx.commit().await?;
                 Ok($crate::therapy::AddedSessions {
                     sessions: out,
@@ -555,11 +582,23 @@ macro_rules! impl_therapy_store {
                 } else {
                     $crate::therapy::DELETE_ONE
                 };
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query(sql)
                     .bind(account.0)
                     .bind(id.0)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
+                if done.rows_affected() > 0 {
+                    // Guidance forgets the removed sessions in the same transaction.
+                    $crate::summaries::reassess_postgres(
+                        &mut tx,
+                        account,
+                        &$crate::summaries::HistoryChange::Removed,
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
                 Ok(done.rows_affected())
             }
 

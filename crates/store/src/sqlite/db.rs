@@ -140,7 +140,8 @@ impl Db {
 
     /// Runs `work` on a read-only connection, here and now: reads are short, bounded
     /// lookups, and a hop to another thread would cost more than most of them take.
-    /// Several statements in one `work` see one snapshot only inside [`Db::snapshot`].
+    /// Several statements in one `work` may see different commits; none of the store's
+    /// reads needs more than one statement to agree.
     pub(crate) fn read<T>(
         &self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError>,
@@ -155,21 +156,6 @@ impl Db {
             idle.push(conn);
         }
         result
-    }
-
-    /// Like [`Db::read`], with every statement of `work` in one read transaction, so they
-    /// all see the database as it was at the first one.
-    pub(crate) fn snapshot<T>(
-        &self,
-        work: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.read(|conn| {
-            let tx = conn.unchecked_transaction()?;
-            let result = work(&tx);
-            // A read transaction has nothing to keep; ending it frees its snapshot.
-            tx.rollback()?;
-            result
-        })
     }
 
     fn lock_readers(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {

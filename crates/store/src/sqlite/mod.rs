@@ -5,7 +5,7 @@ mod db;
 mod files;
 pub(crate) mod sql;
 
-pub(crate) use sql::{Arg, FromSqliteRow, Sql};
+pub(crate) use sql::{FromSqliteRow, Sql};
 
 use std::str::FromStr;
 use std::sync::Arc;
