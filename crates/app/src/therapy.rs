@@ -79,11 +79,10 @@ impl App {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Option<TherapySession>, AppError> {
-        let upcoming = self
+        Ok(self
             .store
-            .therapy_sessions(actor.account.id, Some(now), None)
-            .await?;
-        Ok(upcoming.into_iter().next())
+            .next_therapy_session(actor.account.id, now)
+            .await?)
     }
 
     /// Removes a session (and, if asked, the later ones of its series).

@@ -132,7 +132,14 @@ pub(crate) fn updated(
 }
 
 /// A check-in's time, mood, anxiety, energy, missed activities and safety answer.
-type CheckInColumns = (i64, i64, Option<i64>, Option<i64>, Option<bool>, Option<bool>);
+type CheckInColumns = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<bool>,
+    Option<bool>,
+);
 
 /// Rows a rebuild read, as a history.
 pub(crate) struct Rebuild {

@@ -71,6 +71,13 @@ pub trait TherapyStore: Send + Sync {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<TherapySession>, StoreError>;
+    /// The account's first session at or after `from`: one index step, however many are
+    /// planned.
+    async fn next_therapy_session(
+        &self,
+        account: AccountId,
+        from: DateTime<Utc>,
+    ) -> Result<Option<TherapySession>, StoreError>;
     /// Removes one session; with `and_later_in_series`, also the later ones of its series.
     /// Returns how many were removed (0 when it is not this account's).
     async fn delete_therapy_session(
@@ -241,6 +248,13 @@ pub(crate) const SESSIONS_IN_RANGE: &str = concat!(
      ORDER BY at_ms, id"
 );
 
+/// The account's first session at or after `$2`.
+pub(crate) const NEXT_SESSION: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM therapy_sessions WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id LIMIT 1"
+);
+
 /// Removes session `$2` of account `$1` and the later ones of its series.
 pub(crate) const DELETE_AND_LATER: &str = concat!(
     "DELETE FROM therapy_sessions WHERE account_id = $1 AND (id = $2 OR ",
@@ -401,6 +415,17 @@ impl TherapyStore for crate::sqlite::SqliteStore {
             crate::sqlite::sql::rows_in_range(conn, SESSIONS_IN_RANGE, account, from, to)
         })?;
         rows.into_iter().map(SessionRow::into_session).collect()
+    }
+
+    async fn next_therapy_session(
+        &self,
+        account: AccountId,
+        from: DateTime<Utc>,
+    ) -> Result<Option<TherapySession>, StoreError> {
+        let row: Option<SessionRow> = self
+            .db()?
+            .read(|conn| conn.row(NEXT_SESSION, &[&account.0, &crate::rows::ms(from)]))?;
+        row.map(SessionRow::into_session).transpose()
     }
 
     async fn delete_therapy_session(
@@ -569,6 +594,21 @@ macro_rules! impl_therapy_store {
                     to,
                     $crate::therapy::SessionRow::into_session
                 )
+            }
+
+            async fn next_therapy_session(
+                &self,
+                account: domain::account::AccountId,
+                from: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
+                let row: Option<$crate::therapy::SessionRow> =
+                    sqlx::query_as($crate::therapy::NEXT_SESSION)
+                        .bind(account.0)
+                        .bind($crate::rows::ms(from))
+                        .fetch_optional(self.reader())
+                        .await?;
+                row.map($crate::therapy::SessionRow::into_session)
+                    .transpose()
             }
 
             async fn delete_therapy_session(

@@ -53,6 +53,18 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     let all = store.therapy_sessions(ana.id, None, None).await.unwrap();
     assert_eq!(all.len(), 5);
     assert!(all.windows(2).all(|w| w[0].at <= w[1].at));
+    // The next session: the first at or after a moment, this account's only.
+    let next = |from| {
+        let store = store.clone();
+        async move { store.next_therapy_session(ana.id, from).await.unwrap() }
+    };
+    assert_eq!(next(t0 - Duration::days(31)).await.as_ref(), Some(&one[0]));
+    assert_eq!(next(t0).await.as_ref(), Some(&series[0]));
+    assert_eq!(
+        next(t0 + Duration::seconds(1)).await.as_ref(),
+        Some(&series[1])
+    );
+    assert_eq!(next(t0 + Duration::days(22)).await, None);
     assert_eq!(
         store
             .therapy_sessions(ana.id, Some(t0), Some(t0 + Duration::days(8)))
@@ -160,8 +172,13 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert!(with_done.iter().any(|a| a.discussed_at == Some(at)));
     assert!(store.agenda(bo.id, true).await.unwrap().is_empty());
 
-    // Guidance history: latest first on read of the latest, oldest first in the history.
-    assert!(store.latest_guidance(ana.id).await.unwrap().is_none());
+    // Guidance history: latest first on read of the latest, oldest first in the history. On
+    // an account of its own: the store's own writes (sessions above) record levels too.
+    let cy = store
+        .create_account(&new_account("cy@example.org"))
+        .await
+        .unwrap();
+    assert!(store.latest_guidance(cy.id).await.unwrap().is_none());
     let steady = GuidanceChange {
         at: t0,
         level: domain::guidance::Level::Steady,
@@ -172,22 +189,25 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         level: domain::guidance::Level::ReachOut,
         reasons: serde_json::json!([{"code": "persisting", "days": 4}]),
     };
-    store.record_guidance(ana.id, &steady).await.unwrap();
-    store.record_guidance(ana.id, &reach).await.unwrap();
+    store.record_guidance(cy.id, &steady).await.unwrap();
+    store.record_guidance(cy.id, &reach).await.unwrap();
     assert_eq!(
-        store.latest_guidance(ana.id).await.unwrap(),
+        store.latest_guidance(cy.id).await.unwrap(),
         Some(reach.clone())
     );
     assert_eq!(
-        store.guidance_history(ana.id, None).await.unwrap(),
+        store.guidance_history(cy.id, None).await.unwrap(),
         vec![steady, reach.clone()]
     );
     assert_eq!(
         store
-            .guidance_history(ana.id, Some(t0 + Duration::days(1)))
+            .guidance_history(cy.id, Some(t0 + Duration::days(1)))
             .await
             .unwrap(),
         vec![reach]
     );
-    assert!(store.latest_guidance(bo.id).await.unwrap().is_none());
+    // Another account's levels are its own: bo's sessions recorded only bo's first level.
+    let bo_levels = store.guidance_history(bo.id, None).await.unwrap();
+    assert_eq!(bo_levels.len(), 1);
+    assert_eq!(bo_levels[0].level, domain::guidance::Level::Steady);
 }
