@@ -8,7 +8,6 @@ use domain::coping::{
     ToolStats, ranking, suggest,
 };
 use domain::guidance::Level;
-use domain::history::CopingRecord;
 use domain::idempotency::Written;
 use domain::order::Move;
 
@@ -54,30 +53,22 @@ impl App {
         Ok(self.store.coping_uses(actor.account.id, from, to).await?)
     }
 
-    /// Every use as the ranking and the guidance engine read it.
-    async fn coping_records(&self, actor: &Actor) -> Result<Vec<CopingRecord>, AppError> {
-        Ok(self
-            .coping_uses(actor, None, None)
-            .await?
-            .iter()
-            .map(|u| u.content.record())
-            .collect())
-    }
-
-    /// "What works for me": a summary for every tool the actor has used, in catalogue order.
+    /// "What works for me": a summary for every tool the actor has used, in catalogue order,
+    /// from the totals the store keeps with each use (never from every use).
     pub async fn coping_stats(&self, actor: &Actor) -> Result<Vec<ToolStats>, AppError> {
-        Ok(ranking::tool_stats(&self.coping_records(actor).await?))
+        let totals = self.store.coping_totals(actor.account.id).await?;
+        Ok(ranking::stats_of(&totals))
     }
 
     /// The tools with enough rated uses to rank, best first (helpful or not).
     pub async fn ranked_tools(&self, actor: &Actor) -> Result<Vec<ToolStats>, AppError> {
-        Ok(ranking::ranked(&self.coping_records(actor).await?))
+        Ok(ranking::ranked_of(&self.coping_stats(actor).await?))
     }
 
     /// Up to `n` tools that have eased the actor's distress, best first: what the safety
     /// plan, the backsliding plan and the session brief offer as "what helped before".
     pub async fn best_tools(&self, actor: &Actor, n: usize) -> Result<Vec<ToolId>, AppError> {
-        Ok(ranking::best_tools(&self.coping_records(actor).await?, n))
+        Ok(ranking::best_of(&self.ranked_tools(actor).await?, n))
     }
 
     /// The tools to offer first at a guidance level.

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::coping::{
-    CopingUse, CopingUseId, ListItem, ListItemId, ListKind, NewCopingUse, ToolId,
+    CopingUse, CopingUseId, ListItem, ListItemId, ListKind, NewCopingUse, ToolId, ToolTotals,
 };
 use domain::rating::Rating;
 
@@ -26,6 +26,9 @@ pub trait CopingStore: Send + Sync {
         account: AccountId,
         new: &NewCopingUse,
     ) -> Result<(CopingUse, Written), StoreError>;
+    /// What the account's uses of each tool add up to, kept with every new use: as many
+    /// rows as tools used, however many uses. Tools this version does not know are left out.
+    async fn coping_totals(&self, account: AccountId) -> Result<Vec<ToolTotals>, StoreError>;
     /// The account's uses with `from <= started_at < to`, oldest first.
     async fn coping_uses(
         &self,
@@ -147,6 +150,61 @@ macro_rules! coping_use_values {
 }
 
 /// A new use's parked text on the agenda: account `$1`, text `$2`, created at `$3`.
+/// Adds a new use to its tool's totals. The later of two times is `MAX` on SQLite and
+/// `GREATEST` on PostgreSQL (where `MAX` is only an aggregate), so the text differs there.
+macro_rules! add_to_totals {
+    ($greatest:literal) => {
+        concat!(
+            "INSERT INTO coping_tool_totals \
+             (account_id, tool, uses, rated_uses, total_relief, last_used_ms) \
+             VALUES ($1, $2, 1, $3, $4, $5) ON CONFLICT (account_id, tool) DO UPDATE SET \
+             uses = coping_tool_totals.uses + 1, \
+             rated_uses = coping_tool_totals.rated_uses + excluded.rated_uses, \
+             total_relief = coping_tool_totals.total_relief + excluded.total_relief, \
+             last_used_ms = ",
+            $greatest,
+            "(coping_tool_totals.last_used_ms, excluded.last_used_ms)"
+        )
+    };
+}
+pub(crate) const ADD_TO_TOTALS_SQLITE: &str = add_to_totals!("MAX");
+pub(crate) const ADD_TO_TOTALS_POSTGRES: &str = add_to_totals!("GREATEST");
+/// The account's totals per tool.
+pub(crate) const TOTALS: &str = "SELECT tool, uses, rated_uses, total_relief, last_used_ms \
+     FROM coping_tool_totals WHERE account_id = $1";
+
+/// What one use adds to its tool's totals: tool, rated (0 or 1), relief, time.
+pub(crate) fn totals_args(u: &NewCopingUse) -> (&'static str, i64, i64, i64) {
+    let relief = domain::coping::ranking::relief(&u.record());
+    (
+        u.tool.code(),
+        i64::from(relief.is_some()),
+        relief.unwrap_or(0),
+        crate::rows::ms(u.started_at),
+    )
+}
+
+/// Totals as stored; a tool this version does not know is left out, as in the ranking.
+pub(crate) fn totals_of(
+    rows: Vec<(String, i64, i64, i64, i64)>,
+) -> Result<Vec<ToolTotals>, StoreError> {
+    let count = |v: i64| u32::try_from(v).map_err(|_| StoreError::Corrupt("tool totals".into()));
+    let mut totals = Vec::with_capacity(rows.len());
+    for (tool, uses, rated_uses, total_relief, last_used) in rows {
+        let Some(tool) = ToolId::parse(&tool) else {
+            continue;
+        };
+        totals.push(ToolTotals {
+            tool,
+            uses: count(uses)?,
+            rated_uses: count(rated_uses)?,
+            total_relief,
+            last_used: Some(crate::rows::from_ms(last_used)?),
+        });
+    }
+    Ok(totals)
+}
+
 pub(crate) const PARK_ON_AGENDA: &str = "INSERT INTO agenda_items (account_id, text, source, \
      created_ms) VALUES ($1, $2, 'parked', $3)";
 
@@ -236,6 +294,11 @@ impl CopingStore for crate::sqlite::SqliteStore {
                     conn.exec(PARK_ON_AGENDA, &[&account.0, &text, &now])?;
                 }
                 if written == Written::Created {
+                    let (tool, rated, relief, at) = totals_args(&u);
+                    conn.exec(
+                        ADD_TO_TOTALS_SQLITE,
+                        &[&account.0, &tool, &rated, &relief, &at],
+                    )?;
                     // Guidance sees the use in the same transaction.
                     crate::summaries::reassess_sqlite(
                         conn,
@@ -248,6 +311,11 @@ impl CopingStore for crate::sqlite::SqliteStore {
             })
             .await?;
         Ok((row.into_use()?, written))
+    }
+
+    async fn coping_totals(&self, account: AccountId) -> Result<Vec<ToolTotals>, StoreError> {
+        let rows = self.db()?.read(|conn| conn.rows(TOTALS, &[&account.0]))?;
+        totals_of(rows)
     }
 
     async fn coping_uses(
@@ -377,6 +445,15 @@ macro_rules! impl_coping_store {
                             .execute(&mut *tx)
                             .await?;
                     }
+                    let (tool, rated, relief, at) = $crate::coping::totals_args(u);
+                    sqlx::query($crate::coping::ADD_TO_TOTALS_POSTGRES)
+                        .bind(account.0)
+                        .bind(tool)
+                        .bind(rated)
+                        .bind(relief)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
                     // Guidance sees the use in the same transaction.
                     $crate::summaries::reassess_postgres(
                         &mut tx,
@@ -388,6 +465,17 @@ macro_rules! impl_coping_store {
                 }
                 tx.commit().await?;
                 Ok((row.into_use()?, written))
+            }
+
+            async fn coping_totals(
+                &self,
+                account: domain::account::AccountId,
+            ) -> Result<Vec<domain::coping::ToolTotals>, $crate::StoreError> {
+                let rows = sqlx::query_as($crate::coping::TOTALS)
+                    .bind(account.0)
+                    .fetch_all(self.reader())
+                    .await?;
+                $crate::coping::totals_of(rows)
             }
 
             async fn coping_uses(

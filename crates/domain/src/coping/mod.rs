@@ -12,7 +12,10 @@ use uuid::Uuid;
 
 pub use catalogue::{Cue, Group, Kind, Step, Tool, ToolId, catalogue};
 pub use lists::{ListItem, ListItemId, ListKind};
-pub use ranking::{MIN_RATED_USES, ToolStats, best_tools, ranked, tool_stats};
+pub use ranking::{
+    MIN_RATED_USES, ToolStats, ToolTotals, best_of, best_tools, ranked, ranked_of, stats_of,
+    tool_stats, tool_totals,
+};
 pub use suggest::{Suggestion, SuggestionKind, suggest};
 
 use crate::checkin::FieldError;

@@ -35,18 +35,6 @@ pub struct ToolStats {
 }
 
 impl ToolStats {
-    fn empty(tool: ToolId) -> ToolStats {
-        ToolStats {
-            tool,
-            uses: 0,
-            rated_uses: 0,
-            total_relief: 0,
-            mean_relief: None,
-            last_used: None,
-            ranked: false,
-        }
-    }
-
     /// Ranked, and on average it eased distress.
     pub fn helps(&self) -> bool {
         self.ranked && self.total_relief > 0
@@ -77,47 +65,114 @@ fn catalogue_index(tool: ToolId) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// One summary per tool that was used at least once, in catalogue order. Uses naming no
+/// What the uses of one tool add up to, as the store keeps it beside the uses, so "what works
+/// for me" never has to read every use again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolTotals {
+    /// Which tool.
+    pub tool: ToolId,
+    /// Every use, rated or not.
+    pub uses: u32,
+    /// Uses with distress given both before and after.
+    pub rated_uses: u32,
+    /// The sum of (before − after) over rated uses.
+    pub total_relief: i64,
+    /// The latest start of a use.
+    pub last_used: Option<DateTime<Utc>>,
+}
+
+impl ToolTotals {
+    /// No use yet.
+    pub fn empty(tool: ToolId) -> ToolTotals {
+        ToolTotals {
+            tool,
+            uses: 0,
+            rated_uses: 0,
+            total_relief: 0,
+            last_used: None,
+        }
+    }
+
+    /// Adds one use.
+    pub fn add(&mut self, u: &CopingRecord) {
+        self.uses += 1;
+        self.last_used = self.last_used.max(Some(u.at));
+        if let Some(relief) = relief(u) {
+            self.rated_uses += 1;
+            self.total_relief += relief;
+        }
+    }
+}
+
+/// What one use adds to its tool's relief: before − after, when both were given.
+pub fn relief(u: &CopingRecord) -> Option<i64> {
+    let (before, after) = (u.distress_before?, u.distress_after?);
+    Some(i64::from(before.get()) - i64::from(after.get()))
+}
+
+/// The totals of every tool that was used at least once, in catalogue order. Uses naming no
 /// tool, or a tool this version does not know, are left out.
-pub fn tool_stats(uses: &[CopingRecord]) -> Vec<ToolStats> {
-    let mut stats: Vec<ToolStats> = ToolId::ALL.into_iter().map(ToolStats::empty).collect();
+pub fn tool_totals(uses: &[CopingRecord]) -> Vec<ToolTotals> {
+    let mut totals: Vec<ToolTotals> = ToolId::ALL.into_iter().map(ToolTotals::empty).collect();
     for u in uses {
         let Some(tool) = u.tool.as_deref().and_then(ToolId::parse) else {
             continue;
         };
-        let Some(s) = stats.iter_mut().find(|s| s.tool == tool) else {
-            continue;
-        };
-        s.uses += 1;
-        s.last_used = s.last_used.max(Some(u.at));
-        if let (Some(before), Some(after)) = (u.distress_before, u.distress_after) {
-            s.rated_uses += 1;
-            s.total_relief += i64::from(before.get()) - i64::from(after.get());
+        if let Some(t) = totals.iter_mut().find(|t| t.tool == tool) {
+            t.add(u);
         }
     }
-    stats.retain(|s| s.uses > 0);
-    for s in &mut stats {
-        if s.rated_uses > 0 {
-            s.mean_relief = Some(s.total_relief as f64 / f64::from(s.rated_uses));
-        }
-        s.ranked = s.rated_uses >= MIN_RATED_USES;
-    }
-    stats
+    totals.retain(|t| t.uses > 0);
+    totals
+}
+
+/// One summary per tool that was used at least once, in catalogue order. Uses naming no
+/// tool, or a tool this version does not know, are left out.
+pub fn tool_stats(uses: &[CopingRecord]) -> Vec<ToolStats> {
+    stats_of(&tool_totals(uses))
+}
+
+/// The summaries of kept totals, in catalogue order; tools never used are left out.
+pub fn stats_of(totals: &[ToolTotals]) -> Vec<ToolStats> {
+    ToolId::ALL
+        .into_iter()
+        .filter_map(|tool| totals.iter().find(|t| t.tool == tool && t.uses > 0))
+        .map(|t| ToolStats {
+            tool: t.tool,
+            uses: t.uses,
+            rated_uses: t.rated_uses,
+            total_relief: t.total_relief,
+            mean_relief: (t.rated_uses > 0)
+                .then(|| t.total_relief as f64 / f64::from(t.rated_uses)),
+            last_used: t.last_used,
+            ranked: t.rated_uses >= MIN_RATED_USES,
+        })
+        .collect()
+}
+
+/// The ranked tools among `stats`, best first (helpful or not).
+pub fn ranked_of(stats: &[ToolStats]) -> Vec<ToolStats> {
+    let mut ranked: Vec<ToolStats> = stats.iter().filter(|s| s.ranked).cloned().collect();
+    ranked.sort_by(best_first);
+    ranked
 }
 
 /// The tools with enough rated uses, best first (helpful or not).
 pub fn ranked(uses: &[CopingRecord]) -> Vec<ToolStats> {
-    let mut ranked: Vec<ToolStats> = tool_stats(uses).into_iter().filter(|s| s.ranked).collect();
-    ranked.sort_by(best_first);
-    ranked
+    ranked_of(&tool_stats(uses))
 }
 
 /// Up to `n` ranked tools that eased distress on average, best first; what to offer first
 /// in the toolkit, the safety plan and the backsliding plan.
 pub fn best_tools(uses: &[CopingRecord], n: usize) -> Vec<ToolId> {
-    ranked(uses)
-        .into_iter()
-        .filter(ToolStats::helps)
+    best_of(&ranked(uses), n)
+}
+
+/// Up to `n` of the `ranked` tools (best first) that eased distress on average.
+pub fn best_of(ranked: &[ToolStats], n: usize) -> Vec<ToolId> {
+    ranked
+        .iter()
+        .filter(|s| s.helps())
         .take(n)
         .map(|s| s.tool)
         .collect()

@@ -95,6 +95,48 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         1
     );
 
+    // The totals kept with each use are what every use adds up to, per account; a retry
+    // adds nothing. More uses of one tool, some rated, one earlier than the rest.
+    for (hours, before, after) in [
+        (5, Some(8), Some(3)),
+        (-50, Some(4), Some(6)),
+        (9, None, None),
+    ] {
+        let more = checked(
+            "box-breathing",
+            t0 + Duration::hours(hours),
+            before,
+            after,
+            None,
+        );
+        store.insert_coping_use(eve.id, &more).await.unwrap();
+    }
+    store.insert_coping_use(eve.id, &full).await.unwrap();
+    let records: Vec<_> = store
+        .coping_uses(eve.id, None, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.content.record())
+        .collect();
+    let kept = store.coping_totals(eve.id).await.unwrap();
+    assert_eq!(
+        domain::coping::stats_of(&kept),
+        domain::coping::tool_stats(&records)
+    );
+    let boxed = kept
+        .iter()
+        .find(|t| t.tool == ToolId::BoxBreathing)
+        .unwrap();
+    assert_eq!(
+        (boxed.uses, boxed.rated_uses, boxed.total_relief),
+        (4, 3, 6)
+    );
+    assert_eq!(boxed.last_used, Some(t0 + Duration::hours(9)));
+    let theirs = store.coping_totals(fin.id).await.unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].uses, 1);
+
     // Concurrent retries of one client id still store exactly one use.
     let racing = checked("grounding-5-4-3-2-1", t0, Some(5), Some(3), None);
     let mut tasks = Vec::new();
