@@ -4,9 +4,12 @@
 //! into one transaction (group commit) on a SQLite file in WAL mode with `synchronous=FULL`,
 //! and each request is answered only after its COMMIT returned. No accounts, no sessions, no
 //! guidance: everything Between does beyond this is what the ratio shows.
+//!
+//! `--driver sqlx` runs the same group commit through sqlx's SQLite driver instead (one
+//! connection owned by one task), so the bench also shows what the choice of driver costs.
 
 use std::net::SocketAddr;
-use std::sync::mpsc;
+use std::str::FromStr;
 
 use anyhow::{Context, anyhow, bail};
 use axum::Json;
@@ -14,7 +17,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use serde::Deserialize;
-use tokio::sync::oneshot;
+use sqlx::Connection;
+use tokio::sync::{mpsc, oneshot};
 
 #[derive(Deserialize)]
 struct CheckIn {
@@ -33,24 +37,41 @@ struct Job {
 pub fn main(args: &[String]) -> anyhow::Result<()> {
     let mut db = None;
     let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut sqlx_driver = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--db" => db = it.next().cloned(),
             "--listen" => listen = it.next().context("--listen needs an address")?.parse()?,
+            "--driver" => match it.next().map(String::as_str) {
+                Some("rusqlite") => sqlx_driver = false,
+                Some("sqlx") => sqlx_driver = true,
+                other => bail!("bare-server: --driver is rusqlite or sqlx, not {other:?}"),
+            },
             other => bail!("bare-server: unknown argument {other}"),
         }
     }
     let db = db.context("bare-server needs --db PATH")?;
+    // Made by rusqlite either way, so both drivers write the same table.
     let conn = open(&db)?;
-    let (tx, rx) = mpsc::channel::<Job>();
-    std::thread::Builder::new()
-        .name("writer".into())
-        .spawn(move || writer(conn, rx))?;
+    let (tx, rx) = mpsc::unbounded_channel::<Job>();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if sqlx_driver {
+        drop(conn);
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&db)?
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+            .foreign_keys(true);
+        let conn = runtime.block_on(sqlx::SqliteConnection::connect_with(&options))?;
+        runtime.spawn(sqlx_writer(conn, rx));
+    } else {
+        std::thread::Builder::new()
+            .name("writer".into())
+            .spawn(move || writer(conn, rx))?;
+    }
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         // The bench reads this line to learn the port, as it does from `between serve`.
@@ -81,7 +102,7 @@ fn open(path: &str) -> anyhow::Result<rusqlite::Connection> {
 }
 
 async fn create(
-    State(writer): State<mpsc::Sender<Job>>,
+    State(writer): State<mpsc::UnboundedSender<Job>>,
     Json(input): Json<CheckIn>,
 ) -> (StatusCode, Json<serde_json::Value>) {
     if !(0..=10).contains(&input.mood) {
@@ -118,26 +139,77 @@ async fn create(
 
 /// The one writer: takes everything queued, writes it in one transaction, answers after
 /// COMMIT. One fsync then covers the whole batch, which is what makes group commit fast.
-fn writer(mut conn: rusqlite::Connection, jobs: mpsc::Receiver<Job>) {
-    while let Ok(first) = jobs.recv() {
+fn writer(mut conn: rusqlite::Connection, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = jobs.blocking_recv() {
         let mut batch = vec![first];
-        batch.extend(jobs.try_iter());
-        match write(&mut conn, &batch) {
-            Ok(new) => {
-                for (job, new) in batch.into_iter().zip(new) {
-                    let _ = job.done.send(Ok(new));
-                }
+        while let Ok(job) = jobs.try_recv() {
+            batch.push(job);
+        }
+        let outcome = write(&mut conn, &batch_view(&batch));
+        answer(batch, outcome);
+    }
+}
+
+/// The same writer on sqlx: one task owns the one connection; every statement is a round
+/// trip to sqlx's worker thread for that connection.
+async fn sqlx_writer(mut conn: sqlx::SqliteConnection, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while let Ok(job) = jobs.try_recv() {
+            batch.push(job);
+        }
+        let outcome = sqlx_write(&mut conn, &batch_view(&batch)).await;
+        answer(batch, outcome);
+    }
+}
+
+async fn sqlx_write(
+    conn: &mut sqlx::SqliteConnection,
+    batch: &[(uuid::Uuid, i64, i64)],
+) -> anyhow::Result<Vec<bool>> {
+    let mut tx = conn.begin().await?;
+    let mut new = Vec::with_capacity(batch.len());
+    for (client_id, at, mood) in batch {
+        let done = sqlx::query(
+            "INSERT INTO checkins (client_id, at, mood) VALUES (?1, ?2, ?3)
+             ON CONFLICT (client_id) DO NOTHING",
+        )
+        .bind(client_id.as_bytes().as_slice())
+        .bind(at)
+        .bind(mood)
+        .execute(&mut *tx)
+        .await?;
+        new.push(done.rows_affected() == 1);
+    }
+    tx.commit().await.map_err(|e| anyhow!("commit: {e}"))?;
+    Ok(new)
+}
+
+/// What each job writes: client id, time, mood.
+fn batch_view(batch: &[Job]) -> Vec<(uuid::Uuid, i64, i64)> {
+    batch.iter().map(|j| (j.client_id, j.at, j.mood)).collect()
+}
+
+/// Answers every job of a batch once its commit returned.
+fn answer(batch: Vec<Job>, outcome: anyhow::Result<Vec<bool>>) {
+    match outcome {
+        Ok(new) => {
+            for (job, new) in batch.into_iter().zip(new) {
+                let _ = job.done.send(Ok(new));
             }
-            Err(e) => {
-                for job in batch {
-                    let _ = job.done.send(Err(e.to_string()));
-                }
+        }
+        Err(e) => {
+            for job in batch {
+                let _ = job.done.send(Err(e.to_string()));
             }
         }
     }
 }
 
-fn write(conn: &mut rusqlite::Connection, batch: &[Job]) -> anyhow::Result<Vec<bool>> {
+fn write(
+    conn: &mut rusqlite::Connection,
+    batch: &[(uuid::Uuid, i64, i64)],
+) -> anyhow::Result<Vec<bool>> {
     let tx = conn.transaction()?;
     let mut new = Vec::with_capacity(batch.len());
     {
@@ -145,12 +217,9 @@ fn write(conn: &mut rusqlite::Connection, batch: &[Job]) -> anyhow::Result<Vec<b
             "INSERT INTO checkins (client_id, at, mood) VALUES (?1, ?2, ?3)
              ON CONFLICT (client_id) DO NOTHING",
         )?;
-        for job in batch {
-            let rows = insert.execute(rusqlite::params![
-                job.client_id.as_bytes().as_slice(),
-                job.at,
-                job.mood
-            ])?;
+        for (client_id, at, mood) in batch {
+            let rows =
+                insert.execute(rusqlite::params![client_id.as_bytes().as_slice(), at, mood])?;
             new.push(rows == 1);
         }
     }

@@ -227,17 +227,27 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
         plan.duration.as_secs_f64()
     );
     let write_load = plan.load(WRITE_CONNECTIONS);
-    let bare_figures = {
-        let mut bare = Server::bare(
-            &dir.path().join("bare.sqlite3"),
-            &dir.path().join("bare.log"),
-        )?;
-        let f = checkin_writes(&bare.addr, &write_tokens, write_load).await?;
-        bare.check_alive("the bare server")?;
-        f
+    let bare_run = |driver: &'static str| {
+        let db = dir.path().join(format!("bare-{driver}.sqlite3"));
+        let log = dir.path().join(format!("bare-{driver}.log"));
+        let tokens = &write_tokens;
+        async move {
+            let mut bare = Server::bare(&db, &log, driver)?;
+            let f = checkin_writes(&bare.addr, tokens, write_load).await?;
+            bare.check_alive("the bare server")?;
+            f.require_2xx("bare server POST")?;
+            anyhow::Ok(f)
+        }
     };
-    bare_figures.require_2xx("bare server POST")?;
+    let bare_figures = bare_run("rusqlite").await?;
     show("bare axum + SQLite group commit", &bare_figures);
+    // The same baseline through sqlx's SQLite driver: what the choice of driver alone costs.
+    let sqlx_figures = bare_run("sqlx").await?;
+    show("  the same through sqlx's driver", &sqlx_figures);
+    println!(
+        "  driver ratio sqlx/rusqlite: {:.3}×",
+        sqlx_figures.per_sec / bare_figures.per_sec
+    );
     let writes = checkin_writes(&addr, &write_tokens, write_load).await?;
     writes.require_2xx("POST /api/v1/checkins")?;
     between.check_alive("between serve")?;

@@ -94,13 +94,16 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts the bench's own group-commit baseline (`bare-server`) on a SQLite file.
-    pub fn bare(db: &Path, log: &Path) -> anyhow::Result<Server> {
+    /// Starts the bench's own group-commit baseline (`bare-server`) on a SQLite file, with
+    /// the SQLite driver named (`rusqlite` or `sqlx`).
+    pub fn bare(db: &Path, log: &Path, driver: &str) -> anyhow::Result<Server> {
         let mut c = Command::new(std::env::current_exe()?);
-        c.arg("bare-server")
-            .arg("--db")
-            .arg(db)
-            .args(["--listen", "127.0.0.1:0"]);
+        c.arg("bare-server").arg("--db").arg(db).args([
+            "--listen",
+            "127.0.0.1:0",
+            "--driver",
+            driver,
+        ]);
         Server::start(c, log)
     }
 

@@ -81,7 +81,10 @@ macro_rules! rows_in_range {
 }
 
 /// Declares a row struct read by both backends: sqlx's `FromRow` for PostgreSQL, and
-/// [`FromSqliteRow`] by column name for SQLite.
+/// [`FromSqliteRow`](crate::sqlite::FromSqliteRow) for SQLite, which reads the columns by
+/// position (looking each one up by name costs more than the rest of a short read). The
+/// statement's columns must come in the order of the fields; debug builds check that on
+/// every read, so the conformance suite catches a statement that drifts.
 macro_rules! db_row {
     (
         $(#[$meta:meta])*
@@ -92,8 +95,16 @@ macro_rules! db_row {
         $vis struct $name { $($fvis $field: $ty),* }
 
         impl $crate::sqlite::FromSqliteRow for $name {
+            const COLUMNS: Option<&'static [&'static str]> = Some(&[$(stringify!($field)),*]);
+
             fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                Ok($name { $($field: row.get(stringify!($field))?),* })
+                let mut column = 0usize;
+                $(
+                    let $field = row.get(column)?;
+                    column += 1;
+                )*
+                let _ = column;
+                Ok($name { $($field),* })
             }
         }
     };

@@ -93,8 +93,8 @@ pub(crate) struct JournalRow {
     pub at_ms: i64,
     pub text: String,
     pub parked: bool,
-    pub bring: bool,
     pub updated_ms: i64,
+    pub bring: bool,
 }
 }
 

@@ -13,10 +13,28 @@ use crate::rows::{ms_from, ms_until};
 /// A value bound to a `$n` parameter.
 pub(crate) type Arg<'a> = &'a dyn ToSql;
 
-/// A type read from one result row, by column name.
+/// A type read from one result row.
 pub(crate) trait FromSqliteRow: Sized {
+    /// The columns it reads by position, in order, when it reads them so (checked against
+    /// the statement in debug builds); `None` when it reads by name or is a tuple.
+    const COLUMNS: Option<&'static [&'static str]> = None;
+
     /// Reads the row.
     fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+/// In debug builds, that a statement's columns are the ones `T` reads by position, in order.
+fn check_columns<T: FromSqliteRow>(stmt: &rusqlite::Statement<'_>) {
+    if cfg!(debug_assertions)
+        && let Some(expected) = T::COLUMNS
+    {
+        debug_assert_eq!(
+            stmt.column_names(),
+            expected,
+            "the statement's columns differ from the row's fields: {:?}",
+            stmt.expanded_sql()
+        );
+    }
 }
 
 macro_rules! tuple_rows {
@@ -50,6 +68,7 @@ pub(crate) trait Sql {
 impl Sql for Connection {
     fn rows<T: FromSqliteRow>(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>, StoreError> {
         let mut stmt = self.prepare_cached(sql)?;
+        check_columns::<T>(&stmt);
         bind(&mut stmt, args)?;
         let mut rows = stmt.raw_query();
         let mut out = Vec::new();
@@ -61,6 +80,7 @@ impl Sql for Connection {
 
     fn row<T: FromSqliteRow>(&self, sql: &str, args: &[Arg<'_>]) -> Result<Option<T>, StoreError> {
         let mut stmt = self.prepare_cached(sql)?;
+        check_columns::<T>(&stmt);
         bind(&mut stmt, args)?;
         let mut rows = stmt.raw_query();
         let first = rows.next()?.map(T::from_row).transpose()?;
