@@ -102,10 +102,9 @@ impl App {
         let (period, since_session) = match range {
             BriefRange::SinceLastSession => {
                 let last = self
-                    .sessions(actor, None, Some(now))
-                    .await?
-                    .into_iter()
-                    .next_back();
+                    .store
+                    .previous_therapy_session(actor.account.id, now)
+                    .await?;
                 match last {
                     Some(s) => (Period::since(s.at, now, tz), Some(s)),
                     None => (Period::recent(now, tz), None),
@@ -120,20 +119,17 @@ impl App {
 
         // The baseline of a day looks back 35 days; read that much before the period.
         let history_from = from - Duration::days(60);
-        let (history, checkins, changes, agenda, next_session) = tokio::try_join!(
+        let (history, checkins, changes, at_start, agenda, next_session) = tokio::try_join!(
             self.history(actor, Some(history_from)),
             self.checkins(actor, Some(from), Some(to)),
-            self.guidance_history(actor, None),
+            self.guidance_history(actor, Some(from)),
+            async { Ok(self.store.guidance_before(actor.account.id, from).await?) },
             self.agenda(actor, false),
             self.next_session(actor, now),
         )?;
         let days = rated_days(&checkins, tz, |day| day_baseline(&history, day, tz, now));
         let baseline = period.baseline(&history, now);
-        let level_at_start = changes
-            .iter()
-            .rfind(|c| c.at < from)
-            .cloned()
-            .map(BriefGuidance::from);
+        let level_at_start = at_start.map(BriefGuidance::from);
         let guidance = changes
             .into_iter()
             .filter(|c| period.contains(c.at))
@@ -143,7 +139,7 @@ impl App {
         let (tools, uses, questionnaires, homework, logs, feedback, session_feedback) = tokio::try_join!(
             self.ranked_tools(actor),
             self.coping_uses(actor, Some(from), Some(to)),
-            self.questionnaires(actor, None, None),
+            self.questionnaires(actor, None, Some(from)),
             self.homework(actor, true, now),
             async {
                 Ok::<_, AppError>(
@@ -155,17 +151,29 @@ impl App {
             self.feedback_notes(actor, Some(from), Some(to)),
             self.session_feedback(actor, Some(from), Some(to)),
         )?;
-        let scores = Instrument::ALL
-            .into_iter()
-            .filter_map(|instrument| {
-                let all: Vec<(DateTime<Utc>, u8)> = questionnaires
-                    .iter()
-                    .filter(|q| q.instrument() == instrument)
-                    .map(|q| (q.content.at, q.total()))
-                    .collect();
-                score_summary(instrument, &all, from, to, tz)
-            })
-            .collect();
+        // Each instrument's scores in the period, after the last one before it (the one a
+        // change is measured from).
+        let mut scores = Vec::new();
+        for instrument in Instrument::ALL {
+            let before = self
+                .store
+                .latest_questionnaire(
+                    actor.account.id,
+                    instrument,
+                    from - Duration::milliseconds(1),
+                )
+                .await?;
+            let all: Vec<(DateTime<Utc>, u8)> = before
+                .iter()
+                .chain(
+                    questionnaires
+                        .iter()
+                        .filter(|q| q.instrument() == instrument),
+                )
+                .map(|q| (q.content.at, q.total()))
+                .collect();
+            scores.extend(score_summary(instrument, &all, from, to, tz));
+        }
         let homework = homework
             .into_iter()
             .filter(|h| {

@@ -90,8 +90,9 @@ impl App {
         for instrument in Instrument::ALL {
             let last = self
                 .store
-                .latest_questionnaire_at(actor.account.id, instrument, now)
-                .await?;
+                .latest_questionnaire(actor.account.id, instrument, now)
+                .await?
+                .map(|q| q.content.at);
             if let Some(when) = schedule.due(last, next_session, now) {
                 due.push(QuestionnaireDue {
                     instrument,

@@ -48,6 +48,13 @@ pub trait GuidanceStore: Send + Sync {
         account: AccountId,
         change: &GuidanceChange,
     ) -> Result<(), StoreError>;
+    /// The last change before `before` (the last written of those at the same time): the
+    /// level in force at that moment.
+    async fn guidance_before(
+        &self,
+        account: AccountId,
+        before: DateTime<Utc>,
+    ) -> Result<Option<GuidanceChange>, StoreError>;
     /// Guidance changes with `from <= at`, oldest first.
     async fn guidance_history(
         &self,
@@ -81,6 +88,8 @@ pub(crate) const BASIS_AND_SUMMARY: &str = "SELECT a.timezone, a.usual_mood, s.s
      FROM accounts a LEFT JOIN guidance_summaries s ON s.account_id = a.id WHERE a.id = $1";
 pub(crate) const LATEST: &str = "SELECT at_ms, level, reasons FROM guidance_changes \
      WHERE account_id = $1 ORDER BY at_ms DESC, id DESC LIMIT 1";
+pub(crate) const BEFORE: &str = "SELECT at_ms, level, reasons FROM guidance_changes \
+     WHERE account_id = $1 AND at_ms < $2 ORDER BY at_ms DESC, id DESC LIMIT 1";
 pub(crate) const HISTORY: &str = "SELECT at_ms, level, reasons FROM guidance_changes \
      WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id";
 
@@ -174,6 +183,18 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
                 Ok(())
             })
             .await
+    }
+
+    async fn guidance_before(
+        &self,
+        account: AccountId,
+        before: DateTime<Utc>,
+    ) -> Result<Option<GuidanceChange>, StoreError> {
+        use crate::sqlite::Sql;
+        let row: Option<GuidanceRow> = self
+            .db()?
+            .read(|conn| conn.row(BEFORE, &[&account.0, &crate::rows::ms(before)]))?;
+        row.map(GuidanceRow::into_change).transpose()
     }
 
     async fn guidance_history(
@@ -270,6 +291,21 @@ macro_rules! impl_guidance_store {
                     .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn guidance_before(
+                &self,
+                account: domain::account::AccountId,
+                before: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<$crate::guidance::GuidanceChange>, $crate::StoreError> {
+                let row: Option<$crate::guidance::GuidanceRow> =
+                    sqlx::query_as($crate::guidance::BEFORE)
+                        .bind(account.0)
+                        .bind($crate::rows::ms(before))
+                        .fetch_optional(self.reader())
+                        .await?;
+                row.map($crate::guidance::GuidanceRow::into_change)
+                    .transpose()
             }
 
             async fn guidance_history(

@@ -21,14 +21,14 @@ pub trait QuestionnaireStore: Send + Sync {
         account: AccountId,
         questionnaire: &NewQuestionnaire,
     ) -> Result<(Questionnaire, Written), StoreError>;
-    /// When the account last filled in `instrument`, at or before `until`: one index step,
-    /// however many there are.
-    async fn latest_questionnaire_at(
+    /// The account's latest `instrument` at or before `until` (the last written of those at
+    /// the same time): one index step, however many there are.
+    async fn latest_questionnaire(
         &self,
         account: AccountId,
         instrument: Instrument,
         until: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    ) -> Result<Option<Questionnaire>, StoreError>;
     /// The account's questionnaires (of one instrument, or all) with `from <= at`, oldest
     /// first.
     async fn questionnaires(
@@ -112,25 +112,29 @@ pub(crate) const SINCE: &str = concat!(
 
 /// The latest time of one instrument up to a moment; the index on (account, time) is walked
 /// from the newest end and stops at the first match.
-pub(crate) const LATEST_AT: &str = "SELECT at_ms FROM questionnaires \
-     WHERE account_id = $1 AND instrument = $2 AND at_ms <= $3 ORDER BY at_ms DESC LIMIT 1";
+pub(crate) const LATEST: &str = concat!(
+    "SELECT ",
+    questionnaire_columns!(),
+    " FROM questionnaires WHERE account_id = $1 AND instrument = $2 AND at_ms <= $3 \
+     ORDER BY at_ms DESC, id DESC LIMIT 1"
+);
 
 #[async_trait]
 impl QuestionnaireStore for crate::sqlite::SqliteStore {
-    async fn latest_questionnaire_at(
+    async fn latest_questionnaire(
         &self,
         account: AccountId,
         instrument: Instrument,
         until: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+    ) -> Result<Option<Questionnaire>, StoreError> {
         use crate::sqlite::Sql;
-        let at: Option<i64> = self.db()?.read(|conn| {
-            conn.scalar(
-                LATEST_AT,
+        let row: Option<QuestionnaireRow> = self.db()?.read(|conn| {
+            conn.row(
+                LATEST,
                 &[&account.0, &instrument.code(), &crate::rows::ms(until)],
             )
         })?;
-        at.map(crate::rows::from_ms).transpose()
+        row.map(QuestionnaireRow::into_questionnaire).transpose()
     }
 
     async fn insert_questionnaire(
@@ -204,19 +208,21 @@ macro_rules! impl_questionnaire_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
         impl $crate::questionnaires::QuestionnaireStore for $ty {
-            async fn latest_questionnaire_at(
+            async fn latest_questionnaire(
                 &self,
                 account: domain::account::AccountId,
                 instrument: domain::questionnaire::Instrument,
                 until: chrono::DateTime<chrono::Utc>,
-            ) -> Result<Option<chrono::DateTime<chrono::Utc>>, $crate::StoreError> {
-                let at: Option<i64> = sqlx::query_scalar($crate::questionnaires::LATEST_AT)
-                    .bind(account.0)
-                    .bind(instrument.code())
-                    .bind($crate::rows::ms(until))
-                    .fetch_optional(self.reader())
-                    .await?;
-                at.map($crate::rows::from_ms).transpose()
+            ) -> Result<Option<domain::questionnaire::Questionnaire>, $crate::StoreError> {
+                let row: Option<$crate::questionnaires::QuestionnaireRow> =
+                    sqlx::query_as($crate::questionnaires::LATEST)
+                        .bind(account.0)
+                        .bind(instrument.code())
+                        .bind($crate::rows::ms(until))
+                        .fetch_optional(self.reader())
+                        .await?;
+                row.map($crate::questionnaires::QuestionnaireRow::into_questionnaire)
+                    .transpose()
             }
 
             async fn insert_questionnaire(

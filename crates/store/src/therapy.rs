@@ -71,6 +71,13 @@ pub trait TherapyStore: Send + Sync {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<TherapySession>, StoreError>;
+    /// The account's last session before `before` (the last written of those at the same
+    /// time): one index step, however many there were.
+    async fn previous_therapy_session(
+        &self,
+        account: AccountId,
+        before: DateTime<Utc>,
+    ) -> Result<Option<TherapySession>, StoreError>;
     /// The account's first session at or after `from`: one index step, however many are
     /// planned.
     async fn next_therapy_session(
@@ -248,6 +255,14 @@ pub(crate) const SESSIONS_IN_RANGE: &str = concat!(
      ORDER BY at_ms, id"
 );
 
+/// The account's last session before `$2`.
+pub(crate) const PREVIOUS_SESSION: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM therapy_sessions WHERE account_id = $1 AND at_ms < $2 \
+     ORDER BY at_ms DESC, id DESC LIMIT 1"
+);
+
 /// The account's first session at or after `$2`.
 pub(crate) const NEXT_SESSION: &str = concat!(
     "SELECT ",
@@ -415,6 +430,17 @@ impl TherapyStore for crate::sqlite::SqliteStore {
             crate::sqlite::sql::rows_in_range(conn, SESSIONS_IN_RANGE, account, from, to)
         })?;
         rows.into_iter().map(SessionRow::into_session).collect()
+    }
+
+    async fn previous_therapy_session(
+        &self,
+        account: AccountId,
+        before: DateTime<Utc>,
+    ) -> Result<Option<TherapySession>, StoreError> {
+        let row: Option<SessionRow> = self
+            .db()?
+            .read(|conn| conn.row(PREVIOUS_SESSION, &[&account.0, &crate::rows::ms(before)]))?;
+        row.map(SessionRow::into_session).transpose()
     }
 
     async fn next_therapy_session(
@@ -594,6 +620,21 @@ macro_rules! impl_therapy_store {
                     to,
                     $crate::therapy::SessionRow::into_session
                 )
+            }
+
+            async fn previous_therapy_session(
+                &self,
+                account: domain::account::AccountId,
+                before: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
+                let row: Option<$crate::therapy::SessionRow> =
+                    sqlx::query_as($crate::therapy::PREVIOUS_SESSION)
+                        .bind(account.0)
+                        .bind($crate::rows::ms(before))
+                        .fetch_optional(self.reader())
+                        .await?;
+                row.map($crate::therapy::SessionRow::into_session)
+                    .transpose()
             }
 
             async fn next_therapy_session(

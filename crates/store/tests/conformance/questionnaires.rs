@@ -86,6 +86,37 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert_eq!(gads.len(), 1);
     assert_eq!(gads[0].total(), 4);
 
+    // The latest of one instrument up to a moment (inclusive), this account's only.
+    let latest_at = |instrument, until| {
+        let store = store.clone();
+        async move {
+            store
+                .latest_questionnaire(cai.id, instrument, until)
+                .await
+                .unwrap()
+                .map(|q| q.content.client_id)
+        }
+    };
+    let end = t0 + Duration::days(30);
+    assert_eq!(
+        latest_at(Instrument::Phq9, end).await,
+        Some(latest.client_id)
+    );
+    assert_eq!(
+        latest_at(Instrument::Phq9, t0 + Duration::days(14)).await,
+        Some(latest.client_id)
+    );
+    assert_eq!(
+        latest_at(Instrument::Phq9, t0 + Duration::days(13)).await,
+        Some(first.client_id)
+    );
+    assert_eq!(latest_at(Instrument::Gad7, end).await, Some(gad.client_id));
+    assert_eq!(latest_at(Instrument::Gad7, t0).await, None);
+    assert_eq!(
+        latest_at(Instrument::Phq9, t0 - Duration::seconds(1)).await,
+        None
+    );
+
     // Nothing crosses between accounts.
     let dees = store.questionnaires(dee.id, None, None).await.unwrap();
     assert_eq!(dees.len(), 1);

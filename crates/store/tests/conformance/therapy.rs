@@ -65,6 +65,22 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         Some(&series[1])
     );
     assert_eq!(next(t0 + Duration::days(22)).await, None);
+    // The previous session: the last strictly before a moment.
+    let previous = |before| {
+        let store = store.clone();
+        async move {
+            store
+                .previous_therapy_session(ana.id, before)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(previous(t0).await.as_ref(), Some(&one[0]));
+    assert_eq!(
+        previous(t0 + Duration::seconds(1)).await.as_ref(),
+        Some(&series[0])
+    );
+    assert_eq!(previous(t0 - Duration::days(30)).await, None);
     assert_eq!(
         store
             .therapy_sessions(ana.id, Some(t0), Some(t0 + Duration::days(8)))
@@ -195,6 +211,15 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         store.latest_guidance(cy.id).await.unwrap(),
         Some(reach.clone())
     );
+    // The level in force just before a moment.
+    let before = |at| {
+        let store = store.clone();
+        async move { store.guidance_before(cy.id, at).await.unwrap() }
+    };
+    assert_eq!(before(t0).await, None);
+    assert_eq!(before(t0 + Duration::days(1)).await, Some(steady.clone()));
+    assert_eq!(before(t0 + Duration::days(4)).await, Some(steady.clone()));
+    assert_eq!(before(t0 + Duration::days(5)).await, Some(reach.clone()));
     assert_eq!(
         store.guidance_history(cy.id, None).await.unwrap(),
         vec![steady, reach.clone()]
