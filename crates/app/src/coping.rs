@@ -53,6 +53,11 @@ impl App {
         Ok(self.store.coping_uses(actor.account.id, from, to).await?)
     }
 
+    /// The use the actor wrote last, if any.
+    pub async fn last_coping_use(&self, actor: &Actor) -> Result<Option<CopingUse>, AppError> {
+        Ok(self.store.last_coping_use(actor.account.id).await?)
+    }
+
     /// "What works for me": a summary for every tool the actor has used, in catalogue order,
     /// from the totals the store keeps with each use (never from every use).
     pub async fn coping_stats(&self, actor: &Actor) -> Result<Vec<ToolStats>, AppError> {

@@ -48,7 +48,7 @@ impl App {
         let id = actor.account.id;
         let (list, logs) = tokio::try_join!(
             self.store.homework_list(id, include_finished),
-            self.store.homework_logs(id, None, None),
+            self.store.homework_logs_of_listed(id, include_finished),
         )?;
         let tz = actor.account.timezone;
         let today = tz.local_day(now);

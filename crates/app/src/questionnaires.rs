@@ -71,10 +71,9 @@ impl App {
         actor: &Actor,
         id: QuestionnaireId,
     ) -> Result<Questionnaire, AppError> {
-        self.questionnaires(actor, None, None)
+        self.store
+            .questionnaire(actor.account.id, id)
             .await?
-            .into_iter()
-            .find(|q| q.id == id)
             .ok_or(AppError::NotFound)
     }
 

@@ -102,6 +102,18 @@ impl App {
         Ok(())
     }
 
+    /// One of the actor's sessions; [`AppError::NotFound`] when it is not theirs.
+    pub async fn therapy_session(
+        &self,
+        actor: &Actor,
+        id: TherapySessionId,
+    ) -> Result<TherapySession, AppError> {
+        self.store
+            .therapy_session(actor.account.id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
     /// The most recent past session whose follow-up check-in is due today and not yet done.
     pub async fn reflection_due(
         &self,

@@ -80,6 +80,18 @@ macro_rules! rows_in_range {
     }};
 }
 
+/// Reads at most one row (`sqlx` on `$self.reader()`, with the binds given in order) and
+/// converts it with `$convert`: `Ok(None)` when there is none.
+macro_rules! optional_row {
+    ($self:ident, $sql:expr, [$($bind:expr),* $(,)?], $convert:path) => {{
+        let row: Option<_> = sqlx::query_as($sql)
+            $(.bind($bind))*
+            .fetch_optional($self.reader())
+            .await?;
+        row.map($convert).transpose()
+    }};
+}
+
 /// Declares a row struct read by both backends: sqlx's `FromRow` for PostgreSQL, and
 /// [`FromSqliteRow`](crate::sqlite::FromSqliteRow) for SQLite, which reads the columns by
 /// position (looking each one up by name costs more than the rest of a short read). The

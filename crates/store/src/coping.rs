@@ -29,6 +29,8 @@ pub trait CopingStore: Send + Sync {
     /// What the account's uses of each tool add up to, kept with every new use: as many
     /// rows as tools used, however many uses. Tools this version does not know are left out.
     async fn coping_totals(&self, account: AccountId) -> Result<Vec<ToolTotals>, StoreError>;
+    /// The account's use written last (whatever time it was about), if any.
+    async fn last_coping_use(&self, account: AccountId) -> Result<Option<CopingUse>, StoreError>;
     /// The account's uses with `from <= started_at < to`, oldest first.
     async fn coping_uses(
         &self,
@@ -208,6 +210,13 @@ pub(crate) fn totals_of(
 pub(crate) const PARK_ON_AGENDA: &str = "INSERT INTO agenda_items (account_id, text, source, \
      created_ms) VALUES ($1, $2, 'parked', $3)";
 
+/// The account's use written last.
+pub(crate) const LAST_USE: &str = concat!(
+    "SELECT ",
+    coping_use_columns!(),
+    " FROM coping_uses WHERE account_id = $1 ORDER BY id DESC LIMIT 1"
+);
+
 /// The account's uses in a range, oldest first (binds as `rows_in_range!`).
 pub(crate) const USES_IN_RANGE: &str = concat!(
     "SELECT ",
@@ -316,6 +325,10 @@ impl CopingStore for crate::sqlite::SqliteStore {
     async fn coping_totals(&self, account: AccountId) -> Result<Vec<ToolTotals>, StoreError> {
         let rows = self.db()?.read(|conn| conn.rows(TOTALS, &[&account.0]))?;
         totals_of(rows)
+    }
+
+    async fn last_coping_use(&self, account: AccountId) -> Result<Option<CopingUse>, StoreError> {
+        self.optional_row(LAST_USE, &[&account.0], CopingUseRow::into_use)
     }
 
     async fn coping_uses(
@@ -476,6 +489,18 @@ macro_rules! impl_coping_store {
                     .fetch_all(self.reader())
                     .await?;
                 $crate::coping::totals_of(rows)
+            }
+
+            async fn last_coping_use(
+                &self,
+                account: domain::account::AccountId,
+            ) -> Result<Option<domain::coping::CopingUse>, $crate::StoreError> {
+                optional_row!(
+                    self,
+                    $crate::coping::LAST_USE,
+                    [account.0],
+                    $crate::coping::CopingUseRow::into_use
+                )
             }
 
             async fn coping_uses(

@@ -190,11 +190,11 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         account: AccountId,
         before: DateTime<Utc>,
     ) -> Result<Option<GuidanceChange>, StoreError> {
-        use crate::sqlite::Sql;
-        let row: Option<GuidanceRow> = self
-            .db()?
-            .read(|conn| conn.row(BEFORE, &[&account.0, &crate::rows::ms(before)]))?;
-        row.map(GuidanceRow::into_change).transpose()
+        self.optional_row(
+            BEFORE,
+            &[&account.0, &crate::rows::ms(before)],
+            GuidanceRow::into_change,
+        )
     }
 
     async fn guidance_history(
@@ -260,13 +260,12 @@ macro_rules! impl_guidance_store {
                 &self,
                 account: domain::account::AccountId,
             ) -> Result<Option<$crate::guidance::GuidanceChange>, $crate::StoreError> {
-                let row: Option<$crate::guidance::GuidanceRow> =
-                    sqlx::query_as($crate::guidance::LATEST)
-                        .bind(account.0)
-                        .fetch_optional(self.reader())
-                        .await?;
-                row.map($crate::guidance::GuidanceRow::into_change)
-                    .transpose()
+                optional_row!(
+                    self,
+                    $crate::guidance::LATEST,
+                    [account.0],
+                    $crate::guidance::GuidanceRow::into_change
+                )
             }
 
             async fn record_guidance(
@@ -298,14 +297,12 @@ macro_rules! impl_guidance_store {
                 account: domain::account::AccountId,
                 before: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<$crate::guidance::GuidanceChange>, $crate::StoreError> {
-                let row: Option<$crate::guidance::GuidanceRow> =
-                    sqlx::query_as($crate::guidance::BEFORE)
-                        .bind(account.0)
-                        .bind($crate::rows::ms(before))
-                        .fetch_optional(self.reader())
-                        .await?;
-                row.map($crate::guidance::GuidanceRow::into_change)
-                    .transpose()
+                optional_row!(
+                    self,
+                    $crate::guidance::BEFORE,
+                    [account.0, $crate::rows::ms(before)],
+                    $crate::guidance::GuidanceRow::into_change
+                )
             }
 
             async fn guidance_history(

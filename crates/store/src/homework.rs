@@ -47,6 +47,14 @@ pub trait HomeworkStore: Send + Sync {
         homework_id: HomeworkId,
         log: &NewHomeworkLog,
     ) -> Result<Option<(HomeworkLog, Written)>, StoreError>;
+    /// The done times of the account's homework that is still open (or of all of it with
+    /// `include_finished`), oldest first: what the homework list shows, without the logs of
+    /// homework long finished.
+    async fn homework_logs_of_listed(
+        &self,
+        account: AccountId,
+        include_finished: bool,
+    ) -> Result<Vec<HomeworkLog>, StoreError>;
     /// Done times with `from <= at < to`, oldest first.
     async fn homework_logs(
         &self,
@@ -181,6 +189,12 @@ pub(crate) const FINISH_ONCE: &str = "UPDATE homework SET finished_ms = $1 WHERE
      AND frequency = 'once' AND finished_ms IS NULL";
 
 /// The account's done times in a range, oldest first (binds as `rows_in_range!`).
+/// The done times of the account's (`$1`) open homework, or of all of it with `$2`.
+pub(crate) const LOGS_OF_LISTED: &str = "SELECT l.id, l.homework_id, l.client_id, l.at_ms, \
+     l.note FROM homework_log l JOIN homework h ON h.id = l.homework_id \
+     WHERE l.account_id = $1 AND h.account_id = $1 AND ($2 OR h.finished_ms IS NULL) \
+     ORDER BY l.at_ms, l.id";
+
 pub(crate) const LOGS_IN_RANGE: &str = concat!(
     "SELECT ",
     homework_log_columns!(),
@@ -325,6 +339,17 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
             .transpose()
     }
 
+    async fn homework_logs_of_listed(
+        &self,
+        account: AccountId,
+        include_finished: bool,
+    ) -> Result<Vec<HomeworkLog>, StoreError> {
+        let rows: Vec<HomeworkLogRow> = self
+            .db()?
+            .read(|conn| conn.rows(LOGS_OF_LISTED, &[&account.0, &include_finished]))?;
+        rows.into_iter().map(HomeworkLogRow::into_log).collect()
+    }
+
     async fn homework_logs(
         &self,
         account: AccountId,
@@ -453,6 +478,22 @@ macro_rules! impl_homework_store {
                 }
                 tx.commit().await?;
                 Ok(Some((row.into_log()?, written)))
+            }
+
+            async fn homework_logs_of_listed(
+                &self,
+                account: domain::account::AccountId,
+                include_finished: bool,
+            ) -> Result<Vec<domain::homework::HomeworkLog>, $crate::StoreError> {
+                let rows: Vec<$crate::homework::HomeworkLogRow> =
+                    sqlx::query_as($crate::homework::LOGS_OF_LISTED)
+                        .bind(account.0)
+                        .bind(include_finished)
+                        .fetch_all(self.reader())
+                        .await?;
+                rows.into_iter()
+                    .map($crate::homework::HomeworkLogRow::into_log)
+                    .collect()
             }
 
             async fn homework_logs(

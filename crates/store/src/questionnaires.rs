@@ -21,6 +21,13 @@ pub trait QuestionnaireStore: Send + Sync {
         account: AccountId,
         questionnaire: &NewQuestionnaire,
     ) -> Result<(Questionnaire, Written), StoreError>;
+    /// One of the account's questionnaires by id; `None` when there is none or it is
+    /// another's.
+    async fn questionnaire(
+        &self,
+        account: AccountId,
+        id: QuestionnaireId,
+    ) -> Result<Option<Questionnaire>, StoreError>;
     /// The account's latest `instrument` at or before `until` (the last written of those at
     /// the same time): one index step, however many there are.
     async fn latest_questionnaire(
@@ -110,8 +117,15 @@ pub(crate) const SINCE: &str = concat!(
      AND ($3 = '' OR instrument = $3) ORDER BY at_ms, id"
 );
 
-/// The latest time of one instrument up to a moment; the index on (account, time) is walked
-/// from the newest end and stops at the first match.
+/// The account's questionnaire `$2`.
+pub(crate) const BY_ID: &str = concat!(
+    "SELECT ",
+    questionnaire_columns!(),
+    " FROM questionnaires WHERE account_id = $1 AND id = $2"
+);
+
+/// The latest of one instrument up to a moment; the index on (account, time) is walked from
+/// the newest end and stops at the first match.
 pub(crate) const LATEST: &str = concat!(
     "SELECT ",
     questionnaire_columns!(),
@@ -121,20 +135,29 @@ pub(crate) const LATEST: &str = concat!(
 
 #[async_trait]
 impl QuestionnaireStore for crate::sqlite::SqliteStore {
+    async fn questionnaire(
+        &self,
+        account: AccountId,
+        id: QuestionnaireId,
+    ) -> Result<Option<Questionnaire>, StoreError> {
+        self.optional_row(
+            BY_ID,
+            &[&account.0, &id.0],
+            QuestionnaireRow::into_questionnaire,
+        )
+    }
+
     async fn latest_questionnaire(
         &self,
         account: AccountId,
         instrument: Instrument,
         until: DateTime<Utc>,
     ) -> Result<Option<Questionnaire>, StoreError> {
-        use crate::sqlite::Sql;
-        let row: Option<QuestionnaireRow> = self.db()?.read(|conn| {
-            conn.row(
-                LATEST,
-                &[&account.0, &instrument.code(), &crate::rows::ms(until)],
-            )
-        })?;
-        row.map(QuestionnaireRow::into_questionnaire).transpose()
+        self.optional_row(
+            LATEST,
+            &[&account.0, &instrument.code(), &crate::rows::ms(until)],
+            QuestionnaireRow::into_questionnaire,
+        )
     }
 
     async fn insert_questionnaire(
@@ -208,21 +231,31 @@ macro_rules! impl_questionnaire_store {
     ($ty:ty) => {
         #[async_trait::async_trait]
         impl $crate::questionnaires::QuestionnaireStore for $ty {
+            async fn questionnaire(
+                &self,
+                account: domain::account::AccountId,
+                id: domain::questionnaire::QuestionnaireId,
+            ) -> Result<Option<domain::questionnaire::Questionnaire>, $crate::StoreError> {
+                optional_row!(
+                    self,
+                    $crate::questionnaires::BY_ID,
+                    [account.0, id.0],
+                    $crate::questionnaires::QuestionnaireRow::into_questionnaire
+                )
+            }
+
             async fn latest_questionnaire(
                 &self,
                 account: domain::account::AccountId,
                 instrument: domain::questionnaire::Instrument,
                 until: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::questionnaire::Questionnaire>, $crate::StoreError> {
-                let row: Option<$crate::questionnaires::QuestionnaireRow> =
-                    sqlx::query_as($crate::questionnaires::LATEST)
-                        .bind(account.0)
-                        .bind(instrument.code())
-                        .bind($crate::rows::ms(until))
-                        .fetch_optional(self.reader())
-                        .await?;
-                row.map($crate::questionnaires::QuestionnaireRow::into_questionnaire)
-                    .transpose()
+                optional_row!(
+                    self,
+                    $crate::questionnaires::LATEST,
+                    [account.0, instrument.code(), $crate::rows::ms(until)],
+                    $crate::questionnaires::QuestionnaireRow::into_questionnaire
+                )
             }
 
             async fn insert_questionnaire(

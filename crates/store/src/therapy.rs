@@ -71,6 +71,12 @@ pub trait TherapyStore: Send + Sync {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<TherapySession>, StoreError>;
+    /// One of the account's sessions by id; `None` when there is none or it is another's.
+    async fn therapy_session(
+        &self,
+        account: AccountId,
+        id: TherapySessionId,
+    ) -> Result<Option<TherapySession>, StoreError>;
     /// The account's last session before `before` (the last written of those at the same
     /// time): one index step, however many there were.
     async fn previous_therapy_session(
@@ -255,6 +261,13 @@ pub(crate) const SESSIONS_IN_RANGE: &str = concat!(
      ORDER BY at_ms, id"
 );
 
+/// The account's session `$2`.
+pub(crate) const SESSION_BY_ID: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM therapy_sessions WHERE account_id = $1 AND id = $2"
+);
+
 /// The account's last session before `$2`.
 pub(crate) const PREVIOUS_SESSION: &str = concat!(
     "SELECT ",
@@ -432,6 +445,18 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         rows.into_iter().map(SessionRow::into_session).collect()
     }
 
+    async fn therapy_session(
+        &self,
+        account: AccountId,
+        id: TherapySessionId,
+    ) -> Result<Option<TherapySession>, StoreError> {
+        self.optional_row(
+            SESSION_BY_ID,
+            &[&account.0, &id.0],
+            SessionRow::into_session,
+        )
+    }
+
     async fn previous_therapy_session(
         &self,
         account: AccountId,
@@ -448,10 +473,11 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         account: AccountId,
         from: DateTime<Utc>,
     ) -> Result<Option<TherapySession>, StoreError> {
-        let row: Option<SessionRow> = self
-            .db()?
-            .read(|conn| conn.row(NEXT_SESSION, &[&account.0, &crate::rows::ms(from)]))?;
-        row.map(SessionRow::into_session).transpose()
+        self.optional_row(
+            NEXT_SESSION,
+            &[&account.0, &crate::rows::ms(from)],
+            SessionRow::into_session,
+        )
     }
 
     async fn delete_therapy_session(
@@ -622,19 +648,30 @@ macro_rules! impl_therapy_store {
                 )
             }
 
+            async fn therapy_session(
+                &self,
+                account: domain::account::AccountId,
+                id: domain::therapy::TherapySessionId,
+            ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
+                optional_row!(
+                    self,
+                    $crate::therapy::SESSION_BY_ID,
+                    [account.0, id.0],
+                    $crate::therapy::SessionRow::into_session
+                )
+            }
+
             async fn previous_therapy_session(
                 &self,
                 account: domain::account::AccountId,
                 before: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
-                let row: Option<$crate::therapy::SessionRow> =
-                    sqlx::query_as($crate::therapy::PREVIOUS_SESSION)
-                        .bind(account.0)
-                        .bind($crate::rows::ms(before))
-                        .fetch_optional(self.reader())
-                        .await?;
-                row.map($crate::therapy::SessionRow::into_session)
-                    .transpose()
+                optional_row!(
+                    self,
+                    $crate::therapy::PREVIOUS_SESSION,
+                    [account.0, $crate::rows::ms(before)],
+                    $crate::therapy::SessionRow::into_session
+                )
             }
 
             async fn next_therapy_session(
@@ -642,14 +679,12 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 from: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
-                let row: Option<$crate::therapy::SessionRow> =
-                    sqlx::query_as($crate::therapy::NEXT_SESSION)
-                        .bind(account.0)
-                        .bind($crate::rows::ms(from))
-                        .fetch_optional(self.reader())
-                        .await?;
-                row.map($crate::therapy::SessionRow::into_session)
-                    .transpose()
+                optional_row!(
+                    self,
+                    $crate::therapy::NEXT_SESSION,
+                    [account.0, $crate::rows::ms(from)],
+                    $crate::therapy::SessionRow::into_session
+                )
             }
 
             async fn delete_therapy_session(

@@ -76,6 +76,19 @@ impl SqliteStore {
         })
     }
 
+    /// Reads at most one row and converts it: `Ok(None)` when there is none.
+    pub(crate) fn optional_row<R: FromSqliteRow, T>(
+        &self,
+        sql: &str,
+        args: &[sql::Arg<'_>],
+        convert: impl FnOnce(R) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        self.db()?
+            .read(|conn| conn.row(sql, args))?
+            .map(convert)
+            .transpose()
+    }
+
     /// The writer thread and read connections. Every store but the in-memory staging one
     /// (which only loads and dumps backups) has them.
     pub(crate) fn db(&self) -> Result<&Db, StoreError> {

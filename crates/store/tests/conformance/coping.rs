@@ -119,6 +119,13 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         .iter()
         .map(|u| u.content.record())
         .collect();
+    // The use written last, whatever time it was about: the earlier-dated one above.
+    let last = store.last_coping_use(eve.id).await.unwrap().unwrap();
+    assert_eq!(last.content.started_at, t0 + Duration::hours(9));
+    assert_eq!(
+        store.last_coping_use(fin.id).await.unwrap().map(|u| u.id),
+        Some(theirs.id)
+    );
     let kept = store.coping_totals(eve.id).await.unwrap();
     assert_eq!(
         domain::coping::stats_of(&kept),

@@ -96,6 +96,28 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+    // The logs of what the list shows: the open homework's three, or all four.
+    let of_listed = |include_finished| {
+        let store = store.clone();
+        async move {
+            store
+                .homework_logs_of_listed(jo.id, include_finished)
+                .await
+                .unwrap()
+        }
+    };
+    let open_logs = of_listed(false).await;
+    assert_eq!(open_logs.len(), 3);
+    assert!(open_logs.iter().all(|l| l.homework_id == h2.id));
+    assert!(open_logs.windows(2).all(|w| w[0].at <= w[1].at));
+    assert_eq!(of_listed(true).await.len(), 4);
+    assert!(
+        store
+            .homework_logs_of_listed(lu.id, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let edit = HomeworkEditInput {
         text: Some("box breathing, 4 rounds".into()),

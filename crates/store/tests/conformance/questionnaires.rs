@@ -117,6 +117,17 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         None
     );
 
+    // One by id, this account's only.
+    let by_id = store.questionnaire(cai.id, stored.id).await.unwrap();
+    assert_eq!(by_id.map(|q| q.content), Some(first.clone()));
+    assert!(
+        store
+            .questionnaire(dee.id, stored.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
     // Nothing crosses between accounts.
     let dees = store.questionnaires(dee.id, None, None).await.unwrap();
     assert_eq!(dees.len(), 1);

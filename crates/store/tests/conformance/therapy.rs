@@ -65,6 +65,15 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         Some(&series[1])
     );
     assert_eq!(next(t0 + Duration::days(22)).await, None);
+    // One by id, this account's only.
+    assert_eq!(
+        store.therapy_session(ana.id, series[1].id).await.unwrap(),
+        Some(series[1].clone())
+    );
+    assert_eq!(
+        store.therapy_session(bo.id, series[1].id).await.unwrap(),
+        None
+    );
     // The previous session: the last strictly before a moment.
     let previous = |before| {
         let store = store.clone();

@@ -279,10 +279,7 @@ async fn find_session(
     me: &SignedIn,
     id: TherapySessionId,
 ) -> Result<TherapySession, AppError> {
-    let all = state.app.sessions(&me.actor, None, None).await?;
-    all.into_iter()
-        .find(|s| s.id == id)
-        .ok_or(AppError::NotFound)
+    state.app.therapy_session(&me.actor, id).await
 }
 
 fn reflect_page(

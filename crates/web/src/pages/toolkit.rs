@@ -214,8 +214,8 @@ pub async fn show(
                 .to_string(),
         )
     } else if q.saved.is_some() {
-        let uses = state.app.coping_uses(&me.actor, None, None).await?;
-        Some(saved_notice(uses.iter().max_by_key(|u| u.id)))
+        let last = state.app.last_coping_use(&me.actor).await?;
+        Some(saved_notice(last.as_ref()))
     } else {
         None
     };
