@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 const CHECKINS: i64 = 20_000;
 const WAL_LIMIT: u64 = 16 * 1024 * 1024;
+/// Check-ins sent together after the first tenth, which goes one at a time.
+const AT_ONCE: i64 = 64;
 
 fn size(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
@@ -39,21 +41,34 @@ async fn the_wal_stays_bounded_and_a_clean_stop_leaves_one_complete_file() {
     let wal = dir.path().join("between.sqlite3-wal");
     let mut largest = 0;
     // Hourly check-ins from 2020 on: years of a committed user's history, each with a note
-    // so that pages fill quickly.
+    // so that pages fill quickly, written as a busy server writes them: many at once, so
+    // the writer commits them in groups, as well as one at a time.
     let start = Utc.with_ymd_and_hms(2020, 1, 1, 8, 0, 0).unwrap();
-    for i in 0..CHECKINS {
-        app.record_checkin(
-            &actor,
-            CheckInInput {
-                client_id: Some(Uuid::new_v4()),
-                at: Some(start + Duration::hours(i)),
-                mood: Some(i % 11),
-                note: Some(format!("check-in {i}: a few words about the day")),
-                ..CheckInInput::default()
-            },
-        )
-        .await
-        .unwrap();
+    let mut i = 0;
+    while i < CHECKINS {
+        let at_once = if i < CHECKINS / 100 { 1 } else { AT_ONCE };
+        let mut writes = tokio::task::JoinSet::new();
+        for j in i..(i + at_once).min(CHECKINS) {
+            let (app, actor) = (app.clone(), actor.clone());
+            writes.spawn(async move {
+                app.record_checkin(
+                    &actor,
+                    CheckInInput {
+                        client_id: Some(Uuid::new_v4()),
+                        at: Some(start + Duration::hours(j)),
+                        mood: Some(j % 11),
+                        note: Some(format!("check-in {j}: a few words about the day")),
+                        ..CheckInInput::default()
+                    },
+                )
+                .await
+                .map(|_| ())
+            });
+        }
+        while let Some(done) = writes.join_next().await {
+            done.unwrap().unwrap();
+        }
+        i += at_once;
         largest = largest.max(size(&wal));
     }
     assert!(

@@ -127,6 +127,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
                     &crate::summaries::HistoryChange::Nothing,
                     now,
                 )
+                .and_then(crate::summaries::assessed)
             })
             .await
     }
@@ -144,6 +145,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
                     &crate::summaries::HistoryChange::Removed,
                     now,
                 )
+                .and_then(crate::summaries::assessed)
             })
             .await
     }
@@ -234,7 +236,8 @@ macro_rules! impl_guidance_store {
                     &$crate::summaries::HistoryChange::Nothing,
                     now,
                 )
-                .await?;
+                .await
+                .and_then($crate::summaries::assessed)?;
                 tx.commit().await?;
                 Ok(guidance)
             }
@@ -251,7 +254,8 @@ macro_rules! impl_guidance_store {
                     &$crate::summaries::HistoryChange::Removed,
                     now,
                 )
-                .await?;
+                .await
+                .and_then($crate::summaries::assessed)?;
                 tx.commit().await?;
                 Ok(guidance)
             }

@@ -60,7 +60,7 @@ pub(crate) const BASIS: &str = "SELECT timezone, usual_mood FROM accounts WHERE 
 /// The same, locking the row until the transaction ends (PostgreSQL), so two writes for one
 /// account update it one after the other.
 pub(crate) const STORED_FOR_UPDATE: &str =
-    "SELECT state, level FROM guidance_summaries WHERE account_id = $1 FOR UPDATE";
+    "SELECT state, level, updated_ms FROM guidance_summaries WHERE account_id = $1 FOR UPDATE";
 /// A row to lock, for an account that has none yet (PostgreSQL).
 pub(crate) const PLACEHOLDER: &str = "INSERT INTO guidance_summaries \
      (account_id, state, level, updated_ms) VALUES ($1, '', NULL, 0) \
@@ -73,6 +73,11 @@ pub(crate) const SAVE: &str = "INSERT INTO guidance_summaries \
 /// The last level recorded before the account had a summary.
 pub(crate) const LAST_LEVEL: &str = "SELECT level FROM guidance_changes WHERE account_id = $1 \
      ORDER BY at_ms DESC, id DESC LIMIT 1";
+/// The state of a summary set aside as outdated.
+const OUTDATED_STATE: &str = "";
+/// Sets the summary aside as outdated (see [`Update::Later`]); the last level stays.
+pub(crate) const OUTDATED: &str =
+    "UPDATE guidance_summaries SET state = '', updated_ms = $2 WHERE account_id = $1";
 /// Records a change of level.
 pub(crate) const RECORD: &str = "INSERT INTO guidance_changes (account_id, at_ms, level, reasons) \
      VALUES ($1, $2, $3, $4)";
@@ -100,23 +105,39 @@ pub(crate) fn basis(timezone: &str, usual_mood: Option<i64>) -> Result<Basis, St
     })
 }
 
-/// The stored summary after `change`, or `None` when it must be rebuilt from the history
-/// (there is none, it can't be read, it was kept in another time zone, or something was
-/// removed).
-pub(crate) fn updated(
-    state: Option<&str>,
-    basis: &Basis,
-    change: &HistoryChange,
-) -> Option<GuidanceSummary> {
-    let mut summary: GuidanceSummary = serde_json::from_str(state?).ok()?;
+/// What becomes of the stored summary after a change.
+pub(crate) enum Update {
+    /// It took the change in.
+    Ready(GuidanceSummary),
+    /// It must be rebuilt from the history now: there is none, it can't be read, it was kept
+    /// in another time zone, or something was removed.
+    Rebuild,
+    /// A check-in dated before the days it keeps whole, or any check-in while it is set
+    /// aside: it is set aside as outdated and rebuilt when guidance is next read (or another
+    /// kind of write comes). An import of years of check-ins then costs one rebuild instead
+    /// of one per check-in; the level of a check-in written meanwhile is recorded at that
+    /// next read.
+    Later,
+}
+
+/// The stored summary after `change`.
+pub(crate) fn updated(state: Option<&str>, basis: &Basis, change: &HistoryChange) -> Update {
+    // Already set aside: more check-ins (the rest of an import) leave it so.
+    if state == Some(OUTDATED_STATE) && matches!(change, HistoryChange::CheckIn(_)) {
+        return Update::Later;
+    }
+    let Some(mut summary) = state.and_then(|s| serde_json::from_str::<GuidanceSummary>(s).ok())
+    else {
+        return Update::Rebuild;
+    };
     if summary.timezone() != basis.timezone {
-        return None;
+        return Update::Rebuild;
     }
     match change {
         HistoryChange::Nothing => {}
         HistoryChange::CheckIn(c) => {
             if summary.add_checkin(c) == Added::NeedsRebuild {
-                return None;
+                return Update::Later;
             }
         }
         HistoryChange::Sessions(sessions) => {
@@ -126,9 +147,9 @@ pub(crate) fn updated(
         }
         HistoryChange::Coping(c) => summary.add_coping(c),
         HistoryChange::Questionnaire(q) => summary.add_questionnaire(q),
-        HistoryChange::Removed => return None,
+        HistoryChange::Removed => return Update::Rebuild,
     }
-    Some(summary)
+    Update::Ready(summary)
 }
 
 /// A check-in's time, mood, anxiety, energy, missed activities and safety answer.
@@ -251,21 +272,25 @@ pub(crate) fn reassess_sqlite(
     account: AccountId,
     change: &HistoryChange,
     now: DateTime<Utc>,
-) -> Result<Guidance, StoreError> {
+) -> Result<Option<Guidance>, StoreError> {
     use crate::sqlite::Sql;
     let (tz, usual, state, mut last): (String, Option<i64>, Option<String>, Option<String>) = conn
         .row(crate::guidance::BASIS_AND_SUMMARY, &[&account.0])?
         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let basis = basis(&tz, usual)?;
     let summary = match updated(state.as_deref(), &basis, change) {
-        Some(summary) => summary,
-        None => Rebuild {
+        Update::Ready(summary) => summary,
+        Update::Rebuild => Rebuild {
             checkins: conn.rows(CHECKINS, &[&account.0])?,
             sessions: conn.rows(SESSIONS, &[&account.0])?,
             coping: conn.rows(COPING, &[&account.0])?,
             questionnaires: conn.rows(QUESTIONNAIRES, &[&account.0])?,
         }
         .summary(&basis, now)?,
+        Update::Later => {
+            conn.exec(OUTDATED, &[&account.0, &ms(now)])?;
+            return Ok(None);
+        }
     };
     if state.is_none() {
         last = conn.scalar(LAST_LEVEL, &[&account.0])?;
@@ -284,7 +309,7 @@ pub(crate) fn reassess_sqlite(
     }
     let (state, level) = outcome.to_save()?;
     conn.exec(SAVE, &[&account.0, &state, &level, &ms(now)])?;
-    Ok(outcome.guidance)
+    Ok(Some(outcome.guidance))
 }
 
 /// The same on PostgreSQL, inside the write's transaction: the summary's row is locked
@@ -294,7 +319,7 @@ pub(crate) async fn reassess_postgres(
     account: AccountId,
     change: &HistoryChange,
     now: DateTime<Utc>,
-) -> Result<Guidance, StoreError> {
+) -> Result<Option<Guidance>, StoreError> {
     let (tz, usual): (String, Option<i64>) = sqlx::query_as(BASIS)
         .bind(account.0)
         .fetch_one(&mut *tx)
@@ -304,14 +329,24 @@ pub(crate) async fn reassess_postgres(
         .bind(account.0)
         .execute(&mut *tx)
         .await?;
-    let (state, mut last): (String, Option<String>) = sqlx::query_as(STORED_FOR_UPDATE)
-        .bind(account.0)
-        .fetch_one(&mut *tx)
-        .await?;
-    let fresh = state.is_empty();
+    let (state, mut last, updated_ms): (String, Option<String>, i64) =
+        sqlx::query_as(STORED_FOR_UPDATE)
+            .bind(account.0)
+            .fetch_one(&mut *tx)
+            .await?;
+    // Only the placeholder just made was never written.
+    let fresh = updated_ms == 0;
     let summary = match updated((!fresh).then_some(state.as_str()), &basis, change) {
-        Some(summary) => summary,
-        None => Rebuild {
+        Update::Ready(summary) => summary,
+        Update::Later => {
+            sqlx::query(OUTDATED)
+                .bind(account.0)
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await?;
+            return Ok(None);
+        }
+        Update::Rebuild => Rebuild {
             checkins: sqlx::query_as(CHECKINS)
                 .bind(account.0)
                 .fetch_all(&mut *tx)
@@ -355,7 +390,13 @@ pub(crate) async fn reassess_postgres(
         .bind(ms(now))
         .execute(&mut *tx)
         .await?;
-    Ok(outcome.guidance)
+    Ok(Some(outcome.guidance))
+}
+
+/// The guidance of a reassessment that only time or a removal asked for, which is always
+/// assessed (only a new check-in can be set aside for later).
+pub(crate) fn assessed(guidance: Option<Guidance>) -> Result<Guidance, StoreError> {
+    guidance.ok_or_else(|| StoreError::Corrupt("guidance was set aside, not assessed".into()))
 }
 
 /// Today's guidance from a stored summary without writing, when it can be had that way:
@@ -371,7 +412,7 @@ pub(crate) fn read_only(
     let Some((state, last)) = stored else {
         return Ok(None);
     };
-    let Some(summary) = updated(Some(&state), &basis, &HistoryChange::Nothing) else {
+    let Update::Ready(summary) = updated(Some(&state), &basis, &HistoryChange::Nothing) else {
         return Ok(None);
     };
     let outcome = assess(summary, &basis, last.as_deref(), now)?;

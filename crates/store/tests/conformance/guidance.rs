@@ -77,6 +77,28 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert_eq!(store.rebuild_guidance(sam.id, now).await.unwrap(), expected);
     assert_eq!(store.guidance_history(sam.id, None).await.unwrap().len(), 2);
 
+    // Check-ins from long ago (an import) set the summary aside rather than rebuilding it at
+    // every write; the next read rebuilds it once, and the answer is still the engine's on
+    // the whole history: a low stretch reaching back into them counts their days.
+    for day in 0..30 {
+        let at = start - Duration::days(400 - day);
+        store.insert_checkin(sam.id, &checkin(at, 2)).await.unwrap();
+        history
+            .checkins
+            .push(CheckInRecord::new(at, Rating::new(2).unwrap()));
+    }
+    let today = checkin(now, 3);
+    store.insert_checkin(sam.id, &today).await.unwrap();
+    history
+        .checkins
+        .push(CheckInRecord::new(now, Rating::new(3).unwrap()));
+    let later = now + Duration::minutes(1);
+    assert_eq!(
+        store.current_guidance(sam.id, later).await.unwrap(),
+        assess(&history, later)
+    );
+    assert_eq!(store.guidance_history(sam.id, None).await.unwrap().len(), 2);
+
     // Many check-ins for one account at once: its first level is recorded once.
     let mut writes = Vec::new();
     for _ in 0..48 {
