@@ -108,7 +108,7 @@ pub(crate) fn basis(timezone: &str, usual_mood: Option<i64>) -> Result<Basis, St
 /// What becomes of the stored summary after a change.
 pub(crate) enum Update {
     /// It took the change in.
-    Ready(GuidanceSummary),
+    Ready(Box<GuidanceSummary>),
     /// It must be rebuilt from the history now: there is none, it can't be read, it was kept
     /// in another time zone, or something was removed.
     Rebuild,
@@ -149,7 +149,7 @@ pub(crate) fn updated(state: Option<&str>, basis: &Basis, change: &HistoryChange
         HistoryChange::Questionnaire(q) => summary.add_questionnaire(q),
         HistoryChange::Removed => return Update::Rebuild,
     }
-    Update::Ready(summary)
+    Update::Ready(Box::new(summary))
 }
 
 /// A check-in's time, mood, anxiety, energy, missed activities and safety answer.
@@ -279,7 +279,7 @@ pub(crate) fn reassess_sqlite(
         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let basis = basis(&tz, usual)?;
     let summary = match updated(state.as_deref(), &basis, change) {
-        Update::Ready(summary) => summary,
+        Update::Ready(summary) => *summary,
         Update::Rebuild => Rebuild {
             checkins: conn.rows(CHECKINS, &[&account.0])?,
             sessions: conn.rows(SESSIONS, &[&account.0])?,
@@ -337,7 +337,7 @@ pub(crate) async fn reassess_postgres(
     // Only the placeholder just made was never written.
     let fresh = updated_ms == 0;
     let summary = match updated((!fresh).then_some(state.as_str()), &basis, change) {
-        Update::Ready(summary) => summary,
+        Update::Ready(summary) => *summary,
         Update::Later => {
             sqlx::query(OUTDATED)
                 .bind(account.0)
@@ -415,6 +415,6 @@ pub(crate) fn read_only(
     let Update::Ready(summary) = updated(Some(&state), &basis, &HistoryChange::Nothing) else {
         return Ok(None);
     };
-    let outcome = assess(summary, &basis, last.as_deref(), now)?;
+    let outcome = assess(*summary, &basis, last.as_deref(), now)?;
     Ok(outcome.change.is_none().then_some(outcome.guidance))
 }
