@@ -13,8 +13,7 @@
 /// client-id conflict). Inside a transaction the existing row is read in it, so the caller
 /// just commits (nothing was written) or does its follow-up writes when the row is new.
 ///
-/// The insert is read with `fetch_all`: an autocommitted write must run to its end so that
-/// SQLite checkpoints its write-ahead log (see `rows::first_row`).
+/// PostgreSQL's way; SQLite's is `sqlite::sql::insert_or_existing`, with the same SQL.
 macro_rules! insert_or_existing {
     (
         $conn:expr, $account:expr, $client_id:expr,

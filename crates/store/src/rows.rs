@@ -35,11 +35,8 @@ pub(crate) fn client_id(s: &str, what: &str) -> Result<uuid::Uuid, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("{what} client id")))
 }
 
-/// The one row an autocommitted `INSERT … RETURNING` gave, read with `fetch_all`.
-///
-/// Such statements must run to their end: SQLite checkpoints its write-ahead log when a
-/// statement finishes, and `fetch_one`/`fetch_optional` stop at the first row, so the commit
-/// happens on reset and the checkpoint never runs (the WAL then grows without bound).
+/// The one row an `INSERT … RETURNING` gave, read with `fetch_all` so the statement runs to
+/// its end (on SQLite, `Sql::row` does the same for the embedded backend's statements).
 pub(crate) fn first_row<T>(rows: Vec<T>) -> Option<T> {
     rows.into_iter().next()
 }
