@@ -21,7 +21,8 @@ use sqlx::sqlite::SqliteConnectOptions;
 use support::*;
 
 const CYCLES: usize = 20;
-const WRITERS: usize = 4;
+// Enough at once that the writer commits them in groups, as a busy server does.
+const WRITERS: usize = 16;
 
 /// A small, seedable generator: enough to pick kill moments and ratings.
 struct Rng(u64);
