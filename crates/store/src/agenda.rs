@@ -172,10 +172,11 @@ impl AgendaStore for crate::sqlite::SqliteStore {
         account: AccountId,
         include_discussed: bool,
     ) -> Result<Vec<AgendaItem>, StoreError> {
-        let rows: Vec<AgendaRow> = self
-            .db()?
-            .read(|conn| conn.rows(LIST, &[&account.0, &include_discussed]))?;
-        rows.into_iter().map(AgendaRow::into_item).collect()
+        self.all_rows(
+            LIST,
+            &[&account.0, &include_discussed],
+            AgendaRow::into_item,
+        )
     }
 
     async fn set_agenda_discussed(
@@ -222,11 +223,7 @@ impl AgendaStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: AgendaItemId,
     ) -> Result<bool, StoreError> {
-        let removed = self
-            .db()?
-            .write(move |conn| conn.exec(DELETE, &[&account.0, &id.0]))
-            .await?;
-        Ok(removed == 1)
+        self.delete_owned(DELETE, account, id.0).await
     }
 }
 

@@ -182,10 +182,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CheckIn>, StoreError> {
-        let rows: Vec<CheckInRow> = self
-            .db()?
-            .read(|conn| crate::sqlite::sql::rows_in_range(conn, IN_RANGE, account, from, to))?;
-        rows.into_iter().map(CheckInRow::into_checkin).collect()
+        self.rows_in_range(IN_RANGE, account, from, to, CheckInRow::into_checkin)
     }
 }
 

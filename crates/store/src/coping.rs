@@ -337,10 +337,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CopingUse>, StoreError> {
-        let rows: Vec<CopingUseRow> = self.db()?.read(|conn| {
-            crate::sqlite::sql::rows_in_range(conn, USES_IN_RANGE, account, from, to)
-        })?;
-        rows.into_iter().map(CopingUseRow::into_use).collect()
+        self.rows_in_range(USES_IN_RANGE, account, from, to, CopingUseRow::into_use)
     }
 
     async fn coping_list(
@@ -348,10 +345,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
         account: AccountId,
         kind: ListKind,
     ) -> Result<Vec<ListItem>, StoreError> {
-        let rows: Vec<ListItemRow> = self
-            .db()?
-            .read(|conn| conn.rows(LIST, &[&account.0, &kind.code()]))?;
-        rows.into_iter().map(ListItemRow::into_item).collect()
+        self.all_rows(LIST, &[&account.0, &kind.code()], ListItemRow::into_item)
     }
 
     async fn add_list_item(

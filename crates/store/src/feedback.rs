@@ -164,10 +164,7 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<FeedbackNote>, StoreError> {
-        let rows: Vec<FeedbackRow> = self.db()?.read(|conn| {
-            crate::sqlite::sql::rows_in_range(conn, NOTES_IN_RANGE, account, from, to)
-        })?;
-        rows.into_iter().map(FeedbackRow::into_note).collect()
+        self.rows_in_range(NOTES_IN_RANGE, account, from, to, FeedbackRow::into_note)
     }
 
     async fn delete_feedback(
@@ -175,11 +172,7 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: FeedbackNoteId,
     ) -> Result<bool, StoreError> {
-        let removed = self
-            .db()?
-            .write(move |conn| conn.exec(DELETE, &[&account.0, &id.0]))
-            .await?;
-        Ok(removed == 1)
+        self.delete_owned(DELETE, account, id.0).await
     }
 
     async fn reflection_feedback(
@@ -188,12 +181,13 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<ReflectionFeedback>, StoreError> {
-        let rows: Vec<ReflectionFeedbackRow> = self.db()?.read(|conn| {
-            crate::sqlite::sql::rows_in_range(conn, REFLECTION_FEEDBACK_IN_RANGE, account, from, to)
-        })?;
-        rows.into_iter()
-            .map(ReflectionFeedbackRow::into_feedback)
-            .collect()
+        self.rows_in_range(
+            REFLECTION_FEEDBACK_IN_RANGE,
+            account,
+            from,
+            to,
+            ReflectionFeedbackRow::into_feedback,
+        )
     }
 }
 

@@ -154,9 +154,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         &self,
         account: AccountId,
     ) -> Result<Option<GuidanceChange>, StoreError> {
-        use crate::sqlite::Sql;
-        let row: Option<GuidanceRow> = self.db()?.read(|conn| conn.row(LATEST, &[&account.0]))?;
-        row.map(GuidanceRow::into_change).transpose()
+        self.optional_row(LATEST, &[&account.0], GuidanceRow::into_change)
     }
 
     async fn record_guidance(
@@ -204,11 +202,11 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         account: AccountId,
         from: Option<DateTime<Utc>>,
     ) -> Result<Vec<GuidanceChange>, StoreError> {
-        use crate::sqlite::Sql;
-        let rows: Vec<GuidanceRow> = self
-            .db()?
-            .read(|conn| conn.rows(HISTORY, &[&account.0, &crate::rows::ms_from(from)]))?;
-        rows.into_iter().map(GuidanceRow::into_change).collect()
+        self.all_rows(
+            HISTORY,
+            &[&account.0, &crate::rows::ms_from(from)],
+            GuidanceRow::into_change,
+        )
     }
 }
 

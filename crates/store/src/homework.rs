@@ -238,10 +238,11 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         account: AccountId,
         include_finished: bool,
     ) -> Result<Vec<Homework>, StoreError> {
-        let rows: Vec<HomeworkRow> = self
-            .db()?
-            .read(|conn| conn.rows(LIST, &[&account.0, &include_finished]))?;
-        rows.into_iter().map(HomeworkRow::into_homework).collect()
+        self.all_rows(
+            LIST,
+            &[&account.0, &include_finished],
+            HomeworkRow::into_homework,
+        )
     }
 
     async fn edit_homework(
@@ -282,11 +283,7 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: HomeworkId,
     ) -> Result<bool, StoreError> {
-        let deleted = self
-            .db()?
-            .write(move |conn| conn.exec(DELETE, &[&account.0, &id.0]))
-            .await?;
-        Ok(deleted == 1)
+        self.delete_owned(DELETE, account, id.0).await
     }
 
     async fn log_homework(
@@ -344,10 +341,11 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         account: AccountId,
         include_finished: bool,
     ) -> Result<Vec<HomeworkLog>, StoreError> {
-        let rows: Vec<HomeworkLogRow> = self
-            .db()?
-            .read(|conn| conn.rows(LOGS_OF_LISTED, &[&account.0, &include_finished]))?;
-        rows.into_iter().map(HomeworkLogRow::into_log).collect()
+        self.all_rows(
+            LOGS_OF_LISTED,
+            &[&account.0, &include_finished],
+            HomeworkLogRow::into_log,
+        )
     }
 
     async fn homework_logs(
@@ -356,10 +354,7 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<HomeworkLog>, StoreError> {
-        let rows: Vec<HomeworkLogRow> = self.db()?.read(|conn| {
-            crate::sqlite::sql::rows_in_range(conn, LOGS_IN_RANGE, account, from, to)
-        })?;
-        rows.into_iter().map(HomeworkLogRow::into_log).collect()
+        self.rows_in_range(LOGS_IN_RANGE, account, from, to, HomeworkLogRow::into_log)
     }
 }
 

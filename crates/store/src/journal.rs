@@ -295,10 +295,7 @@ impl JournalStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: JournalEntryId,
     ) -> Result<Option<JournalEntry>, StoreError> {
-        let row: Option<JournalRow> = self
-            .db()?
-            .read(|conn| conn.row(ONE, &[&account.0, &id.0]))?;
-        row.map(JournalRow::into_entry).transpose()
+        self.optional_row(ONE, &[&account.0, &id.0], JournalRow::into_entry)
     }
 
     async fn journal_page(
@@ -368,11 +365,7 @@ impl JournalStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: JournalEntryId,
     ) -> Result<bool, StoreError> {
-        let deleted = self
-            .db()?
-            .write(move |conn| conn.exec(DELETE, &[&account.0, &id.0]))
-            .await?;
-        Ok(deleted == 1)
+        self.delete_owned(DELETE, account, id.0).await
     }
 }
 

@@ -175,10 +175,7 @@ impl PlanStore for crate::sqlite::SqliteStore {
         account: AccountId,
         kind: PlanKind,
     ) -> Result<Option<StoredPlanVersion>, StoreError> {
-        let row: Option<PlanRow> = self
-            .db()?
-            .read(|conn| conn.row(LATEST, &[&account.0, &kind.code()]))?;
-        row.map(PlanRow::into_version).transpose()
+        self.optional_row(LATEST, &[&account.0, &kind.code()], PlanRow::into_version)
     }
 
     async fn plan_version(
@@ -187,10 +184,11 @@ impl PlanStore for crate::sqlite::SqliteStore {
         kind: PlanKind,
         version: PlanVersionNumber,
     ) -> Result<Option<StoredPlanVersion>, StoreError> {
-        let row: Option<PlanRow> = self
-            .db()?
-            .read(|conn| conn.row(ONE, &[&account.0, &kind.code(), &version.0]))?;
-        row.map(PlanRow::into_version).transpose()
+        self.optional_row(
+            ONE,
+            &[&account.0, &kind.code(), &version.0],
+            PlanRow::into_version,
+        )
     }
 
     async fn plan_versions(
@@ -198,10 +196,7 @@ impl PlanStore for crate::sqlite::SqliteStore {
         account: AccountId,
         kind: PlanKind,
     ) -> Result<Vec<StoredPlanVersion>, StoreError> {
-        let rows: Vec<PlanRow> = self
-            .db()?
-            .read(|conn| conn.rows(ALL, &[&account.0, &kind.code()]))?;
-        rows.into_iter().map(PlanRow::into_version).collect()
+        self.all_rows(ALL, &[&account.0, &kind.code()], PlanRow::into_version)
     }
 
     async fn set_plan_offline(

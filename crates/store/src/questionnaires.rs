@@ -210,20 +210,15 @@ impl QuestionnaireStore for crate::sqlite::SqliteStore {
         instrument: Option<Instrument>,
         from: Option<DateTime<Utc>>,
     ) -> Result<Vec<Questionnaire>, StoreError> {
-        use crate::sqlite::Sql;
-        let rows: Vec<QuestionnaireRow> = self.db()?.read(|conn| {
-            conn.rows(
-                SINCE,
-                &[
-                    &account.0,
-                    &crate::rows::ms_from(from),
-                    &instrument.map(|i| i.code()).unwrap_or(""),
-                ],
-            )
-        })?;
-        rows.into_iter()
-            .map(QuestionnaireRow::into_questionnaire)
-            .collect()
+        self.all_rows(
+            SINCE,
+            &[
+                &account.0,
+                &crate::rows::ms_from(from),
+                &instrument.map(|i| i.code()).unwrap_or(""),
+            ],
+            QuestionnaireRow::into_questionnaire,
+        )
     }
 }
 

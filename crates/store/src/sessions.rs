@@ -146,10 +146,11 @@ impl SessionStore for crate::sqlite::SqliteStore {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<AuthSession>, StoreError> {
-        let row: Option<SessionRow> = self
-            .db()?
-            .read(|conn| conn.row(SESSION, &[&token_hash, &crate::rows::ms(now)]))?;
-        row.map(SessionRow::into_session).transpose()
+        self.optional_row(
+            SESSION,
+            &[&token_hash, &crate::rows::ms(now)],
+            SessionRow::into_session,
+        )
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -186,10 +187,7 @@ impl SessionStore for crate::sqlite::SqliteStore {
     }
 
     async fn account_for_api_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
-        let row: Option<AccountRow> = self
-            .db()?
-            .read(|conn| conn.row(API_TOKEN_ACCOUNT, &[&token_hash]))?;
-        row.map(AccountRow::into_account).transpose()
+        self.optional_row(API_TOKEN_ACCOUNT, &[&token_hash], AccountRow::into_account)
     }
 }
 

@@ -439,10 +439,13 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<TherapySession>, StoreError> {
-        let rows: Vec<SessionRow> = self.db()?.read(|conn| {
-            crate::sqlite::sql::rows_in_range(conn, SESSIONS_IN_RANGE, account, from, to)
-        })?;
-        rows.into_iter().map(SessionRow::into_session).collect()
+        self.rows_in_range(
+            SESSIONS_IN_RANGE,
+            account,
+            from,
+            to,
+            SessionRow::into_session,
+        )
     }
 
     async fn therapy_session(
@@ -462,10 +465,11 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         account: AccountId,
         before: DateTime<Utc>,
     ) -> Result<Option<TherapySession>, StoreError> {
-        let row: Option<SessionRow> = self
-            .db()?
-            .read(|conn| conn.row(PREVIOUS_SESSION, &[&account.0, &crate::rows::ms(before)]))?;
-        row.map(SessionRow::into_session).transpose()
+        self.optional_row(
+            PREVIOUS_SESSION,
+            &[&account.0, &crate::rows::ms(before)],
+            SessionRow::into_session,
+        )
     }
 
     async fn next_therapy_session(
@@ -558,12 +562,11 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         account: AccountId,
         since: DateTime<Utc>,
     ) -> Result<Vec<StoredReflection>, StoreError> {
-        let rows: Vec<ReflectionRow> = self
-            .db()?
-            .read(|conn| conn.rows(REFLECTIONS_SINCE, &[&account.0, &crate::rows::ms(since)]))?;
-        rows.into_iter()
-            .map(ReflectionRow::into_reflection)
-            .collect()
+        self.all_rows(
+            REFLECTIONS_SINCE,
+            &[&account.0, &crate::rows::ms(since)],
+            ReflectionRow::into_reflection,
+        )
     }
 }
 

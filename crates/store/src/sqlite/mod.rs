@@ -89,6 +89,49 @@ impl SqliteStore {
             .transpose()
     }
 
+    /// Reads every row and converts each.
+    pub(crate) fn all_rows<R: FromSqliteRow, T>(
+        &self,
+        sql: &str,
+        args: &[sql::Arg<'_>],
+        convert: impl FnMut(R) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.db()?
+            .read(|conn| conn.rows(sql, args))?
+            .into_iter()
+            .map(convert)
+            .collect()
+    }
+
+    /// The account's rows with `from <= at < to`, each converted: `sql` binds `$1` to the
+    /// account, `$2` to `from` and `$3` to `to`, as `rows_in_range!` does on PostgreSQL.
+    pub(crate) fn rows_in_range<R: FromSqliteRow, T>(
+        &self,
+        sql: &str,
+        account: domain::account::AccountId,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        convert: impl FnMut(R) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        use crate::rows::{ms_from, ms_until};
+        self.all_rows(sql, &[&account.0, &ms_from(from), &ms_until(to)], convert)
+    }
+
+    /// Deletes one of the account's rows by id with `sql` (`$1` the account, `$2` the id):
+    /// `Ok(true)` when it was there, `Ok(false)` when there is none or it is another's.
+    pub(crate) async fn delete_owned(
+        &self,
+        sql: &'static str,
+        account: domain::account::AccountId,
+        id: i64,
+    ) -> Result<bool, StoreError> {
+        let deleted = self
+            .db()?
+            .write(move |conn| conn.exec(sql, &[&account.0, &id]))
+            .await?;
+        Ok(deleted == 1)
+    }
+
     /// The writer thread and read connections. Every store but the in-memory staging one
     /// (which only loads and dumps backups) has them.
     pub(crate) fn db(&self) -> Result<&Db, StoreError> {

@@ -1,14 +1,12 @@
 //! Running the store's SQL on a rusqlite connection: the same statement text as the
 //! PostgreSQL backend (`$1`, `$2`… parameters), rows read into the same row structs.
 
-use chrono::{DateTime, Utc};
 use domain::account::AccountId;
 use domain::idempotency::Written;
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, ToSql};
 
 use crate::StoreError;
-use crate::rows::{ms_from, ms_until};
 
 /// A value bound to a `$n` parameter.
 pub(crate) type Arg<'a> = &'a dyn ToSql;
@@ -147,16 +145,4 @@ pub(crate) fn insert_or_existing<T: FromSqliteRow>(
         .row(existing, &[&account.0, &client_id.to_string()])?
         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     Ok((row, Written::Existing))
-}
-
-/// The account's rows with `from <= at < to`: `sql` binds `$1` to the account, `$2` to
-/// `from` and `$3` to `to`, as `rows_in_range!` does on PostgreSQL.
-pub(crate) fn rows_in_range<T: FromSqliteRow>(
-    conn: &Connection,
-    sql: &str,
-    account: AccountId,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-) -> Result<Vec<T>, StoreError> {
-    conn.rows(sql, &[&account.0, &ms_from(from), &ms_until(to)])
 }
