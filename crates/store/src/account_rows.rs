@@ -91,6 +91,18 @@ macro_rules! optional_row {
     }};
 }
 
+/// Reads every row (`sqlx` on `$self.reader()`, with the binds given in order) and converts
+/// each with `$convert`.
+macro_rules! all_rows {
+    ($self:ident, $sql:expr, [$($bind:expr),* $(,)?], $convert:path) => {{
+        let rows: Vec<_> = sqlx::query_as($sql)
+            $(.bind($bind))*
+            .fetch_all($self.reader())
+            .await?;
+        rows.into_iter().map($convert).collect()
+    }};
+}
+
 /// Declares a row struct read by both backends: sqlx's `FromRow` for PostgreSQL, and
 /// [`FromSqliteRow`](crate::sqlite::FromSqliteRow) for SQLite, which reads the columns by
 /// position (looking each one up by name costs more than the rest of a short read). The

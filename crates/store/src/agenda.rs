@@ -256,12 +256,7 @@ macro_rules! impl_agenda_store {
                 account: domain::account::AccountId,
                 include_discussed: bool,
             ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
-                let rows: Vec<$crate::agenda::AgendaRow> = sqlx::query_as($crate::agenda::LIST)
-                    .bind(account.0)
-                    .bind(include_discussed)
-                    .fetch_all(self.reader())
-                    .await?;
-                rows.into_iter().map($crate::agenda::AgendaRow::into_item).collect()
+                all_rows!(self, $crate::agenda::LIST, [account.0, include_discussed], $crate::agenda::AgendaRow::into_item)
             }
 
             async fn set_agenda_discussed(

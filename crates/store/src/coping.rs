@@ -518,12 +518,7 @@ macro_rules! impl_coping_store {
                 account: domain::account::AccountId,
                 kind: domain::coping::ListKind,
             ) -> Result<Vec<domain::coping::ListItem>, $crate::StoreError> {
-                let rows: Vec<$crate::coping::ListItemRow> = sqlx::query_as($crate::coping::LIST)
-                .bind(account.0)
-                .bind(kind.code())
-                .fetch_all(self.reader())
-                .await?;
-                rows.into_iter().map($crate::coping::ListItemRow::into_item).collect()
+                all_rows!(self, $crate::coping::LIST, [account.0, kind.code()], $crate::coping::ListItemRow::into_item)
             }
 
             async fn add_list_item(

@@ -312,15 +312,12 @@ macro_rules! impl_guidance_store {
                 account: domain::account::AccountId,
                 from: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<$crate::guidance::GuidanceChange>, $crate::StoreError> {
-                let rows: Vec<$crate::guidance::GuidanceRow> =
-                    sqlx::query_as($crate::guidance::HISTORY)
-                        .bind(account.0)
-                        .bind($crate::rows::ms_from(from))
-                        .fetch_all(self.reader())
-                        .await?;
-                rows.into_iter()
-                    .map($crate::guidance::GuidanceRow::into_change)
-                    .collect()
+                all_rows!(
+                    self,
+                    $crate::guidance::HISTORY,
+                    [account.0, $crate::rows::ms_from(from)],
+                    $crate::guidance::GuidanceRow::into_change
+                )
             }
         }
     };

@@ -386,15 +386,7 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 include_finished: bool,
             ) -> Result<Vec<domain::homework::Homework>, $crate::StoreError> {
-                let rows: Vec<$crate::homework::HomeworkRow> =
-                    sqlx::query_as($crate::homework::LIST)
-                        .bind(account.0)
-                        .bind(include_finished)
-                        .fetch_all(self.reader())
-                        .await?;
-                rows.into_iter()
-                    .map($crate::homework::HomeworkRow::into_homework)
-                    .collect()
+                all_rows!(self, $crate::homework::LIST, [account.0, include_finished], $crate::homework::HomeworkRow::into_homework)
             }
 
             async fn edit_homework(
@@ -480,15 +472,7 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 include_finished: bool,
             ) -> Result<Vec<domain::homework::HomeworkLog>, $crate::StoreError> {
-                let rows: Vec<$crate::homework::HomeworkLogRow> =
-                    sqlx::query_as($crate::homework::LOGS_OF_LISTED)
-                        .bind(account.0)
-                        .bind(include_finished)
-                        .fetch_all(self.reader())
-                        .await?;
-                rows.into_iter()
-                    .map($crate::homework::HomeworkLogRow::into_log)
-                    .collect()
+                all_rows!(self, $crate::homework::LOGS_OF_LISTED, [account.0, include_finished], $crate::homework::HomeworkLogRow::into_log)
             }
 
             async fn homework_logs(

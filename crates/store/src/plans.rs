@@ -265,12 +265,12 @@ macro_rules! impl_plan_store {
                 account: domain::account::AccountId,
                 kind: domain::plans::PlanKind,
             ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
-                let row: Option<$crate::plans::PlanRow> = sqlx::query_as($crate::plans::LATEST)
-                    .bind(account.0)
-                    .bind(kind.code())
-                    .fetch_optional(self.reader())
-                    .await?;
-                row.map($crate::plans::PlanRow::into_version).transpose()
+                optional_row!(
+                    self,
+                    $crate::plans::LATEST,
+                    [account.0, kind.code()],
+                    $crate::plans::PlanRow::into_version
+                )
             }
 
             async fn plan_version(
@@ -279,13 +279,12 @@ macro_rules! impl_plan_store {
                 kind: domain::plans::PlanKind,
                 version: domain::plans::PlanVersionNumber,
             ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
-                let row: Option<$crate::plans::PlanRow> = sqlx::query_as($crate::plans::ONE)
-                    .bind(account.0)
-                    .bind(kind.code())
-                    .bind(version.0)
-                    .fetch_optional(self.reader())
-                    .await?;
-                row.map($crate::plans::PlanRow::into_version).transpose()
+                optional_row!(
+                    self,
+                    $crate::plans::ONE,
+                    [account.0, kind.code(), version.0],
+                    $crate::plans::PlanRow::into_version
+                )
             }
 
             async fn plan_versions(
@@ -293,14 +292,12 @@ macro_rules! impl_plan_store {
                 account: domain::account::AccountId,
                 kind: domain::plans::PlanKind,
             ) -> Result<Vec<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
-                let rows: Vec<$crate::plans::PlanRow> = sqlx::query_as($crate::plans::ALL)
-                    .bind(account.0)
-                    .bind(kind.code())
-                    .fetch_all(self.reader())
-                    .await?;
-                rows.into_iter()
-                    .map($crate::plans::PlanRow::into_version)
-                    .collect()
+                all_rows!(
+                    self,
+                    $crate::plans::ALL,
+                    [account.0, kind.code()],
+                    $crate::plans::PlanRow::into_version
+                )
             }
 
             async fn set_plan_offline(

@@ -294,16 +294,7 @@ macro_rules! impl_questionnaire_store {
                 instrument: Option<domain::questionnaire::Instrument>,
                 from: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::questionnaire::Questionnaire>, $crate::StoreError> {
-                let rows: Vec<$crate::questionnaires::QuestionnaireRow> =
-                    sqlx::query_as($crate::questionnaires::SINCE)
-                    .bind(account.0)
-                    .bind($crate::rows::ms_from(from))
-                    .bind(instrument.map(|i| i.code()).unwrap_or(""))
-                    .fetch_all(self.reader())
-                    .await?;
-                rows.into_iter()
-                    .map($crate::questionnaires::QuestionnaireRow::into_questionnaire)
-                    .collect()
+                all_rows!(self, $crate::questionnaires::SINCE, [account.0, $crate::rows::ms_from(from), instrument.map(|i| i.code()).unwrap_or("")], $crate::questionnaires::QuestionnaireRow::into_questionnaire)
             }
         }
     };

@@ -227,14 +227,12 @@ macro_rules! impl_session_store {
                 token_hash: &str,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<$crate::sessions::AuthSession>, $crate::StoreError> {
-                let row: Option<$crate::sessions::SessionRow> =
-                    sqlx::query_as($crate::sessions::SESSION)
-                        .bind(token_hash)
-                        .bind($crate::rows::ms(now))
-                        .fetch_optional(self.reader())
-                        .await?;
-                row.map($crate::sessions::SessionRow::into_session)
-                    .transpose()
+                optional_row!(
+                    self,
+                    $crate::sessions::SESSION,
+                    [token_hash, $crate::rows::ms(now)],
+                    $crate::sessions::SessionRow::into_session
+                )
             }
 
             async fn delete_session(&self, token_hash: &str) -> Result<(), $crate::StoreError> {
@@ -265,13 +263,12 @@ macro_rules! impl_session_store {
                 &self,
                 token_hash: &str,
             ) -> Result<Option<domain::account::Account>, $crate::StoreError> {
-                let row: Option<$crate::accounts::AccountRow> =
-                    sqlx::query_as($crate::sessions::API_TOKEN_ACCOUNT)
-                        .bind(token_hash)
-                        .fetch_optional(self.reader())
-                        .await?;
-                row.map($crate::accounts::AccountRow::into_account)
-                    .transpose()
+                optional_row!(
+                    self,
+                    $crate::sessions::API_TOKEN_ACCOUNT,
+                    [token_hash],
+                    $crate::accounts::AccountRow::into_account
+                )
             }
         }
     };

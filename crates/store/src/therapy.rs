@@ -768,13 +768,7 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 since: chrono::DateTime<chrono::Utc>,
             ) -> Result<Vec<$crate::therapy::StoredReflection>, $crate::StoreError> {
-                let rows: Vec<$crate::therapy::ReflectionRow> =
-                    sqlx::query_as($crate::therapy::REFLECTIONS_SINCE)
-                        .bind(account.0)
-                        .bind($crate::rows::ms(since))
-                        .fetch_all(self.reader())
-                        .await?;
-                rows.into_iter().map($crate::therapy::ReflectionRow::into_reflection).collect()
+                all_rows!(self, $crate::therapy::REFLECTIONS_SINCE, [account.0, $crate::rows::ms(since)], $crate::therapy::ReflectionRow::into_reflection)
             }
         }
 
