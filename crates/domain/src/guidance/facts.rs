@@ -354,12 +354,7 @@ impl<'a> Facts<'a> {
             }
         }
 
-        let since = at - Duration::hours(i64::from(settings.coping_window_hours));
-        let unhelpful = history
-            .coping
-            .iter()
-            .filter(|c| c.at <= at && c.at >= since && c.brought_no_relief() == Some(true))
-            .count();
+        let unhelpful = unhelpful_uses(history, at, settings);
 
         let mut folds: [Option<ScoreFold>; 2] = [None, None];
         let mut item9 = Item9Front::default();
@@ -414,6 +409,16 @@ impl<'a> Facts<'a> {
             scores: folds,
         }
     }
+}
+
+/// Uses of a coping tool within the window before `at` that brought no relief.
+fn unhelpful_uses(history: &History, at: DateTime<Utc>, settings: &GuidanceSettings) -> usize {
+    let since = at - Duration::hours(i64::from(settings.coping_window_hours));
+    history
+        .coping
+        .iter()
+        .filter(|c| c.at <= at && c.at >= since && c.brought_no_relief() == Some(true))
+        .count()
 }
 
 #[cfg(test)]
@@ -482,12 +487,7 @@ mod tests {
                 best,
             })
         });
-        let since = at - Duration::hours(i64::from(settings.coping_window_hours));
-        let unhelpful = history
-            .coping
-            .iter()
-            .filter(|c| c.at <= at && c.at >= since && c.brought_no_relief() == Some(true))
-            .count();
+        let unhelpful = unhelpful_uses(history, at, settings);
         Facts {
             today,
             usual_mood: history.usual_mood,
