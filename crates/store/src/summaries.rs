@@ -4,7 +4,9 @@
 //! level recorded then and there — once, since the summary's row is the one place the last
 //! recorded level is read and written (the single writer on SQLite, a row lock on
 //! PostgreSQL). A missing or outdated summary (a first write, a restore, a new time zone, a
-//! deletion) is rebuilt from the part of the history guidance can still see.
+//! deletion) is rebuilt from the history, read in the few columns guidance uses; a check-in
+//! from long ago sets it aside until the next read (see [`Update::Later`]). Whatever removes
+//! a row guidance reads must reassess with [`HistoryChange::Removed`] in its transaction.
 
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
