@@ -50,14 +50,26 @@ impl Actor {
     }
 }
 
-/// The application: the store plus the shared limits on expensive or abusable work.
+/// The application: the store plus the shared limits on expensive or abusable work. Cloned
+/// for every request (the web layer's state), so a clone is one reference count.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Parts>);
+
+/// What the app holds.
+pub struct Parts {
     store: Arc<dyn Store>,
     passwords: passwords::Hasher,
     login_limits: LoginLimits,
     sign_ins_in_flight: Arc<rate_limit::InFlight>,
     open_signup: bool,
+}
+
+impl std::ops::Deref for App {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 /// Operator choices that shape the app's behaviour.
@@ -72,13 +84,13 @@ pub struct Settings {
 impl App {
     /// Builds the app on an opened store.
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
-        App {
+        App(Arc::new(Parts {
             store,
             passwords: passwords::Hasher::new(),
             login_limits: settings.login_limits,
             sign_ins_in_flight: Arc::default(),
             open_signup: settings.open_signup,
-        }
+        }))
     }
 
     /// The store's backend name, for the start-up line.

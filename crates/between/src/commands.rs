@@ -205,7 +205,8 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
             https: opts.https,
             trusted_proxies: opts.trust_proxy.clone(),
             public_url: opts.public_url.clone(),
-        },
+        }
+        .into(),
     };
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await

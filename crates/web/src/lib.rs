@@ -18,6 +18,7 @@ use axum::Router;
 use axum::routing::get;
 use domain::plans::{BackslidingPlan, SafetyPlan};
 use form::{CheckedPost, checked_post};
+use std::sync::Arc;
 
 pub use app::App;
 
@@ -37,8 +38,8 @@ pub struct WebConfig {
 pub struct AppState {
     /// The use-cases.
     pub app: App,
-    /// Transport settings.
-    pub config: WebConfig,
+    /// Transport settings, shared: the state is cloned for every request.
+    pub config: Arc<WebConfig>,
 }
 
 /// The whole web app as one router.

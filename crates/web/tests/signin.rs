@@ -72,7 +72,7 @@ async fn site(db: &Database, limits: app::LoginLimits, config: web::WebConfig) -
     );
     let router = web::router(web::AppState {
         app: app.clone(),
-        config: config.clone(),
+        config: config.clone().into(),
     });
     Site {
         router,
@@ -456,7 +456,7 @@ async fn over_real_connections_another_address_still_signs_in() {
         listener,
         web::AppState {
             app: s.app.clone(),
-            config: s.config.clone(),
+            config: s.config.clone().into(),
         },
         async {
             let _ = stopped.await;

@@ -29,7 +29,7 @@ pub async fn test_app_with_store() -> (TestApp, std::sync::Arc<dyn store::Store>
     let app = app::App::new(store.clone(), app::Settings::default());
     let router = web::router(web::AppState {
         app,
-        config: web::WebConfig::default(),
+        config: web::WebConfig::default().into(),
     });
     let store::DatabaseUrl::Sqlite(raw) = url else {
         unreachable!()
@@ -53,7 +53,7 @@ pub async fn test_apps() -> Vec<(&'static str, TestApp)> {
     let store = store::open(&url).await.unwrap();
     let router = web::router(web::AppState {
         app: app::App::new(store, settings),
-        config: web::WebConfig::default(),
+        config: web::WebConfig::default().into(),
     });
     apps.push((
         "postgres",
@@ -73,7 +73,7 @@ pub async fn test_app_with(settings: app::Settings) -> TestApp {
     let app = app::App::new(store, settings);
     let router = web::router(web::AppState {
         app,
-        config: web::WebConfig::default(),
+        config: web::WebConfig::default().into(),
     });
     TestApp { router, _dir: dir }
 }
