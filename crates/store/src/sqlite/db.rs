@@ -270,11 +270,12 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> Result<(), rusqli
     } else {
         for job in batch.iter_mut() {
             // Each write in its own savepoint: one that fails is undone, its neighbours kept.
-            conn.execute_batch("SAVEPOINT write")?;
+            // Prepared once: these run for every write.
+            conn.prepare_cached("SAVEPOINT write")?.execute([])?;
             if !job.run(conn) {
-                conn.execute_batch("ROLLBACK TO write")?;
+                conn.prepare_cached("ROLLBACK TO write")?.execute([])?;
             }
-            conn.execute_batch("RELEASE write")?;
+            conn.prepare_cached("RELEASE write")?.execute([])?;
         }
     }
     conn.execute_batch("COMMIT")
