@@ -8,6 +8,38 @@ use serde_json::{Value, json};
 use support::*;
 
 #[tokio::test]
+async fn over_https_every_answer_asks_to_stay_on_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::open(&store::DatabaseUrl::sqlite_in(dir.path()))
+        .await
+        .unwrap();
+    let router = web::router(web::AppState {
+        app: app::App::new(store, app::Settings::default()),
+        config: web::WebConfig {
+            https: true,
+            ..Default::default()
+        }
+        .into(),
+    });
+    let t = TestApp { router, _dir: dir };
+    for path in [
+        "/",
+        "/help",
+        "/static/app.css",
+        "/api/v1/guidance",
+        "/no-such-page",
+    ] {
+        let r = t.get(path, None).await;
+        assert_eq!(
+            r.headers.get("strict-transport-security").unwrap(),
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+        assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY", "{path}");
+    }
+}
+
+#[tokio::test]
 async fn fresh_install_offers_sign_up_and_every_page_has_help_and_headers() {
     let t = test_app().await;
     let root = t.get("/", None).await;

@@ -12,8 +12,8 @@ use tower::ServiceExt;
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 pub struct TestApp {
-    router: Router,
-    _dir: tempfile::TempDir,
+    pub router: Router,
+    pub _dir: tempfile::TempDir,
 }
 
 pub async fn test_app() -> TestApp {
@@ -198,6 +198,17 @@ pub fn assert_security_headers(r: &Reply, personal: bool) {
     assert_eq!(r.headers.get("content-security-policy").unwrap(), CSP);
     assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(r.headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(
+        r.headers.get("permissions-policy").unwrap(),
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    );
+    assert_eq!(
+        r.headers.get("cross-origin-opener-policy").unwrap(),
+        "same-origin"
+    );
+    // Only a server told it is reached over HTTPS asks browsers to stay on HTTPS.
+    assert!(r.headers.get("strict-transport-security").is_none());
     if personal {
         assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
     }
