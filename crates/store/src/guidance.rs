@@ -29,13 +29,6 @@ pub trait GuidanceStore: Send + Sync {
         account: AccountId,
         now: DateTime<Utc>,
     ) -> Result<domain::guidance::Guidance, StoreError>;
-    /// Rebuilds the account's summary from its history and assesses it, recording a change
-    /// of level, for when something guidance reads changed outside the store's own writes.
-    async fn rebuild_guidance(
-        &self,
-        account: AccountId,
-        now: DateTime<Utc>,
-    ) -> Result<domain::guidance::Guidance, StoreError>;
     /// The most recent guidance change.
     async fn latest_guidance(
         &self,
@@ -132,24 +125,6 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
             .await
     }
 
-    async fn rebuild_guidance(
-        &self,
-        account: AccountId,
-        now: DateTime<Utc>,
-    ) -> Result<domain::guidance::Guidance, StoreError> {
-        self.db()?
-            .write(move |conn| {
-                crate::summaries::reassess_sqlite(
-                    conn,
-                    account,
-                    &crate::summaries::HistoryChange::Removed,
-                    now,
-                )
-                .and_then(crate::summaries::assessed)
-            })
-            .await
-    }
-
     async fn latest_guidance(
         &self,
         account: AccountId,
@@ -232,24 +207,6 @@ macro_rules! impl_guidance_store {
                     &mut tx,
                     account,
                     &$crate::summaries::HistoryChange::Nothing,
-                    now,
-                )
-                .await
-                .and_then($crate::summaries::assessed)?;
-                tx.commit().await?;
-                Ok(guidance)
-            }
-
-            async fn rebuild_guidance(
-                &self,
-                account: domain::account::AccountId,
-                now: chrono::DateTime<chrono::Utc>,
-            ) -> Result<domain::guidance::Guidance, $crate::StoreError> {
-                let mut tx = self.writer().begin().await?;
-                let guidance = $crate::summaries::reassess_postgres(
-                    &mut tx,
-                    account,
-                    &$crate::summaries::HistoryChange::Removed,
                     now,
                 )
                 .await

@@ -61,12 +61,7 @@ pub(crate) struct QuestionnaireRow {
 
 impl QuestionnaireRow {
     pub fn into_questionnaire(self) -> Result<Questionnaire, StoreError> {
-        let instrument = Instrument::parse(&self.instrument)
-            .ok_or_else(|| StoreError::Corrupt("questionnaire instrument".into()))?;
-        let items: Vec<u8> = serde_json::from_str(&self.answers)
-            .map_err(|_| StoreError::Corrupt("questionnaire answers".into()))?;
-        let answers = Answers::new(instrument, &items)
-            .map_err(|_| StoreError::Corrupt("questionnaire answers out of range".into()))?;
+        let answers = stored_answers(&self.instrument, &self.answers)?;
         Ok(Questionnaire {
             id: QuestionnaireId(self.id),
             account_id: AccountId(self.account_id),
@@ -88,6 +83,16 @@ impl QuestionnaireRow {
             created_at: crate::rows::from_ms(self.created_ms)?,
         })
     }
+}
+
+/// Answers as stored: the instrument's code and a JSON array of numbers.
+pub(crate) fn stored_answers(instrument: &str, answers: &str) -> Result<Answers, StoreError> {
+    let instrument = Instrument::parse(instrument)
+        .ok_or_else(|| StoreError::Corrupt("questionnaire instrument".into()))?;
+    let items: Vec<u8> = serde_json::from_str(answers)
+        .map_err(|_| StoreError::Corrupt("questionnaire answers".into()))?;
+    Answers::new(instrument, &items)
+        .map_err(|_| StoreError::Corrupt("questionnaire answers out of range".into()))
 }
 
 /// The answers as stored: a JSON array of numbers.

@@ -14,7 +14,6 @@ use domain::guidance::{Added, Guidance, GuidanceSummary, Level};
 use domain::history::{
     CheckInRecord, CopingRecord, History, QuestionnaireRecord, SessionRecord, TimeZone,
 };
-use domain::questionnaire::{Answers, Instrument};
 use domain::rating::Rating;
 
 use crate::StoreError;
@@ -203,20 +202,11 @@ impl Rebuild {
         for (at, instrument, answers) in self.questionnaires {
             history.questionnaires.push(QuestionnaireRecord {
                 at: from_ms(at)?,
-                answers: stored_answers(&instrument, &answers)?,
+                answers: crate::questionnaires::stored_answers(&instrument, &answers)?,
             });
         }
         Ok(GuidanceSummary::from_history(&history, now))
     }
-}
-
-fn stored_answers(instrument: &str, answers: &str) -> Result<Answers, StoreError> {
-    let instrument = Instrument::parse(instrument)
-        .ok_or_else(|| StoreError::Corrupt("questionnaire instrument".into()))?;
-    let items: Vec<u8> = serde_json::from_str(answers)
-        .map_err(|_| StoreError::Corrupt("questionnaire answers".into()))?;
-    Answers::new(instrument, &items)
-        .map_err(|_| StoreError::Corrupt("questionnaire answers out of range".into()))
 }
 
 /// What to write after assessing: the summary as of now, and the change to record when the

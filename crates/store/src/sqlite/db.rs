@@ -297,3 +297,52 @@ fn checkpoint(conn: &Connection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqlite::Sql;
+
+    /// Three writes queued while the writer is busy go into one transaction; the middle one
+    /// fails on a unique value, and only its own change is undone.
+    #[tokio::test]
+    async fn a_failing_write_leaves_the_others_of_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.sqlite3")).unwrap();
+        db.write(|c| c.exec("CREATE TABLE t (x INTEGER UNIQUE)", &[]))
+            .await
+            .unwrap();
+
+        // Hold the writer inside a write until the three others are queued behind it.
+        let (started, wait_started) = std::sync::mpsc::channel();
+        let (release, wait_release) = std::sync::mpsc::channel::<()>();
+        let holding = db.write(move |_| {
+            started.send(()).ok();
+            wait_release.recv().ok();
+            Ok(())
+        });
+        let insert = |x: i64| db.write(move |c| c.exec("INSERT INTO t (x) VALUES ($1)", &[&x]));
+        let (held, first, taken, second, ()) =
+            tokio::join!(holding, insert(1), insert(1), insert(2), async {
+                // Polled after the three inserts were sent; by then the writer is holding.
+                tokio::task::spawn_blocking(move || {
+                    wait_started.recv().ok();
+                    release.send(()).ok();
+                })
+                .await
+                .unwrap();
+            });
+        held.unwrap();
+        assert_eq!(first.unwrap(), 1);
+        assert!(
+            matches!(&taken, Err(e) if crate::sqlite::sql::is_unique_violation(e)),
+            "{taken:?}"
+        );
+        assert_eq!(second.unwrap(), 1);
+        let kept: Vec<(i64,)> = db
+            .read(|c| c.rows("SELECT x FROM t ORDER BY x", &[]))
+            .unwrap();
+        assert_eq!(kept, [(1,), (2,)]);
+        db.close().await.unwrap();
+    }
+}
