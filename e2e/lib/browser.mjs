@@ -14,7 +14,7 @@ export const SCREENSHOT_DIR = path.resolve(here, '..', 'screenshots');
 export const CHROMIUM = process.env.BETWEEN_CHROMIUM || '/usr/bin/chromium';
 
 // The machine has no network but loopback: these flags stop Chromium from trying.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
