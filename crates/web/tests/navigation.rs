@@ -1,6 +1,8 @@
 //! The page frame's navigation over HTTP: one list that is the phone's bottom bar (four pages
 //! and "More") and the wide screen's side navigation (every page), the "More" page that
 //! lists the rest, and "Get help now" in every header.
+// Helpers outside `#[test]` fns unwrap too; clippy.toml's test allowances reach only the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 use support::*;
@@ -61,8 +63,14 @@ async fn the_bar_comes_first_and_the_rest_follows_in_the_same_list() {
         .collect();
     assert_eq!(bar.len(), BAR.len(), "{nav}");
     for ((href, label), li) in BAR.iter().zip(&bar) {
-        assert!(li.contains(&format!("<a href=\"{href}\"")), "{href} in {li}");
-        assert!(li.contains(&format!("<span>{label}</span>")), "{label} in {li}");
+        assert!(
+            li.contains(&format!("<a href=\"{href}\"")),
+            "{href} in {li}"
+        );
+        assert!(
+            li.contains(&format!("<span>{label}</span>")),
+            "{label} in {li}"
+        );
         // Icons are decoration: the words are the name.
         assert!(li.contains("aria-hidden=\"true\""), "{li}");
     }
@@ -122,10 +130,7 @@ async fn more_lists_every_other_place_and_signs_out() {
     let t = test_app().await;
     let signed_out = t.get("/more", None).await;
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        signed_out.headers.get(header::LOCATION).unwrap(),
-        "/signin"
-    );
+    assert_eq!(signed_out.headers.get(header::LOCATION).unwrap(), "/signin");
 
     let cookie = t.sign_up("sam@example.org").await;
     let more = t.get("/more", Some(&cookie)).await;
@@ -136,7 +141,11 @@ async fn more_lists_every_other_place_and_signs_out() {
         let link = format!("<li><a href=\"{href}\">{label}</a><p>");
         assert!(main.contains(&link), "{label} on More: {main}");
         // Each one leads to a page that opens.
-        assert_eq!(t.get(href, Some(&cookie)).await.status, StatusCode::OK, "{href}");
+        assert_eq!(
+            t.get(href, Some(&cookie)).await.status,
+            StatusCode::OK,
+            "{href}"
+        );
     }
     assert!(main.contains("action=\"/signout\""), "sign-out on More");
     let csrf = hidden(main, "csrf");
@@ -157,7 +166,10 @@ async fn get_help_is_in_every_header_and_signed_out_pages_have_no_navigation() {
     for path in ["/signup", "/help", "/offline", "/no-such-page"] {
         let r = t.get(path, None).await;
         let header = &r.body[r.body.find("<header").unwrap()..r.body.find("</header>").unwrap()];
-        assert!(header.contains("<a class=\"help-now\" href=\"/help\">Get help now</a>"), "{path}");
+        assert!(
+            header.contains("<a class=\"help-now\" href=\"/help\">Get help now</a>"),
+            "{path}"
+        );
         assert!(!r.body.contains("class=\"main-nav\""), "{path}");
         assert!(!r.body.contains("class=\"has-nav\""), "{path}");
     }
@@ -165,7 +177,10 @@ async fn get_help_is_in_every_header_and_signed_out_pages_have_no_navigation() {
     for path in ["/", "/more", "/journal", "/help"] {
         let r = t.get(path, Some(&cookie)).await;
         let header = &r.body[r.body.find("<header").unwrap()..r.body.find("</header>").unwrap()];
-        assert!(header.contains("<a class=\"help-now\" href=\"/help\">Get help now</a>"), "{path}");
+        assert!(
+            header.contains("<a class=\"help-now\" href=\"/help\">Get help now</a>"),
+            "{path}"
+        );
         // The body keeps room for the bar only when there is one.
         assert!(r.body.contains("<body class=\"has-nav\">"), "{path}");
     }
