@@ -109,7 +109,31 @@ for (const width of [390, 320]) {
         Array.from(link.getClientRects()).every((r) => document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.closest('a') === link),
       );
       assert.ok(reached, `${path}: the footer's link can be tapped`);
+      const room = await page.evaluate(() => parseFloat(getComputedStyle(document.body).paddingBottom));
+      assert.ok(room >= bar.height, `${path}: the page keeps ${room} px free for a bar ${bar.height} px high`);
     }
+  });
+
+  test(`at ${width} px the bar never hides what has the keyboard focus`, async () => {
+    await page.setViewportSize({ width, height: 844 });
+    await page.goto(`${server.url}/checkin`);
+    const bar = await mainNav(page).boundingBox();
+    let checked = 0;
+    for (let i = 0; i < 40; i += 1) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body || el.closest('nav')) return null;
+        // A radio button is drawn by its pill; the pill is what must be seen.
+        const shown = el.closest('.pill') ?? el;
+        const r = shown.getBoundingClientRect();
+        return { what: `${el.tagName} ${el.getAttribute('name') ?? ''} ${el.textContent?.trim().slice(0, 30) ?? ''}`, top: r.top, bottom: r.bottom };
+      });
+      if (!focused) continue;
+      checked += 1;
+      assert.ok(focused.bottom <= bar.y + 0.5, `${focused.what} has the focus but lies under the bar (${focused.top}..${focused.bottom}, bar from ${bar.y})`);
+    }
+    assert.ok(checked >= 20, `the page's own controls got the focus (${checked})`);
   });
 }
 
