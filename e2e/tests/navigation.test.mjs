@@ -320,6 +320,25 @@ test('with the network cut, the bar\'s Toolkit and "Get help now" still open', a
   }
 });
 
+test('without JavaScript the bar and More work the same, and paper has no bar', async () => {
+  const plain = await newPhoneContext(browser, { storageState: await phone.storageState(), javaScriptEnabled: false });
+  try {
+    const p = await plain.newPage();
+    await p.goto(`${server.url}/`);
+    assert.deepEqual(await visibleLinks(p), BAR, 'the bar without JavaScript');
+    await mainNav(p).getByRole('link', { name: 'More', exact: true }).click();
+    await p.getByRole('main').getByRole('link', { name: 'Journal', exact: true }).click();
+    await visible(p.getByRole('heading', { name: 'Journal', level: 1 }), 'the journal, reached through More');
+
+    await p.emulateMedia({ media: 'print' });
+    assert.equal(await mainNav(p).isVisible(), false, 'no bar on paper');
+    const room = await p.evaluate(() => getComputedStyle(document.body).paddingBottom);
+    assert.equal(room, '0px', 'no space kept for a bar on paper');
+  } finally {
+    await plain.close();
+  }
+});
+
 // Last: it ends the session the other tests use.
 test('signing out from More ends the session', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
