@@ -83,11 +83,24 @@ export async function checkA11y(page, label) {
   }
 }
 
-/** Saves a full-page PNG to e2e/screenshots/NAME.png. */
+/**
+ * Saves a full-page PNG to e2e/screenshots/NAME.png. A full-page capture keeps the screen's
+ * own height for layout, so the phone's bottom bar (fixed to the screen's bottom edge) would
+ * be drawn across the middle of a long page: the screen is made as tall as the page for the
+ * capture, so the bar sits at the end, below everything, as a person scrolling would see it.
+ */
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9_-]+/gi, '-')}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const screen = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const taller = screen && height > screen.height;
+  if (taller) await page.setViewportSize({ width: screen.width, height });
+  try {
+    await page.screenshot({ path: file, fullPage: true });
+  } finally {
+    if (taller) await page.setViewportSize(screen);
+  }
   return file;
 }
 

@@ -65,3 +65,30 @@ export async function sessionCookie(context) {
   const cookies = await context.cookies();
   return cookies.find((c) => c.name === 'sid' || c.name === '__Host-sid');
 }
+
+/**
+ * Follows a place in the main navigation. On a wide screen every place is in the side
+ * navigation; on a phone the bottom bar has five, and the rest are on the "More" page.
+ */
+export async function openFromNav(page, name) {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const link = nav.getByRole('link', { name, exact: true });
+  if (await link.isVisible()) {
+    await link.click();
+    return;
+  }
+  await nav.getByRole('link', { name: 'More', exact: true }).click();
+  await page.getByRole('main').getByRole('link', { name, exact: true }).click();
+}
+
+/** Signs out from the side navigation, or on a phone from the "More" page. */
+export async function signOut(page) {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const button = nav.getByRole('button', { name: 'Sign out' });
+  if (await button.isVisible()) {
+    await button.click();
+    return;
+  }
+  await nav.getByRole('link', { name: 'More', exact: true }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+}

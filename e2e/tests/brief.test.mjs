@@ -17,7 +17,7 @@ import {
   recordPages,
   screenshot,
 } from '../lib/browser.mjs';
-import { createAccount, newAccount, visible } from '../lib/flows.mjs';
+import { createAccount, newAccount, openFromNav, visible } from '../lib/flows.mjs';
 import { RESULTS_DIR, startServer } from '../lib/server.mjs';
 
 const TZ = 'Europe/London';
@@ -57,8 +57,6 @@ after(async () => {
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const about = (action, thing) => new RegExp(`^${escape(action)}\\s*:\\s*${escape(thing)}$`);
 
-const nav = (name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-
 /** Posts JSON with the browser's session, as the app's own API clients would. */
 async function api(pathname, data) {
   const res = await page.request.post(`${server.url}${pathname}`, { data });
@@ -94,7 +92,7 @@ test('a session, then a few days of check-ins', async () => {
 });
 
 test('a journal entry marked for the session, parked, and found by search', async () => {
-  await nav('Journal').click();
+  await openFromNav(page, 'Journal');
   await visible(page.getByRole('heading', { name: 'Journal', level: 1 }), 'the journal heading');
   await checkA11y(page, 'journal (empty)');
   await page.getByLabel("What's on your mind?").fill(`${ENTRY_TOPIC}\n${ENTRY_REST}`);
@@ -118,7 +116,7 @@ test('a journal entry marked for the session, parked, and found by search', asyn
 });
 
 test('the entry is on the agenda, next to a topic added and moved by hand', async () => {
-  await nav('Agenda').click();
+  await openFromNav(page, 'Agenda');
   const topics = page.locator('ol.agenda > li .topic');
   await visible(topics.filter({ hasText: ENTRY_TOPIC }), 'the journal topic on the agenda');
   await page.getByLabel('New topic').fill(MANUAL_TOPIC);
@@ -133,7 +131,7 @@ test('the entry is on the agenda, next to a topic added and moved by hand', asyn
 });
 
 test('homework is added, done with a note, and shown at home', async () => {
-  await nav('Homework').click();
+  await openFromNav(page, 'Homework');
   await page.getByLabel('What to do').fill(HOMEWORK);
   await page.getByLabel('How often').selectOption('daily');
   await page.getByRole('button', { name: 'Add homework' }).click();
@@ -148,14 +146,14 @@ test('homework is added, done with a note, and shown at home', async () => {
   await checkA11y(page, 'homework (logged)');
   await screenshot(page, 'brief-homework-phone');
 
-  await nav('Home').click();
+  await openFromNav(page, 'Home');
   const card = page.getByRole('region', { name: 'Homework' });
   await visible(card.getByText(HOMEWORK), 'the homework on the home page');
   await visible(card.getByText('Done today'), 'done today on the home page');
 });
 
 test('feedback for the therapist, tied to the session', async () => {
-  await nav('Agenda').click();
+  await openFromNav(page, 'Agenda');
   await page.getByRole('link', { name: 'Feedback for your therapist' }).click();
   await visible(page.getByRole('heading', { name: 'Feedback for your therapist', level: 1 }), 'the feedback heading');
   await checkA11y(page, 'feedback (empty)');
@@ -168,7 +166,7 @@ test('feedback for the therapist, tied to the session', async () => {
 });
 
 test('since my last session: on screen, then as a PDF', async () => {
-  await nav('Brief').click();
+  await openFromNav(page, 'Brief');
   await visible(page.getByRole('heading', { name: 'Since my last session', level: 1 }), 'the brief heading');
   assert.equal(await page.title(), 'Since my last session · Between');
   assert.equal(new URL(page.url()).pathname, '/brief');
@@ -221,7 +219,7 @@ test('the brief on a desktop, and for chosen days', async () => {
 });
 
 test('the check-in after the session marks what was talked about', async () => {
-  await nav('Sessions').click();
+  await openFromNav(page, 'Sessions');
   await page.getByRole('link', { name: /^Reflect/ }).first().click();
   const agenda = page.getByRole('group', { name: 'Your agenda: we talked about this' });
   await visible(agenda, 'the agenda on the post-session check-in');
@@ -229,7 +227,7 @@ test('the check-in after the session marks what was talked about', async () => {
   await agenda.getByRole('checkbox', { name: MANUAL_TOPIC }).check();
   await page.getByRole('button', { name: 'Save reflection' }).click();
   await visible(page.getByText(/Your reflection is saved/), 'the saved notice');
-  await nav('Agenda').click();
+  await openFromNav(page, 'Agenda');
   assert.deepEqual(await page.locator('ol.agenda > li .topic').allTextContents(), [ENTRY_TOPIC]);
   await page.getByText('Discussed (1)').click();
   await visible(page.locator('details.more').getByText(MANUAL_TOPIC), 'the topic among the discussed');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { checkA11y, launchBrowser, newDesktopContext, newPhoneContext, screenshot } from '../lib/browser.mjs';
-import { expectHome, fillSignup, newAccount, signup, visible } from '../lib/flows.mjs';
+import { expectHome, fillSignup, newAccount, signOut, signup, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
@@ -32,11 +32,14 @@ after(async () => {
 /** The page offers help first and is accessible; saved for a person to look at. */
 async function checkErrorPage(page, label, { signedIn }) {
   await visible(page.getByRole('link', { name: /Get help now/ }), `"Get help now" on ${label}`);
-  const signOut = page.getByRole('button', { name: 'Sign out' });
+  // The signed-in frame has the main navigation (a bottom bar on a phone, a side list on a
+  // desktop); a signed-out page has none, and no way to sign out.
+  const nav = page.getByRole('navigation', { name: 'Main' });
   if (signedIn) {
-    await visible(signOut, `the signed-in layout on ${label}`);
+    await visible(nav, `the signed-in layout on ${label}`);
   } else {
-    assert.equal(await signOut.count(), 0, `${label}: signed out, yet a "Sign out" button`);
+    assert.equal(await nav.count(), 0, `${label}: signed out, yet the main navigation`);
+    assert.equal(await page.locator('form[action="/signout"]').count(), 0, `${label}: signed out, yet a sign-out form`);
   }
   const body = await page.locator('body').innerText();
   assert.doesNotMatch(body, /Cannot parse|Failed to deserialize|Length limit exceeded|Expected request with/i, `${label}: framework text`);
@@ -96,7 +99,7 @@ test('a paused sign-in says when to try again, and that the account is not locke
   const page = await context.newPage();
   const account = newAccount('paused');
   await createAccount(page, account);
-  await page.getByRole('button', { name: 'Sign out' }).first().click();
+  await signOut(page);
   let status = 0;
   for (let i = 0; i < 8 && status !== 429; i += 1) {
     await page.goto(`${server.url}/signin`);

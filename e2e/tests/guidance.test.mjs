@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { checkA11y, launchBrowser, newPhoneContext, screenshot } from '../lib/browser.mjs';
-import { createAccount, newAccount, visible } from '../lib/flows.mjs';
+import { createAccount, newAccount, openFromNav, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const TZ = 'Europe/London';
@@ -56,7 +56,7 @@ test('a post-session dip, then low days that persist, then a drafted message', a
 
   // Log the session four days ago through the Sessions page.
   const sessionMs = Date.now() - 4 * DAY;
-  await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+  await openFromNav(page, 'Sessions');
   await page.getByLabel('Date').fill(localDate(sessionMs));
   await page.getByLabel('Time').fill('10:00');
   await page.getByRole('button', { name: 'Add session' }).click();

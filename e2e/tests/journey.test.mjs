@@ -10,7 +10,7 @@ import {
   recordPages,
   screenshot,
 } from '../lib/browser.mjs';
-import { expectHome, fillSignup, newAccount, openSignup, sessionCookie, signup, visible } from '../lib/flows.mjs';
+import { expectHome, fillSignup, newAccount, openFromNav, openSignup, sessionCookie, signOut, signup, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const NOTE = 'ZEBRA-NOTE-4471 felt heavy after Tuesday';
@@ -93,7 +93,7 @@ test('daily check-in, then history shows it', async () => {
   await checkA11y(page, 'check-in saved');
   await screenshot(page, 'journey-05-checkin-saved');
 
-  await page.getByRole('link', { name: 'History', exact: true }).first().click();
+  await openFromNav(page, 'History');
   await visible(page.getByText(/Mood:?\s*3(?!\d)/), '"Mood 3" in the history');
   const chart = page.getByRole('img', { name: /mood/i });
   await visible(chart, 'a chart (role img) whose name mentions Mood');
@@ -103,7 +103,7 @@ test('daily check-in, then history shows it', async () => {
 });
 
 test('sign out and sign in again', async () => {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await visible(page.getByRole('button', { name: 'Sign in' }), 'the sign-in page');
   assert.equal(await sessionCookie(context), undefined, 'signing out removes the session cookie');
   await checkA11y(page, 'sign-in');

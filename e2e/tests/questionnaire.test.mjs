@@ -13,7 +13,7 @@ import {
   recordPages,
   screenshot,
 } from '../lib/browser.mjs';
-import { createAccount, newAccount, visible } from '../lib/flows.mjs';
+import { createAccount, newAccount, openFromNav, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const PHQ9_STEM = 'Over the last 2 weeks, how often have you been bothered by any of the following problems?';
@@ -57,7 +57,7 @@ test('on a phone the PHQ-9 goes one question at a time, and item 9 leads to the 
   await checkA11y(page, 'home with the questionnaire card');
   await screenshot(page, 'questionnaire-01-home-phone');
 
-  await page.getByRole('link', { name: 'Questionnaires', exact: true }).click();
+  await openFromNav(page, 'Questionnaires');
   await visible(page.getByRole('heading', { name: 'Questionnaires', level: 1 }), 'the questionnaires overview');
   await checkA11y(page, '/questionnaires (empty)');
   await screenshot(page, 'questionnaire-02-overview-empty-phone');

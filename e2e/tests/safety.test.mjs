@@ -12,7 +12,7 @@ import {
   recordPages,
   screenshot,
 } from '../lib/browser.mjs';
-import { createAccount, newAccount, visible } from '../lib/flows.mjs';
+import { createAccount, newAccount, signOut, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const WARNING_SIGN = 'Lying awake after 3am';
@@ -275,7 +275,7 @@ test('signing out removes the offline copy of the plan', async () => {
   // A cache none of our scripts know about: only the browser, told by Clear-Site-Data, removes it.
   await page.evaluate(async () => (await caches.open('probe')).put('/probe', new Response('x')));
 
-  await page.locator('nav').getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await page.waitForURL((url) => url.pathname === '/signin');
   await offlineReady();
   assert.equal(await planCached(), false, 'sign-out removed the plan from the device');

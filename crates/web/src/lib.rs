@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/history", get(pages::history::show))
         .route("/help", get(pages::help::show))
+        .route("/more", get(pages::more::show))
         .route(
             "/sessions",
             get(pages::sessions::show).checked_post(pages::sessions::add),

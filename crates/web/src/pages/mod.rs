@@ -12,6 +12,7 @@ pub mod history;
 pub mod home;
 pub mod homework;
 pub mod journal;
+pub mod more;
 pub mod plans;
 pub mod questionnaires;
 pub mod safety_plan;
