@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from './lib/browser.mjs';
+import { fullPageShot, launchBrowser } from './lib/browser.mjs';
 import { expectHome, fillSignup, newAccount, signup } from './lib/flows.mjs';
 import { checkInNow, lowDays, seedHistory } from './lib/seed.mjs';
 import { startServer } from './lib/server.mjs';
@@ -86,9 +86,7 @@ try {
       }
       for (const [name, address] of Object.entries(state.pages)) {
         await page.goto(`${server.url}${address}`);
-        const file = path.join(OUT, `${name}-${size}.png`);
-        await page.screenshot({ path: file, fullPage: true });
-        console.log(file);
+        console.log(await fullPageShot(page, path.join(OUT, `${name}-${size}.png`)));
       }
       await context.close();
     }

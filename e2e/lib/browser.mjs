@@ -91,7 +91,15 @@ export async function checkA11y(page, label) {
  */
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9_-]+/gi, '-')}.png`);
+  return fullPageShot(page, path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9_-]+/gi, '-')}.png`));
+}
+
+/**
+ * A PNG of the whole page at FILE. The screen is made as tall as the page for the capture, so
+ * what is fixed to the bottom of the screen (the phone's navigation bar) is drawn at the end of
+ * the page, where a person scrolling finds it, not across the middle.
+ */
+export async function fullPageShot(page, file) {
   const screen = page.viewportSize();
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   const taller = screen && height > screen.height;
