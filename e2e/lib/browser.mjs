@@ -83,21 +83,17 @@ export async function checkA11y(page, label) {
   }
 }
 
-/**
- * Saves a full-page PNG to e2e/screenshots/NAME.png. A full-page capture keeps the screen's
- * own height for layout, so the phone's bottom bar (fixed to the screen's bottom edge) would
- * be drawn across the middle of a long page: the screen is made as tall as the page for the
- * capture, so the bar sits at the end, below everything, as a person scrolling would see it.
- */
+/** Saves a full-page PNG to e2e/screenshots/NAME.png. */
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return fullPageShot(page, path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9_-]+/gi, '-')}.png`));
 }
 
 /**
- * A PNG of the whole page at FILE. The screen is made as tall as the page for the capture, so
- * what is fixed to the bottom of the screen (the phone's navigation bar) is drawn at the end of
- * the page, where a person scrolling finds it, not across the middle.
+ * A PNG of the whole page at FILE. A full-page capture keeps the screen's own height for
+ * layout, so the phone's bottom bar (fixed to the screen's bottom edge) would be drawn across
+ * the middle of a long page: the screen is made as tall as the page for the capture, so the
+ * bar sits at the end, below everything, as a person scrolling would see it.
  */
 export async function fullPageShot(page, file) {
   const screen = page.viewportSize();
