@@ -3,7 +3,11 @@
 
 use chrono::NaiveDate;
 
+use crate::crisis::percent_encode;
 use crate::guidance::{Guidance, Reason};
+
+/// The subject of an email opened with the drafted message.
+pub const DRAFT_SUBJECT: &str = "Before our next session";
 
 fn day(d: NaiveDate) -> String {
     d.format("%A %-d %B").to_string()
@@ -131,6 +135,31 @@ pub fn dialable(typed: &str) -> Option<String> {
     })
 }
 
+/// An `sms:` link that opens the Messages app with `body` filled in, for a number from
+/// [`dialable`]. `?&body=` is the one form both Android (`?body=`) and iOS (`&body=`) read.
+/// The link is built into the page and opened by the device: the text never travels to the
+/// server in an address.
+pub fn sms_href(number: &str, body: &str) -> String {
+    format!("sms:{number}?&body={}", percent_encode(body))
+}
+
+/// A `mailto:` link that opens the mail app with a subject and `body` filled in; line breaks
+/// become CRLF, as RFC 6068 asks for message bodies.
+pub fn mailto_href(address: &str, subject: &str, body: &str) -> String {
+    let crlf = body.replace("\r\n", "\n").replace('\n', "\r\n");
+    // Each side of the @ is encoded, so an address with a ? or & cannot end it early.
+    let address = address
+        .split('@')
+        .map(percent_encode)
+        .collect::<Vec<_>>()
+        .join("@");
+    format!(
+        "mailto:{address}?subject={}&body={}",
+        percent_encode(subject),
+        percent_encode(&crlf)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +212,21 @@ mod tests {
         assert!(m.starts_with("Hi,\n"));
         assert!(m.contains("for 3 days, since Sunday 1 November."), "{m}");
         assert!(m.contains("Could we talk soon"));
+    }
+
+    #[test]
+    fn links_carry_the_message_encoded() {
+        let body = "Hi Jo,\n\nI feel 50% worse & can't sleep?";
+        assert_eq!(
+            sms_href("+447700900123", body),
+            "sms:+447700900123?&body=Hi%20Jo%2C%0A%0AI%20feel%2050%25%20worse%20%26%20can%27t%20sleep%3F"
+        );
+        assert_eq!(
+            mailto_href("jo@example.org", DRAFT_SUBJECT, body),
+            "mailto:jo@example.org?subject=Before%20our%20next%20session&body=Hi%20Jo%2C%0D%0A%0D%0AI%20feel%2050%25%20worse%20%26%20can%27t%20sleep%3F"
+        );
+        // Letters beyond ASCII are encoded as UTF-8 bytes, as encodeURIComponent does.
+        assert_eq!(sms_href("1", "é"), "sms:1?&body=%C3%A9");
     }
 
     #[test]
