@@ -132,7 +132,10 @@ async fn the_contact_page_links_carry_the_draft_and_take_no_query() {
         "{mail}"
     );
     assert!(sms.contains("much%20lower%20than%20usual"), "{sms}");
-    assert!(page.body.contains(">Call <bdi>+44 7700 900123</bdi></a>"));
+    assert!(
+        page.body
+            .contains(">Call <bdi>+44 7700 900123</bdi></span></a>")
+    );
     assert!(
         page.body
             .contains("Between never sees or keeps your changes")

@@ -369,7 +369,7 @@ fn times(n: u32) -> String {
 
 /// A window in hours, in days when it is whole days: "3 days", "36 hours".
 fn hours(h: u32) -> String {
-    if h % 24 == 0 {
+    if h.is_multiple_of(24) {
         count(h / 24, "day")
     } else {
         count(h, "hour")
