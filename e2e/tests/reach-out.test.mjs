@@ -124,9 +124,13 @@ function assertNoJargon(text, where) {
   assert.deepEqual(found, [], `${where} shows clinical or engine words`);
 }
 
+/** Screenshots at 390 and 1280 px, and axe at 320 and 1280 px (the caller checks 390). */
 async function shots(page, name) {
   await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
   await page.screenshot({ path: `${SHOTS}/${name}-390-first-screen.png` });
+  await page.setViewportSize({ width: 320, height: 640 });
+  await checkA11y(page, `${name} (320)`);
+  await page.setViewportSize({ width: 390, height: 844 });
   const wide = await newDesktopContext(browser, {
     timezoneId: TZ,
     storageState: await page.context().storageState(),

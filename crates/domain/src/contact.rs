@@ -103,9 +103,16 @@ pub fn draft_message(
         Some(name) => format!("Hi {name},"),
         None => "Hi,".to_string(),
     };
+    // Low mood seen by several rules is one thing to say, as on the home page.
+    let mut low_mood_said = false;
     let mut lines: Vec<String> = guidance
         .reasons
         .iter()
+        .filter(|r| {
+            let repeat = r.is_low_mood() && low_mood_said;
+            low_mood_said |= r.is_low_mood();
+            !repeat
+        })
         .filter_map(|r| line(r, last_session))
         .collect();
     if lines.is_empty() {
@@ -194,6 +201,33 @@ mod tests {
         ), "{m}");
         assert!(m.contains("On Saturday 21 November I couldn't manage my usual day"));
         assert!(m.contains("before our next session on Tuesday 24 November"));
+    }
+
+    #[test]
+    fn low_mood_is_said_once() {
+        let g = Guidance {
+            level: Level::ReachOut,
+            reasons: vec![
+                Reason::Persisting {
+                    days: 4,
+                    first_day: d(18),
+                    latest_day: d(21),
+                    baseline: 7.0,
+                    latest_mood: 3.0,
+                },
+                Reason::Escalating {
+                    days: vec![d(20), d(21)],
+                    ewma: vec![1.2, 1.3],
+                    limit: 1.0,
+                    latest_z: 2.0,
+                    baseline: 7.0,
+                    latest_mood: 3.0,
+                },
+            ],
+        };
+        let m = draft_message(&g, None, None, None);
+        assert!(m.contains("much lower than usual for 4 days"), "{m}");
+        assert!(!m.contains("without lifting"), "{m}");
     }
 
     #[test]

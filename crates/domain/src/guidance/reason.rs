@@ -303,7 +303,7 @@ impl Reason {
     }
 
     /// Whether this reason is about day moods being low, which several rules see at once.
-    fn is_low_mood(&self) -> bool {
+    pub(crate) fn is_low_mood(&self) -> bool {
         matches!(
             self,
             Reason::PostSessionDip { .. } | Reason::Persisting { .. } | Reason::Escalating { .. }
