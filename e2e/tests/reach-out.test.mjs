@@ -259,6 +259,14 @@ test('urgent: the call buttons are on the first screen, above a full safety plan
     await checkA11y(page, 'home (urgent)');
     await shots(page, 'home-urgent');
 
+    // Straight after a "yes" the plan comes first on Get help now, with the numbers above it.
+    await page.goto(`${server.url}/help?from=checkin`);
+    await visible(page.getByRole('region', { name: 'My safety plan' }), 'the plan first');
+    const first999 = page.getByRole('link', { name: 'Call 999' }).first();
+    assert.ok((await bottomOf(page, first999, 'Call 999 above the plan')) <= FOLD);
+    await checkA11y(page, 'help after a yes, with a plan');
+    await page.screenshot({ path: `${SHOTS}/help-after-yes-390-first-screen.png` });
+
     // Get help now: crisis lines first, the therapist's call button after them, sources once.
     await page.goto(`${server.url}/help`);
     const cards = await page.locator('li.line').allTextContents();

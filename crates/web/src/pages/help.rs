@@ -73,7 +73,7 @@ impl SourceView {
 }
 
 /// "November 2026" for a directory date, "recently" if the table holds no date we can read.
-pub fn checked_month(iso: &str) -> String {
+fn checked_month(iso: &str) -> String {
     NaiveDate::parse_from_str(iso, "%Y-%m-%d")
         .map(|d| d.format("%B %Y").to_string())
         .unwrap_or_else(|_| "recently".to_string())
