@@ -166,6 +166,8 @@ test('reach out: the contact button is on the first screen, before short plain r
     const contact = page.locator('.guidance').getByRole('link', { name: 'Contact my therapist' });
     const bottom = await bottomOf(page, contact, 'the contact button');
     assert.ok(bottom <= FOLD, `the contact button ends at ${bottom} px, below the first ${FOLD} px`);
+    const noticed = await page.getByRole('heading', { name: 'What we noticed' }).boundingBox();
+    assert.ok(bottom <= noticed.y, 'the contact button comes before the reasons');
     await visible(page.getByText('Time to reach out'), 'the calm level label');
 
     // The short list says low mood once; the evidence is behind "More about what we saw".
@@ -229,8 +231,10 @@ test('reach out: the contact button is on the first screen, before short plain r
       await plain.close();
     }
 
-    // A questionnaire result in plain words.
+    // The questionnaires and a result, in plain words.
     await page.goto(`${server.url}/questionnaires`);
+    await visible(page.getByText('A rise worth talking about').first(), 'the overview’s change, in plain words');
+    assertNoJargon(await wordsOutsideCharts(page), 'the questionnaires overview');
     await page.getByRole('link', { name: /See this result/ }).first().click();
     await visible(page.getByText('A rise worth talking about').first(), 'the rise, in plain words');
     assertNoJargon(await wordsOutsideCharts(page), 'the questionnaire result');
