@@ -1,5 +1,6 @@
 // "Get help now" is reachable signed out, from every page's header, and shows the
-// person's country's crisis line and emergency number with the date each was verified.
+// person's country's crisis line and emergency number, with where each number comes from and
+// when it was checked listed once below them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -41,17 +42,29 @@ async function showCountry(code) {
   await page.waitForLoadState('domcontentloaded');
 }
 
-/** Every crisis line (a list item with a call or text link) shows when it was verified. */
-async function assertEachLineVerified(label) {
-  const lines = await page.evaluate(() => {
+/**
+ * Every crisis line (a list item with a call or text link) is named in "Where these numbers
+ * come from", with a link to its source, and the list says when the numbers were checked.
+ */
+async function assertEachLineSourced(label) {
+  const found = await page.evaluate(() => {
     const scope = document.querySelector('main') ?? document.body;
-    return [...scope.querySelectorAll('li')]
+    const lines = [...scope.querySelectorAll('li')]
       .filter((li) => li.querySelector('a[href^="tel:"], a[href^="sms:"]'))
-      .map((li) => li.textContent.replace(/\s+/g, ' ').trim());
+      .map((li) => li.querySelector('h3')?.textContent.trim() ?? '');
+    const sources = scope.querySelector('details.sources');
+    return {
+      lines,
+      sourced: [...(sources?.querySelectorAll('li') ?? [])]
+        .filter((li) => li.querySelector('a[href^="https://"]'))
+        .map((li) => li.textContent.trim()),
+      checked: sources?.textContent ?? '',
+    };
   });
-  assert.ok(lines.length > 0, `${label}: no crisis lines (list items with tel: or sms: links)`);
-  const unverified = lines.filter((text) => !/verified on/i.test(text));
-  assert.deepEqual(unverified, [], `${label}: lines without "Verified on"`);
+  assert.ok(found.lines.length > 0, `${label}: no crisis lines (list items with tel: or sms: links)`);
+  const unsourced = found.lines.filter((name) => !found.sourced.some((s) => s.startsWith(`${name}:`)));
+  assert.deepEqual(unsourced, [], `${label}: lines without a source under "Where these numbers come from"`);
+  assert.match(found.checked, /checked [A-Z][a-z]+ \d{4}/, `${label}: when the numbers were checked`);
 }
 
 test('the help page, signed out, shows the chosen country’s lines', async () => {
@@ -65,7 +78,7 @@ test('the help page, signed out, shows the chosen country’s lines', async () =
   await showCountry('GB');
   await visible(page.locator('a[href="tel:116123"]'), 'the Samaritans line (tel:116123)');
   await visible(page.locator('a[href="tel:999"]'), 'the UK emergency number (tel:999)');
-  await assertEachLineVerified('GB');
+  await assertEachLineSourced('GB');
   await checkA11y(page, '/help GB');
   await screenshot(page, 'help-gb-phone');
 
@@ -74,7 +87,7 @@ test('the help page, signed out, shows the chosen country’s lines', async () =
   const html = await page.content();
   assert.ok(!/1-?800-?273-?8255/.test(html), 'the retired US number 1-800-273-8255 must not appear');
   assert.ok(!html.includes('tel:116123'), 'the UK line must not show for the US');
-  await assertEachLineVerified('US');
+  await assertEachLineSourced('US');
   await checkA11y(page, '/help US');
   await screenshot(page, 'help-us-phone');
 });

@@ -179,7 +179,7 @@ test('on a wide screen the GAD-7 shows every question at once and leads to the r
     assert.equal(res.status(), 201, await res.text());
     assert.equal((await res.json()).total, 14);
     await wide.goto(`${server.url}/questionnaires`);
-    await visible(wide.getByText('Reliable deterioration').first(), 'the change category');
+    await visible(wide.getByText('A rise worth talking about').first(), 'the change category, in plain words');
     await checkA11y(wide, '/questionnaires (desktop, with history)');
     await screenshot(wide, 'questionnaire-09-overview-desktop');
   } finally {

@@ -3,7 +3,11 @@
 
 use chrono::NaiveDate;
 
+use crate::crisis::percent_encode;
 use crate::guidance::{Guidance, Reason};
+
+/// The subject of an email opened with the drafted message.
+pub const DRAFT_SUBJECT: &str = "Before our next session";
 
 fn day(d: NaiveDate) -> String {
     d.format("%A %-d %B").to_string()
@@ -99,9 +103,16 @@ pub fn draft_message(
         Some(name) => format!("Hi {name},"),
         None => "Hi,".to_string(),
     };
+    // Low mood seen by several rules is one thing to say, as on the home page.
+    let mut low_mood_said = false;
     let mut lines: Vec<String> = guidance
         .reasons
         .iter()
+        .filter(|r| {
+            let repeat = r.is_low_mood() && low_mood_said;
+            low_mood_said |= r.is_low_mood();
+            !repeat
+        })
         .filter_map(|r| line(r, last_session))
         .collect();
     if lines.is_empty() {
@@ -129,6 +140,31 @@ pub fn dialable(typed: &str) -> Option<String> {
     } else {
         digits
     })
+}
+
+/// An `sms:` link that opens the Messages app with `body` filled in, for a number from
+/// [`dialable`]. `?&body=` is the one form both Android (`?body=`) and iOS (`&body=`) read.
+/// The link is built into the page and opened by the device: the text never travels to the
+/// server in an address.
+pub fn sms_href(number: &str, body: &str) -> String {
+    format!("sms:{number}?&body={}", percent_encode(body))
+}
+
+/// A `mailto:` link that opens the mail app with a subject and `body` filled in; line breaks
+/// become CRLF, as RFC 6068 asks for message bodies.
+pub fn mailto_href(address: &str, subject: &str, body: &str) -> String {
+    let crlf = body.replace("\r\n", "\n").replace('\n', "\r\n");
+    // Each side of the @ is encoded, so an address with a ? or & cannot end it early.
+    let address = address
+        .split('@')
+        .map(percent_encode)
+        .collect::<Vec<_>>()
+        .join("@");
+    format!(
+        "mailto:{address}?subject={}&body={}",
+        percent_encode(subject),
+        percent_encode(&crlf)
+    )
 }
 
 #[cfg(test)]
@@ -168,6 +204,33 @@ mod tests {
     }
 
     #[test]
+    fn low_mood_is_said_once() {
+        let g = Guidance {
+            level: Level::ReachOut,
+            reasons: vec![
+                Reason::Persisting {
+                    days: 4,
+                    first_day: d(18),
+                    latest_day: d(21),
+                    baseline: 7.0,
+                    latest_mood: 3.0,
+                },
+                Reason::Escalating {
+                    days: vec![d(20), d(21)],
+                    ewma: vec![1.2, 1.3],
+                    limit: 1.0,
+                    latest_z: 2.0,
+                    baseline: 7.0,
+                    latest_mood: 3.0,
+                },
+            ],
+        };
+        let m = draft_message(&g, None, None, None);
+        assert!(m.contains("much lower than usual for 4 days"), "{m}");
+        assert!(!m.contains("without lifting"), "{m}");
+    }
+
+    #[test]
     fn without_a_session_or_name_it_still_reads_well() {
         let g = Guidance {
             level: Level::ReachOut,
@@ -183,6 +246,21 @@ mod tests {
         assert!(m.starts_with("Hi,\n"));
         assert!(m.contains("for 3 days, since Sunday 1 November."), "{m}");
         assert!(m.contains("Could we talk soon"));
+    }
+
+    #[test]
+    fn links_carry_the_message_encoded() {
+        let body = "Hi Jo,\n\nI feel 50% worse & can't sleep?";
+        assert_eq!(
+            sms_href("+447700900123", body),
+            "sms:+447700900123?&body=Hi%20Jo%2C%0A%0AI%20feel%2050%25%20worse%20%26%20can%27t%20sleep%3F"
+        );
+        assert_eq!(
+            mailto_href("jo@example.org", DRAFT_SUBJECT, body),
+            "mailto:jo@example.org?subject=Before%20our%20next%20session&body=Hi%20Jo%2C%0D%0A%0D%0AI%20feel%2050%25%20worse%20%26%20can%27t%20sleep%3F"
+        );
+        // Letters beyond ASCII are encoded as UTF-8 bytes, as encodeURIComponent does.
+        assert_eq!(sms_href("1", "é"), "sms:1?&body=%C3%A9");
     }
 
     #[test]

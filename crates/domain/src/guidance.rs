@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use baseline::{Baseline, BaselineSource, personal_baseline};
 pub use level::Level;
-pub use reason::Reason;
+pub use reason::{Reason, summaries};
 pub use settings::{GuidanceSettings, SettingsError};
 pub use summary::{Added, GuidanceSummary};
 
@@ -64,6 +64,11 @@ impl Guidance {
     /// The plain sentences of every reason, in order.
     pub fn sentences(&self) -> Vec<String> {
         self.reasons.iter().map(Reason::sentence).collect()
+    }
+
+    /// The short list for the home page, without saying the same thing twice.
+    pub fn summaries(&self) -> Vec<String> {
+        summaries(&self.reasons)
     }
 }
 

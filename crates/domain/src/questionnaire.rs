@@ -200,40 +200,45 @@ pub enum ChangeCategory {
 }
 
 impl ChangeCategory {
-    /// The category's name, as the service uses it.
+    /// The category in plain words, as the person sees it. The service's own names
+    /// ("reliable deterioration" and so on) are in `docs/guidance.md`, not on the pages.
     pub fn label(self) -> &'static str {
         match self {
-            ChangeCategory::ReliableRecovery => "Reliable recovery",
-            ChangeCategory::Recovery => "Recovery",
-            ChangeCategory::ReliableImprovement => "Reliable improvement",
-            ChangeCategory::ReliableDeterioration => "Reliable deterioration",
-            ChangeCategory::NoReliableChange => "No reliable change",
+            ChangeCategory::ReliableRecovery => "Clearly better, and out of the higher range",
+            ChangeCategory::Recovery => "Now out of the higher range",
+            ChangeCategory::ReliableImprovement => "Clearly better",
+            ChangeCategory::ReliableDeterioration => "A rise worth talking about",
+            ChangeCategory::NoReliableChange => "Within everyday ups and downs",
         }
     }
 
-    /// What the category means, in plain words.
+    /// What the category means, in plain words. "The higher range" is the service's clinical
+    /// range: the scores from which services usually offer therapy.
     pub fn explain(self, instrument: Instrument) -> String {
         let rc = instrument.reliable_change();
         let case = instrument.caseness_threshold();
         match self {
             ChangeCategory::ReliableRecovery => format!(
-                "The score fell by {rc} or more, and from {case} or above to below {case}: \
-                 more than everyday ups and downs, and out of the range services call clinical."
+                "The score fell by {rc} or more, which is more than everyday ups and downs, \
+                 and is now under {case}: out of the higher range, where services usually offer \
+                 therapy."
             ),
             ChangeCategory::Recovery => format!(
-                "The score went from {case} or above to below {case}, though by less than {rc} \
-                 points, so part of the change may be everyday ups and downs."
+                "The score is now under {case}: out of the higher range, where services usually \
+                 offer therapy. It moved by less than {rc}, so part of the change may be \
+                 everyday ups and downs."
             ),
-            ChangeCategory::ReliableImprovement => {
-                format!("The score fell by {rc} or more: more than everyday ups and downs.")
-            }
+            ChangeCategory::ReliableImprovement => format!(
+                "The score fell by {rc} or more, which is more than everyday ups and downs."
+            ),
             ChangeCategory::ReliableDeterioration => format!(
-                "The score rose by {rc} or more: more than everyday ups and downs. \
-                 It is worth talking about with your therapist."
+                "The score went up by {rc} or more, which is more than everyday ups and downs. \
+                 It doesn't say why: your therapist can help you make sense of it."
             ),
-            ChangeCategory::NoReliableChange => {
-                format!("The change is smaller than {rc} points, within everyday ups and downs.")
-            }
+            ChangeCategory::NoReliableChange => format!(
+                "A change smaller than {rc} often happens from one time to the next, so it \
+                 doesn't tell us much on its own."
+            ),
         }
     }
 }

@@ -52,3 +52,34 @@
     }
   });
 })();
+
+// Contact page: the Text and Email links carry the message as it stands, so an edited draft
+// opens in the Messages or Mail app as edited. The links are rewritten here, in the page:
+// the text goes from the device to the app and is never sent to the server.
+(function () {
+  "use strict";
+  var source = document.querySelector("[data-draft]");
+  var links = document.querySelectorAll("[data-draft-link]");
+  if (!source || links.length === 0) { return; }
+  var update = function () {
+    var text = source.value;
+    links.forEach(function (link) {
+      var href = link.getAttribute("href");
+      var q = href.indexOf("?");
+      var base = q < 0 ? href : href.slice(0, q);
+      if (link.getAttribute("data-draft-link") === "sms") {
+        // "?&body=" is the one form both Android and iOS read.
+        link.setAttribute("href", base + "?&body=" + encodeURIComponent(text));
+      } else {
+        var subject = "";
+        var m = /[?&]subject=([^&]*)/.exec(href);
+        if (m) { subject = m[1]; }
+        // Mail bodies take CRLF line breaks (RFC 6068).
+        var body = encodeURIComponent(text.replace(/\r?\n/g, "\r\n"));
+        link.setAttribute("href", base + "?subject=" + subject + "&body=" + body);
+      }
+    });
+  };
+  source.addEventListener("input", update);
+  update();
+})();

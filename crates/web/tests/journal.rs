@@ -1125,7 +1125,10 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
     assert!(b.contains("<h3>PHQ-9</h3>"));
     assert!(b.contains("(Mild)"));
     assert!(b.contains("Compared with 13 on"));
-    assert!(b.contains(": -7, reliable recovery."), "{b}");
+    assert!(
+        b.contains(": -7, clearly better, and out of the higher range."),
+        "{b}"
+    );
     assert!(b.contains("/static/brief.js"));
 
     // A chosen period: dates only in the address; a bad one is explained.

@@ -203,9 +203,15 @@ async fn a_form_without_item_nine_goes_to_the_result_with_its_band_in_words() {
             .contains("On the PHQ-9, 10 to 14 is the moderate range.")
     );
     assert!(
+        result.body.contains(
+            "That is 10 or more: the higher range, where services usually offer therapy."
+        )
+    );
+    // The source of the line is a small note, not the message.
+    assert!(
         result
             .body
-            .contains("NHS Talking Therapies counts as the clinical range")
+            .contains("Where this comes from: the ranges are")
     );
     assert!(
         result
@@ -431,7 +437,7 @@ async fn wrong_answer_counts_and_values_are_clear_errors() {
 }
 
 #[tokio::test]
-async fn a_reliable_rise_is_reliable_deterioration_in_guidance_and_on_the_pages() {
+async fn a_reliable_rise_is_a_rise_worth_talking_about_in_guidance_and_on_the_pages() {
     let t = test_app().await;
     let cookie = t.sign_up("sam@example.org").await;
     // PHQ-9 5 three weeks ago, then 11 now: a rise of 6, the reliable change amount.
@@ -460,13 +466,16 @@ async fn a_reliable_rise_is_reliable_deterioration_in_guidance_and_on_the_pages(
     assert!(
         result
             .body
-            .contains("5 to 11: up 6 points. <strong>Reliable deterioration</strong>.")
+            .contains("5 to 11: up 6 points. <strong>A rise worth talking about</strong>.")
     );
     assert!(
         result
             .body
-            .contains("7 to 11: up 4 points. <strong>No reliable change</strong>.")
+            .contains("7 to 11: up 4 points. <strong>Within everyday ups and downs</strong>.")
     );
+    // The service's names for the categories stay in the docs.
+    assert!(!result.body.contains("eliable"));
+    assert!(!result.body.contains("eterioration"));
     assert!(
         result.body.contains("3 scores: 5 on"),
         "the chart describes all three"
@@ -484,14 +493,22 @@ async fn a_reliable_rise_is_reliable_deterioration_in_guidance_and_on_the_pages(
             .body
             .contains("Latest: <strong>11 out of 27, moderate, today at")
     );
-    assert!(overview.body.contains("Reliable deterioration"));
+    assert!(overview.body.contains("A rise worth talking about"));
+    assert!(!overview.body.contains("eliable"));
     assert!(overview.body.contains("<title id=\"phq9-chart-title\">"));
     assert!(overview.body.contains("All PHQ-9 results (3)"));
     assert!(overview.body.contains("href=\"/questionnaires/gad7\""));
 
     // The history file (export and assess) carries the questionnaires too.
     let home = t.get("/", Some(&cookie)).await;
-    assert!(home.body.contains("Your PHQ-9 score went up from 5"));
+    assert!(
+        home.body
+            .contains("Your PHQ-9 (low mood) score has gone up from 5 to 11.")
+    );
+    assert!(
+        home.body
+            .contains("Your PHQ-9 (low mood) score went from 5 on")
+    );
 }
 
 #[tokio::test]
@@ -504,17 +521,19 @@ async fn reliable_recovery_reads_as_such() {
     let result = t
         .get(&format!("/questionnaires/results/{id}"), Some(&cookie))
         .await;
-    assert!(
-        result
-            .body
-            .contains("13 to 4: down 9 points. <strong>Reliable recovery</strong>.")
-    );
+    assert!(result.body.contains(
+        "13 to 4: down 9 points. <strong>Clearly better, and out of the higher range</strong>."
+    ));
     assert!(
         result
             .body
             .contains("On the GAD-7, 0 to 4 is the minimal range.")
     );
-    assert!(result.body.contains("That is below 8"));
+    assert!(
+        result
+            .body
+            .contains("That is under 8, where the higher range starts.")
+    );
 }
 
 #[tokio::test]

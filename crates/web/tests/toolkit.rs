@@ -508,7 +508,7 @@ async fn home_suggests_tools_by_guidance_level() {
     t.post_json("/api/v1/checkins", &cookie, &low.to_string())
         .await;
     let dip = t.get("/", Some(&cookie)).await;
-    assert!(dip.body.contains("Expected dip"), "{}", dip.body);
+    assert!(dip.body.contains("Common after a session"), "{}", dip.body);
     assert!(dip.body.contains("A closing ritual for your session"));
     for tool in ["body-scan", "guided-imagery", "park-it"] {
         assert!(

@@ -73,7 +73,7 @@ impl Serialize for PhoneNumber {
 }
 
 /// Percent-encodes everything outside the URI "unreserved" set, so a body cannot break a link.
-fn percent_encode(text: &str) -> String {
+pub(crate) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

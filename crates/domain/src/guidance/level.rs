@@ -46,7 +46,8 @@ impl Level {
             Level::Steady => "Nothing stands out right now",
             Level::ExpectedDip => "A dip after your session",
             Level::ReachOut => "It would be good to contact your therapist",
-            Level::Urgent => "Please get support now",
+            // The urgent call card above already says "Please get support now".
+            Level::Urgent => "Your safety comes first",
         }
     }
 
@@ -61,12 +62,35 @@ impl Level {
             }
             Level::ReachOut => {
                 "The usual advice is to let your therapist know before your next session. \
-                 You can send them a message with what you noticed; we have drafted one for you."
+                 We have drafted a message you can change and send."
             }
             Level::Urgent => {
-                "Your safety comes first. Open your safety plan and call your local crisis line \
-                 now. If you are in danger right now, call the emergency number."
+                "Open your safety plan and call a crisis line now. If you are in danger right \
+                 now, call the emergency number."
             }
+        }
+    }
+}
+
+impl Level {
+    /// Where the advice comes from, in a sentence, for a small "Where this comes from" line;
+    /// `None` when there is nothing to explain.
+    pub fn basis(self) -> Option<&'static str> {
+        match self {
+            Level::Steady => None,
+            Level::ExpectedDip => Some(
+                "therapists often say that feeling worse for two or three days after a session \
+                 is a normal part of the work, and passes.",
+            ),
+            Level::ReachOut => Some(
+                "therapists usually advise getting in touch when low days go on for more than \
+                 two or three days, when coping skills stop helping, or when you can't manage \
+                 your usual day.",
+            ),
+            Level::Urgent => Some(
+                "thoughts of harming yourself always deserve support straight away, whatever \
+                 else is going on.",
+            ),
         }
     }
 }

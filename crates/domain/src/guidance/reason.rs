@@ -158,7 +158,8 @@ impl Reason {
         }
     }
 
-    /// A plain, kind sentence of what was seen, for the home page and the drafted message.
+    /// A plain, kind sentence of what was seen, with its evidence (days and scores), for the
+    /// details under the home page's list and for the brief.
     pub fn sentence(&self) -> String {
         match self {
             Reason::PostSessionDip {
@@ -178,26 +179,37 @@ impl Reason {
                 )
             }
             Reason::Persisting {
-                days, first_day, ..
+                days,
+                first_day,
+                baseline,
+                latest_mood,
+                ..
             } => format!(
-                "Your mood has been much lower than usual on {days} rated days since {}.",
-                day(*first_day)
+                "Since {} you checked in on {}, and each time your mood was much lower than \
+                 your usual {}; the latest was {} out of 10.",
+                day(*first_day),
+                count(*days, "day"),
+                mood(*baseline),
+                mood(*latest_mood)
             ),
-            Reason::Escalating { days, .. } => match days.first() {
+            Reason::Escalating {
+                days, latest_mood, ..
+            } => match days.first() {
                 Some(first) => format!(
-                    "Your recent check-ins show your mood staying well below your usual level, \
-                     without lifting, since {}.",
-                    day(*first)
+                    "Since {} your mood has stayed well below your usual without lifting; the \
+                     latest was {} out of 10.",
+                    day(*first),
+                    mood(*latest_mood)
                 ),
-                None => "Your recent check-ins show your mood staying well below your usual \
-                         level, without lifting."
-                    .to_owned(),
+                None => "Your mood has stayed well below your usual without lifting.".to_owned(),
             },
             Reason::CopingNotWorking {
                 uses, window_hours, ..
             } => format!(
-                "In the last {window_hours} hours you used coping exercises {uses} times without \
-                 your distress going down, while your mood has been much lower than usual."
+                "In the last {} you tried a coping exercise {}, and your distress didn't go \
+                 down, while your mood was much lower than usual.",
+                hours(*window_hours),
+                times(*uses)
             ),
             Reason::CantFunction { day: d, .. } => format!(
                 "On {} you said you missed work, school or plans because of how you felt.",
@@ -208,7 +220,8 @@ impl Reason {
                 day(*d)
             ),
             Reason::Phq9Item9 { day: d, .. } => format!(
-                "On {} your PHQ-9 answers included thoughts of hurting yourself.",
+                "In your PHQ-9 on {} you said you have had thoughts of being better off dead or \
+                 of hurting yourself.",
                 day(*d)
             ),
             Reason::ReliableDeterioration {
@@ -217,12 +230,14 @@ impl Reason {
                 first_day,
                 latest_total,
                 latest_day,
-                rise,
+                ..
             } => format!(
-                "Your {instrument} score went up from {first_total} on {} to {latest_total} on {}, \
-                 a rise of {rise} points, which is more than everyday ups and downs.",
+                "Your {} score went from {first_total} on {} to {latest_total} on {}. A rise \
+                 of {} or more is bigger than the usual ups and downs.",
+                named(*instrument),
                 day(*first_day),
-                day(*latest_day)
+                day(*latest_day),
+                instrument.reliable_change()
             ),
             Reason::Backsliding {
                 instrument,
@@ -233,12 +248,131 @@ impl Reason {
                 latest_day,
                 ..
             } => format!(
-                "Your {instrument} score had come down from {first_total} to {best_total} by {}, \
-                 and was back up to {latest_total} on {}.",
+                "Your {} score had come down from {first_total} to {best_total} by {}, and \
+                 was back up to {latest_total} on {}.",
+                named(*instrument),
                 day(*best_day),
                 day(*latest_day)
             ),
         }
+    }
+
+    /// The same in a few words, for the short list on the home page; the evidence stays in
+    /// `sentence`.
+    pub fn summary(&self) -> String {
+        match self {
+            Reason::PostSessionDip { .. } => "Your mood has dipped since your session.".to_owned(),
+            Reason::Persisting { days, .. } => format!(
+                "Your mood has been much lower than usual on each of the last {} you checked in.",
+                count(*days, "day")
+            ),
+            Reason::Escalating { .. } => {
+                "Your mood has stayed low and hasn't started to lift.".to_owned()
+            }
+            Reason::CopingNotWorking { .. } => {
+                "Your coping exercises haven't been easing your distress.".to_owned()
+            }
+            Reason::CantFunction { .. } => {
+                "You missed work, school or plans because of how you felt.".to_owned()
+            }
+            Reason::SelfHarmThoughts { .. } => {
+                "You said you have had thoughts of harming yourself.".to_owned()
+            }
+            Reason::Phq9Item9 { .. } => {
+                "Your PHQ-9 answers included thoughts of hurting yourself.".to_owned()
+            }
+            Reason::ReliableDeterioration {
+                instrument,
+                first_total,
+                latest_total,
+                ..
+            } => format!(
+                "Your {} score has gone up from {first_total} to {latest_total}.",
+                named(*instrument)
+            ),
+            Reason::Backsliding {
+                instrument,
+                best_total,
+                latest_total,
+                ..
+            } => format!(
+                "Your {} score had come down to {best_total} and is back up to {latest_total}.",
+                named(*instrument)
+            ),
+        }
+    }
+
+    /// Whether this reason is about day moods being low, which several rules see at once.
+    pub(crate) fn is_low_mood(&self) -> bool {
+        matches!(
+            self,
+            Reason::PostSessionDip { .. } | Reason::Persisting { .. } | Reason::Escalating { .. }
+        )
+    }
+}
+
+/// The short list for the home page: one line per thing seen. Low moods found by several
+/// rules (low days in a row, a slide that does not lift, a dip after a session) are one
+/// thing to the person, so only the first of them, the one of the highest level, is listed.
+pub fn summaries(reasons: &[Reason]) -> Vec<String> {
+    let mut low_mood_said = false;
+    reasons
+        .iter()
+        .filter(|r| {
+            if !r.is_low_mood() {
+                return true;
+            }
+            let first = !low_mood_said;
+            low_mood_said = true;
+            first
+        })
+        .map(Reason::summary)
+        .collect()
+}
+
+/// "PHQ-9 (low mood)": the name people see on the form, with what it asks about.
+fn named(instrument: Instrument) -> String {
+    let topic = match instrument {
+        Instrument::Phq9 => "low mood",
+        Instrument::Gad7 => "anxiety",
+    };
+    format!("{} ({topic})", instrument.name())
+}
+
+/// A mood or baseline as people say it: "7", or "6.5" when it is not whole.
+fn mood(m: f64) -> String {
+    let tenths = (m * 10.0).round() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0}")
+    } else {
+        format!("{tenths:.1}")
+    }
+}
+
+/// "1 day", "4 days".
+fn count(n: u32, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// "once", "twice", "3 times".
+fn times(n: u32) -> String {
+    match n {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
+}
+
+/// A window in hours, in days when it is whole days: "3 days", "36 hours".
+fn hours(h: u32) -> String {
+    if h.is_multiple_of(24) {
+        count(h / 24, "day")
+    } else {
+        count(h, "hour")
     }
 }
 
@@ -270,7 +404,12 @@ mod tests {
         );
         assert_eq!(
             r.sentence(),
-            "Your mood has been much lower than usual on 4 rated days since 5 March."
+            "Since 5 March you checked in on 4 days, and each time your mood was much lower \
+             than your usual 7; the latest was 3 out of 10."
+        );
+        assert_eq!(
+            r.summary(),
+            "Your mood has been much lower than usual on each of the last 4 days you checked in."
         );
         let back: Reason = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         assert_eq!(back, r);
@@ -330,6 +469,73 @@ mod tests {
         assert_eq!(
             dip("2026-03-06").sentence(),
             "Your mood has been lower than usual since 6 March, 3 days after your session on 3 March."
+        );
+    }
+
+    #[test]
+    fn the_short_list_says_low_mood_once_and_keeps_everything_else() {
+        let persisting = Reason::Persisting {
+            days: 4,
+            first_day: d("2026-03-05"),
+            latest_day: d("2026-03-08"),
+            baseline: 6.5,
+            latest_mood: 2.0,
+        };
+        let escalating = Reason::Escalating {
+            days: vec![d("2026-03-06"), d("2026-03-07")],
+            ewma: vec![1.2, 1.4],
+            limit: 1.0,
+            latest_z: 2.0,
+            baseline: 6.5,
+            latest_mood: 2.0,
+        };
+        let cant = Reason::CantFunction {
+            day: d("2026-03-08"),
+            window_days: 2,
+        };
+        let lines = summaries(&[persisting.clone(), escalating.clone(), cant]);
+        assert_eq!(
+            lines,
+            [
+                "Your mood has been much lower than usual on each of the last 4 days you checked in.",
+                "You missed work, school or plans because of how you felt.",
+            ]
+        );
+        // Alone, the slide without a lift still has its own line.
+        assert_eq!(
+            summaries(std::slice::from_ref(&escalating)),
+            ["Your mood has stayed low and hasn't started to lift."]
+        );
+        // The evidence keeps the numbers, in words.
+        assert!(
+            persisting
+                .sentence()
+                .contains("your usual 6.5; the latest was 2 out of 10")
+        );
+        for r in [persisting, escalating] {
+            let s = r.sentence().to_lowercase();
+            assert!(!s.contains("rated"), "{s}");
+        }
+    }
+
+    #[test]
+    fn score_rises_name_the_questionnaire_and_the_usual_ups_and_downs() {
+        let r = Reason::ReliableDeterioration {
+            instrument: Instrument::Phq9,
+            first_total: 5,
+            first_day: d("2026-03-01"),
+            latest_total: 11,
+            latest_day: d("2026-03-22"),
+            rise: 6,
+        };
+        assert_eq!(
+            r.summary(),
+            "Your PHQ-9 (low mood) score has gone up from 5 to 11."
+        );
+        assert_eq!(
+            r.sentence(),
+            "Your PHQ-9 (low mood) score went from 5 on 1 March to 11 on 22 March. A rise of 6 \
+             or more is bigger than the usual ups and downs."
         );
     }
 }

@@ -4,6 +4,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::NaiveDate;
+use domain::account::TherapistContact;
+use domain::contact::dialable;
 use domain::crisis::{CrisisLine, directory_for_code, directory_for_country};
 use serde::Deserialize;
 
@@ -34,7 +37,8 @@ impl Dial {
     }
 }
 
-/// One crisis line, ready for the page.
+/// One crisis line, ready for the page. Where its details come from is listed once, under
+/// all the lines, rather than on every card.
 pub struct LineView {
     name: &'static str,
     description: &'static str,
@@ -42,8 +46,63 @@ pub struct LineView {
     text: Option<Dial>,
     chat: Option<&'static str>,
     hours: &'static str,
-    source: &'static str,
-    verified_on: &'static str,
+}
+
+/// Where one line's details come from: its own website, named by its host.
+pub struct SourceView {
+    name: &'static str,
+    href: &'static str,
+    host: String,
+}
+
+impl SourceView {
+    fn from(l: &CrisisLine) -> SourceView {
+        let host = l
+            .source
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_start_matches("www.")
+            .trim_end_matches('/')
+            .to_string();
+        SourceView {
+            name: l.name,
+            href: l.source,
+            host,
+        }
+    }
+}
+
+/// "November 2026" for a directory date, "recently" if the table holds no date we can read.
+fn checked_month(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%B %Y").to_string())
+        .unwrap_or_else(|_| "recently".to_string())
+}
+
+/// The person's own therapist, when settings hold a number we can dial.
+pub struct TherapistView {
+    name: Option<String>,
+    call: Dial,
+    text: Dial,
+}
+
+impl TherapistView {
+    fn of(t: &TherapistContact) -> Option<TherapistView> {
+        let typed = t.phone.as_deref()?;
+        let number = dialable(typed)?;
+        let name = t
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let who = name.clone().unwrap_or_else(|| "my therapist".to_string());
+        Some(TherapistView {
+            call: Dial::new(format!("tel:{number}"), format!("Call {who}")),
+            text: Dial::new(format!("sms:{number}"), format!("Text {who}")),
+            name,
+        })
+    }
 }
 
 impl LineView {
@@ -64,8 +123,6 @@ impl LineView {
             }),
             chat: l.chat_url,
             hours: l.hours,
-            source: l.source,
-            verified_on: l.verified_on,
         }
     }
 }
@@ -77,14 +134,18 @@ struct HelpPage {
     country_name: &'static str,
     entry_note: Option<&'static str>,
     emergency: Vec<Dial>,
+    /// The first crisis line with a number, for the call row above a safety plan.
+    first_line: Option<Dial>,
     lines: Vec<LineView>,
+    sources: Vec<SourceView>,
+    therapist: Option<TherapistView>,
     countries: Vec<Choice>,
     signed_in: bool,
     has_plan: bool,
     plan_first: Option<super::plans::PlanSummary>,
     from_checkin: bool,
     from_questionnaire: bool,
-    verified_on: &'static str,
+    checked: String,
 }
 
 /// Shows the lines for the chosen country, else the account's, else a picker and 112.
@@ -125,12 +186,21 @@ pub async fn show(
                 display: n.display().to_string(),
             })
             .collect(),
+        first_line: entry.lines.iter().find_map(|l| l.phone).map(|p| Dial {
+            href: p.tel_href(),
+            display: p.display().to_string(),
+        }),
         lines: entry.lines.iter().map(LineView::from).collect(),
+        sources: entry.lines.iter().map(SourceView::from).collect(),
+        therapist: visitor
+            .signed_in
+            .as_ref()
+            .and_then(|me| TherapistView::of(&me.actor.account().therapist)),
         countries: country_choices(lookup.note.is_none().then(|| entry.country.code())),
         signed_in: visitor.signed_in.is_some(),
         from_checkin: q.from.as_deref() == Some("checkin"),
         from_questionnaire: q.from.as_deref() == Some("questionnaire"),
-        verified_on: entry.verified_on(),
+        checked: checked_month(entry.verified_on()),
     };
     render(StatusCode::OK, &page)
 }

@@ -123,6 +123,8 @@ struct HomePage {
     headline: &'static str,
     advice: &'static str,
     reasons: Vec<String>,
+    details: Vec<String>,
+    basis: Option<&'static str>,
     reach_out: bool,
     dip: bool,
     no_baseline: bool,
@@ -138,11 +140,12 @@ struct HomePage {
     plans: super::plans::HomePlans,
 }
 
-/// A short label for the level, so colour is never the only signal.
+/// A short, calm label for the level, so colour is never the only signal. Plain words: the
+/// engine's names ("expected dip") are for the docs, not for the person.
 pub fn level_label(level: Level) -> &'static str {
     match level {
         Level::Steady => "Steady",
-        Level::ExpectedDip => "Expected dip",
+        Level::ExpectedDip => "Common after a session",
         Level::ReachOut => "Time to reach out",
         Level::Urgent => "Urgent",
     }
@@ -214,7 +217,9 @@ pub async fn show(
         level_label: level_label(guidance.level),
         headline: guidance.level.headline(),
         advice: guidance.level.advice(),
-        reasons: guidance.reasons.iter().map(|r| r.sentence()).collect(),
+        reasons: guidance.summaries(),
+        details: guidance.sentences(),
+        basis: guidance.level.basis(),
         reach_out: guidance.level == Level::ReachOut,
         dip: guidance.level == Level::ExpectedDip,
         no_baseline: account.usual_mood.is_none() && recent.len() < 14,

@@ -44,6 +44,11 @@ fn scale(instrument: Instrument) -> ScoreScale {
     }
 }
 
+/// Where the ranges and the size of a real change come from, for a small line on the pages.
+const BASIS: &str = "the ranges are the questionnaire's published ones; where the higher range \
+     starts, and how big a change has to be to count, follow NHS Talking Therapies, England's \
+     national talking therapy service.";
+
 /// What the questionnaire is about, in a heading.
 fn topic(instrument: Instrument) -> &'static str {
     match instrument {
@@ -171,6 +176,7 @@ pub struct InstrumentCard {
 #[template(path = "questionnaires.html")]
 struct OverviewPage {
     layout: Layout,
+    basis: &'static str,
     screening_note: &'static str,
     cards: Vec<InstrumentCard>,
 }
@@ -243,6 +249,7 @@ pub async fn overview(State(state): State<AppState>, me: SignedIn) -> PageResult
         StatusCode::OK,
         &OverviewPage {
             layout: Layout::signed_in(&me.csrf, "questionnaires"),
+            basis: BASIS,
             screening_note: SCREENING_NOTE,
             cards,
         },
@@ -443,6 +450,7 @@ struct ResultPage {
     band: &'static str,
     band_sentence: String,
     caseness_sentence: String,
+    basis: &'static str,
     screening_note: &'static str,
     crisis: bool,
     changes: Vec<ChangeView>,
@@ -480,12 +488,11 @@ pub async fn result(
         ),
     };
     let case = instrument.caseness_threshold();
+    // The service's "clinical range", in words a person uses; its source is in `basis`.
     let caseness_sentence = if q.content.answers.is_case() {
-        format!(
-            "That is at or above {case}, which NHS Talking Therapies counts as the clinical range."
-        )
+        format!("That is {case} or more: the higher range, where services usually offer therapy.")
     } else {
-        format!("That is below {case}, where NHS Talking Therapies starts the clinical range.")
+        format!("That is under {case}, where the higher range starts.")
     };
     let page = ResultPage {
         layout: Layout::signed_in(&me.csrf, "questionnaires"),
@@ -497,6 +504,7 @@ pub async fn result(
         band: band.label(),
         band_sentence,
         caseness_sentence,
+        basis: BASIS,
         screening_note: SCREENING_NOTE,
         crisis: q.needs_crisis_path(),
         changes: changes(instrument, &same, upto, tz),
