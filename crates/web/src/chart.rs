@@ -308,8 +308,19 @@ pub fn score_chart(scale: &ScoreScale, points: &[ScorePoint]) -> String {
             "<circle class=\"dot\" cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"3.5\"/>"
         ));
         if labelled {
-            // Above the dot, or below it when the dot is near the top.
-            let ly = if cy < TOP + 14.0 { cy + 17.0 } else { cy - 8.0 };
+            // Above the dot; below it when the dot is near the top or the label would sit
+            // on the dashed line (a 13-unit label's box runs from about 13 units above its
+            // baseline to 4 below).
+            let crosses = |baseline: f64| {
+                baseline - 13.0 <= case_y + 1.0 && baseline + 4.0 >= case_y - 1.0
+            };
+            let above = cy - 8.0;
+            let below = cy + 17.0;
+            let ly = if cy < TOP + 14.0 || (crosses(above) && !crosses(below)) {
+                below
+            } else {
+                above
+            };
             svg.push_str(&format!(
                 "<text class=\"value\" x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{}</text>",
                 p.total
@@ -551,6 +562,38 @@ mod tests {
         let none = score_chart(&PHQ, &[]);
         assert!(none.contains("No PHQ-9 scores yet."));
         assert!(!none.contains("<circle"));
+    }
+
+    #[test]
+    fn value_labels_keep_off_the_dashed_line() {
+        // Just under the line at 10: above the dot, the label would sit on the line.
+        let points = [
+            ScorePoint {
+                at: noon(2),
+                total: 9,
+            },
+            ScorePoint {
+                at: noon(9),
+                total: 8,
+            },
+        ];
+        let svg = score_chart(&PHQ, &points);
+        let attr = |tag: &str, name: &str| -> Vec<f64> {
+            svg.match_indices(tag)
+                .filter_map(|(i, _)| {
+                    let rest = &svg[i..];
+                    let at = rest.find(&format!(" {name}=\""))? + name.len() + 3;
+                    rest[at..].split('"').next()?.parse().ok()
+                })
+                .collect()
+        };
+        let case_y = attr("<line class=\"caseness\"", "y1")[0];
+        for baseline in attr("<text class=\"value\"", "y") {
+            assert!(
+                baseline - 13.0 > case_y + 1.0 || baseline + 4.0 < case_y - 1.0,
+                "a label at {baseline} crosses the line at {case_y}"
+            );
+        }
     }
 
     #[test]
