@@ -414,7 +414,7 @@ impl Progress {
                 "Just added. Log it here each time you do it.".into()
             }
             Frequency::Once => "Not done yet.".into(),
-            Frequency::Daily if self.days_listed == 1 => "Done today.".into(),
+            Frequency::Daily if self.days_listed == 1 => "Done on the day you added it.".into(),
             Frequency::Daily => format!(
                 "Done on {} of {window}.",
                 self.days_this_week
@@ -429,7 +429,7 @@ impl Progress {
                 "Not done yet in the last 7 days.".into()
             }
             Frequency::FewTimesAWeek if self.days_listed == 1 => {
-                format!("Done {} today.", times(self.this_week))
+                format!("Done {} since you added it.", times(self.this_week))
             }
             Frequency::FewTimesAWeek => {
                 format!("Done {} in {window}.", times(self.this_week))
@@ -591,7 +591,7 @@ mod tests {
         );
         assert_eq!(
             sentence(Frequency::FewTimesAWeek, "2026-11-20", &[today, today]),
-            "Done twice today."
+            "Done twice since you added it."
         );
         assert_eq!(
             sentence(Frequency::FewTimesAWeek, "2026-11-01", &[]),

@@ -817,7 +817,7 @@ async fn homework_is_logged_shown_at_home_and_finished() {
     let home = t.get("/?homework=1", Some(&c)).await;
     assert!(home.body.contains("Well done."));
     assert!(home.body.contains("Done today"));
-    assert!(home.body.contains("Done today."));
+    assert!(home.body.contains("Done on the day you added it."));
     let list = t.get("/homework", Some(&c)).await;
     assert!(list.body.contains("calmer after"));
     assert!(list.body.contains("Done 1 time"));
