@@ -237,6 +237,10 @@ impl App {
     ) -> Result<Option<Baseline>, AppError> {
         // The baseline looks back 35 days; 60 leaves room for days without a check-in.
         let history = self.history(actor, Some(at - Duration::days(60))).await?;
-        Ok(personal_baseline(&history, at, &GuidanceSettings::default()))
+        Ok(personal_baseline(
+            &history,
+            at,
+            &GuidanceSettings::default(),
+        ))
     }
 }

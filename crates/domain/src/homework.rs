@@ -415,10 +415,7 @@ impl Progress {
             }
             Frequency::Once => "Not done yet.".into(),
             Frequency::Daily if self.days_listed == 1 => "Done on the day you added it.".into(),
-            Frequency::Daily => format!(
-                "Done on {} of {window}.",
-                self.days_this_week
-            ),
+            Frequency::Daily => format!("Done on {} of {window}.", self.days_this_week),
             Frequency::Weekly if self.this_week > 0 => "Done this week.".into(),
             Frequency::Weekly if new => "Not done yet; there's still time this week.".into(),
             Frequency::Weekly => "Not done yet this week.".into(),

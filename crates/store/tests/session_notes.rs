@@ -43,12 +43,20 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
             .find(|(i, _)| *i == id)
             .and_then(|(_, n)| n.clone())
     };
-    assert_eq!(note(1).as_deref(), Some("bring the letter"), "kept where written");
+    assert_eq!(
+        note(1).as_deref(),
+        Some("bring the letter"),
+        "kept where written"
+    );
     assert_eq!(note(2), None, "a copy");
     assert_eq!(note(3).as_deref(), Some("video this time"), "its own note");
     assert_eq!(note(4), None, "a copy");
     assert_eq!(note(5).as_deref(), Some("intake"), "a single session");
-    assert_eq!(note(7).as_deref(), Some("room 4"), "the only one with this note");
+    assert_eq!(
+        note(7).as_deref(),
+        Some("room 4"),
+        "the only one with this note"
+    );
 
     // A series added now stores its note on the first session only.
     let first = Utc.with_ymd_and_hms(2026, 3, 3, 17, 0, 0).unwrap();
@@ -75,7 +83,10 @@ async fn check_after_upgrade(store: std::sync::Arc<dyn store::Store>) {
         .into_iter()
         .map(|s| s.note)
         .collect();
-    assert_eq!(read, [Some("ask about the forms".to_string()), None, None, None]);
+    assert_eq!(
+        read,
+        [Some("ask about the forms".to_string()), None, None, None]
+    );
 }
 
 async fn upgrade(backend: &str) {

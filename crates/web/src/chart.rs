@@ -161,7 +161,11 @@ pub fn mood_chart_with(
     }
     svg.push_str("</ul>");
     // Every day with a check-in or a session, as a table.
-    let mut rows: Vec<NaiveDate> = days.iter().map(|d| d.day).chain(sessions.iter().copied()).collect();
+    let mut rows: Vec<NaiveDate> = days
+        .iter()
+        .map(|d| d.day)
+        .chain(sessions.iter().copied())
+        .collect();
     rows.sort_unstable();
     rows.dedup();
     if !rows.is_empty() {
@@ -176,7 +180,11 @@ pub fn mood_chart_with(
                 .find(|d| d.day == day)
                 .map(|d| one_decimal(d.mood))
                 .unwrap_or_else(|| "–".into());
-            let session = if sessions.contains(&day) { "Therapy session" } else { "" };
+            let session = if sessions.contains(&day) {
+                "Therapy session"
+            } else {
+                ""
+            };
             svg.push_str(&format!(
                 "<tr><th scope=\"row\">{}</th><td>{mood}</td><td>{session}</td></tr>",
                 day.format("%a %-d %b")
@@ -311,9 +319,8 @@ pub fn score_chart(scale: &ScoreScale, points: &[ScorePoint]) -> String {
             // Above the dot; below it when the dot is near the top or the label would sit
             // on the dashed line (a 13-unit label's box runs from about 13 units above its
             // baseline to 4 below).
-            let crosses = |baseline: f64| {
-                baseline - 13.0 <= case_y + 1.0 && baseline + 4.0 >= case_y - 1.0
-            };
+            let crosses =
+                |baseline: f64| baseline - 13.0 <= case_y + 1.0 && baseline + 4.0 >= case_y - 1.0;
             let above = cy - 8.0;
             let below = cy + 17.0;
             let ly = if cy < TOP + 14.0 || (crosses(above) && !crosses(below)) {
@@ -539,7 +546,10 @@ mod tests {
             "Dashed line at 10: where the range your therapist watches begins (10 or more)"
         ));
         assert!(!svg.contains("clinical"), "plain words");
-        assert!(!svg.contains("caseness-label"), "no label on the line itself");
+        assert!(
+            !svg.contains("caseness-label"),
+            "no label on the line itself"
+        );
         assert!(svg.contains("<th scope=\"row\">Mon 2 Nov 2026, 12:00</th><td>14</td>"));
         assert_eq!(svg.matches("<circle").count(), 2);
         assert_eq!(svg.matches("class=\"caseness\"").count(), 1);
@@ -634,18 +644,28 @@ mod tests {
                     source: domain::guidance::BaselineSource::UsualDay,
                 }),
                 // The one outside the range is not drawn.
-                sessions: &[d(4), d(9), NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default()],
+                sessions: &[
+                    d(4),
+                    d(9),
+                    NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default(),
+                ],
             },
         );
         assert_eq!(svg.matches("<line class=\"session\"").count(), 2);
         assert_eq!(svg.matches("<rect class=\"usual-band\"").count(), 1);
         assert!(svg.contains("The shaded band is your usual mood, about 6 to 8."));
         assert!(svg.contains("The 2 dotted upright lines are your therapy sessions."));
-        assert!(svg.contains("<li><span class=\"swatch swatch-band\"></span>Your usual mood, about 6 to 8</li>"));
+        assert!(svg.contains(
+            "<li><span class=\"swatch swatch-band\"></span>Your usual mood, about 6 to 8</li>"
+        ));
         assert!(svg.contains("<summary>Show as a table</summary>"));
         // A session day without a check-in is a row too.
-        assert!(svg.contains("<tr><th scope=\"row\">Wed 4 Nov</th><td>–</td><td>Therapy session</td></tr>"));
-        assert!(svg.contains("<tr><th scope=\"row\">Mon 9 Nov</th><td>6.5</td><td>Therapy session</td></tr>"));
+        assert!(svg.contains(
+            "<tr><th scope=\"row\">Wed 4 Nov</th><td>–</td><td>Therapy session</td></tr>"
+        ));
+        assert!(svg.contains(
+            "<tr><th scope=\"row\">Mon 9 Nov</th><td>6.5</td><td>Therapy session</td></tr>"
+        ));
         assert!(svg.contains("<tr><th scope=\"row\">Mon 2 Nov</th><td>3</td><td></td></tr>"));
         assert!(!svg.contains("style="), "inline styles would break the CSP");
     }

@@ -796,7 +796,10 @@ async fn homework_is_logged_shown_at_home_and_finished() {
     assert!(home.body.contains("id=\"homework-h\""));
     assert!(home.body.contains("Box breathing, 4 rounds"));
     // Added a moment ago: nothing to count yet, and nothing to scold.
-    assert!(home.body.contains("Just added. Log it here each time you do it."));
+    assert!(
+        home.body
+            .contains("Just added. Log it here each time you do it.")
+    );
     assert!(!home.body.contains("Not done"));
     let id = hidden_after(&home.body, "/homework/", "/done");
     let done_id = hidden(
@@ -1148,9 +1151,16 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let wide = t.get("/brief", Some(&c)).await.body;
-    assert!(wide.contains("Since the session before last, on "), "{wide}");
+    assert!(
+        wide.contains("Since the session before last, on "),
+        "{wide}"
+    );
     assert!(wide.contains("6 days with a check-in."), "{wide}");
-    assert_eq!(wide.matches("<line class=\"session\"").count(), 2, "both sessions marked");
+    assert_eq!(
+        wide.matches("<line class=\"session\"").count(),
+        2,
+        "both sessions marked"
+    );
     assert!(wide.contains("href=\"/brief?since=last\""));
     let narrow = t.get("/brief?since=last", Some(&c)).await.body;
     assert!(narrow.contains("Since your last session, on "), "{narrow}");

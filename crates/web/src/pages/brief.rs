@@ -144,7 +144,11 @@ fn view(
     let days_phrase = plural(days_in_period.unsigned_abs() as usize, "day", "days");
     let at_phrase = |at: DateTime<Utc>| {
         let local = at.with_timezone(&tz);
-        format!("on {} at {}", local.format("%A %-d %B"), local.format("%H:%M"))
+        format!(
+            "on {} at {}",
+            local.format("%A %-d %B"),
+            local.format("%H:%M")
+        )
     };
     let chosen_days = !(query.from.is_empty() && query.to.is_empty());
     let (period_note, shown) = match (&b.since_session, &b.last_session) {
@@ -157,7 +161,10 @@ fn view(
             "before_last",
         ),
         (Some(s), _) => (
-            format!("Since your last session, {} ({days_phrase}).", at_phrase(s.at)),
+            format!(
+                "Since your last session, {} ({days_phrase}).",
+                at_phrase(s.at)
+            ),
             // With one past session there is nothing further back to offer.
             if query.since == "last" { "last" } else { "" },
         ),

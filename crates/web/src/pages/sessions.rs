@@ -334,7 +334,9 @@ pub async fn confirm_remove(
         layout: Layout::signed_in(&me.csrf, "sessions"),
         id: s.id,
         when: when(s.at, tz),
-        every: later.first().map(|second| every_phrase(s.at, second.at, tz)),
+        every: later
+            .first()
+            .map(|second| every_phrase(s.at, second.at, tz)),
         later: later.len(),
     };
     Ok(render(StatusCode::OK, &page))
