@@ -526,8 +526,9 @@ async fn sessions_reflections_and_the_agenda() {
     assert_eq!(ask.status, StatusCode::OK);
     assert!(ask.body.contains("Remove this one and all later ones"));
     assert!(ask.body.contains("Remove only the one on"));
+    assert!(ask.body.contains(" repeats every "), "{}", ask.body);
     assert!(
-        ask.body.contains("with 25 more planned after it"),
+        ask.body.contains("25 more are planned after it."),
         "{}",
         ask.body
     );

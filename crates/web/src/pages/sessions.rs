@@ -306,7 +306,7 @@ struct RemovePage {
     layout: Layout,
     id: TherapySessionId,
     when: String,
-    /// "Every Tuesday at 17:00" when later sessions of its series follow.
+    /// "every Tuesday at 17:00" when later sessions of its series follow.
     every: Option<String>,
     /// How many later sessions of its series are planned.
     later: usize,
@@ -334,9 +334,10 @@ pub async fn confirm_remove(
         layout: Layout::signed_in(&me.csrf, "sessions"),
         id: s.id,
         when: when(s.at, tz),
+        // "repeats every Monday at 17:00": the phrase mid-sentence.
         every: later
             .first()
-            .map(|second| every_phrase(s.at, second.at, tz)),
+            .map(|second| every_phrase(s.at, second.at, tz).replacen("Every", "every", 1)),
         later: later.len(),
     };
     Ok(render(StatusCode::OK, &page))
@@ -513,5 +514,35 @@ pub async fn reflect_submit(
             shown_again(&reflect_page(&me, &s, &agenda, form, errors))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn london(d: u32, m: u32, h: u32) -> DateTime<Utc> {
+        let tz = chrono_tz::Europe::London;
+        let day = NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+        local_to_utc(
+            day,
+            NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default(),
+            tz,
+        )
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_series_is_said_in_local_days_across_a_clock_change() {
+        let tz = chrono_tz::Europe::London;
+        // The clocks go back on 25 October 2026: a week of local days, 169 hours.
+        assert_eq!(
+            every_phrase(london(20, 10, 17), london(27, 10, 17), tz),
+            "Every Tuesday at 17:00"
+        );
+        assert_eq!(
+            every_phrase(london(20, 10, 17), london(3, 11, 17), tz),
+            "Every other Tuesday at 17:00"
+        );
     }
 }
