@@ -328,6 +328,18 @@ test('each own-list tool shows its own length, not the same eleven minutes', asy
   assert.ok(text.includes('As long as it helps'));
 });
 
+test('the same pages at 320 px pass axe', async () => {
+  await page.setViewportSize({ width: 320, height: 700 });
+  try {
+    for (const pathname of ['/sessions', '/homework', '/history']) {
+      await page.goto(`${server.url}${pathname}`);
+      await checkA11y(page, `${pathname} at 320 px`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 390, height: 844 });
+  }
+});
+
 test('the same pages on a desktop', async () => {
   const desktop = await newDesktopContext(browser, { timezoneId: TZ, storageState: await context.storageState() });
   try {
