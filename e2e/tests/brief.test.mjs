@@ -140,7 +140,8 @@ test('homework is added, done with a note, and shown at home', async () => {
   await page.getByLabel('How did it go? (optional)').fill(HOMEWORK_NOTE);
   await page.getByRole('button', { name: about('I did it', HOMEWORK) }).click();
   await visible(page.getByText("Well done. It's in your log."), 'the logged notice');
-  await visible(page.getByText('Done on 1 of the last 7 days.'), 'the progress');
+  // Added today: progress counts only the day it has been on the list.
+  await visible(page.getByText('Done on the day you added it.'), 'the progress');
   await page.getByText(/^Done 1 time/).click();
   await visible(page.getByText(HOMEWORK_NOTE), 'the note in the log');
   await checkA11y(page, 'homework (logged)');
@@ -173,7 +174,7 @@ test('since my last session: on screen, then as a PDF', async () => {
   const agenda = page.getByRole('region', { name: 'To talk about' });
   assert.deepEqual(await agenda.getByRole('listitem').allTextContents(), [MANUAL_TOPIC, ENTRY_TOPIC]);
   const summary = (await page.locator('#mood-summary').textContent()).replace(/\s+/g, ' ').trim();
-  assert.match(summary, /^Mood summary: 4 rated days\. Average mood 5\.0\./);
+  assert.match(summary, /^Mood summary: 4 days with a check-in\. Average mood 5\.0\./);
   await visible(page.getByRole('img', { name: /^Mood from/ }), 'the mood chart, named');
   await visible(page.getByRole('table', { name: /Day by day/ }), 'the mood table');
   await visible(page.getByText(HOMEWORK), 'the homework');

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::brief::{Period, day_baseline, low_runs, rated_days, score_summary};
 use domain::coping::ToolStats;
 use domain::feedback::{FeedbackNote, ReflectionFeedback};
-use domain::guidance::{Level, Reason};
+use domain::guidance::{Baseline, GuidanceSettings, Level, Reason, personal_baseline};
 use domain::homework::HomeworkLog;
 use domain::questionnaire::Instrument;
 use domain::therapy::{AgendaItem, TherapySession};
@@ -59,14 +59,19 @@ pub struct Brief {
     pub first_day: NaiveDate,
     /// The period's last local day.
     pub last_day: NaiveDate,
-    /// The session the period starts with, when it is "since the last session".
+    /// The session the period starts with, when it starts with one.
     pub since_session: Option<TherapySession>,
+    /// The latest past session (the same as `since_session` unless the period starts
+    /// with the session before it).
+    pub last_session: Option<TherapySession>,
+    /// The sessions in the period, oldest first, for the chart's markers.
+    pub sessions: Vec<TherapySession>,
     /// The next planned session.
     pub next_session: Option<TherapySession>,
     /// Rated days, oldest first.
     pub days: Vec<BriefDay>,
-    /// The personal baseline at the end of the period.
-    pub baseline: Option<f64>,
+    /// The personal baseline (usual mood and how much it varies) at the end of the period.
+    pub baseline: Option<Baseline>,
     /// Runs of low days.
     pub low_runs: Vec<LowRun>,
     /// The level in force when the period began.
@@ -99,33 +104,39 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Brief, AppError> {
         let tz = actor.account.timezone;
-        let (period, since_session) = match range {
-            BriefRange::SinceLastSession => {
-                let last = self
-                    .store
-                    .previous_therapy_session(actor.account.id, now)
-                    .await?;
-                match last {
-                    Some(s) => (Period::since(s.at, now, tz), Some(s)),
-                    None => (Period::recent(now, tz), None),
-                }
-            }
-            BriefRange::Days { first, last } => (
+        let last_session = self
+            .store
+            .previous_therapy_session(actor.account.id, now)
+            .await?;
+        let start_session = match (range, &last_session) {
+            (BriefRange::SinceSessionBeforeLast, Some(last)) => self
+                .store
+                .previous_therapy_session(actor.account.id, last.at)
+                .await?
+                .or_else(|| Some(last.clone())),
+            (BriefRange::SinceLastSession, last) => last.clone(),
+            _ => None,
+        };
+        let (period, since_session) = match (range, start_session) {
+            (BriefRange::Days { first, last }, _) => (
                 Period::days(first, last, tz).map_err(|e| AppError::field("to", e.to_string()))?,
                 None,
             ),
+            (_, Some(s)) => (Period::since(s.at, now, tz), Some(s)),
+            (_, None) => (Period::recent(now, tz), None),
         };
         let Period { from, to, .. } = period;
 
         // The baseline of a day looks back 35 days; read that much before the period.
         let history_from = from - Duration::days(60);
-        let (history, checkins, changes, at_start, agenda, next_session) = tokio::try_join!(
+        let (history, checkins, changes, at_start, agenda, next_session, sessions) = tokio::try_join!(
             self.history(actor, Some(history_from)),
             self.checkins(actor, Some(from), Some(to)),
             self.guidance_history(actor, Some(from)),
             async { Ok(self.store.guidance_before(actor.account.id, from).await?) },
             self.agenda(actor, false),
             self.next_session(actor, now),
+            self.sessions(actor, Some(from), Some(to)),
         )?;
         let days = rated_days(&checkins, tz, |day| day_baseline(&history, day, tz, now));
         let baseline = period.baseline(&history, now);
@@ -193,6 +204,8 @@ impl App {
             first_day: period.first_day,
             last_day: period.last_day,
             since_session,
+            last_session,
+            sessions,
             next_session,
             low_runs: low_runs(&days),
             days,
@@ -211,5 +224,23 @@ impl App {
             feedback,
             session_feedback,
         })
+    }
+}
+
+impl App {
+    /// The person's usual mood and how much it varies, as guidance judges days against it
+    /// at `at`: the band the charts shade. `None` until there is enough to say.
+    pub async fn usual_mood(
+        &self,
+        actor: &Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Baseline>, AppError> {
+        // The baseline looks back 35 days; 60 leaves room for days without a check-in.
+        let history = self.history(actor, Some(at - Duration::days(60))).await?;
+        Ok(personal_baseline(
+            &history,
+            at,
+            &GuidanceSettings::default(),
+        ))
     }
 }

@@ -61,7 +61,8 @@ impl App {
                     .cloned()
                     .collect();
                 let days: Vec<_> = log.iter().map(|l| tz.local_day(l.at)).collect();
-                let progress = Progress::of(&homework, &days, today);
+                let added_on = tz.local_day(homework.created_at);
+                let progress = Progress::of(&homework, added_on, &days, today);
                 HomeworkStatus {
                     homework,
                     log,

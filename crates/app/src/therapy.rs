@@ -15,6 +15,9 @@ use crate::{Actor, App, AppError};
 /// next day, and three days later), because reactions often arrive late.
 pub const REFLECTION_OFFSET_DAYS: [i64; 3] = [0, 1, 3];
 
+/// How far back the sessions page looks for a session not yet reflected on.
+pub const UNREFLECTED_DAYS: i64 = 7;
+
 /// A session whose follow-up check-in is due today.
 #[derive(Debug, Clone)]
 pub struct ReflectionDue {
@@ -112,6 +115,26 @@ impl App {
             .therapy_session(actor.account.id, id)
             .await?
             .ok_or(AppError::NotFound)
+    }
+
+    /// The most recent session of the last [`UNREFLECTED_DAYS`] days that has no
+    /// post-session check-in yet: the sessions page offers it first, whatever the day, so a
+    /// reflection missed on the day it was due is still one tap away.
+    pub async fn unreflected_session(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TherapySession>, AppError> {
+        let since = now - Duration::days(UNREFLECTED_DAYS);
+        let (past, done) = tokio::try_join!(
+            self.store
+                .therapy_sessions(actor.account.id, Some(since), Some(now)),
+            self.store.reflections_since(actor.account.id, since),
+        )?;
+        Ok(past
+            .into_iter()
+            .rev()
+            .find(|s| !done.iter().any(|r| r.session_id == Some(s.id))))
     }
 
     /// The most recent past session whose follow-up check-in is due today and not yet done.

@@ -23,6 +23,10 @@ pub const DEFAULT_BRIEF_DAYS: i64 = 30;
 pub enum BriefRange {
     /// From the start of the latest past session until now (or the last 30 days).
     SinceLastSession,
+    /// From the start of the session before the latest past one until now, so the days
+    /// before the last session show too (a slide that began then is not cut in half); with
+    /// one past session, from it; with none, the last 30 days. The brief's default.
+    SinceSessionBeforeLast,
     /// These local calendar days, both included.
     Days {
         /// The first day.
@@ -108,9 +112,9 @@ impl Period {
     }
 
     /// The personal baseline as it stood at the end of the period (or now, when sooner).
-    pub fn baseline(&self, history: &History, now: DateTime<Utc>) -> Option<f64> {
+    pub fn baseline(&self, history: &History, now: DateTime<Utc>) -> Option<Baseline> {
         let at = (self.to - Duration::milliseconds(1)).min(now);
-        personal_baseline(history, at, &GuidanceSettings::default()).map(|b| b.value)
+        personal_baseline(history, at, &GuidanceSettings::default())
     }
 }
 

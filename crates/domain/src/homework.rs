@@ -356,11 +356,20 @@ pub struct Progress {
     pub last_done: Option<NaiveDate>,
     /// Past its due date and not done (or not finished).
     pub overdue: bool,
+    /// Local days it has been on the list, today included (1 on the day it was added), at
+    /// most a week: progress only counts days the person had it.
+    pub days_listed: i64,
 }
 
 impl Progress {
-    /// Counts `done_days` (the local day of each log, any order) for `homework` as of `today`.
-    pub fn of(homework: &Homework, done_days: &[NaiveDate], today: NaiveDate) -> Progress {
+    /// Counts `done_days` (the local day of each log, any order) for `homework`, added on
+    /// the local day `added_on`, as of `today`.
+    pub fn of(
+        homework: &Homework,
+        added_on: NaiveDate,
+        done_days: &[NaiveDate],
+        today: NaiveDate,
+    ) -> Progress {
         let week_start = today - Duration::days(WEEK_DAYS - 1);
         let in_week: Vec<NaiveDate> = done_days
             .iter()
@@ -380,30 +389,47 @@ impl Progress {
             done_today: done_days.contains(&today),
             last_done,
             overdue: !finished && homework.due_on.is_some_and(|due| due < today),
+            days_listed: ((today - added_on).num_days() + 1).clamp(1, WEEK_DAYS),
         }
     }
 
-    /// The progress in a short sentence, fitting the frequency.
+    /// The progress in a short sentence, fitting the frequency. It counts only the days
+    /// since the homework was added: "not done in the last 7 days" about something added a
+    /// minute ago would scold the person for days they didn't have it.
     pub fn sentence(&self, frequency: Frequency) -> String {
         let times = |n: usize| match n {
             1 => "once".to_string(),
             2 => "twice".to_string(),
             n => format!("{n} times"),
         };
+        let window = match self.days_listed {
+            WEEK_DAYS => format!("the last {WEEK_DAYS} days"),
+            1 => "today".to_string(),
+            n => format!("the {n} days since you added it"),
+        };
+        let new = self.days_listed < WEEK_DAYS;
         match frequency {
             Frequency::Once if self.total > 0 => "Done.".into(),
+            _ if self.total == 0 && self.days_listed == 1 => {
+                "Just added. Log it here each time you do it.".into()
+            }
             Frequency::Once => "Not done yet.".into(),
-            Frequency::Daily => format!(
-                "Done on {} of the last {WEEK_DAYS} days.",
-                self.days_this_week
-            ),
+            Frequency::Daily if self.days_listed == 1 => "Done on the day you added it.".into(),
+            Frequency::Daily => format!("Done on {} of {window}.", self.days_this_week),
             Frequency::Weekly if self.this_week > 0 => "Done this week.".into(),
+            Frequency::Weekly if new => "Not done yet; there's still time this week.".into(),
             Frequency::Weekly => "Not done yet this week.".into(),
+            Frequency::FewTimesAWeek if self.this_week == 0 && new => {
+                "Not done yet; there's still time this week.".into()
+            }
             Frequency::FewTimesAWeek if self.this_week == 0 => {
                 "Not done yet in the last 7 days.".into()
             }
+            Frequency::FewTimesAWeek if self.days_listed == 1 => {
+                format!("Done {} since you added it.", times(self.this_week))
+            }
             Frequency::FewTimesAWeek => {
-                format!("Done {} in the last 7 days.", times(self.this_week))
+                format!("Done {} in {window}.", times(self.this_week))
             }
         }
     }
@@ -508,7 +534,7 @@ mod tests {
             d("2026-11-14"),
             d("2026-11-13"),
         ];
-        let p = Progress::of(&daily, &days, today);
+        let p = Progress::of(&daily, d("2026-11-01"), &days, today);
         assert_eq!(p.total, 5);
         assert_eq!(p.this_week, 4);
         assert_eq!(p.days_this_week, 3);
@@ -528,16 +554,45 @@ mod tests {
     fn once_is_done_by_one_log_and_due_dates_can_pass() {
         let today = d("2026-11-20");
         let once = hw(Frequency::Once, Some(d("2026-11-19")));
-        let before = Progress::of(&once, &[], today);
+        let before = Progress::of(&once, d("2026-11-01"), &[], today);
         assert!(before.overdue);
         assert_eq!(before.sentence(Frequency::Once), "Not done yet.");
-        let after = Progress::of(&once, &[d("2026-11-20")], today);
+        let after = Progress::of(&once, d("2026-11-01"), &[d("2026-11-20")], today);
         assert!(!after.overdue);
         assert_eq!(after.sentence(Frequency::Once), "Done.");
         let weekly = hw(Frequency::Weekly, None);
         assert_eq!(
-            Progress::of(&weekly, &[d("2026-11-10")], today).sentence(Frequency::Weekly),
+            Progress::of(&weekly, d("2026-11-01"), &[d("2026-11-10")], today)
+                .sentence(Frequency::Weekly),
             "Not done yet this week."
+        );
+    }
+
+    #[test]
+    fn new_homework_counts_only_the_days_since_it_was_added() {
+        let today = d("2026-11-20");
+        let sentence = |f: Frequency, added: &str, days: &[NaiveDate]| {
+            Progress::of(&hw(f, None), d(added), days, today).sentence(f)
+        };
+        for f in Frequency::ALL {
+            let just_added = sentence(f, "2026-11-20", &[]);
+            assert_eq!(just_added, "Just added. Log it here each time you do it.");
+        }
+        for f in [Frequency::Weekly, Frequency::FewTimesAWeek] {
+            let s = sentence(f, "2026-11-18", &[]);
+            assert_eq!(s, "Not done yet; there's still time this week.");
+        }
+        assert_eq!(
+            sentence(Frequency::Daily, "2026-11-18", &[today]),
+            "Done on 1 of the 3 days since you added it."
+        );
+        assert_eq!(
+            sentence(Frequency::FewTimesAWeek, "2026-11-20", &[today, today]),
+            "Done twice since you added it."
+        );
+        assert_eq!(
+            sentence(Frequency::FewTimesAWeek, "2026-11-01", &[]),
+            "Not done yet in the last 7 days."
         );
     }
 }

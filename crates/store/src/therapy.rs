@@ -35,7 +35,8 @@ pub struct NewSessions<'a> {
     pub client_id: Uuid,
     /// Every occurrence, oldest first.
     pub at: &'a [DateTime<Utc>],
-    /// The private note, on every occurrence.
+    /// The private note, stored on the first occurrence only: it was written for that
+    /// session, and a copy on every later one would read as if written for each.
     pub note: Option<&'a str>,
     /// The series id, when it repeats.
     pub series: Option<Uuid>,
@@ -237,10 +238,11 @@ macro_rules! first_session_values {
     };
 }
 
-/// The later sessions of a series, without a client id (the first one stands for them).
+/// The later sessions of a series, without a client id (the first one stands for them)
+/// and without the note (it belongs to the first).
 pub(crate) const INSERT_LATER: &str = concat!(
-    "INSERT INTO therapy_sessions (account_id, at_ms, note, series, created_ms) \
-     VALUES ($1, $2, $3, $4, $5) RETURNING ",
+    "INSERT INTO therapy_sessions (account_id, at_ms, series, created_ms) \
+     VALUES ($1, $2, $3, $4) RETURNING ",
     session_columns!()
 );
 
@@ -411,7 +413,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                         let row: SessionRow = conn
                             .row(
                                 INSERT_LATER,
-                                &[&account.0, &crate::rows::ms(*t), &note, &series, &now],
+                                &[&account.0, &crate::rows::ms(*t), &series, &now],
                             )?
                             .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                         out.push(row.into_session()?);
@@ -610,7 +612,6 @@ macro_rules! impl_therapy_store {
                             sqlx::query_as($crate::therapy::INSERT_LATER)
                                 .bind(account.0)
                                 .bind($crate::rows::ms(*t))
-                                .bind(new.note)
                                 .bind(&series)
                                 .bind(now)
                                 .fetch_all(&mut *tx)

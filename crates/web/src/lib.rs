@@ -69,6 +69,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::sessions::show).checked_post(pages::sessions::add),
         )
         .route(
+            "/sessions/{id}/remove",
+            get(pages::sessions::confirm_remove),
+        )
+        .route(
             "/sessions/{id}/delete",
             checked_post(pages::sessions::delete),
         )

@@ -495,6 +495,55 @@ async fn sessions_reflections_and_the_agenda() {
     let sessions = list["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 27, "a weekly series half a year ahead");
     let first_id = sessions[0]["id"].as_i64().unwrap();
+    let second_id = sessions[1]["id"].as_i64().unwrap();
+    assert_eq!(sessions[0]["note"], "room 4");
+    assert!(
+        sessions[1..].iter().all(|s| s["note"].is_null()),
+        "the note is for the session it was written for only"
+    );
+
+    // The series shows once, its dates folded away, with one way to remove it; yesterday's
+    // session waits first with a clear button to reflect on it.
+    let page = t.get("/sessions", Some(&cookie)).await.body;
+    let every = format!(
+        "Every {} at 15:00",
+        (yesterday + chrono::Duration::days(7)).format("%A")
+    );
+    assert_eq!(
+        page.matches(&format!("<strong>{every}</strong>")).count(),
+        1,
+        "{page}"
+    );
+    assert_eq!(page.matches("room 4").count(), 1, "{page}");
+    assert!(page.contains("Remove these sessions"));
+    assert!(!page.contains("Remove this and later ones"));
+    let reflect_at = page.find("Reflect on it").expect("the reflect button");
+    assert!(
+        reflect_at < page.find("id=\"upcoming-h\"").unwrap(),
+        "reflect first"
+    );
+    assert!(page.contains(&format!(
+        "class=\"button primary\" href=\"/sessions/{first_id}/reflect\""
+    )));
+    // Removing asks first, on a page of its own (no script needed), in plain words.
+    let ask = t
+        .get(&format!("/sessions/{second_id}/remove"), Some(&cookie))
+        .await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(ask.body.contains("Remove this one and all later ones"));
+    assert!(ask.body.contains("Remove only the one on"));
+    assert!(ask.body.contains(" repeats every "), "{}", ask.body);
+    assert!(
+        ask.body.contains("25 more are planned after it."),
+        "{}",
+        ask.body
+    );
+    let nothing_yet: Value = t.get("/api/v1/sessions", Some(&cookie)).await.json();
+    assert_eq!(
+        nothing_yet["sessions"].as_array().unwrap().len(),
+        27,
+        "asking removes nothing"
+    );
 
     // The day after a session, the home page offers the post-session check-in.
     let home = t.get("/", Some(&cookie)).await;

@@ -795,7 +795,12 @@ async fn homework_is_logged_shown_at_home_and_finished() {
     let home = t.get("/", Some(&c)).await;
     assert!(home.body.contains("id=\"homework-h\""));
     assert!(home.body.contains("Box breathing, 4 rounds"));
-    assert!(home.body.contains("Done on 0 of the last 7 days."));
+    // Added a moment ago: nothing to count yet, and nothing to scold.
+    assert!(
+        home.body
+            .contains("Just added. Log it here each time you do it.")
+    );
+    assert!(!home.body.contains("Not done"));
     let id = hidden_after(&home.body, "/homework/", "/done");
     let done_id = hidden(
         &home.body[home.body.find("homework-h").unwrap()..],
@@ -815,7 +820,7 @@ async fn homework_is_logged_shown_at_home_and_finished() {
     let home = t.get("/?homework=1", Some(&c)).await;
     assert!(home.body.contains("Well done."));
     assert!(home.body.contains("Done today"));
-    assert!(home.body.contains("Done on 1 of the last 7 days."));
+    assert!(home.body.contains("Done on the day you added it."));
     let list = t.get("/homework", Some(&c)).await;
     assert!(list.body.contains("calmer after"));
     assert!(list.body.contains("Done 1 time"));
@@ -1098,15 +1103,20 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
     assert_security_headers(&brief, true);
     let b = &brief.body;
     assert!(b.contains("<title>Since my last session · Between</title>"));
-    assert!(b.contains("Since the session on"));
-    assert!(b.contains("<strong>Mood summary:</strong> 5 rated days. Average mood 4.0."));
+    // One past session: the default period starts with it.
+    assert!(b.contains("Since your last session, on "), "{b}");
+    assert!(b.contains("<strong>Mood summary:</strong> 5 days with a check-in. Average mood 4.0."));
+    assert!(!b.contains("rated day"), "plain words: {b}");
+    assert!(!b.contains("since=last"), "no choice with one past session");
     assert!(b.contains("3 days were lower than usual."));
     assert!(b.contains("<svg class=\"chart\""));
     assert!(b.contains("<title id=\"chart-title\">Mood from"));
     assert!(b.contains("class=\"usual\""), "the usual mood is drawn");
     assert!(b.contains("<caption id=\"days-caption\">"));
-    assert_eq!(b.matches("<th scope=\"row\">").count(), 5);
-    assert!(b.contains("3 rated days lower than usual, the lowest at 2."));
+    // Five days in the day table; the chart's own table also lists the session's day.
+    assert_eq!(b.matches("<td data-label=\"Mood\">").count(), 5);
+    assert_eq!(b.matches("<th scope=\"row\">").count(), 5 + 6);
+    assert!(b.contains("3 days lower than usual, the lowest at 2."));
     assert!(b.contains("Days I couldn't do my usual day"));
     assert!(
         b.contains("lower than usual; couldn&#39;t do the usual day"),
@@ -1118,7 +1128,7 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
     );
     assert!(b.contains("Print or save as PDF"));
     assert!(
-        b.contains("Box breathing: distress down by 3 on average over 3 rated uses."),
+        b.contains("Box breathing: distress down by 3 on average, over the 3 times I rated it."),
         "{b}"
     );
     assert!(b.contains("Toolkit used 3 times in this period."));
@@ -1130,6 +1140,35 @@ async fn the_brief_shows_the_period_with_chart_table_and_notable_days() {
         "{b}"
     );
     assert!(b.contains("/static/brief.js"));
+
+    // With a session before that one, the default reaches back to it, so the low days
+    // before the last session show; "only since my last session" is a choice.
+    t.post_json(
+        "/api/v1/sessions",
+        &c,
+        &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(20)}).to_string(),
+    )
+    .await;
+    let r = t
+        .post_json("/api/v1/checkins", &c, &checkin(15, 1, false))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let wide = t.get("/brief", Some(&c)).await.body;
+    assert!(
+        wide.contains("Since the session before last, on "),
+        "{wide}"
+    );
+    assert!(wide.contains("6 days with a check-in."), "{wide}");
+    assert_eq!(
+        wide.matches("<line class=\"session\"").count(),
+        2,
+        "both sessions marked"
+    );
+    assert!(wide.contains("href=\"/brief?since=last\""));
+    let narrow = t.get("/brief?since=last", Some(&c)).await.body;
+    assert!(narrow.contains("Since your last session, on "), "{narrow}");
+    assert!(narrow.contains("5 days with a check-in."), "{narrow}");
+    assert!(narrow.contains("href=\"/brief\">Since the session before last"));
 
     // A chosen period: dates only in the address; a bad one is explained.
     let today = Utc::now().date_naive();

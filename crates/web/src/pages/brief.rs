@@ -20,13 +20,16 @@ use crate::pages::feedback::session_phrase;
 use crate::pages::home::level_label;
 use crate::session::SignedIn;
 
-/// The period as chosen in the small form.
+/// The period as chosen: `since=last` for only the days since the last session, or two
+/// days; nothing for the default, since the session before last.
 #[derive(Debug, Default, Deserialize)]
 pub struct BriefQuery {
     #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
+    #[serde(default)]
+    since: String,
 }
 
 /// One row of the mood table.
@@ -75,6 +78,8 @@ struct BriefPage {
     layout: Layout,
     period: String,
     period_note: String,
+    /// Which of the session periods is shown: "before_last", "last", or "" for chosen days.
+    shown: &'static str,
     next_session: Option<String>,
     from: String,
     to: String,
@@ -136,21 +141,41 @@ fn view(
     } else {
         format!("{} to {}", long_day(b.first_day), long_day(b.last_day))
     };
-    let period_note = match &b.since_session {
-        Some(s) => format!(
-            "Since {} at {} ({}).",
-            session_phrase(s.at, tz),
-            s.at.with_timezone(&tz).format("%H:%M"),
-            plural(days_in_period.unsigned_abs() as usize, "day", "days")
+    let days_phrase = plural(days_in_period.unsigned_abs() as usize, "day", "days");
+    let at_phrase = |at: DateTime<Utc>| {
+        let local = at.with_timezone(&tz);
+        format!(
+            "on {} at {}",
+            local.format("%A %-d %B"),
+            local.format("%H:%M")
+        )
+    };
+    let chosen_days = !(query.from.is_empty() && query.to.is_empty());
+    let (period_note, shown) = match (&b.since_session, &b.last_session) {
+        (Some(s), Some(last)) if s.id != last.id => (
+            format!(
+                "Since the session before last, {} ({days_phrase}), so the days before your last session (on {}) show too.",
+                at_phrase(s.at),
+                last.at.with_timezone(&tz).format("%A %-d %B")
+            ),
+            "before_last",
         ),
-        None if query.from.is_empty() && query.to.is_empty() => format!(
-            "No past session is recorded, so this covers the last {} days.",
-            app::DEFAULT_BRIEF_DAYS
+        (Some(s), _) => (
+            format!(
+                "Since your last session, {} ({days_phrase}).",
+                at_phrase(s.at)
+            ),
+            // With one past session there is nothing further back to offer.
+            if query.since == "last" { "last" } else { "" },
         ),
-        None => format!(
-            "The days you chose ({}).",
-            plural(days_in_period.unsigned_abs() as usize, "day", "days")
+        (None, _) if !chosen_days => (
+            format!(
+                "No past session is recorded, so this covers the last {} days.",
+                app::DEFAULT_BRIEF_DAYS
+            ),
+            "",
         ),
+        (None, _) => (format!("The days you chose ({days_phrase})."), ""),
     };
     let chart_days: Vec<DayMood> = b
         .days
@@ -173,6 +198,11 @@ fn view(
             title: &title,
             empty: "No check-ins in this period.",
             usual: b.baseline,
+            sessions: &b
+                .sessions
+                .iter()
+                .map(|s| local_day(s.at, tz))
+                .collect::<Vec<_>>(),
         },
     );
     let mood_summary = describe(&chart_days)
@@ -223,7 +253,7 @@ fn view(
             };
             format!(
                 "{when}: {} lower than usual, the lowest at {}.",
-                plural(r.days, "rated day", "rated days"),
+                plural(r.days, "day", "days"),
                 one_decimal(r.lowest)
             )
         })
@@ -244,6 +274,7 @@ fn view(
         layout,
         period,
         period_note,
+        shown,
         next_session: b.next_session.as_ref().map(|s| {
             format!(
                 "{} at {}",
@@ -264,7 +295,7 @@ fn view(
         range_error,
         chart,
         mood_summary,
-        usual: b.baseline.map(one_decimal),
+        usual: b.baseline.map(|u| one_decimal(u.value)),
         days,
         low_runs,
         missed,
@@ -291,10 +322,10 @@ fn view(
             .iter()
             .map(|t| {
                 format!(
-                    "{}: distress down by {} on average over {}.",
+                    "{}: distress down by {} on average, over the {} I rated it.",
                     t.tool.name(),
                     t.mean_relief_rounded().map(one_decimal).unwrap_or_default(),
-                    plural(t.rated_uses as usize, "rated use", "rated uses")
+                    plural(t.rated_uses as usize, "time", "times")
                 )
             })
             .collect(),
@@ -374,30 +405,43 @@ fn view(
 }
 
 fn session_label(b: &Brief, session_id: Option<TherapySessionId>, tz: Tz) -> String {
-    match (&b.since_session, session_id) {
-        (Some(s), Some(id)) if s.id == id => format!("About {}", session_phrase(s.at, tz)),
-        (_, Some(_)) => "About an earlier session".to_string(),
-        (_, None) => "Not about one session".to_string(),
-    }
+    let Some(id) = session_id else {
+        return "Not about one session".to_string();
+    };
+    b.since_session
+        .iter()
+        .chain(&b.last_session)
+        .chain(&b.sessions)
+        .find(|s| s.id == id)
+        .map(|s| format!("About {}", session_phrase(s.at, tz)))
+        .unwrap_or_else(|| "About an earlier session".to_string())
 }
 
 fn parse_day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
 }
 
-/// Shows the brief for the period since the last session, or for the chosen days.
+/// Shows the brief for the period since the session before last, since the last session,
+/// or for the chosen days.
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
     Query(q): Query<BriefQuery>,
 ) -> PageResult {
     let tz = me.actor.account().timezone.tz();
+    // The default reaches back to the session before last: a slide that began before the
+    // last session would otherwise be cut in half, its start invisible.
+    let default = if q.since == "last" {
+        BriefRange::SinceLastSession
+    } else {
+        BriefRange::SinceSessionBeforeLast
+    };
     let (range, mut range_error) = match (q.from.trim(), q.to.trim()) {
-        ("", "") => (BriefRange::SinceLastSession, None),
+        ("", "") => (default, None),
         (from, to) => match (parse_day(from), parse_day(to)) {
             (Some(first), Some(last)) => (BriefRange::Days { first, last }, None),
             _ => (
-                BriefRange::SinceLastSession,
+                default,
                 Some("Please give both days, like 2026-11-03.".to_string()),
             ),
         },
@@ -407,10 +451,7 @@ pub async fn show(
         Ok(b) => b,
         Err(AppError::Invalid(errors)) => {
             range_error = errors.first().map(|e| e.message.clone());
-            state
-                .app
-                .brief(&me.actor, BriefRange::SinceLastSession, now)
-                .await?
+            state.app.brief(&me.actor, default, now).await?
         }
         Err(e) => return Err(e.into()),
     };

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::errors::PageResult;
 use super::render;
 use crate::AppState;
-use crate::chart::{DayMood, mood_chart};
+use crate::chart::{DayMood, MoodChartText, describe, mood_chart_with};
 use crate::layout::Layout;
 use crate::session::SignedIn;
 
@@ -81,6 +81,8 @@ pub struct DayView {
 struct HistoryPage {
     layout: Layout,
     chart: String,
+    /// The 30 days in one sentence, beside the chart.
+    summary: Option<String>,
     days: Vec<DayView>,
     older_than: Option<NaiveDate>,
     newer_link: Option<String>,
@@ -168,10 +170,20 @@ pub async fn show(
     let start = end - Days::new(PAGE_DAYS);
     let start_utc = local_midnight(start, zone);
     let end_utc = local_midnight(end, zone);
-    let checkins = state
-        .app
-        .checkins(&me.actor, Some(start_utc), Some(end_utc))
-        .await?;
+    let (checkins, sessions, usual) = tokio::try_join!(
+        state
+            .app
+            .checkins(&me.actor, Some(start_utc), Some(end_utc)),
+        state
+            .app
+            .sessions(&me.actor, Some(start_utc), Some(end_utc)),
+        // The usual mood as it stood at the end of the page's days.
+        state.app.usual_mood(&me.actor, end_utc.min(now)),
+    )?;
+    let session_days: Vec<NaiveDate> = sessions
+        .iter()
+        .map(|s| s.at.with_timezone(&tz).date_naive())
+        .collect();
     let mut by_day: BTreeMap<NaiveDate, Vec<&CheckIn>> = BTreeMap::new();
     for c in &checkins {
         by_day
@@ -201,7 +213,22 @@ pub async fn show(
         .collect();
     let page = HistoryPage {
         layout: Layout::signed_in(&me.csrf, "history"),
-        chart: mood_chart(&chart_days, start, end - Days::new(1)),
+        chart: mood_chart_with(
+            &chart_days,
+            start,
+            end - Days::new(1),
+            &MoodChartText {
+                title: &format!(
+                    "Mood from {} to {}, 0 to 10",
+                    start.format("%-d %B"),
+                    (end - Days::new(1)).format("%-d %B %Y")
+                ),
+                empty: "No check-ins in these 30 days yet.",
+                usual,
+                sessions: &session_days,
+            },
+        ),
+        summary: describe(&chart_days),
         days,
         older_than,
         newer_link: older_than.map(|d| {

@@ -21,14 +21,14 @@ use super::{saved_or_again, shown_again};
 use crate::AppState;
 use crate::form::CheckedForm;
 use crate::layout::Layout;
+use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
-/// One session, ready for the list.
+/// One session, ready for a list.
 pub struct SessionView {
     id: TherapySessionId,
     when: String,
     note: Option<String>,
-    repeating: bool,
 }
 
 fn view(s: &TherapySession, tz: Tz) -> SessionView {
@@ -36,8 +36,81 @@ fn view(s: &TherapySession, tz: Tz) -> SessionView {
         id: s.id,
         when: when(s.at, tz),
         note: s.note.clone(),
-        repeating: s.series.is_some(),
     }
+}
+
+/// One thing coming up: a single session, or a repeating series shown once with its
+/// later dates folded away, so a weekly repeat is one line and not eight.
+pub struct UpcomingView {
+    /// The next session; removing starts from it.
+    next: SessionView,
+    /// "Every Tuesday at 17:00" for a series.
+    every: Option<String>,
+    /// "Tue 8 Dec" for a series: when the next one is.
+    next_short: String,
+    /// The later sessions of a series, folded away.
+    later: Vec<SessionView>,
+}
+
+/// "Every Tuesday at 17:00" or "Every other Tuesday at 17:00", from two sessions in a row
+/// of a series (in local days, so a clock change does not make a week look shorter).
+fn every_phrase(first: DateTime<Utc>, second: DateTime<Utc>, tz: Tz) -> String {
+    let (a, b) = (first.with_timezone(&tz), second.with_timezone(&tz));
+    let gap = (b.date_naive() - a.date_naive()).num_days();
+    let day = a.format("%A");
+    let time = a.format("%H:%M");
+    match gap {
+        7 => format!("Every {day} at {time}"),
+        14 => format!("Every other {day} at {time}"),
+        n => format!("Every {n} days, on {day}s at {time}"),
+    }
+}
+
+/// How many later dates of a series the folded list shows.
+const LATER_SHOWN: usize = 8;
+
+/// Groups upcoming sessions (oldest first): each series once, at its next session.
+fn upcoming_views(upcoming: &[&TherapySession], tz: Tz) -> Vec<UpcomingView> {
+    let mut out: Vec<UpcomingView> = Vec::new();
+    let mut seen = Vec::new();
+    for s in upcoming {
+        let Some(series) = s.series else {
+            out.push(UpcomingView {
+                next: view(s, tz),
+                every: None,
+                next_short: short_when(s.at, tz),
+                later: Vec::new(),
+            });
+            continue;
+        };
+        if seen.contains(&series) {
+            continue;
+        }
+        seen.push(series);
+        let rest: Vec<&&TherapySession> = upcoming
+            .iter()
+            .filter(|o| o.series == Some(series) && o.id != s.id)
+            .collect();
+        out.push(UpcomingView {
+            next: view(s, tz),
+            every: rest.first().map(|second| every_phrase(s.at, second.at, tz)),
+            next_short: short_when(s.at, tz),
+            later: rest.iter().take(LATER_SHOWN).map(|o| view(o, tz)).collect(),
+        });
+    }
+    out
+}
+
+/// "Tue 8 Dec".
+fn short_when(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%a %-d %b").to_string()
+}
+
+/// A recent session not reflected on yet, offered first.
+pub struct ReflectView {
+    id: TherapySessionId,
+    /// "yesterday at 17:00".
+    when: String,
 }
 
 /// "Tuesday 17 November 2026 at 15:00" in the person's zone: when a session is or a plan
@@ -71,7 +144,8 @@ pub struct SessionForm {
 struct SessionsPage {
     layout: Layout,
     notice: Option<&'static str>,
-    upcoming: Vec<SessionView>,
+    reflect: Option<ReflectView>,
+    upcoming: Vec<UpcomingView>,
     past: Vec<SessionView>,
     form: SessionForm,
     repeats: Vec<Choice>,
@@ -106,10 +180,12 @@ async fn page(
     }
     let now = Utc::now();
     let tz = me.actor.account().timezone.tz();
-    let all = state
-        .app
-        .sessions(&me.actor, Some(now - Duration::days(90)), None)
-        .await?;
+    let (all, unreflected) = tokio::try_join!(
+        state
+            .app
+            .sessions(&me.actor, Some(now - Duration::days(90)), None),
+        state.app.unreflected_session(&me.actor, now),
+    )?;
     let (past, upcoming): (Vec<_>, Vec<_>) = all.iter().partition(|s| s.at <= now);
     let repeats = [
         ("once", "Just this once"),
@@ -126,7 +202,11 @@ async fn page(
     Ok(SessionsPage {
         layout: Layout::signed_in(&me.csrf, "sessions"),
         notice,
-        upcoming: upcoming.iter().take(8).map(|s| view(s, tz)).collect(),
+        reflect: unreflected.map(|s| ReflectView {
+            id: s.id,
+            when: local_time_phrase(s.at, tz, now),
+        }),
+        upcoming: upcoming_views(&upcoming, tz),
         past: past.iter().rev().take(10).map(|s| view(s, tz)).collect(),
         form,
         repeats,
@@ -218,6 +298,49 @@ pub async fn add(
         page(&state, &me, form, errors, None)
     })
     .await
+}
+
+#[derive(Template)]
+#[template(path = "session_remove.html")]
+struct RemovePage {
+    layout: Layout,
+    id: TherapySessionId,
+    when: String,
+    /// "every Tuesday at 17:00" when later sessions of its series follow.
+    every: Option<String>,
+    /// How many later sessions of its series are planned.
+    later: usize,
+}
+
+/// Asks before removing: a page of its own, so the confirmation works without script.
+pub async fn confirm_remove(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<TherapySessionId>,
+) -> PageResult {
+    let s = found(find_session(&state, &me, id).await)?;
+    let tz = me.actor.account().timezone.tz();
+    let later: Vec<TherapySession> = match s.series {
+        Some(series) => state
+            .app
+            .sessions(&me.actor, Some(s.at), None)
+            .await?
+            .into_iter()
+            .filter(|o| o.series == Some(series) && o.id != s.id && o.at >= s.at)
+            .collect(),
+        None => Vec::new(),
+    };
+    let page = RemovePage {
+        layout: Layout::signed_in(&me.csrf, "sessions"),
+        id: s.id,
+        when: when(s.at, tz),
+        // "repeats every Monday at 17:00": the phrase mid-sentence.
+        every: later
+            .first()
+            .map(|second| every_phrase(s.at, second.at, tz).replacen("Every", "every", 1)),
+        later: later.len(),
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// The remove button's form.
@@ -391,5 +514,35 @@ pub async fn reflect_submit(
             shown_again(&reflect_page(&me, &s, &agenda, form, errors))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn london(d: u32, m: u32, h: u32) -> DateTime<Utc> {
+        let tz = chrono_tz::Europe::London;
+        let day = NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+        local_to_utc(
+            day,
+            NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default(),
+            tz,
+        )
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_series_is_said_in_local_days_across_a_clock_change() {
+        let tz = chrono_tz::Europe::London;
+        // The clocks go back on 25 October 2026: a week of local days, 169 hours.
+        assert_eq!(
+            every_phrase(london(20, 10, 17), london(27, 10, 17), tz),
+            "Every Tuesday at 17:00"
+        );
+        assert_eq!(
+            every_phrase(london(20, 10, 17), london(3, 11, 17), tz),
+            "Every other Tuesday at 17:00"
+        );
     }
 }

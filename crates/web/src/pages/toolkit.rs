@@ -50,7 +50,7 @@ impl ToolLink {
             id: t.id.code(),
             name: t.name,
             summary: t.summary,
-            duration: t.duration_phrase(),
+            duration: duration_phrase(t),
         }
     }
 }
@@ -278,6 +278,16 @@ pub struct StepView {
     waits: bool,
 }
 
+/// How long a tool takes, in words. A pick from one of the person's own lists takes as
+/// long as what they pick: its steps' timing is only a nudge to come back, so a minute
+/// count (the same for both lists) would say something untrue.
+fn duration_phrase(t: &Tool) -> String {
+    match t.kind {
+        Kind::List { .. } => "As long as it helps".to_string(),
+        _ => t.duration_phrase(),
+    }
+}
+
 fn seconds_phrase(s: u16) -> String {
     match s {
         1 => "1 second".to_string(),
@@ -355,7 +365,7 @@ fn tool_page(
     ToolPage {
         layout: Layout::signed_in(&me.csrf, "toolkit"),
         tool,
-        duration: tool.duration_phrase(),
+        duration: duration_phrase(tool),
         breathing: tool.is_breathing(),
         writing: matches!(tool.kind, Kind::Writing),
         list,
@@ -703,6 +713,18 @@ pub async fn change_item(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_tools_do_not_claim_a_length() {
+        for id in ToolId::ALL {
+            let t = id.tool();
+            let phrase = duration_phrase(t);
+            match t.kind {
+                Kind::List { .. } => assert_eq!(phrase, "As long as it helps"),
+                _ => assert!(phrase.starts_with("About "), "{phrase}"),
+            }
+        }
+    }
 
     #[test]
     fn step_durations_read_naturally() {
