@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { checkA11y, launchBrowser, newDesktopContext, newPhoneContext } from '../lib/browser.mjs';
+import { SCREENSHOT_DIR, checkA11y, fullPageShot, launchBrowser, newDesktopContext, newPhoneContext } from '../lib/browser.mjs';
 import { expectHome, fillSignup, newAccount, signup, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const TZ = 'Europe/London';
 const DAY = 24 * 60 * 60 * 1000;
 const FOLD = 844;
-// Screenshots for people to look at, outside the repository.
-const SHOTS = process.env.BETWEEN_SHOTS_DIR || '/tmp/shots-guidance';
+// Screenshots for people to look at (gitignored), with the first screen on its own.
+const SHOTS = SCREENSHOT_DIR;
 // Words of the engine and of the clinical manuals that must not reach the person's pages.
 const JARGON = [/reliable/i, /deterioration/i, /caseness/i, /clinical/i, /rated day/i, /expected dip/i, /Talking Therapies counts/i];
 
@@ -110,13 +110,9 @@ async function bottomOf(page, locator, what) {
   return box.y + box.height;
 }
 
-/** The page's text outside charts (the charts' own labels are drawn by the chart code). */
-async function wordsOutsideCharts(page) {
-  return page.evaluate(() => {
-    const main = document.querySelector('main').cloneNode(true);
-    main.querySelectorAll('svg').forEach((svg) => svg.remove());
-    return main.textContent.replace(/\s+/g, ' ');
-  });
+/** Every word in the page's main part, the charts' labels and keys included. */
+async function mainWords(page) {
+  return page.evaluate(() => document.querySelector('main').textContent.replace(/\s+/g, ' '));
 }
 
 function assertNoJargon(text, where) {
@@ -126,7 +122,7 @@ function assertNoJargon(text, where) {
 
 /** Screenshots at 390 and 1280 px, and axe at 320 and 1280 px (the caller checks 390). */
 async function shots(page, name) {
-  await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
+  await fullPageShot(page, `${SHOTS}/${name}-390.png`);
   await page.screenshot({ path: `${SHOTS}/${name}-390-first-screen.png` });
   await page.setViewportSize({ width: 320, height: 640 });
   await checkA11y(page, `${name} (320)`);
@@ -138,7 +134,7 @@ async function shots(page, name) {
   try {
     const w = await wide.newPage();
     await w.goto(page.url());
-    await w.screenshot({ path: `${SHOTS}/${name}-1280.png`, fullPage: true });
+    await fullPageShot(w, `${SHOTS}/${name}-1280.png`);
     await checkA11y(w, `${name} (1280)`);
   } finally {
     await wide.close();
@@ -178,8 +174,8 @@ test('reach out: the contact button is on the first screen, before short plain r
     assert.equal(await detail.getAttribute('open'), null, 'the evidence starts folded');
     await detail.locator('summary').click();
     await visible(detail.getByText(/Where this comes from/), 'where the advice comes from');
-    await page.screenshot({ path: `${SHOTS}/home-reach-out-evidence-390.png`, fullPage: true });
-    assertNoJargon(await wordsOutsideCharts(page), 'home (reach out)');
+    await fullPageShot(page, `${SHOTS}/home-reach-out-evidence-390.png`);
+    assertNoJargon(await mainWords(page), 'home (reach out)');
     await checkA11y(page, 'home (reach out, evidence open)');
     await detail.locator('summary').click();
     await shots(page, 'home-reach-out');
@@ -234,10 +230,10 @@ test('reach out: the contact button is on the first screen, before short plain r
     // The questionnaires and a result, in plain words.
     await page.goto(`${server.url}/questionnaires`);
     await visible(page.getByText('A rise worth talking about').first(), 'the overview’s change, in plain words');
-    assertNoJargon(await wordsOutsideCharts(page), 'the questionnaires overview');
+    assertNoJargon(await mainWords(page), 'the questionnaires overview');
     await page.getByRole('link', { name: /See this result/ }).first().click();
     await visible(page.getByText('A rise worth talking about').first(), 'the rise, in plain words');
-    assertNoJargon(await wordsOutsideCharts(page), 'the questionnaire result');
+    assertNoJargon(await mainWords(page), 'the questionnaire result');
     await checkA11y(page, 'questionnaire result');
     await shots(page, 'questionnaire-result');
   } finally {
@@ -259,7 +255,7 @@ test('urgent: the call buttons are on the first screen, above a full safety plan
     assert.ok(bottom <= FOLD, `the call button ends at ${bottom} px, below the first ${FOLD} px`);
     const samaritans = page.locator('.emergency').getByRole('link', { name: 'Call 116 123' });
     assert.ok((await bottomOf(page, samaritans, 'the crisis line button')) <= FOLD);
-    assertNoJargon(await wordsOutsideCharts(page), 'home (urgent)');
+    assertNoJargon(await mainWords(page), 'home (urgent)');
     await checkA11y(page, 'home (urgent)');
     await shots(page, 'home-urgent');
 
@@ -279,7 +275,7 @@ test('urgent: the call buttons are on the first screen, above a full safety plan
       assert.ok(!/https?:\/\//.test(card), `a raw address on a card: ${card}`);
       assert.ok(!/\d{4}-\d{2}-\d{2}/.test(card), `an ISO date on a card: ${card}`);
     }
-    const main = await wordsOutsideCharts(page);
+    const main = await mainWords(page);
     assert.ok(!/https?:\/\//.test(main), 'no raw address as text anywhere on the page');
     assert.ok(!/\d{4}-\d{2}-\d{2}/.test(main), 'no ISO date anywhere on the page');
     const therapist = page.getByRole('link', { name: 'Call Dr Ada Okafor' });
@@ -308,7 +304,7 @@ test('every level’s card reads calmly at 390 px', async () => {
   try {
     await page.goto(`${server.url}/`);
     await visible(page.getByRole('heading', { name: 'Nothing stands out right now' }), 'the steady headline');
-    await page.screenshot({ path: `${SHOTS}/home-steady-390.png`, fullPage: true });
+    await fullPageShot(page, `${SHOTS}/home-steady-390.png`);
     await post(page, '/api/v1/sessions', { client_id: randomUUID(), at: new Date(Date.now() - 2 * DAY).toISOString() });
     await checkIn(page, 1, { mood: 3 });
     await checkIn(page, 0, { mood: 3 });
@@ -316,9 +312,9 @@ test('every level’s card reads calmly at 390 px', async () => {
     await visible(page.getByRole('heading', { name: 'A dip after your session' }), 'the dip headline');
     const tag = page.locator('.guidance .level-tag');
     assert.equal((await tag.innerText()).trim(), 'Common after a session', 'shown as written, not in capitals');
-    assertNoJargon(await wordsOutsideCharts(page), 'home (dip)');
+    assertNoJargon(await mainWords(page), 'home (dip)');
     await checkA11y(page, 'home (dip)');
-    await page.screenshot({ path: `${SHOTS}/home-dip-390.png`, fullPage: true });
+    await fullPageShot(page, `${SHOTS}/home-dip-390.png`);
   } finally {
     await context.close();
   }
