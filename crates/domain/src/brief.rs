@@ -229,9 +229,7 @@ pub fn rated_days(
                     c.content.missed_usual_activities == Some(true)
                         || c.content.usual_activities == Some(UsualActivities::No)
                 }),
-                safety: cs
-                    .iter()
-                    .any(|c| c.content.self_harm_thoughts == Some(true)),
+                safety: cs.iter().any(|c| c.content.said_yes()),
             })
         })
         .collect()
@@ -352,7 +350,11 @@ mod tests {
                 harder_today: Vec::new(),
                 sleep_hours: None,
                 substances: None,
-                self_harm_thoughts: Some(safety),
+                self_harm_thoughts: Some(if safety {
+                    crate::checkin::SafetyAnswer::Yes
+                } else {
+                    crate::checkin::SafetyAnswer::No
+                }),
                 note: None,
             };
             CheckIn {
