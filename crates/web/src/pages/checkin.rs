@@ -14,7 +14,7 @@ use domain::checkin::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::errors::{PageResult, go};
+use super::errors::{PageError, PageResult, found, go};
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::ReshownForm;
@@ -427,7 +427,7 @@ pub async fn edit(
     me: SignedIn,
     Path(id): Path<CheckInId>,
 ) -> PageResult {
-    let saved = state.app.checkin(&me.actor, id).await?;
+    let saved = found(state.app.checkin(&me.actor, id).await)?;
     let always = me.actor.account().always_ask_safety;
     let errors = if saved.editable(chrono::Utc::now()) {
         Vec::new()
@@ -477,6 +477,7 @@ pub async fn update(
     match state.app.update_checkin(&me.actor, id, input).await {
         Ok(saved) => after_saving(&saved, false),
         Err(AppError::Invalid(errors)) => again(StatusCode::UNPROCESSABLE_ENTITY, form, errors),
+        Err(AppError::NotFound) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),
     }
 }

@@ -237,6 +237,8 @@ struct HomePage {
     reflection: Option<ReflectionCard>,
     toolkit: SuggestionView,
     toolkit_after_today: bool,
+    /// The toolkit card, unless the word about today already offers what helped before.
+    show_toolkit: bool,
     questionnaires: Option<QuestionnaireCard>,
     last_checkin: Option<LastCheckIn>,
     count_30: usize,
@@ -304,7 +306,11 @@ pub async fn show(
         .then(|| acknowledgement(today_last, usual, &helped))
         .flatten();
     let saved = q.saved.is_some();
+    let show_toolkit = acknowledgement
+        .as_ref()
+        .is_none_or(|a| a.tools.is_empty());
     let page = HomePage {
+        show_toolkit,
         notice_add_more: if saved {
             last.filter(|c| c.editable(now)).map(|c| c.id)
         } else {
