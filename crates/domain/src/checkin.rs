@@ -195,7 +195,11 @@ impl<'de> Deserialize<'de> for SafetyAnswer {
                 f.write_str("true, false or \"rather_not_say\"")
             }
             fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<SafetyAnswer, E> {
-                Ok(if v { SafetyAnswer::Yes } else { SafetyAnswer::No })
+                Ok(if v {
+                    SafetyAnswer::Yes
+                } else {
+                    SafetyAnswer::No
+                })
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SafetyAnswer, E> {
                 if v == RATHER_NOT_SAY {
@@ -652,6 +656,24 @@ mod tests {
             .validate(now());
             assert!(matches!(answered, Ok(ref c) if !c.safety_still_to_ask()));
         }
+    }
+
+    #[test]
+    fn details_may_be_added_for_a_day_after_saving() {
+        let content = CheckInInput {
+            mood: Some(6),
+            ..Default::default()
+        }
+        .validate(now())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let saved = CheckIn {
+            id: CheckInId(1),
+            account_id: AccountId(1),
+            content,
+            created_at: now(),
+        };
+        assert!(saved.editable(now() + Duration::hours(DETAILS_EDITABLE_HOURS - 1)));
+        assert!(!saved.editable(now() + Duration::hours(DETAILS_EDITABLE_HOURS)));
     }
 
     #[test]

@@ -3,9 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::checkin::{
-    BodySignal, CheckIn, CheckInId, NewCheckIn, SafetyAnswer, UsualActivities,
-};
+use domain::checkin::{BodySignal, CheckIn, CheckInId, NewCheckIn, SafetyAnswer, UsualActivities};
 use domain::idempotency::Written;
 
 use crate::StoreError;
@@ -28,8 +26,11 @@ pub trait CheckInStore: Send + Sync {
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CheckIn>, StoreError>;
     /// One of the account's check-ins.
-    async fn checkin(&self, account: AccountId, id: CheckInId)
-    -> Result<Option<CheckIn>, StoreError>;
+    async fn checkin(
+        &self,
+        account: AccountId,
+        id: CheckInId,
+    ) -> Result<Option<CheckIn>, StoreError>;
     /// Replaces what a stored check-in says (mood and every detail; its time, client id and
     /// creation stay), reassessing guidance in the same transaction when something guidance
     /// reads changed. `None` when the account has no such check-in.

@@ -205,7 +205,10 @@ async fn check_in_form_asks_the_safety_question_and_a_yes_goes_to_help() {
 async fn a_very_low_mood_is_saved_unanswered_or_with_rather_not_say() {
     let t = test_app().await;
     let cookie = t.sign_up("sam@example.org").await;
-    for (answer, stored_as) in [("", Value::Null), ("rather_not_say", json!("rather_not_say"))] {
+    for (answer, stored_as) in [
+        ("", Value::Null),
+        ("rather_not_say", json!("rather_not_say")),
+    ] {
         let form = t.get("/checkin", Some(&cookie)).await;
         let csrf = hidden(&form.body, "csrf");
         let client_id = hidden(&form.body, "client_id");
@@ -219,16 +222,28 @@ async fn a_very_low_mood_is_saved_unanswered_or_with_rather_not_say() {
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{answer}");
         assert_eq!(saved.headers.get(header::LOCATION).unwrap(), "/?saved=1");
         let stored: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
-        let last = stored["checkins"].as_array().unwrap().last().unwrap().clone();
+        let last = stored["checkins"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
         assert_eq!(last["self_harm_thoughts"], stored_as, "{answer}");
         let home = t.get("/?saved=1", Some(&cookie)).await;
         assert!(home.body.contains("If it feels like too much"), "{answer}");
         assert!(home.body.contains("href=\"tel:"), "a crisis line to call");
         assert!(home.body.contains("href=\"/safety-plan\""));
-        assert!(!home.body.contains("Please get support now"), "no urgent card");
+        assert!(
+            !home.body.contains("Please get support now"),
+            "no urgent card"
+        );
     }
     let history = t.get("/history", Some(&cookie)).await;
-    assert!(history.body.contains("Chose not to answer the safety question"));
+    assert!(
+        history
+            .body
+            .contains("Chose not to answer the safety question")
+    );
 }
 
 /// Mood in one tap from home: saved at once (once, however often it is sent), then "add
@@ -264,9 +279,8 @@ async fn one_tap_check_in_then_add_more() {
     assert!(more.body.contains("Add more to your check-in"));
     assert!(more.body.contains("value=\"6\" checked"));
     let csrf = hidden(&more.body, "csrf");
-    let details = format!(
-        "csrf={csrf}&client_id={client_id}&mood=6&anxiety=5&body=fatigue&note=long+day"
-    );
+    let details =
+        format!("csrf={csrf}&client_id={client_id}&mood=6&anxiety=5&body=fatigue&note=long+day");
     let updated = t
         .post_form(&format!("/checkin/{id}"), &cookie, &details)
         .await;

@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::checkin::{
-    BodySignal, CheckIn, CheckInId, CheckInInput, FieldError, HARDER_TODAY_SUGGESTIONS,
-    NewCheckIn, SafetyAnswer, UsualActivities,
+    BodySignal, CheckIn, CheckInId, CheckInInput, FieldError, HARDER_TODAY_SUGGESTIONS, NewCheckIn,
+    SafetyAnswer, UsualActivities,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -60,12 +60,11 @@ impl CheckInForm {
     /// The form filled in with what a stored check-in says, for "add more".
     fn of(c: &NewCheckIn) -> CheckInForm {
         let rating = |r: Option<domain::rating::Rating>| r.map(|r| r.get().to_string());
-        let (suggested, own): (Vec<String>, Vec<String>) =
-            c.harder_today.iter().cloned().partition(|t| {
-                HARDER_TODAY_SUGGESTIONS
-                    .iter()
-                    .any(|(code, _)| code == t)
-            });
+        let (suggested, own): (Vec<String>, Vec<String>) = c
+            .harder_today
+            .iter()
+            .cloned()
+            .partition(|t| HARDER_TODAY_SUGGESTIONS.iter().any(|(code, _)| code == t));
         // The person's own tags come back as ticked choices, so saving again keeps them.
         let harder_today = suggested.into_iter().chain(own).collect();
         CheckInForm {

@@ -114,7 +114,9 @@ fn acknowledgement(
         })
         .collect();
     let tools_line = match tools.len() {
-        0 => "Once you've tried a few exercises in the toolkit and said how you felt before and after, the ones that help you will show up here.",
+        0 => {
+            "Once you've tried a few exercises in the toolkit and said how you felt before and after, the ones that help you will show up here."
+        }
         1 => "Here is something that helped you before:",
         _ => "Here are two things that helped you before:",
     };
@@ -306,9 +308,7 @@ pub async fn show(
         .then(|| acknowledgement(today_last, usual, &helped))
         .flatten();
     let saved = q.saved.is_some();
-    let show_toolkit = acknowledgement
-        .as_ref()
-        .is_none_or(|a| a.tools.is_empty());
+    let show_toolkit = acknowledgement.as_ref().is_none_or(|a| a.tools.is_empty());
     let page = HomePage {
         show_toolkit,
         notice_add_more: if saved {
@@ -382,4 +382,85 @@ pub async fn show(
         therapist_name: account.therapist.name.clone(),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::checkin::{CheckInInput, SafetyAnswer};
+    use domain::coping::ToolId;
+
+    fn checkin(mood: i64, answer: Option<SafetyAnswer>) -> CheckIn {
+        let now = Utc::now();
+        CheckIn {
+            id: CheckInId(1),
+            account_id: domain::account::AccountId(1),
+            content: CheckInInput {
+                mood: Some(mood),
+                self_harm_thoughts: answer,
+                ..Default::default()
+            }
+            .validate(now)
+            .unwrap_or_else(|e| panic!("{e:?}")),
+            created_at: now,
+        }
+    }
+
+    const HELPED: [ToolId; 3] = [
+        ToolId::BoxBreathing,
+        ToolId::Grounding54321,
+        ToolId::BoxBreathing,
+    ];
+
+    #[test]
+    fn a_day_well_below_the_usual_is_named_with_two_tools() {
+        let today = checkin(4, None);
+        let a = acknowledgement(Some(&today), Some(7), &HELPED);
+        let a = a.unwrap_or_else(|| panic!("a 4 against a usual 7 is acknowledged"));
+        assert!(a.line.starts_with("Today is lower than your usual 7."));
+        assert_eq!(a.tools.len(), 2);
+        assert_eq!(a.tools_line, "Here are two things that helped you before:");
+        assert!(!a.gentle_help);
+        // Everyday ups and downs pass without comment.
+        assert!(acknowledgement(Some(&checkin(6, None)), Some(7), &HELPED).is_none());
+        assert!(acknowledgement(None, Some(7), &HELPED).is_none());
+    }
+
+    #[test]
+    fn sensible_words_without_a_usual_or_tools() {
+        let a = acknowledgement(Some(&checkin(3, None)), None, &[]);
+        let a = a.unwrap_or_else(|| panic!("a 3 with no usual is acknowledged"));
+        assert!(a.line.starts_with("Today sounds hard."));
+        assert!(a.tools.is_empty());
+        assert!(a.tools_line.contains("toolkit"));
+        let one = acknowledgement(Some(&checkin(3, None)), None, &HELPED[..1]);
+        assert_eq!(
+            one.map(|a| a.tools_line),
+            Some("Here is something that helped you before:")
+        );
+    }
+
+    #[test]
+    fn a_very_low_mood_shows_help_gently_unless_it_was_a_yes() {
+        for answer in [
+            None,
+            Some(SafetyAnswer::No),
+            Some(SafetyAnswer::RatherNotSay),
+        ] {
+            let a = acknowledgement(Some(&checkin(1, answer)), Some(2), &[]);
+            assert!(a.is_some_and(|a| a.gentle_help), "{answer:?}");
+        }
+        // A "yes" goes to the crisis path instead (the urgent card on home).
+        let yes = acknowledgement(Some(&checkin(1, Some(SafetyAnswer::Yes))), Some(7), &[]);
+        assert!(yes.is_some_and(|a| !a.gentle_help));
+    }
+
+    #[test]
+    fn the_usual_is_set_or_the_middle_of_enough_earlier_days() {
+        let days: Vec<CheckIn> = [7, 6, 8, 7, 5].map(|m| checkin(m, None)).into();
+        let refs: Vec<&CheckIn> = days.iter().collect();
+        assert_eq!(usual_mood(Some(4), &refs), Some(4));
+        assert_eq!(usual_mood(None, &refs), Some(7));
+        assert_eq!(usual_mood(None, &refs[..4]), None);
+    }
 }
