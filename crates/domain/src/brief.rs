@@ -154,6 +154,8 @@ pub struct BriefDay {
     pub missed: bool,
     /// Said yes to the safety question.
     pub safety: bool,
+    /// Chose "I'd rather not say" to the safety question (and never said yes that day).
+    pub declined_safety: bool,
 }
 
 /// Low days in a row (days without a rating neither break nor lengthen a run).
@@ -230,6 +232,11 @@ pub fn rated_days(
                         || c.content.usual_activities == Some(UsualActivities::No)
                 }),
                 safety: cs.iter().any(|c| c.content.said_yes()),
+                declined_safety: !cs.iter().any(|c| c.content.said_yes())
+                    && cs.iter().any(|c| {
+                        c.content.self_harm_thoughts
+                            == Some(crate::checkin::SafetyAnswer::RatherNotSay)
+                    }),
             })
         })
         .collect()
@@ -297,6 +304,7 @@ mod tests {
             low,
             missed: false,
             safety: false,
+            declined_safety: false,
         }
     }
 
