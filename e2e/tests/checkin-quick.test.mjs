@@ -71,6 +71,7 @@ async function expectGentleHelp(p) {
 test('mood 1 with "I\'d rather not say" is saved, shown in history and the API, with gentle help', async () => {
   await newPerson('rather');
   await page.goto(`${server.url}/checkin`);
+  await shot(page, 'checkin-390');
   await radio(page, 'Mood', '1').check();
   // The question shows as soon as the low mood is chosen, with three answers.
   const question = group(page, SAFETY_QUESTION);
@@ -214,7 +215,14 @@ test('every 0–10 choice is at least 44 × 44 px at 320 px wide', async () => {
 test('a low day below the usual 7 is acknowledged with two tools that helped before', async () => {
   await newPerson('ack', '7');
   // Steady day first: nothing to acknowledge.
+  assert.equal(await page.locator('.acknowledge').count(), 0, 'nothing to acknowledge before a check-in');
   await shot(page, 'home-steady-390');
+  const desktop = await newDesktopContext(browser, { timezoneId: 'Europe/London' });
+  await desktop.addCookies(await context.cookies());
+  const wide = await desktop.newPage();
+  await wide.goto(`${server.url}/`);
+  await checkA11y(wide, 'home on a steady day at 1280');
+  await shot(wide, 'home-steady-1280');
   for (const tool of ['box-breathing', 'grounding-5-4-3-2-1']) {
     for (const [b, a] of [[8, 3], [7, 3], [8, 4]]) {
       const res = await page.request.post(`${server.url}/api/v1/coping-uses`, {
@@ -241,9 +249,6 @@ test('a low day below the usual 7 is acknowledged with two tools that helped bef
   await checkA11y(page, 'home on a low day');
   await shot(page, 'home-low-390');
 
-  const desktop = await newDesktopContext(browser, { timezoneId: 'Europe/London' });
-  await desktop.addCookies(await context.cookies());
-  const wide = await desktop.newPage();
   await wide.goto(`${server.url}/`);
   await checkA11y(wide, 'home on a low day at 1280');
   await shot(wide, 'home-low-1280');
