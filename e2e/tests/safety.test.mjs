@@ -132,7 +132,7 @@ test('fill the safety plan, then a yes to the safety question shows it first', a
   // A very low check-in, then "yes" to the safety question.
   await page.locator('nav').getByRole('link', { name: 'Check in' }).click();
   await radio('Mood', '1').check();
-  await page.getByRole('button', { name: 'Save check-in' }).click();
+  // The question shows as soon as the very low mood is chosen.
   const question = page.getByRole('group', { name: /thoughts of harming yourself/ });
   await visible(question, 'the safety question');
   await question.getByRole('radio', { name: 'Yes', exact: true }).check();

@@ -1,7 +1,7 @@
 //! Recording and reading daily check-ins.
 
 use chrono::{DateTime, Utc};
-use domain::checkin::{CheckIn, CheckInInput, NewCheckIn};
+use domain::checkin::{CheckIn, CheckInId, CheckInInput, FieldError, NewCheckIn};
 use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
@@ -33,6 +33,48 @@ impl App {
             return Err(AppError::ClientIdConflict);
         }
         Ok(stored)
+    }
+
+    /// One of the actor's check-ins; [`AppError::NotFound`] when it isn't theirs.
+    pub async fn checkin(&self, actor: &Actor, id: CheckInId) -> Result<CheckIn, AppError> {
+        self.store
+            .checkin(actor.account.id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Replaces the mood and details of one of the actor's check-ins saved in the last
+    /// [`domain::checkin::DETAILS_EDITABLE_HOURS`] hours ("add more" after a one-tap
+    /// check-in). Its time and client id stay; guidance is reassessed with the change.
+    /// Sending the same details again changes nothing, so a retry is harmless.
+    pub async fn update_checkin(
+        &self,
+        actor: &Actor,
+        id: CheckInId,
+        input: CheckInInput,
+    ) -> Result<CheckIn, AppError> {
+        let now = Utc::now();
+        let stored = self.checkin(actor, id).await?;
+        if !stored.editable(now) {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "mood",
+                "This check-in is more than a day old, so it can't be changed now. \
+                 Please make a new check-in instead.",
+            )]));
+        }
+        let input = CheckInInput {
+            client_id: Some(stored.content.client_id),
+            at: Some(stored.content.at),
+            ..input
+        };
+        // The stored time is in the past by now; it is checked against when it was saved.
+        let content = input
+            .validate(stored.created_at.max(stored.content.at))
+            .map_err(AppError::Invalid)?;
+        self.store
+            .update_checkin(actor.account.id, id, &content)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     /// The actor's check-ins with `from <= at < to`, oldest first.

@@ -158,6 +158,8 @@ pub struct BriefDay {
     pub missed: bool,
     /// Said yes to the safety question.
     pub safety: bool,
+    /// Chose "I'd rather not say" to the safety question (and never said yes that day).
+    pub declined_safety: bool,
 }
 
 /// Low days in a row (days without a rating neither break nor lengthen a run).
@@ -233,9 +235,12 @@ pub fn rated_days(
                     c.content.missed_usual_activities == Some(true)
                         || c.content.usual_activities == Some(UsualActivities::No)
                 }),
-                safety: cs
-                    .iter()
-                    .any(|c| c.content.self_harm_thoughts == Some(true)),
+                safety: cs.iter().any(|c| c.content.said_yes()),
+                declined_safety: !cs.iter().any(|c| c.content.said_yes())
+                    && cs.iter().any(|c| {
+                        c.content.self_harm_thoughts
+                            == Some(crate::checkin::SafetyAnswer::RatherNotSay)
+                    }),
             })
         })
         .collect()
@@ -303,6 +308,7 @@ mod tests {
             low,
             missed: false,
             safety: false,
+            declined_safety: false,
         }
     }
 
@@ -356,7 +362,11 @@ mod tests {
                 harder_today: Vec::new(),
                 sleep_hours: None,
                 substances: None,
-                self_harm_thoughts: Some(safety),
+                self_harm_thoughts: Some(if safety {
+                    crate::checkin::SafetyAnswer::Yes
+                } else {
+                    crate::checkin::SafetyAnswer::No
+                }),
                 note: None,
             };
             CheckIn {

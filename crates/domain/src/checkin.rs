@@ -105,6 +105,114 @@ impl UsualActivities {
     }
 }
 
+/// The answer to the safety question ("Have you had thoughts of harming yourself or ending
+/// your life?"). "I'd rather not say" is an answer of its own: it lets a person save a check-in
+/// without being cornered, and it is never read as "yes" or as "no" (see docs/guidance.md).
+///
+/// In JSON it keeps the shape older clients know: `true` for yes, `false` for no, and the
+/// string `"rather_not_say"` for the third answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SafetyAnswer {
+    /// Yes: the crisis path follows at once.
+    Yes,
+    /// No.
+    No,
+    /// The person chose not to answer.
+    RatherNotSay,
+}
+
+impl SafetyAnswer {
+    /// Every answer, in the order the form shows them.
+    pub const ALL: [SafetyAnswer; 3] = [
+        SafetyAnswer::No,
+        SafetyAnswer::Yes,
+        SafetyAnswer::RatherNotSay,
+    ];
+
+    /// Stable code used in forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            SafetyAnswer::Yes => "yes",
+            SafetyAnswer::No => "no",
+            SafetyAnswer::RatherNotSay => "rather_not_say",
+        }
+    }
+
+    /// Words shown to the person.
+    pub fn label(self) -> &'static str {
+        match self {
+            SafetyAnswer::Yes => "Yes",
+            SafetyAnswer::No => "No",
+            SafetyAnswer::RatherNotSay => "I'd rather not say",
+        }
+    }
+
+    /// Parses a form code.
+    pub fn parse(s: &str) -> Option<SafetyAnswer> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    /// The answer as guidance reads it: yes or no, and nothing for "rather not say", which
+    /// must never raise the level as a "yes" would nor reassure as a "no" would.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            SafetyAnswer::Yes => Some(true),
+            SafetyAnswer::No => Some(false),
+            SafetyAnswer::RatherNotSay => None,
+        }
+    }
+
+    /// The answer from its stored columns: the yes/no column and the "rather not say" flag.
+    pub fn from_stored(thoughts: Option<bool>, rather_not_say: bool) -> Option<SafetyAnswer> {
+        match (thoughts, rather_not_say) {
+            (Some(true), _) => Some(SafetyAnswer::Yes),
+            (Some(false), _) => Some(SafetyAnswer::No),
+            (None, true) => Some(SafetyAnswer::RatherNotSay),
+            (None, false) => None,
+        }
+    }
+}
+
+/// The JSON value of "rather not say".
+const RATHER_NOT_SAY: &str = "rather_not_say";
+
+impl Serialize for SafetyAnswer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SafetyAnswer::Yes => s.serialize_bool(true),
+            SafetyAnswer::No => s.serialize_bool(false),
+            SafetyAnswer::RatherNotSay => s.serialize_str(RATHER_NOT_SAY),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SafetyAnswer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Answer;
+        impl serde::de::Visitor<'_> for Answer {
+            type Value = SafetyAnswer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("true, false or \"rather_not_say\"")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<SafetyAnswer, E> {
+                Ok(if v {
+                    SafetyAnswer::Yes
+                } else {
+                    SafetyAnswer::No
+                })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SafetyAnswer, E> {
+                if v == RATHER_NOT_SAY {
+                    Ok(SafetyAnswer::RatherNotSay)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                }
+            }
+        }
+        d.deserialize_any(Answer)
+    }
+}
+
 /// Suggested "harder today" tags; people may add their own short ones too.
 pub const HARDER_TODAY_SUGGESTIONS: [(&str, &str); 8] = [
     ("getting-up", "Getting up"),
@@ -153,8 +261,9 @@ pub struct CheckInInput {
     pub sleep_hours: Option<f64>,
     /// Alcohol or other substances, as the person puts it.
     pub substances: Option<String>,
-    /// Answer to the safety question, when it was asked.
-    pub self_harm_thoughts: Option<bool>,
+    /// Answer to the safety question, when it was asked: `true`, `false` or
+    /// `"rather_not_say"`.
+    pub self_harm_thoughts: Option<SafetyAnswer>,
     /// Free-text note.
     pub note: Option<String>,
 }
@@ -204,7 +313,7 @@ pub struct NewCheckIn {
     /// Alcohol or other substances.
     pub substances: Option<String>,
     /// Answer to the safety question, if asked.
-    pub self_harm_thoughts: Option<bool>,
+    pub self_harm_thoughts: Option<SafetyAnswer>,
     /// Free-text note.
     pub note: Option<String>,
 }
@@ -229,6 +338,17 @@ pub struct CheckIn {
     pub created_at: DateTime<Utc>,
 }
 
+/// How long after saving a check-in its details may still be added or changed ("add more"
+/// after a one-tap check-in, later the same day).
+pub const DETAILS_EDITABLE_HOURS: i64 = 24;
+
+impl CheckIn {
+    /// Whether its details may still be added or changed at `now`.
+    pub fn editable(&self, now: DateTime<Utc>) -> bool {
+        now - self.created_at < chrono::Duration::hours(DETAILS_EDITABLE_HOURS)
+    }
+}
+
 /// The mood at or below which the safety question is always asked.
 pub const SAFETY_QUESTION_MOOD: u8 = 2;
 
@@ -239,7 +359,8 @@ impl NewCheckIn {
         r.anxiety = self.anxiety;
         r.energy = self.energy;
         r.missed_usual_activities = self.missed_usual_activities;
-        r.self_harm_thoughts = self.self_harm_thoughts;
+        // "Rather not say" reaches guidance as no answer (see docs/guidance.md).
+        r.self_harm_thoughts = self.self_harm_thoughts.and_then(SafetyAnswer::as_bool);
         r
     }
 
@@ -258,9 +379,21 @@ impl NewCheckIn {
         crate::when::same_sent_instant(at_sent, stored.at) && sorted(self) == sorted(stored)
     }
 
-    /// Whether this check-in must carry an answer to the safety question.
-    pub fn needs_safety_answer(&self, always_ask: bool) -> bool {
-        self.self_harm_thoughts.is_none() && (always_ask || self.mood.get() <= SAFETY_QUESTION_MOOD)
+    /// Whether the mood is low enough that the safety question is always asked.
+    pub fn low_mood(&self) -> bool {
+        self.mood.get() <= SAFETY_QUESTION_MOOD
+    }
+
+    /// Whether the safety question should still be put to the person right after saving:
+    /// a very low mood saved without any answer (a one-tap check-in, where it could not be
+    /// asked first). Never a reason to refuse the save.
+    pub fn safety_still_to_ask(&self) -> bool {
+        self.self_harm_thoughts.is_none() && self.low_mood()
+    }
+
+    /// Whether the person answered "yes" to the safety question.
+    pub fn said_yes(&self) -> bool {
+        self.self_harm_thoughts == Some(SafetyAnswer::Yes)
     }
 }
 
@@ -501,28 +634,76 @@ mod tests {
     }
 
     #[test]
-    fn safety_question_needed_when_mood_low_or_opted_in() {
+    fn a_low_mood_saves_without_an_answer_and_is_asked_after() {
         let low = CheckInInput {
             mood: Some(2),
             ..Default::default()
         }
         .validate(now());
-        assert!(matches!(low, Ok(ref c) if c.needs_safety_answer(false)));
+        assert!(matches!(low, Ok(ref c) if c.safety_still_to_ask() && !c.said_yes()));
         let ok = CheckInInput {
             mood: Some(3),
             ..Default::default()
         }
         .validate(now());
-        assert!(
-            matches!(ok, Ok(ref c) if !c.needs_safety_answer(false) && c.needs_safety_answer(true))
-        );
-        let answered = CheckInInput {
-            mood: Some(1),
-            self_harm_thoughts: Some(false),
+        assert!(matches!(ok, Ok(ref c) if !c.safety_still_to_ask()));
+        for answer in SafetyAnswer::ALL {
+            let answered = CheckInInput {
+                mood: Some(1),
+                self_harm_thoughts: Some(answer),
+                ..Default::default()
+            }
+            .validate(now());
+            assert!(matches!(answered, Ok(ref c) if !c.safety_still_to_ask()));
+        }
+    }
+
+    #[test]
+    fn details_may_be_added_for_a_day_after_saving() {
+        let content = CheckInInput {
+            mood: Some(6),
             ..Default::default()
         }
-        .validate(now());
-        assert!(matches!(answered, Ok(ref c) if !c.needs_safety_answer(true)));
+        .validate(now())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let saved = CheckIn {
+            id: CheckInId(1),
+            account_id: AccountId(1),
+            content,
+            created_at: now(),
+        };
+        assert!(saved.editable(now() + Duration::hours(DETAILS_EDITABLE_HOURS - 1)));
+        assert!(!saved.editable(now() + Duration::hours(DETAILS_EDITABLE_HOURS)));
+    }
+
+    #[test]
+    fn rather_not_say_is_its_own_answer_and_never_a_yes() {
+        let c = CheckInInput {
+            mood: Some(1),
+            self_harm_thoughts: Some(SafetyAnswer::RatherNotSay),
+            ..Default::default()
+        }
+        .validate(now())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(!c.said_yes());
+        assert_eq!(c.record().self_harm_thoughts, None);
+        let json = serde_json::to_value(&c).unwrap_or_default();
+        assert_eq!(json["self_harm_thoughts"], "rather_not_say");
+        for (text, answer) in [
+            ("true", SafetyAnswer::Yes),
+            ("false", SafetyAnswer::No),
+            ("\"rather_not_say\"", SafetyAnswer::RatherNotSay),
+        ] {
+            let parsed: Result<SafetyAnswer, _> = serde_json::from_str(text);
+            assert_eq!(parsed.ok(), Some(answer), "{text}");
+            assert_eq!(serde_json::to_string(&answer).ok().as_deref(), Some(text));
+        }
+        assert!(serde_json::from_str::<SafetyAnswer>("\"maybe\"").is_err());
+        assert_eq!(
+            SafetyAnswer::from_stored(None, true),
+            Some(SafetyAnswer::RatherNotSay)
+        );
+        assert_eq!(SafetyAnswer::from_stored(None, false), None);
     }
 
     #[test]
@@ -530,7 +711,7 @@ mod tests {
         let sent = CheckInInput {
             client_id: Some(Uuid::new_v4()),
             mood: Some(2),
-            self_harm_thoughts: Some(false),
+            self_harm_thoughts: Some(SafetyAnswer::No),
             note: Some("tired\r\n".into()),
             ..Default::default()
         };
@@ -550,7 +731,7 @@ mod tests {
         let ns = now() + Duration::nanoseconds(300);
         assert!(retry.same_submission(&stored, Some(ns)));
         let changed = CheckInInput {
-            self_harm_thoughts: Some(true),
+            self_harm_thoughts: Some(SafetyAnswer::Yes),
             ..sent
         }
         .validate(now())

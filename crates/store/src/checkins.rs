@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::checkin::{BodySignal, CheckIn, CheckInId, NewCheckIn, UsualActivities};
+use domain::checkin::{BodySignal, CheckIn, CheckInId, NewCheckIn, SafetyAnswer, UsualActivities};
 use domain::idempotency::Written;
 
 use crate::StoreError;
@@ -25,6 +25,21 @@ pub trait CheckInStore: Send + Sync {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CheckIn>, StoreError>;
+    /// One of the account's check-ins.
+    async fn checkin(
+        &self,
+        account: AccountId,
+        id: CheckInId,
+    ) -> Result<Option<CheckIn>, StoreError>;
+    /// Replaces what a stored check-in says (mood and every detail; its time, client id and
+    /// creation stay), reassessing guidance in the same transaction when something guidance
+    /// reads changed. `None` when the account has no such check-in.
+    async fn update_checkin(
+        &self,
+        account: AccountId,
+        id: CheckInId,
+        content: &NewCheckIn,
+    ) -> Result<Option<CheckIn>, StoreError>;
 }
 
 db_row! {
@@ -43,6 +58,7 @@ pub(crate) struct CheckInRow {
     pub sleep_hours: Option<f64>,
     pub substances: Option<String>,
     pub self_harm_thoughts: Option<bool>,
+    pub self_harm_rather_not_say: bool,
     pub note: Option<String>,
     pub created_ms: i64,
 }
@@ -82,7 +98,10 @@ impl CheckInRow {
                 harder_today,
                 sleep_hours: self.sleep_hours,
                 substances: self.substances,
-                self_harm_thoughts: self.self_harm_thoughts,
+                self_harm_thoughts: SafetyAnswer::from_stored(
+                    self.self_harm_thoughts,
+                    self.self_harm_rather_not_say,
+                ),
                 note: self.note,
             },
             created_at: from_ms(self.created_ms)?,
@@ -96,6 +115,24 @@ pub(crate) fn body_json(c: &NewCheckIn) -> String {
     serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
 }
 
+/// The safety answer as stored: the yes/no column, and the "rather not say" flag.
+pub(crate) fn safety_columns(c: &NewCheckIn) -> (Option<bool>, bool) {
+    let answer = c.self_harm_thoughts;
+    (
+        answer.and_then(SafetyAnswer::as_bool),
+        answer == Some(SafetyAnswer::RatherNotSay),
+    )
+}
+
+/// What an edit changed for guidance: nothing when the fields it reads are the same, a
+/// rebuild otherwise (a mood changed in place can't be taken in as a new check-in would be).
+pub(crate) fn edit_change(
+    before: &NewCheckIn,
+    after: &NewCheckIn,
+) -> Option<crate::summaries::HistoryChange> {
+    (before.record() != after.record()).then_some(crate::summaries::HistoryChange::Edited)
+}
+
 /// Tags as stored JSON text.
 pub(crate) fn tags_json(c: &NewCheckIn) -> String {
     serde_json::to_string(&c.harder_today).unwrap_or_else(|_| "[]".into())
@@ -105,7 +142,7 @@ macro_rules! checkin_columns {
     () => {
         "id, account_id, client_id, at_ms, mood, anxiety, energy, body, usual_activities, \
          missed_usual_activities, harder_today, sleep_hours, substances, self_harm_thoughts, \
-         note, created_ms"
+         self_harm_rather_not_say, note, created_ms"
     };
 }
 
@@ -114,8 +151,8 @@ macro_rules! checkin_values {
     () => {
         "(account_id, client_id, at_ms, mood, anxiety, energy, body, usual_activities, \
          missed_usual_activities, harder_today, sleep_hours, substances, self_harm_thoughts, \
-         note, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+         self_harm_rather_not_say, note, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     };
 }
 
@@ -124,6 +161,22 @@ pub(crate) const IN_RANGE: &str = concat!(
     "SELECT ",
     checkin_columns!(),
     " FROM checkins WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id"
+);
+
+/// One of the account's (`$1`) check-ins, `$2`.
+pub(crate) const ONE: &str = concat!(
+    "SELECT ",
+    checkin_columns!(),
+    " FROM checkins WHERE account_id = $1 AND id = $2"
+);
+
+/// Replaces a check-in's content: `$1` the account, `$2` the id, then the fields in order.
+pub(crate) const UPDATE: &str = concat!(
+    "UPDATE checkins SET mood = $3, anxiety = $4, energy = $5, body = $6, \
+     usual_activities = $7, missed_usual_activities = $8, harder_today = $9, \
+     sleep_hours = $10, substances = $11, self_harm_thoughts = $12, \
+     self_harm_rather_not_say = $13, note = $14 WHERE account_id = $1 AND id = $2 RETURNING ",
+    checkin_columns!()
 );
 
 #[async_trait]
@@ -154,7 +207,8 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                         &tags_json(&c),
                         &c.sleep_hours,
                         &c.substances,
-                        &c.self_harm_thoughts,
+                        &safety_columns(&c).0,
+                        &safety_columns(&c).1,
                         &c.note,
                         &crate::rows::ms(Utc::now()),
                     ],
@@ -184,6 +238,59 @@ impl CheckInStore for crate::sqlite::SqliteStore {
     ) -> Result<Vec<CheckIn>, StoreError> {
         self.rows_in_range(IN_RANGE, account, from, to, CheckInRow::into_checkin)
     }
+
+    async fn checkin(
+        &self,
+        account: AccountId,
+        id: CheckInId,
+    ) -> Result<Option<CheckIn>, StoreError> {
+        self.optional_row(ONE, &[&account.0, &id.0], CheckInRow::into_checkin)
+    }
+
+    async fn update_checkin(
+        &self,
+        account: AccountId,
+        id: CheckInId,
+        c: &NewCheckIn,
+    ) -> Result<Option<CheckIn>, StoreError> {
+        use crate::sqlite::Sql;
+        let c = c.clone();
+        let row: Option<CheckInRow> = self
+            .db()?
+            .write(move |conn| {
+                let Some(before) = conn.row::<CheckInRow>(ONE, &[&account.0, &id.0])? else {
+                    return Ok(None);
+                };
+                let before = before.into_checkin()?;
+                let (thoughts, rather_not_say) = safety_columns(&c);
+                let row: Option<CheckInRow> = conn.row(
+                    UPDATE,
+                    &[
+                        &account.0,
+                        &id.0,
+                        &i64::from(c.mood.get()),
+                        &c.anxiety.map(|r| i64::from(r.get())),
+                        &c.energy.map(|r| i64::from(r.get())),
+                        &body_json(&c),
+                        &c.usual_activities.map(|u| u.code()),
+                        &c.missed_usual_activities,
+                        &tags_json(&c),
+                        &c.sleep_hours,
+                        &c.substances,
+                        &thoughts,
+                        &rather_not_say,
+                        &c.note,
+                    ],
+                )?;
+                if let Some(change) = edit_change(&before.content, &c) {
+                    // Guidance sees the changed check-in in the same transaction.
+                    crate::summaries::reassess_sqlite(conn, account, &change, Utc::now())?;
+                }
+                Ok(row)
+            })
+            .await?;
+        row.map(CheckInRow::into_checkin).transpose()
+    }
 }
 
 macro_rules! impl_checkin_store {
@@ -212,7 +319,8 @@ macro_rules! impl_checkin_store {
                         .bind($crate::checkins::tags_json(c))
                         .bind(c.sleep_hours)
                         .bind(&c.substances)
-                        .bind(c.self_harm_thoughts)
+                        .bind($crate::checkins::safety_columns(c).0)
+                        .bind($crate::checkins::safety_columns(c).1)
                         .bind(&c.note)
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
@@ -244,6 +352,71 @@ macro_rules! impl_checkin_store {
                     to,
                     $crate::checkins::CheckInRow::into_checkin
                 )
+            }
+
+            async fn checkin(
+                &self,
+                account: domain::account::AccountId,
+                id: domain::checkin::CheckInId,
+            ) -> Result<Option<domain::checkin::CheckIn>, $crate::StoreError> {
+                let row: Option<$crate::checkins::CheckInRow> =
+                    sqlx::query_as($crate::checkins::ONE)
+                        .bind(account.0)
+                        .bind(id.0)
+                        .fetch_optional(self.reader())
+                        .await?;
+                row.map($crate::checkins::CheckInRow::into_checkin)
+                    .transpose()
+            }
+
+            async fn update_checkin(
+                &self,
+                account: domain::account::AccountId,
+                id: domain::checkin::CheckInId,
+                c: &domain::checkin::NewCheckIn,
+            ) -> Result<Option<domain::checkin::CheckIn>, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let before: Option<$crate::checkins::CheckInRow> =
+                    sqlx::query_as($crate::checkins::ONE)
+                        .bind(account.0)
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(before) = before else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                let before = before.into_checkin()?;
+                let (thoughts, rather_not_say) = $crate::checkins::safety_columns(c);
+                let row: $crate::checkins::CheckInRow = sqlx::query_as($crate::checkins::UPDATE)
+                    .bind(account.0)
+                    .bind(id.0)
+                    .bind(i64::from(c.mood.get()))
+                    .bind(c.anxiety.map(|r| i64::from(r.get())))
+                    .bind(c.energy.map(|r| i64::from(r.get())))
+                    .bind($crate::checkins::body_json(c))
+                    .bind(c.usual_activities.map(|u| u.code()))
+                    .bind(c.missed_usual_activities)
+                    .bind($crate::checkins::tags_json(c))
+                    .bind(c.sleep_hours)
+                    .bind(&c.substances)
+                    .bind(thoughts)
+                    .bind(rather_not_say)
+                    .bind(&c.note)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if let Some(change) = $crate::checkins::edit_change(&before.content, c) {
+                    // Guidance sees the changed check-in in the same transaction.
+                    $crate::summaries::reassess_postgres(
+                        &mut tx,
+                        account,
+                        &change,
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(Some(row.into_checkin()?))
             }
         }
     };

@@ -35,6 +35,10 @@ pub(crate) enum HistoryChange {
     Questionnaire(QuestionnaireRecord),
     /// Something was removed: the summary is rebuilt from what is left.
     Removed,
+    /// A stored check-in was changed in place (details added after a one-tap check-in, a
+    /// mood corrected): the summary is rebuilt, since a day's mood it already counted may
+    /// have changed.
+    Edited,
 }
 
 impl HistoryChange {
@@ -148,7 +152,7 @@ pub(crate) fn updated(state: Option<&str>, basis: &Basis, change: &HistoryChange
         }
         HistoryChange::Coping(c) => summary.add_coping(c),
         HistoryChange::Questionnaire(q) => summary.add_questionnaire(q),
-        HistoryChange::Removed => return Update::Rebuild,
+        HistoryChange::Removed | HistoryChange::Edited => return Update::Rebuild,
     }
     Update::Ready(Box::new(summary))
 }

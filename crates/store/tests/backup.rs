@@ -107,7 +107,12 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
                 } else {
                     None
                 },
-                self_harm_thoughts: Some(false),
+                // One "rather not say", so the backup carries that answer too.
+                self_harm_thoughts: Some(if d == 2 {
+                    domain::checkin::SafetyAnswer::RatherNotSay
+                } else {
+                    domain::checkin::SafetyAnswer::No
+                }),
                 note: Some(format!("heavy day {d} — שלום — 🌧️ \"quoted\"\nsecond line")),
             }
             .validate(now)

@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
             "/checkin",
             get(pages::checkin::show).checked_post(pages::checkin::submit),
         )
+        .route(
+            "/checkin/{id}",
+            get(pages::checkin::edit).checked_post(pages::checkin::update),
+        )
         .route("/history", get(pages::history::show))
         .route("/help", get(pages::help::show))
         .route("/more", get(pages::more::show))

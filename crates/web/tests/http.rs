@@ -164,23 +164,19 @@ async fn check_in_form_asks_the_safety_question_and_a_yes_goes_to_help() {
     let t = test_app().await;
     let cookie = t.sign_up("sam@example.org").await;
     let form = t.get("/checkin", Some(&cookie)).await;
+    for answer in ["no", "yes", "rather_not_say"] {
+        assert!(
+            form.body
+                .contains(&format!("name=\"self_harm_thoughts\" value=\"{answer}\"")),
+            "the answer {answer} is offered"
+        );
+    }
+    assert!(form.body.contains("rather not say</span>"));
     let csrf = hidden(&form.body, "csrf");
     let client_id = hidden(&form.body, "client_id");
     let low = format!(
         "csrf={csrf}&client_id={client_id}&mood=1&note=heavy+day&body=fatigue&body=tension"
     );
-    let asked = t.post_form("/checkin", &cookie, &low).await;
-    assert_eq!(asked.status, StatusCode::OK);
-    assert!(asked.body.contains("Before we save this"));
-    assert!(asked.body.contains("heavy day"), "the note is kept");
-    assert!(asked.body.contains("value=\"fatigue\" checked"));
-    let none: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
-    assert_eq!(
-        none["checkins"].as_array().unwrap().len(),
-        0,
-        "nothing stored yet"
-    );
-
     let yes = t
         .post_form(
             "/checkin",
@@ -205,6 +201,161 @@ async fn check_in_form_asks_the_safety_question_and_a_yes_goes_to_help() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["self_harm_thoughts"], true);
     assert_eq!(list[0]["body"], json!(["fatigue", "tension"]));
+}
+
+/// A very low mood is saved whatever the answer: unanswered (stored as not answered) or
+/// "I'd rather not say" (stored as its own answer); home then shows the help links gently.
+#[tokio::test]
+async fn a_very_low_mood_is_saved_unanswered_or_with_rather_not_say() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    for (answer, stored_as) in [
+        ("", Value::Null),
+        ("rather_not_say", json!("rather_not_say")),
+    ] {
+        let form = t.get("/checkin", Some(&cookie)).await;
+        let csrf = hidden(&form.body, "csrf");
+        let client_id = hidden(&form.body, "client_id");
+        let saved = t
+            .post_form(
+                "/checkin",
+                &cookie,
+                &format!("csrf={csrf}&client_id={client_id}&mood=1&self_harm_thoughts={answer}"),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{answer}");
+        assert_eq!(saved.headers.get(header::LOCATION).unwrap(), "/?saved=1");
+        let stored: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
+        let last = stored["checkins"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(last["self_harm_thoughts"], stored_as, "{answer}");
+        let home = t.get("/?saved=1", Some(&cookie)).await;
+        assert!(home.body.contains("If it feels like too much"), "{answer}");
+        assert!(home.body.contains("href=\"tel:"), "a crisis line to call");
+        assert!(home.body.contains("href=\"/safety-plan\""));
+        assert!(
+            !home.body.contains("Please get support now"),
+            "no urgent card"
+        );
+    }
+    let history = t.get("/history", Some(&cookie)).await;
+    assert!(
+        history
+            .body
+            .contains("Chose not to answer the safety question")
+    );
+}
+
+/// Mood in one tap from home: saved at once (once, however often it is sent), then "add
+/// more" fills in that same check-in; a very low mood is asked the safety question first.
+#[tokio::test]
+async fn one_tap_check_in_then_add_more() {
+    let t = test_app_with(app::Settings {
+        open_signup: true,
+        ..Default::default()
+    })
+    .await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let home = t.get("/", Some(&cookie)).await;
+    assert_eq!(home.body.matches("name=\"mood\" value=").count(), 11);
+    let csrf = hidden(&home.body, "csrf");
+    let client_id = hidden(&home.body, "client_id");
+    let tap = format!("csrf={csrf}&client_id={client_id}&quick=1&mood=6");
+    for _ in 0..2 {
+        let saved = t.post_form("/checkin", &cookie, &tap).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        assert_eq!(saved.headers.get(header::LOCATION).unwrap(), "/?saved=1");
+    }
+    let stored: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
+    let list = stored["checkins"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 1, "a retried tap is stored once");
+    let id = list[0]["id"].as_i64().unwrap();
+    let home = t.get("/?saved=1", Some(&cookie)).await;
+    assert!(home.body.contains("mood 6 out of 10"));
+    assert!(home.body.contains(&format!("href=\"/checkin/{id}\"")));
+
+    let more = t.get(&format!("/checkin/{id}"), Some(&cookie)).await;
+    assert_eq!(more.status, StatusCode::OK);
+    assert!(more.body.contains("Add more to your check-in"));
+    assert!(more.body.contains("value=\"6\" checked"));
+    let csrf = hidden(&more.body, "csrf");
+    let details =
+        format!("csrf={csrf}&client_id={client_id}&mood=6&anxiety=5&body=fatigue&note=long+day");
+    let updated = t
+        .post_form(&format!("/checkin/{id}"), &cookie, &details)
+        .await;
+    assert_eq!(updated.status, StatusCode::SEE_OTHER);
+    let stored: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
+    let list = stored["checkins"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 1, "add more changes that check-in");
+    assert_eq!(list[0]["id"], id);
+    assert_eq!(list[0]["anxiety"], 5);
+    assert_eq!(list[0]["note"], "long day");
+    assert_eq!(list[0]["client_id"].as_str().unwrap(), client_id);
+
+    // Someone else can neither see nor change it.
+    let other = t.sign_up("kim@example.org").await;
+    let theirs = t.get(&format!("/checkin/{id}"), Some(&other)).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let page = t.get("/checkin", Some(&other)).await;
+    let change = format!(
+        "csrf={}&client_id={client_id}&mood=0",
+        hidden(&page.body, "csrf")
+    );
+    let theirs = t
+        .post_form(&format!("/checkin/{id}"), &other, &change)
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+
+    // A one-tap very low mood: saved, then the safety question leads the "add more" page.
+    let home = t.get("/", Some(&cookie)).await;
+    let csrf = hidden(&home.body, "csrf");
+    let client_id = hidden(&home.body, "client_id");
+    let low = t
+        .post_form(
+            "/checkin",
+            &cookie,
+            &format!("csrf={csrf}&client_id={client_id}&quick=1&mood=1"),
+        )
+        .await;
+    assert_eq!(low.status, StatusCode::SEE_OTHER);
+    let at = low
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(at.starts_with("/checkin/"), "{at}");
+    let ask = t.get(&at, Some(&cookie)).await;
+    let question = ask.body.find("id=\"self_harm_thoughts\"").unwrap();
+    let mood = ask.body.find("id=\"mood\"").unwrap();
+    assert!(question < mood, "the safety question comes first");
+    assert!(ask.body.contains("Your check-in is saved"));
+    let stored: Value = t.get("/api/v1/checkins", Some(&cookie)).await.json();
+    assert_eq!(stored["checkins"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_api_takes_and_returns_rather_not_say() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let body = json!({"client_id": uuid::Uuid::new_v4(), "mood": 1,
+        "self_harm_thoughts": "rather_not_say"});
+    let r = t
+        .post_json("/api/v1/checkins", &cookie, &body.to_string())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["self_harm_thoughts"], "rather_not_say");
+    let bad = json!({"client_id": uuid::Uuid::new_v4(), "mood": 1, "self_harm_thoughts": "maybe"});
+    let r = t
+        .post_json("/api/v1/checkins", &cookie, &bad.to_string())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
 
 #[tokio::test]

@@ -1,4 +1,6 @@
 use super::*;
+use domain::checkin::{NewCheckIn, SafetyAnswer};
+use domain::guidance::Level;
 
 /// Check-ins: stored once per client id, scoped to their account, ordered by time.
 pub(crate) async fn story(store: Arc<dyn Store>) {
@@ -18,7 +20,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         harder_today: Some(vec!["getting-up".into(), "Seeing my sister".into()]),
         sleep_hours: Some(6.5),
         substances: Some("two glasses of wine".into()),
-        self_harm_thoughts: Some(false),
+        self_harm_thoughts: Some(SafetyAnswer::No),
         note: Some("Heavy after Tuesday — שלום — 🌧️".into()),
     }
     .validate(Utc::now())
@@ -86,4 +88,97 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     ids.dedup();
     assert_eq!(ids.len(), 1);
     assert_eq!(store.checkins(kim.id, None, None).await.unwrap().len(), 2);
+
+    // "I'd rather not say" is stored as its own answer, neither yes, no nor unasked.
+    let declined = CheckInInput {
+        mood: Some(1),
+        at: Some(at + Duration::hours(2)),
+        self_harm_thoughts: Some(SafetyAnswer::RatherNotSay),
+        ..Default::default()
+    }
+    .validate(Utc::now())
+    .unwrap();
+    let (stored, _) = store.insert_checkin(kim.id, &declined).await.unwrap();
+    assert_eq!(
+        stored.content.self_harm_thoughts,
+        Some(SafetyAnswer::RatherNotSay)
+    );
+    let read = store.checkin(kim.id, stored.id).await.unwrap().unwrap();
+    assert_eq!(read.content, declined);
+    assert!(store.checkin(sam.id, stored.id).await.unwrap().is_none());
+}
+
+/// Details added to a check-in just saved change that row, and guidance is reassessed from
+/// the changed mood and answer in the same transaction.
+pub(crate) async fn edits(store: Arc<dyn Store>) {
+    let (sam, kim) = two_accounts(&store, "sam@example.org", "kim@example.org").await;
+    // Whole seconds: times are stored to the millisecond.
+    let now = Utc.timestamp_opt(Utc::now().timestamp(), 0).unwrap();
+    let quick = CheckInInput {
+        client_id: Some(Uuid::new_v4()),
+        mood: Some(6),
+        at: Some(now - Duration::minutes(5)),
+        ..Default::default()
+    }
+    .validate(now)
+    .unwrap();
+    let (saved, _) = store.insert_checkin(sam.id, &quick).await.unwrap();
+    let level = |g: domain::guidance::Guidance| g.level;
+    assert_ne!(
+        level(store.current_guidance(sam.id, now).await.unwrap()),
+        Level::Urgent
+    );
+
+    // Another account can't change it.
+    let yes = NewCheckIn {
+        self_harm_thoughts: Some(SafetyAnswer::Yes),
+        note: Some("added later".into()),
+        ..quick.clone()
+    };
+    assert!(
+        store
+            .update_checkin(kim.id, saved.id, &yes)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let changed = store
+        .update_checkin(sam.id, saved.id, &yes)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.id, saved.id);
+    assert_eq!(changed.content, yes);
+    assert_eq!(changed.created_at, saved.created_at);
+    assert_eq!(store.checkins(sam.id, None, None).await.unwrap().len(), 1);
+    // The summary took in the changed answer: a "yes" is urgent.
+    assert_eq!(
+        level(store.current_guidance(sam.id, now).await.unwrap()),
+        Level::Urgent
+    );
+
+    // "Rather not say" is never read as a yes: the level falls back from urgent.
+    let declined = NewCheckIn {
+        self_harm_thoughts: Some(SafetyAnswer::RatherNotSay),
+        mood: Rating::new(3).unwrap(),
+        ..yes
+    };
+    let changed = store
+        .update_checkin(sam.id, saved.id, &declined)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.content, declined);
+    assert_ne!(
+        level(store.current_guidance(sam.id, now).await.unwrap()),
+        Level::Urgent
+    );
+    assert!(
+        store
+            .update_checkin(sam.id, domain::checkin::CheckInId(i64::MAX), &declined)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

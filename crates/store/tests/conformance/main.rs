@@ -117,6 +117,7 @@ macro_rules! conformance {
 conformance! {
     accounts::story => sqlite_accounts, postgres_accounts;
     checkins::story => sqlite_checkins, postgres_checkins;
+    checkins::edits => sqlite_checkin_edits, postgres_checkin_edits;
     therapy::story => sqlite_therapy, postgres_therapy;
     agenda::story => sqlite_agenda, postgres_agenda;
     journal::story => sqlite_journal, postgres_journal;

@@ -232,6 +232,9 @@ fn view(
             if d.safety {
                 marks.push("thoughts of self-harm");
             }
+            if d.declined_safety {
+                marks.push("chose not to answer the safety question");
+            }
             DayRow {
                 date: short_day(d.day),
                 mood: one_decimal(d.mood),

@@ -1,18 +1,20 @@
-//! The daily check-in form: quick on a phone, forgiving of mistakes, and never silent about
-//! the safety question.
+//! The daily check-in: one tap from home or the full form, forgiving of mistakes, never
+//! silent about the safety question and never refusing to save over it. "Add more" fills in
+//! the details of a check-in just saved.
 
 use app::AppError;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::checkin::{
-    BodySignal, CheckInInput, FieldError, HARDER_TODAY_SUGGESTIONS, UsualActivities,
+    BodySignal, CheckIn, CheckInId, CheckInInput, FieldError, HARDER_TODAY_SUGGESTIONS, NewCheckIn,
+    SafetyAnswer, UsualActivities,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::errors::{PageResult, go};
+use super::errors::{PageError, PageResult, found, go};
 use super::{Choice, message_for, render};
 use crate::AppState;
 use crate::form::ReshownForm;
@@ -48,6 +50,47 @@ pub struct CheckInForm {
     substances: String,
     #[serde(default)]
     note: String,
+    /// Set by the one-tap mood buttons on home: after saving, a very low mood is asked the
+    /// safety question at once, and any other goes home with "add more" on offer.
+    #[serde(default)]
+    quick: Option<String>,
+}
+
+impl CheckInForm {
+    /// The form filled in with what a stored check-in says, for "add more".
+    fn of(c: &NewCheckIn) -> CheckInForm {
+        let rating = |r: Option<domain::rating::Rating>| r.map(|r| r.get().to_string());
+        let (suggested, own): (Vec<String>, Vec<String>) = c
+            .harder_today
+            .iter()
+            .cloned()
+            .partition(|t| HARDER_TODAY_SUGGESTIONS.iter().any(|(code, _)| code == t));
+        // The person's own tags come back as ticked choices, so saving again keeps them.
+        let harder_today = suggested.into_iter().chain(own).collect();
+        CheckInForm {
+            client_id: c.client_id.to_string(),
+            mood: c.mood.get().to_string(),
+            anxiety: rating(c.anxiety).unwrap_or_default(),
+            energy: rating(c.energy).unwrap_or_default(),
+            self_harm_thoughts: c
+                .self_harm_thoughts
+                .map(|a| a.code().to_string())
+                .unwrap_or_default(),
+            body: c.body.iter().map(|b| b.code().to_string()).collect(),
+            usual_activities: c
+                .usual_activities
+                .map(|u| u.code().to_string())
+                .unwrap_or_default(),
+            missed_usual_activities: (c.missed_usual_activities == Some(true))
+                .then(|| "yes".to_string()),
+            harder_today,
+            harder_other: String::new(),
+            sleep_hours: c.sleep_hours.map(|h| h.to_string()).unwrap_or_default(),
+            substances: c.substances.clone().unwrap_or_default(),
+            note: c.note.clone().unwrap_or_default(),
+            quick: None,
+        }
+    }
 }
 
 /// A 0–10 scale as radio buttons.
@@ -65,12 +108,19 @@ pub struct Scale {
 /// The form's values in the shape the template reads.
 pub struct FormView {
     client_id: String,
-    self_harm_thoughts: String,
     missed_usual_activities: bool,
     harder_other: String,
     sleep_hours: String,
     substances: String,
     note: String,
+}
+
+/// Which check-in the form is for.
+enum Target {
+    /// A new one.
+    New,
+    /// One just saved, to add details to.
+    Saved(CheckInId),
 }
 
 #[derive(Template)]
@@ -82,11 +132,17 @@ struct CheckInPage {
     body: Vec<Choice>,
     usual: Vec<Choice>,
     harder: Vec<Choice>,
+    safety: Vec<Choice>,
     errors: Vec<FieldError>,
     show_safety: bool,
-    ask_safety_now: bool,
+    /// The safety question leads the page: a very low mood was saved with one tap.
+    safety_first: bool,
     always_ask: bool,
     more_open: bool,
+    /// Where the form posts.
+    action: String,
+    /// Adding to a check-in already saved.
+    editing: bool,
 }
 
 impl CheckInPage {
@@ -127,7 +183,7 @@ fn page(
     form: CheckInForm,
     errors: Vec<FieldError>,
     always_ask: bool,
-    ask_safety_now: bool,
+    target: Target,
 ) -> CheckInPage {
     let scales = vec![
         rating_scale(
@@ -171,7 +227,7 @@ fn page(
             checked: form.usual_activities == u.code(),
         })
         .collect();
-    let harder = HARDER_TODAY_SUGGESTIONS
+    let mut harder: Vec<Choice> = HARDER_TODAY_SUGGESTIONS
         .iter()
         .map(|(code, label)| Choice {
             value: (*code).into(),
@@ -179,10 +235,35 @@ fn page(
             checked: form.harder_today.iter().any(|v| v == code),
         })
         .collect();
+    // A person's own words from a saved check-in, ticked, after the suggestions.
+    for own in &form.harder_today {
+        if !harder.iter().any(|c| &c.value == own) {
+            harder.push(Choice {
+                value: own.clone(),
+                label: own.clone(),
+                checked: true,
+            });
+        }
+    }
+    let safety = SafetyAnswer::ALL
+        .iter()
+        .map(|a| Choice {
+            value: a.code().into(),
+            label: a.label().into(),
+            checked: form.self_harm_thoughts == a.code(),
+        })
+        .collect();
     let low_mood = form
         .mood
         .parse::<u8>()
         .is_ok_and(|m| m <= domain::checkin::SAFETY_QUESTION_MOOD);
+    let (action, editing) = match target {
+        Target::New => ("/checkin".to_string(), false),
+        Target::Saved(id) => (format!("/checkin/{id}"), true),
+    };
+    // A one-tap low mood saved without an answer: the question comes first, not skipped.
+    let answered = !form.self_harm_thoughts.is_empty();
+    let safety_first = editing && low_mood && !answered;
     let more_open = !form.harder_today.is_empty()
         || !form.harder_other.is_empty()
         || !form.sleep_hours.is_empty()
@@ -195,7 +276,6 @@ fn page(
             } else {
                 form.client_id
             },
-            self_harm_thoughts: form.self_harm_thoughts,
             missed_usual_activities: form.missed_usual_activities.is_some(),
             harder_other: form.harder_other,
             sleep_hours: form.sleep_hours,
@@ -206,11 +286,14 @@ fn page(
         body,
         usual,
         harder,
+        safety,
         errors,
-        show_safety: always_ask || low_mood || ask_safety_now,
-        ask_safety_now,
+        show_safety: always_ask || low_mood || answered,
+        safety_first,
         always_ask,
         more_open,
+        action,
+        editing,
     }
 }
 
@@ -219,7 +302,13 @@ pub async fn show(me: SignedIn) -> Response {
     let always = me.actor.account().always_ask_safety;
     render(
         StatusCode::OK,
-        &page(&me.csrf, CheckInForm::default(), Vec::new(), always, false),
+        &page(
+            &me.csrf,
+            CheckInForm::default(),
+            Vec::new(),
+            always,
+            Target::New,
+        ),
     )
 }
 
@@ -263,11 +352,7 @@ fn to_input(form: &CheckInForm) -> Result<CheckInInput, Vec<FieldError>> {
     if !form.harder_other.trim().is_empty() {
         harder.push(form.harder_other.trim().to_string());
     }
-    let self_harm_thoughts = match form.self_harm_thoughts.as_str() {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    };
+    let self_harm_thoughts = SafetyAnswer::parse(form.self_harm_thoughts.trim());
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -288,39 +373,110 @@ fn to_input(form: &CheckInForm) -> Result<CheckInInput, Vec<FieldError>> {
     })
 }
 
-/// Saves the check-in; asks the safety question first when it must; a "yes" goes straight
-/// to the help page.
+/// Where to go after saving: a "yes" to the safety question goes straight to the help page;
+/// a very low mood saved with one tap is asked the safety question right away on its "add
+/// more" page; everything else goes home, where the check-in is acknowledged (and, after a
+/// very low mood, the help links are shown gently).
+fn after_saving(c: &CheckIn, quick: bool) -> PageResult {
+    if c.content.said_yes() {
+        go("/help?from=checkin")
+    } else if quick && c.content.safety_still_to_ask() {
+        go(&format!("/checkin/{}", c.id))
+    } else {
+        go("/?saved=1")
+    }
+}
+
+/// Saves the check-in, from the full form or the one-tap mood buttons on home. Nothing
+/// blocks the save: an unanswered safety question at a very low mood is saved as not
+/// answered (see docs/guidance.md).
 pub async fn submit(
     State(state): State<AppState>,
     ReshownForm { me, form, fresh }: ReshownForm<CheckInForm>,
 ) -> PageResult {
     let always = me.actor.account().always_ask_safety;
-    // The form again with what was typed; `ask` shows the safety question.
-    let again =
-        |status: StatusCode, form: CheckInForm, errors: Vec<FieldError>, ask: bool| -> PageResult {
-            Ok(render(status, &page(&me.csrf, form, errors, always, ask)))
-        };
+    let again = |status: StatusCode, form: CheckInForm, errors: Vec<FieldError>| -> PageResult {
+        Ok(render(
+            status,
+            &page(&me.csrf, form, errors, always, Target::New),
+        ))
+    };
     if !fresh {
         let errors = vec![FieldError::new(
             "mood",
             "This form had expired, so nothing was saved yet. Please check your answers and save again.",
         )];
-        return again(StatusCode::FORBIDDEN, form, errors, false);
+        return again(StatusCode::FORBIDDEN, form, errors);
     }
     let checked = match to_input(&form).and_then(|input| input.validate(chrono::Utc::now())) {
         Ok(c) => c,
-        Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, form, errors, false),
+        Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, form, errors),
     };
-    if checked.needs_safety_answer(always) {
-        return again(StatusCode::OK, form, Vec::new(), true);
-    }
-    let said_yes = checked.self_harm_thoughts == Some(true);
     match state.app.store_checkin(&me.actor, &checked, None).await {
-        Ok(_) if said_yes => go("/help?from=checkin"),
-        Ok(_) => go("/?saved=1"),
-        Err(AppError::Invalid(errors)) => {
-            again(StatusCode::UNPROCESSABLE_ENTITY, form, errors, false)
-        }
+        Ok((saved, _)) => after_saving(&saved, form.quick.is_some()),
+        Err(AppError::Invalid(errors)) => again(StatusCode::UNPROCESSABLE_ENTITY, form, errors),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "Add more": the full form for a check-in saved in the last day, filled in with what it
+/// says. After a one-tap very low mood, the safety question leads.
+pub async fn edit(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<CheckInId>,
+) -> PageResult {
+    let saved = found(state.app.checkin(&me.actor, id).await)?;
+    let always = me.actor.account().always_ask_safety;
+    let errors = if saved.editable(chrono::Utc::now()) {
+        Vec::new()
+    } else {
+        vec![FieldError::new(
+            "mood",
+            "This check-in is more than a day old, so it can't be changed now. Please make a new check-in instead.",
+        )]
+    };
+    Ok(render(
+        StatusCode::OK,
+        &page(
+            &me.csrf,
+            CheckInForm::of(&saved.content),
+            errors,
+            always,
+            Target::Saved(id),
+        ),
+    ))
+}
+
+/// Saves the details added to a check-in (the same details again change nothing, so a
+/// retry is harmless).
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<CheckInId>,
+    ReshownForm { me, form, fresh }: ReshownForm<CheckInForm>,
+) -> PageResult {
+    let always = me.actor.account().always_ask_safety;
+    let again = |status: StatusCode, form: CheckInForm, errors: Vec<FieldError>| -> PageResult {
+        Ok(render(
+            status,
+            &page(&me.csrf, form, errors, always, Target::Saved(id)),
+        ))
+    };
+    if !fresh {
+        let errors = vec![FieldError::new(
+            "mood",
+            "This form had expired, so nothing was changed yet. Please check your answers and save again.",
+        )];
+        return again(StatusCode::FORBIDDEN, form, errors);
+    }
+    let input = match to_input(&form) {
+        Ok(input) => input,
+        Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, form, errors),
+    };
+    match state.app.update_checkin(&me.actor, id, input).await {
+        Ok(saved) => after_saving(&saved, false),
+        Err(AppError::Invalid(errors)) => again(StatusCode::UNPROCESSABLE_ENTITY, form, errors),
+        Err(AppError::NotFound) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),
     }
 }

@@ -138,8 +138,14 @@ fn entry_view(c: &CheckIn, tz: Tz) -> EntryView {
             written: vec![s.clone()],
         });
     }
-    if x.self_harm_thoughts == Some(true) {
-        details.push(Detail::ours("Said yes to the safety question"));
+    match x.self_harm_thoughts {
+        Some(domain::checkin::SafetyAnswer::Yes) => {
+            details.push(Detail::ours("Said yes to the safety question"));
+        }
+        Some(domain::checkin::SafetyAnswer::RatherNotSay) => {
+            details.push(Detail::ours("Chose not to answer the safety question"));
+        }
+        _ => {}
     }
     EntryView {
         id: c.id,

@@ -1,9 +1,11 @@
-//! The home page: how things look (guidance) first, then what to do next.
+//! The home page: what matters today first (an urgent card, a word about today's check-in,
+//! guidance, a one-tap check-in), then what to do next.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
+use domain::checkin::{CheckIn, CheckInId};
 use domain::crisis::directory_for_country;
 use domain::guidance::Level;
 use domain::questionnaire::Due;
@@ -35,6 +37,107 @@ pub struct HomeQuery {
 pub struct LastCheckIn {
     when: String,
     mood: u8,
+    /// Its id while details may still be added to it.
+    add_more: Option<CheckInId>,
+}
+
+/// A tool that helped before, linked.
+pub struct ToolOffer {
+    id: &'static str,
+    name: &'static str,
+}
+
+/// A kind word about a hard day: today's check-in is well below the person's usual (or low,
+/// when there is no usual yet), though the guidance level may not have moved. After a very
+/// low mood without a "yes" to the safety question, the help links are shown too, gently.
+pub struct Acknowledgement {
+    heading: &'static str,
+    line: String,
+    tools: Vec<ToolOffer>,
+    /// Words before the tools, or in their place when none has helped yet.
+    tools_line: &'static str,
+    gentle_help: bool,
+}
+
+/// How far below the usual mood a day must be to be acknowledged: the everyday ups and
+/// downs of a point or so pass without comment.
+const LOWER_THAN_USUAL_BY: u8 = 2;
+/// With no usual yet, a mood at or below this is acknowledged.
+const LOW_WITHOUT_USUAL: u8 = 4;
+/// Check-ins before today needed to speak of a "usual" the person did not set.
+const USUAL_FROM_CHECKINS: usize = 5;
+
+/// The person's usual mood: the one they set, or else the middle of their recent check-ins
+/// before today, when there are enough of them.
+fn usual_mood(set: Option<u8>, earlier: &[&CheckIn]) -> Option<u8> {
+    if set.is_some() {
+        return set;
+    }
+    if earlier.len() < USUAL_FROM_CHECKINS {
+        return None;
+    }
+    let mut moods: Vec<u8> = earlier.iter().map(|c| c.content.mood.get()).collect();
+    moods.sort_unstable();
+    moods.get(moods.len() / 2).copied()
+}
+
+/// The acknowledgement for today's latest check-in, if today is a hard day.
+fn acknowledgement(
+    today: Option<&CheckIn>,
+    usual: Option<u8>,
+    helped: &[domain::coping::ToolId],
+) -> Option<Acknowledgement> {
+    let c = today?;
+    let mood = c.content.mood.get();
+    let very_low = c.content.low_mood() && !c.content.said_yes();
+    let (heading, line) = match usual {
+        Some(u) if mood + LOWER_THAN_USUAL_BY <= u => (
+            "A harder day",
+            format!("Today is lower than your usual {u}. One hard day is common, and it doesn't undo what you've done so far."),
+        ),
+        None if mood <= LOW_WITHOUT_USUAL => (
+            "A harder day",
+            "Today sounds hard. One hard day is common, and it doesn't undo what you've done so far.".to_string(),
+        ),
+        _ if very_low => (
+            "A harder day",
+            "Today sounds very hard. Thank you for checking in anyway.".to_string(),
+        ),
+        _ => return None,
+    };
+    let tools: Vec<ToolOffer> = helped
+        .iter()
+        .take(2)
+        .map(|t| ToolOffer {
+            id: t.code(),
+            name: t.tool().name,
+        })
+        .collect();
+    let tools_line = match tools.len() {
+        0 => {
+            "Once you've tried a few exercises in the toolkit and said how you felt before and after, the ones that help you will show up here."
+        }
+        1 => "Here is something that helped you before:",
+        _ => "Here are two things that helped you before:",
+    };
+    Some(Acknowledgement {
+        heading,
+        line,
+        tools,
+        tools_line,
+        gentle_help: very_low,
+    })
+}
+
+/// The thank-you after saving, naming what was saved.
+fn saved_notice(last: Option<&CheckIn>, now: DateTime<Utc>) -> String {
+    match last {
+        Some(c) if now - c.created_at < Duration::minutes(10) => format!(
+            "Thank you. Your check-in is saved: mood {} out of 10.",
+            c.content.mood.get()
+        ),
+        _ => "Thank you. Your check-in is saved.".to_string(),
+    }
 }
 
 /// The gentle invitation to the questionnaires that are due.
@@ -113,8 +216,15 @@ pub struct ReflectionCard {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
-    notice: Option<&'static str>,
+    notice: Option<String>,
+    /// "Add more" after the thank-you, for the check-in just saved.
+    notice_add_more: Option<CheckInId>,
     first_visit: bool,
+    acknowledgement: Option<Acknowledgement>,
+    /// On an ordinary day with no check-in yet, the one-tap check-in comes first.
+    checkin_first: bool,
+    /// A fresh id for the one-tap check-in, so a retried tap is stored once.
+    quick_client_id: String,
     urgent: bool,
     emergency: Vec<Dial>,
     first_line: Option<Dial>,
@@ -131,6 +241,8 @@ struct HomePage {
     reflection: Option<ReflectionCard>,
     toolkit: SuggestionView,
     toolkit_after_today: bool,
+    /// The toolkit card, unless the word about today already offers what helped before.
+    show_toolkit: bool,
     questionnaires: Option<QuestionnaireCard>,
     last_checkin: Option<LastCheckIn>,
     count_30: usize,
@@ -172,7 +284,10 @@ pub async fn show(
         app.questionnaires_due(actor, now),
     )?;
     // What to offer from the toolkit depends on how things look today.
-    let suggestion = app.suggested_tools(actor, guidance.level).await?;
+    let (suggestion, helped) = tokio::try_join!(
+        app.suggested_tools(actor, guidance.level),
+        app.best_tools(actor, 2),
+    )?;
     let account = actor.account();
     let tz = account.timezone.tz();
     let urgent = guidance.level == Level::Urgent;
@@ -185,20 +300,44 @@ pub async fn show(
         .iter()
         .map(|h| super::homework::view(h, tz))
         .collect();
+    let today = now.with_timezone(&tz).date_naive();
+    let is_today = |c: &CheckIn| c.content.at.with_timezone(&tz).date_naive() == today;
+    let last = recent.last();
+    let today_last = last.filter(|c| is_today(c));
+    let earlier: Vec<&CheckIn> = recent.iter().filter(|c| !is_today(c)).collect();
+    let usual = usual_mood(account.usual_mood.map(|r| r.get()), &earlier);
+    // On an urgent or reach-out day the guidance card speaks to the day already.
+    let acknowledgement = matches!(guidance.level, Level::Steady | Level::ExpectedDip)
+        .then(|| acknowledgement(today_last, usual, &helped))
+        .flatten();
+    let saved = q.saved.is_some();
+    let show_toolkit = acknowledgement.as_ref().is_none_or(|a| a.tools.is_empty());
     let page = HomePage {
+        show_toolkit,
+        notice_add_more: if saved {
+            last.filter(|c| c.editable(now)).map(|c| c.id)
+        } else {
+            None
+        },
+        acknowledgement,
+        checkin_first: guidance.level == Level::Steady && today_last.is_none(),
+        quick_client_id: uuid::Uuid::new_v4().to_string(),
         plans,
         layout: Layout::signed_in(&me.csrf, "home"),
         toolkit: SuggestionView::of(&suggestion),
         // On an ordinary day the check-in comes first; otherwise the tools do.
         toolkit_after_today: guidance.level == Level::Steady,
-        notice: if q.saved.is_some() {
-            Some("Thank you. Your check-in is saved.")
+        notice: if saved {
+            Some(saved_notice(last, now))
         } else if q.homework.is_some() {
-            Some("Well done. It's in your homework log.")
+            Some("Well done. It's in your homework log.".to_string())
         } else if q.reflected.is_some() {
-            Some("Thank you. Your reflection is saved, and its topics are on your agenda.")
+            Some(
+                "Thank you. Your reflection is saved, and its topics are on your agenda."
+                    .to_string(),
+            )
         } else if q.welcome.is_some() {
-            Some("Your account is ready. Welcome to Between.")
+            Some("Your account is ready. Welcome to Between.".to_string())
         } else {
             None
         },
@@ -234,9 +373,10 @@ pub async fn show(
                      Reactions often arrive a day or two later; that is normal.",
         }),
         questionnaires: questionnaire_card(&questionnaires_due, tz),
-        last_checkin: recent.last().map(|c| LastCheckIn {
+        last_checkin: last.map(|c| LastCheckIn {
             when: local_time_phrase(c.content.at, tz, now),
             mood: c.content.mood.get(),
+            add_more: c.editable(now).then_some(c.id),
         }),
         count_30: recent.len(),
         homework,
@@ -247,4 +387,85 @@ pub async fn show(
         therapist_name: account.therapist.name.clone(),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::checkin::{CheckInInput, SafetyAnswer};
+    use domain::coping::ToolId;
+
+    fn checkin(mood: i64, answer: Option<SafetyAnswer>) -> CheckIn {
+        let now = Utc::now();
+        CheckIn {
+            id: CheckInId(1),
+            account_id: domain::account::AccountId(1),
+            content: CheckInInput {
+                mood: Some(mood),
+                self_harm_thoughts: answer,
+                ..Default::default()
+            }
+            .validate(now)
+            .unwrap_or_else(|e| panic!("{e:?}")),
+            created_at: now,
+        }
+    }
+
+    const HELPED: [ToolId; 3] = [
+        ToolId::BoxBreathing,
+        ToolId::Grounding54321,
+        ToolId::BoxBreathing,
+    ];
+
+    #[test]
+    fn a_day_well_below_the_usual_is_named_with_two_tools() {
+        let today = checkin(4, None);
+        let a = acknowledgement(Some(&today), Some(7), &HELPED);
+        let a = a.unwrap_or_else(|| panic!("a 4 against a usual 7 is acknowledged"));
+        assert!(a.line.starts_with("Today is lower than your usual 7."));
+        assert_eq!(a.tools.len(), 2);
+        assert_eq!(a.tools_line, "Here are two things that helped you before:");
+        assert!(!a.gentle_help);
+        // Everyday ups and downs pass without comment.
+        assert!(acknowledgement(Some(&checkin(6, None)), Some(7), &HELPED).is_none());
+        assert!(acknowledgement(None, Some(7), &HELPED).is_none());
+    }
+
+    #[test]
+    fn sensible_words_without_a_usual_or_tools() {
+        let a = acknowledgement(Some(&checkin(3, None)), None, &[]);
+        let a = a.unwrap_or_else(|| panic!("a 3 with no usual is acknowledged"));
+        assert!(a.line.starts_with("Today sounds hard."));
+        assert!(a.tools.is_empty());
+        assert!(a.tools_line.contains("toolkit"));
+        let one = acknowledgement(Some(&checkin(3, None)), None, &HELPED[..1]);
+        assert_eq!(
+            one.map(|a| a.tools_line),
+            Some("Here is something that helped you before:")
+        );
+    }
+
+    #[test]
+    fn a_very_low_mood_shows_help_gently_unless_it_was_a_yes() {
+        for answer in [
+            None,
+            Some(SafetyAnswer::No),
+            Some(SafetyAnswer::RatherNotSay),
+        ] {
+            let a = acknowledgement(Some(&checkin(1, answer)), Some(2), &[]);
+            assert!(a.is_some_and(|a| a.gentle_help), "{answer:?}");
+        }
+        // A "yes" goes to the crisis path instead (the urgent card on home).
+        let yes = acknowledgement(Some(&checkin(1, Some(SafetyAnswer::Yes))), Some(7), &[]);
+        assert!(yes.is_some_and(|a| !a.gentle_help));
+    }
+
+    #[test]
+    fn the_usual_is_set_or_the_middle_of_enough_earlier_days() {
+        let days: Vec<CheckIn> = [7, 6, 8, 7, 5].map(|m| checkin(m, None)).into();
+        let refs: Vec<&CheckIn> = days.iter().collect();
+        assert_eq!(usual_mood(Some(4), &refs), Some(4));
+        assert_eq!(usual_mood(None, &refs), Some(7));
+        assert_eq!(usual_mood(None, &refs[..4]), None);
+    }
 }
