@@ -38,16 +38,19 @@ export async function seedHistory(page, baseUrl, { usual = 7, days = 56, until =
     if (d % 6 === 3) continue; // a missed day now and then, as people do
     await create(page, baseUrl, 'checkins', { mood: steadyMood(usual, d), self_harm_thoughts: false, at: daysAgo(d) });
   }
+  // Three rated uses each: enough for "what works for me" to rank them.
   const tools = [
     ['box-breathing', 7, 4],
     ['grounding-5-4-3-2-1', 6, 4],
     ['box-breathing', 6, 3],
     ['grounding-5-4-3-2-1', 5, 3],
+    ['box-breathing', 6, 4],
+    ['grounding-5-4-3-2-1', 7, 5],
   ];
   for (const [i, [tool, before, after]] of tools.entries()) {
     await create(page, baseUrl, 'coping-uses', {
       tool,
-      started_at: daysAgo(days - 5 - i * 9, 21),
+      started_at: daysAgo(days - 5 - i * 7, 21),
       distress_before: before,
       distress_after: after,
     });
