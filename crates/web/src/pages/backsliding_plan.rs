@@ -258,10 +258,12 @@ fn edit_page(
         prefilled_tools,
         stressors: Stressor::ALL
             .iter()
-            .map(|s| Choice {
-                value: s.code().to_string(),
-                label: s.label().to_string(),
-                checked: form.stressors.iter().any(|c| c == s.code()),
+            .map(|s| {
+                Choice::new(
+                    s.code().to_string(),
+                    s.label().to_string(),
+                    form.stressors.iter().any(|c| c == s.code()),
+                )
             })
             .collect(),
         net: contact_rows(&form.net_name, &form.net_phone),

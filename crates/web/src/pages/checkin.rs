@@ -168,11 +168,7 @@ pub fn rating_scale(
         high,
         required: name == "mood",
         choices: (0..=10)
-            .map(|i| Choice {
-                value: i.to_string(),
-                label: i.to_string(),
-                checked: value == i.to_string(),
-            })
+            .map(|i| Choice::new(i.to_string(), i.to_string(), value == i.to_string()))
             .collect(),
         error: message_for(errors, name).map(str::to_string),
     }
@@ -213,45 +209,27 @@ fn page(
     ];
     let body = BodySignal::ALL
         .iter()
-        .map(|b| Choice {
-            value: b.code().into(),
-            label: b.label().into(),
-            checked: form.body.iter().any(|v| v == b.code()),
-        })
+        .map(|b| Choice::new(b.code(), b.label(), form.body.iter().any(|v| v == b.code())))
         .collect();
     let usual = UsualActivities::ALL
         .iter()
-        .map(|u| Choice {
-            value: u.code().into(),
-            label: u.label().into(),
-            checked: form.usual_activities == u.code(),
-        })
+        .map(|u| Choice::new(u.code(), u.label(), form.usual_activities == u.code()))
         .collect();
     let mut harder: Vec<Choice> = HARDER_TODAY_SUGGESTIONS
         .iter()
-        .map(|(code, label)| Choice {
-            value: (*code).into(),
-            label: (*label).into(),
-            checked: form.harder_today.iter().any(|v| v == code),
+        .map(|(code, label)| {
+            Choice::new(*code, *label, form.harder_today.iter().any(|v| v == code))
         })
         .collect();
     // A person's own words from a saved check-in, ticked, after the suggestions.
     for own in &form.harder_today {
         if !harder.iter().any(|c| &c.value == own) {
-            harder.push(Choice {
-                value: own.clone(),
-                label: own.clone(),
-                checked: true,
-            });
+            harder.push(Choice::new(own.clone(), own.clone(), true));
         }
     }
     let safety = SafetyAnswer::ALL
         .iter()
-        .map(|a| Choice {
-            value: a.code().into(),
-            label: a.label().into(),
-            checked: form.self_harm_thoughts == a.code(),
-        })
+        .map(|a| Choice::new(a.code(), a.label(), form.self_harm_thoughts == a.code()))
         .collect();
     let low_mood = form
         .mood

@@ -118,32 +118,30 @@ async fn page(
         .iter()
         .rev()
         .filter(|s| s.at >= recent)
-        .map(|s| Choice {
-            value: s.id.to_string(),
-            label: format!(
-                "{} at {}",
-                s.at.with_timezone(&tz).format("%A %-d %B"),
-                s.at.with_timezone(&tz).format("%H:%M")
-            ),
-            checked: form.session_id == s.id.to_string(),
+        .map(|s| {
+            Choice::new(
+                s.id.to_string(),
+                format!(
+                    "{} at {}",
+                    s.at.with_timezone(&tz).format("%A %-d %B"),
+                    s.at.with_timezone(&tz).format("%H:%M")
+                ),
+                form.session_id == s.id.to_string(),
+            )
         })
         .collect();
-    choices.push(Choice {
-        value: String::new(),
-        label: "Not about one session".into(),
-        checked: form.session_id.is_empty(),
-    });
+    choices.push(Choice::new(
+        String::new(),
+        "Not about one session",
+        form.session_id.is_empty(),
+    ));
     Ok(FeedbackPage {
         layout: Layout::signed_in(&me.csrf, "feedback"),
         notice,
         sessions: choices,
         kinds: FeedbackKind::ALL
             .iter()
-            .map(|k| Choice {
-                value: k.code().into(),
-                label: k.label().into(),
-                checked: form.kind == k.code(),
-            })
+            .map(|k| Choice::new(k.code(), k.label(), form.kind == k.code()))
             .collect(),
         notes: notes
             .iter()

@@ -126,11 +126,7 @@ async fn page(
         finished: finished.into_iter().rev().map(|h| view(h, tz)).collect(),
         frequencies: Frequency::ALL
             .iter()
-            .map(|f| Choice {
-                value: f.code().into(),
-                label: f.label().into(),
-                checked: form.frequency == f.code(),
-            })
+            .map(|f| Choice::new(f.code(), f.label(), form.frequency == f.code()))
             .collect(),
         form,
         errors,

@@ -96,14 +96,27 @@ pub struct Choice {
     pub checked: bool,
 }
 
+impl Choice {
+    /// A choice submitting `value`, read as `label`, selected when `checked`.
+    pub fn new(value: impl Into<String>, label: impl Into<String>, checked: bool) -> Choice {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+            checked,
+        }
+    }
+}
+
 /// The country options for a picker, with `selected` chosen.
 pub fn country_choices(selected: Option<&str>) -> Vec<Choice> {
     domain::crisis::Country::all()
         .iter()
-        .map(|c| Choice {
-            value: c.code().to_string(),
-            label: c.name().to_string(),
-            checked: selected.is_some_and(|s| s.eq_ignore_ascii_case(c.code())),
+        .map(|c| {
+            Choice::new(
+                c.code().to_string(),
+                c.name().to_string(),
+                selected.is_some_and(|s| s.eq_ignore_ascii_case(c.code())),
+            )
         })
         .collect()
 }

@@ -333,10 +333,8 @@ fn form_page(
                 choices: ANSWER_LABELS
                     .iter()
                     .enumerate()
-                    .map(|(v, label)| Choice {
-                        value: v.to_string(),
-                        label: (*label).to_string(),
-                        checked: chosen == v.to_string(),
+                    .map(|(v, label)| {
+                        Choice::new(v.to_string(), (*label).to_string(), chosen == v.to_string())
                     })
                     .collect(),
                 name,
@@ -360,10 +358,12 @@ fn form_page(
         difficulty_question: instrument.asks_difficulty().then_some(DIFFICULTY_QUESTION),
         difficulty: Difficulty::ALL
             .iter()
-            .map(|d| Choice {
-                value: d.code().to_string(),
-                label: d.label().to_string(),
-                checked: chosen_difficulty == d.code(),
+            .map(|d| {
+                Choice::new(
+                    d.code().to_string(),
+                    d.label().to_string(),
+                    chosen_difficulty == d.code(),
+                )
             })
             .collect(),
         difficulty_error: super::message_for(errors, "difficulty").map(str::to_string),

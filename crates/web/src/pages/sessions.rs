@@ -193,11 +193,7 @@ async fn page(
         ("fortnightly", "Every two weeks"),
     ]
     .iter()
-    .map(|(v, l)| Choice {
-        value: (*v).into(),
-        label: (*l).into(),
-        checked: form.repeat == *v,
-    })
+    .map(|(v, l)| Choice::new(*v, *l, form.repeat == *v))
     .collect();
     Ok(SessionsPage {
         layout: Layout::signed_in(&me.csrf, "sessions"),
@@ -430,18 +426,22 @@ fn reflect_page(
         ),
         came_up: CameUp::ALL
             .iter()
-            .map(|c| Choice {
-                value: c.code().into(),
-                label: c.label().into(),
-                checked: form.came_up.iter().any(|v| v == c.code()),
+            .map(|c| {
+                Choice::new(
+                    c.code(),
+                    c.label(),
+                    form.came_up.iter().any(|v| v == c.code()),
+                )
             })
             .collect(),
         agenda: agenda
             .iter()
-            .map(|a| Choice {
-                value: a.id.to_string(),
-                label: a.text.clone(),
-                checked: form.discussed.iter().any(|d| *d == a.id.to_string()),
+            .map(|a| {
+                Choice::new(
+                    a.id.to_string(),
+                    a.text.clone(),
+                    form.discussed.iter().any(|d| *d == a.id.to_string()),
+                )
             })
             .collect(),
         form,

@@ -389,11 +389,7 @@ fn tool_page(
             })
             .collect(),
         rounds: ROUNDS_RANGE
-            .map(|r| Choice {
-                value: r.to_string(),
-                label: r.to_string(),
-                checked: r == default_rounds,
-            })
+            .map(|r| Choice::new(r.to_string(), r.to_string(), r == default_rounds))
             .collect(),
         default_rounds,
         before: rating_scale(
