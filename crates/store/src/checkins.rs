@@ -109,14 +109,92 @@ impl CheckInRow {
     }
 }
 
+/// A check-in's content as stored, in the column order shared by the insert (after the
+/// account, client id and time) and by UPDATE (after the account and id): one place decides
+/// how each field is written, for both databases.
+pub(crate) struct Content<'a> {
+    pub mood: i64,
+    pub anxiety: Option<i64>,
+    pub energy: Option<i64>,
+    pub body: String,
+    pub usual_activities: Option<&'static str>,
+    pub missed_usual_activities: Option<bool>,
+    pub harder_today: String,
+    pub sleep_hours: Option<f64>,
+    pub substances: &'a Option<String>,
+    pub self_harm_thoughts: Option<bool>,
+    pub self_harm_rather_not_say: bool,
+    pub note: &'a Option<String>,
+}
+
+impl<'a> Content<'a> {
+    pub(crate) fn of(c: &'a NewCheckIn) -> Content<'a> {
+        let (thoughts, rather_not_say) = safety_columns(c);
+        Content {
+            mood: i64::from(c.mood.get()),
+            anxiety: c.anxiety.map(|r| i64::from(r.get())),
+            energy: c.energy.map(|r| i64::from(r.get())),
+            body: body_json(c),
+            usual_activities: c.usual_activities.map(|u| u.code()),
+            missed_usual_activities: c.missed_usual_activities,
+            harder_today: tags_json(c),
+            sleep_hours: c.sleep_hours,
+            substances: &c.substances,
+            self_harm_thoughts: thoughts,
+            self_harm_rather_not_say: rather_not_say,
+            note: &c.note,
+        }
+    }
+
+    /// The values as SQLite parameters, in column order.
+    fn params(&self) -> [&dyn rusqlite::ToSql; 12] {
+        [
+            &self.mood,
+            &self.anxiety,
+            &self.energy,
+            &self.body,
+            &self.usual_activities,
+            &self.missed_usual_activities,
+            &self.harder_today,
+            &self.sleep_hours,
+            self.substances,
+            &self.self_harm_thoughts,
+            &self.self_harm_rather_not_say,
+            self.note,
+        ]
+    }
+
+    /// Binds the values to a PostgreSQL query, in column order.
+    pub(crate) fn bind<'q, O>(
+        self,
+        q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>
+    where
+        'a: 'q,
+    {
+        q.bind(self.mood)
+            .bind(self.anxiety)
+            .bind(self.energy)
+            .bind(self.body)
+            .bind(self.usual_activities)
+            .bind(self.missed_usual_activities)
+            .bind(self.harder_today)
+            .bind(self.sleep_hours)
+            .bind(self.substances)
+            .bind(self.self_harm_thoughts)
+            .bind(self.self_harm_rather_not_say)
+            .bind(self.note)
+    }
+}
+
 /// Body signal codes as stored JSON text.
-pub(crate) fn body_json(c: &NewCheckIn) -> String {
+fn body_json(c: &NewCheckIn) -> String {
     let codes: Vec<&str> = c.body.iter().map(|b| b.code()).collect();
     serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
 }
 
 /// The safety answer as stored: the yes/no column, and the "rather not say" flag.
-pub(crate) fn safety_columns(c: &NewCheckIn) -> (Option<bool>, bool) {
+fn safety_columns(c: &NewCheckIn) -> (Option<bool>, bool) {
     let answer = c.self_harm_thoughts;
     (
         answer.and_then(SafetyAnswer::as_bool),
@@ -134,7 +212,7 @@ pub(crate) fn edit_change(
 }
 
 /// Tags as stored JSON text.
-pub(crate) fn tags_json(c: &NewCheckIn) -> String {
+fn tags_json(c: &NewCheckIn) -> String {
     serde_json::to_string(&c.harder_today).unwrap_or_else(|_| "[]".into())
 }
 
@@ -195,23 +273,15 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                     insert_new_sql!("checkins", checkin_columns!(), checkin_values!()),
                     existing_sql!("checkins", checkin_columns!()),
                     &[
-                        &account.0,
-                        &c.client_id.to_string(),
-                        &crate::rows::ms(c.at),
-                        &i64::from(c.mood.get()),
-                        &c.anxiety.map(|r| i64::from(r.get())),
-                        &c.energy.map(|r| i64::from(r.get())),
-                        &body_json(&c),
-                        &c.usual_activities.map(|u| u.code()),
-                        &c.missed_usual_activities,
-                        &tags_json(&c),
-                        &c.sleep_hours,
-                        &c.substances,
-                        &safety_columns(&c).0,
-                        &safety_columns(&c).1,
-                        &c.note,
-                        &crate::rows::ms(Utc::now()),
-                    ],
+                        &[
+                            &account.0 as &dyn rusqlite::ToSql,
+                            &c.client_id.to_string(),
+                            &crate::rows::ms(c.at),
+                        ][..],
+                        &Content::of(&c).params(),
+                        &[&crate::rows::ms(Utc::now())],
+                    ]
+                    .concat(),
                     account,
                     c.client_id,
                 )?;
@@ -262,25 +332,13 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                     return Ok(None);
                 };
                 let before = before.into_checkin()?;
-                let (thoughts, rather_not_say) = safety_columns(&c);
                 let row: Option<CheckInRow> = conn.row(
                     UPDATE,
                     &[
-                        &account.0,
-                        &id.0,
-                        &i64::from(c.mood.get()),
-                        &c.anxiety.map(|r| i64::from(r.get())),
-                        &c.energy.map(|r| i64::from(r.get())),
-                        &body_json(&c),
-                        &c.usual_activities.map(|u| u.code()),
-                        &c.missed_usual_activities,
-                        &tags_json(&c),
-                        &c.sleep_hours,
-                        &c.substances,
-                        &thoughts,
-                        &rather_not_say,
-                        &c.note,
-                    ],
+                        &[&account.0 as &dyn rusqlite::ToSql, &id.0][..],
+                        &Content::of(&c).params(),
+                    ]
+                    .concat(),
                 )?;
                 if let Some(change) = edit_change(&before.content, &c) {
                     // Guidance sees the changed check-in in the same transaction.
@@ -306,22 +364,12 @@ macro_rules! impl_checkin_store {
                 let (row, written): ($crate::checkins::CheckInRow, _) = insert_or_existing!(
                     &mut *tx, account, c.client_id,
                     into "checkins" (checkin_columns!()) checkin_values!(),
-                    |q| q
-                        .bind(account.0)
-                        .bind(c.client_id.to_string())
-                        .bind($crate::rows::ms(c.at))
-                        .bind(i64::from(c.mood.get()))
-                        .bind(c.anxiety.map(|r| i64::from(r.get())))
-                        .bind(c.energy.map(|r| i64::from(r.get())))
-                        .bind($crate::checkins::body_json(c))
-                        .bind(c.usual_activities.map(|u| u.code()))
-                        .bind(c.missed_usual_activities)
-                        .bind($crate::checkins::tags_json(c))
-                        .bind(c.sleep_hours)
-                        .bind(&c.substances)
-                        .bind($crate::checkins::safety_columns(c).0)
-                        .bind($crate::checkins::safety_columns(c).1)
-                        .bind(&c.note)
+                    |q| $crate::checkins::Content::of(c)
+                        .bind(
+                            q.bind(account.0)
+                                .bind(c.client_id.to_string())
+                                .bind($crate::rows::ms(c.at)),
+                        )
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
                 if written == $crate::Written::Created {
@@ -387,22 +435,11 @@ macro_rules! impl_checkin_store {
                     return Ok(None);
                 };
                 let before = before.into_checkin()?;
-                let (thoughts, rather_not_say) = $crate::checkins::safety_columns(c);
-                let row: $crate::checkins::CheckInRow = sqlx::query_as($crate::checkins::UPDATE)
+                let update = sqlx::query_as($crate::checkins::UPDATE)
                     .bind(account.0)
-                    .bind(id.0)
-                    .bind(i64::from(c.mood.get()))
-                    .bind(c.anxiety.map(|r| i64::from(r.get())))
-                    .bind(c.energy.map(|r| i64::from(r.get())))
-                    .bind($crate::checkins::body_json(c))
-                    .bind(c.usual_activities.map(|u| u.code()))
-                    .bind(c.missed_usual_activities)
-                    .bind($crate::checkins::tags_json(c))
-                    .bind(c.sleep_hours)
-                    .bind(&c.substances)
-                    .bind(thoughts)
-                    .bind(rather_not_say)
-                    .bind(&c.note)
+                    .bind(id.0);
+                let row: $crate::checkins::CheckInRow = $crate::checkins::Content::of(c)
+                    .bind(update)
                     .fetch_one(&mut *tx)
                     .await?;
                 if let Some(change) = $crate::checkins::edit_change(&before.content, c) {
