@@ -365,6 +365,31 @@ fn after_saving(c: &CheckIn, quick: bool) -> PageResult {
     }
 }
 
+/// The form again, keeping what the person chose, with what needs their attention.
+fn shown_again(
+    me: &SignedIn,
+    target: Target,
+    status: StatusCode,
+    form: CheckInForm,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let always = me.actor.account().always_ask_safety;
+    Ok(render(
+        status,
+        &page(&me.csrf, form, errors, always, target),
+    ))
+}
+
+/// What an expired form says: nothing was `done` yet (saved, changed), and what to do.
+fn expired(done: &str) -> Vec<FieldError> {
+    vec![FieldError::new(
+        "mood",
+        format!(
+            "This form had expired, so nothing was {done} yet. Please check your answers and save again."
+        ),
+    )]
+}
+
 /// Saves the check-in, from the full form or the one-tap mood buttons on home. Nothing
 /// blocks the save: an unanswered safety question at a very low mood is saved as not
 /// answered (see docs/guidance.md).
@@ -372,19 +397,9 @@ pub async fn submit(
     State(state): State<AppState>,
     ReshownForm { me, form, fresh }: ReshownForm<CheckInForm>,
 ) -> PageResult {
-    let always = me.actor.account().always_ask_safety;
-    let again = |status: StatusCode, form: CheckInForm, errors: Vec<FieldError>| -> PageResult {
-        Ok(render(
-            status,
-            &page(&me.csrf, form, errors, always, Target::New),
-        ))
-    };
+    let again = |status, form, errors| shown_again(&me, Target::New, status, form, errors);
     if !fresh {
-        let errors = vec![FieldError::new(
-            "mood",
-            "This form had expired, so nothing was saved yet. Please check your answers and save again.",
-        )];
-        return again(StatusCode::FORBIDDEN, form, errors);
+        return again(StatusCode::FORBIDDEN, form, expired("saved"));
     }
     let checked = match to_input(&form).and_then(|input| input.validate(chrono::Utc::now())) {
         Ok(c) => c,
@@ -433,19 +448,9 @@ pub async fn update(
     Path(id): Path<CheckInId>,
     ReshownForm { me, form, fresh }: ReshownForm<CheckInForm>,
 ) -> PageResult {
-    let always = me.actor.account().always_ask_safety;
-    let again = |status: StatusCode, form: CheckInForm, errors: Vec<FieldError>| -> PageResult {
-        Ok(render(
-            status,
-            &page(&me.csrf, form, errors, always, Target::Saved(id)),
-        ))
-    };
+    let again = |status, form, errors| shown_again(&me, Target::Saved(id), status, form, errors);
     if !fresh {
-        let errors = vec![FieldError::new(
-            "mood",
-            "This form had expired, so nothing was changed yet. Please check your answers and save again.",
-        )];
-        return again(StatusCode::FORBIDDEN, form, errors);
+        return again(StatusCode::FORBIDDEN, form, expired("changed"));
     }
     let input = match to_input(&form) {
         Ok(input) => input,
