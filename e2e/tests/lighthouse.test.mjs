@@ -55,9 +55,14 @@ after(async () => {
   await server?.stop();
 });
 
-for (const pagePath of PAGES) {
-  test(`Lighthouse on ${pagePath}`, async () => {
-    const run = await lighthouse(`${server.url}${pagePath}`, {
+/**
+ * One Lighthouse run. A run whose recording failed (a `runtimeError` such as NO_NAVSTART, which
+ * Lighthouse itself says to run again) measured nothing, so it is run again, at most twice;
+ * a low score is never retried.
+ */
+async function audit(url) {
+  for (let attempt = 1; ; attempt++) {
+    const run = await lighthouse(url, {
       port,
       output: 'json',
       logLevel: 'error',
@@ -65,10 +70,20 @@ for (const pagePath of PAGES) {
       // The session rides on a header: Lighthouse clears the origin's storage before it loads.
       extraHeaders: { Cookie: cookie },
     });
+    const failed = run.lhr.runtimeError;
+    if (!failed || attempt === 3) return run;
+    console.log(`lighthouse ${url}: recording failed (${failed.code}), running again`);
+  }
+}
+
+for (const pagePath of PAGES) {
+  test(`Lighthouse on ${pagePath}`, async () => {
+    const run = await audit(`${server.url}${pagePath}`);
     const name = pagePath === '/' ? 'home' : pagePath.slice(1);
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(path.join(RESULTS_DIR, `lighthouse-${name}.json`), run.report);
-    const { categories, audits, finalDisplayedUrl } = run.lhr;
+    const { categories, audits, finalDisplayedUrl, runtimeError } = run.lhr;
+    assert.equal(runtimeError, undefined, `Lighthouse could not measure ${pagePath}: ${runtimeError?.message}`);
     assert.equal(new URL(finalDisplayedUrl).pathname, pagePath, 'Lighthouse was sent elsewhere (signed out?)');
     const scores = Object.fromEntries(Object.keys(MINIMUM).map((id) => [id, Math.round(categories[id].score * 100)]));
     console.log(`lighthouse ${pagePath}: ${JSON.stringify(scores)}`);
