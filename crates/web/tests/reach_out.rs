@@ -10,19 +10,6 @@ use support::*;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-/// Percent-encodes a form value.
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// Saves the therapist's details (and a UK account) through the settings form.
 async fn set_therapist(t: &TestApp, cookie: &str, name: &str, phone: &str, email: &str) {
     let page = t.get("/settings", Some(cookie)).await;

@@ -8,19 +8,6 @@ use support::*;
 use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 
-/// Percent-encodes a form value.
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// A form body from pairs, repeated names allowed.
 fn form(pairs: &[(&str, &str)]) -> String {
     pairs

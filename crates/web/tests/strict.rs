@@ -13,17 +13,6 @@ use serde_json::{Value, json};
 use support::*;
 use uuid::Uuid;
 
-/// A form value, percent-encoded as a browser sends it.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            b => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn csrf_of(t: &TestApp, path: &str, cookie: &str) -> String {
     hidden(&t.get(path, Some(cookie)).await.body, "csrf")
 }
