@@ -46,6 +46,11 @@ impl Baseline {
         (self.value - mood) / self.spread
     }
 
+    /// The usual mood as the guidance evidence says it: "7", or "6.5".
+    pub fn in_words(&self) -> String {
+        super::reason::mood(self.value)
+    }
+
     /// Whether a day mood is low: far enough below the baseline both in spreads and in points.
     pub fn is_low(&self, mood: f64, settings: &GuidanceSettings) -> bool {
         self.z(mood) >= settings.low_z - EPSILON

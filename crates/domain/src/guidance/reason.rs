@@ -340,7 +340,7 @@ fn named(instrument: Instrument) -> String {
 }
 
 /// A mood or baseline as people say it: "7", or "6.5" when it is not whole.
-fn mood(m: f64) -> String {
+pub(crate) fn mood(m: f64) -> String {
     let tenths = (m * 10.0).round() / 10.0;
     if tenths.fract() == 0.0 {
         format!("{tenths:.0}")

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use domain::checkin::{CheckIn, CheckInId};
 use domain::crisis::directory_for_country;
-use domain::guidance::Level;
+use domain::guidance::{Baseline, GuidanceSettings, Level};
 use domain::questionnaire::Due;
 use serde::Deserialize;
 
@@ -59,41 +59,25 @@ pub struct Acknowledgement {
     gentle_help: bool,
 }
 
-/// How far below the usual mood a day must be to be acknowledged: the everyday ups and
-/// downs of a point or so pass without comment.
-const LOWER_THAN_USUAL_BY: u8 = 2;
 /// With no usual yet, a mood at or below this is acknowledged.
 const LOW_WITHOUT_USUAL: u8 = 4;
-/// Check-ins before today needed to speak of a "usual" the person did not set.
-const USUAL_FROM_CHECKINS: usize = 5;
-
-/// The person's usual mood: the one they set, or else the middle of their recent check-ins
-/// before today, when there are enough of them.
-fn usual_mood(set: Option<u8>, earlier: &[&CheckIn]) -> Option<u8> {
-    if set.is_some() {
-        return set;
-    }
-    if earlier.len() < USUAL_FROM_CHECKINS {
-        return None;
-    }
-    let mut moods: Vec<u8> = earlier.iter().map(|c| c.content.mood.get()).collect();
-    moods.sort_unstable();
-    moods.get(moods.len() / 2).copied()
-}
 
 /// The acknowledgement for today's latest check-in, if today is a hard day.
 fn acknowledgement(
     today: Option<&CheckIn>,
-    usual: Option<u8>,
+    usual: Option<&Baseline>,
     helped: &[domain::coping::ToolId],
 ) -> Option<Acknowledgement> {
     let c = today?;
     let mood = c.content.mood.get();
     let very_low = c.content.low_mood() && !c.content.said_yes();
     let (heading, line) = match usual {
-        Some(u) if mood + LOWER_THAN_USUAL_BY <= u => (
+        // The usual and the distance are guidance's own (the baseline and its low-day
+        // points), so home never names a different "usual" from the evidence and the charts;
+        // the everyday ups and downs of a point or so pass without comment.
+        Some(u) if u.value - f64::from(mood) >= GuidanceSettings::default().low_points => (
             "A harder day",
-            format!("Today is lower than your usual {u}. One hard day is common, and it doesn't undo what you've done so far."),
+            format!("Today is lower than your usual {}. One hard day is common, and it doesn't undo what you've done so far.", u.in_words()),
         ),
         None if mood <= LOW_WITHOUT_USUAL => (
             "A harder day",
@@ -276,9 +260,10 @@ pub async fn show(
     let now = Utc::now();
     let app = &state.app;
     let actor = &me.actor;
-    let (recent, guidance, next, due, questionnaires_due) = tokio::try_join!(
+    let (recent, guidance, usual, next, due, questionnaires_due) = tokio::try_join!(
         app.checkins(actor, Some(now - Duration::days(30)), None),
         app.guidance(actor, now),
+        app.usual_mood(actor, now),
         app.next_session(actor, now),
         app.reflection_due(actor, now),
         app.questionnaires_due(actor, now),
@@ -304,11 +289,9 @@ pub async fn show(
     let is_today = |c: &CheckIn| c.content.at.with_timezone(&tz).date_naive() == today;
     let last = recent.last();
     let today_last = last.filter(|c| is_today(c));
-    let earlier: Vec<&CheckIn> = recent.iter().filter(|c| !is_today(c)).collect();
-    let usual = usual_mood(account.usual_mood.map(|r| r.get()), &earlier);
     // On an urgent or reach-out day the guidance card speaks to the day already.
     let acknowledgement = matches!(guidance.level, Level::Steady | Level::ExpectedDip)
-        .then(|| acknowledgement(today_last, usual, &helped))
+        .then(|| acknowledgement(today_last, usual.as_ref(), &helped))
         .flatten();
     let saved = q.saved.is_some();
     let show_toolkit = acknowledgement.as_ref().is_none_or(|a| a.tools.is_empty());
@@ -411,6 +394,14 @@ mod tests {
         }
     }
 
+    fn usual(value: f64) -> Baseline {
+        Baseline {
+            value,
+            spread: 1.0,
+            source: domain::guidance::BaselineSource::UsualDay,
+        }
+    }
+
     const HELPED: [ToolId; 3] = [
         ToolId::BoxBreathing,
         ToolId::Grounding54321,
@@ -420,15 +411,15 @@ mod tests {
     #[test]
     fn a_day_well_below_the_usual_is_named_with_two_tools() {
         let today = checkin(4, None);
-        let a = acknowledgement(Some(&today), Some(7), &HELPED);
+        let a = acknowledgement(Some(&today), Some(&usual(7.0)), &HELPED);
         let a = a.unwrap_or_else(|| panic!("a 4 against a usual 7 is acknowledged"));
         assert!(a.line.starts_with("Today is lower than your usual 7."));
         assert_eq!(a.tools.len(), 2);
         assert_eq!(a.tools_line, "Here are two things that helped you before:");
         assert!(!a.gentle_help);
         // Everyday ups and downs pass without comment.
-        assert!(acknowledgement(Some(&checkin(6, None)), Some(7), &HELPED).is_none());
-        assert!(acknowledgement(None, Some(7), &HELPED).is_none());
+        assert!(acknowledgement(Some(&checkin(6, None)), Some(&usual(7.0)), &HELPED).is_none());
+        assert!(acknowledgement(None, Some(&usual(7.0)), &HELPED).is_none());
     }
 
     #[test]
@@ -452,20 +443,15 @@ mod tests {
             Some(SafetyAnswer::No),
             Some(SafetyAnswer::RatherNotSay),
         ] {
-            let a = acknowledgement(Some(&checkin(1, answer)), Some(2), &[]);
+            let a = acknowledgement(Some(&checkin(1, answer)), Some(&usual(2.0)), &[]);
             assert!(a.is_some_and(|a| a.gentle_help), "{answer:?}");
         }
         // A "yes" goes to the crisis path instead (the urgent card on home).
-        let yes = acknowledgement(Some(&checkin(1, Some(SafetyAnswer::Yes))), Some(7), &[]);
+        let yes = acknowledgement(
+            Some(&checkin(1, Some(SafetyAnswer::Yes))),
+            Some(&usual(7.0)),
+            &[],
+        );
         assert!(yes.is_some_and(|a| !a.gentle_help));
-    }
-
-    #[test]
-    fn the_usual_is_set_or_the_middle_of_enough_earlier_days() {
-        let days: Vec<CheckIn> = [7, 6, 8, 7, 5].map(|m| checkin(m, None)).into();
-        let refs: Vec<&CheckIn> = days.iter().collect();
-        assert_eq!(usual_mood(Some(4), &refs), Some(4));
-        assert_eq!(usual_mood(None, &refs), Some(7));
-        assert_eq!(usual_mood(None, &refs[..4]), None);
     }
 }
