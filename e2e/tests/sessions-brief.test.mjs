@@ -305,7 +305,7 @@ test('a questionnaire chart says where the watched range begins, off the line, i
     assert.ok(px >= 12, `"${text}" renders at ${px.toFixed(1)} px`);
   }
   assert.ok(!/clinical/i.test(await figure.innerText()), 'no clinical jargon on the chart');
-  await visible(figure.getByText('Dashed line at 10: where the range your therapist watches begins (10 or more)'), 'the line in plain words');
+  await visible(figure.getByText('Dashed line at 10: where the higher range begins (10 or more)'), 'the line in plain words');
   // Nothing written on or across the line except its number on the axis, left of it.
   const overlaps = await chart.evaluate((svg) => {
     const line = svg.querySelector('line.caseness').getBoundingClientRect();

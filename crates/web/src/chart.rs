@@ -341,10 +341,10 @@ pub fn score_chart(scale: &ScoreScale, points: &[ScorePoint]) -> String {
     svg
 }
 
-/// "Where the range your therapist watches begins": the caseness line in plain words.
+/// "Where the higher range begins": the caseness line in the words the result page uses.
 fn watched_range(scale: &ScoreScale) -> String {
     format!(
-        "where the range your therapist watches begins ({} or more)",
+        "where the higher range begins ({} or more)",
         scale.caseness
     )
 }
@@ -540,10 +540,10 @@ mod tests {
         );
         assert!(svg.contains("2 scores: 14 on 2 November 2026, 8 on 16 November 2026."));
         assert!(svg.contains(
-            "The dashed line at 10 marks where the range your therapist watches begins (10 or more)."
+            "The dashed line at 10 marks where the higher range begins (10 or more)."
         ));
         assert!(svg.contains(
-            "Dashed line at 10: where the range your therapist watches begins (10 or more)"
+            "Dashed line at 10: where the higher range begins (10 or more)"
         ));
         assert!(!svg.contains("clinical"), "plain words");
         assert!(
