@@ -6,15 +6,12 @@
 // mood-only and a full check-in (printed for the closing note).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { checkA11y, launchBrowser, newDesktopContext, newPhoneContext } from '../lib/browser.mjs';
+import { checkA11y, launchBrowser, newDesktopContext, newPhoneContext, screenshot } from '../lib/browser.mjs';
 import { expectHome, fillSignup, newAccount, signup, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const SAFETY_QUESTION = 'Have you had thoughts of harming yourself or ending your life?';
-// Screenshots to look at, kept out of the repository.
-const SHOTS = process.env.CHECKIN_SHOTS || '/tmp/shots-checkin';
 
 let server;
 let browser;
@@ -24,7 +21,6 @@ let page;
 before(async () => {
   server = await startServer({ name: 'checkin-quick', args: ['--open-signup'] });
   browser = await launchBrowser();
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 /** A new person in a fresh phone browser, signed up and on home. */
@@ -54,8 +50,9 @@ async function checkins(p = page) {
   return (await res.json()).checkins;
 }
 
+/** A screenshot for people to look at, with the other test screenshots. */
 async function shot(p, name) {
-  await p.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  await screenshot(p, `checkin-quick-${name}`);
 }
 
 /** The gentle help after a very low mood: a crisis line to call and the safety plan. */
