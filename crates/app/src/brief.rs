@@ -227,6 +227,10 @@ impl App {
     }
 }
 
+/// How far back the usual mood looks: the baseline's window is 35 days before the day it
+/// judges; 60 leaves room for days without a check-in.
+pub const USUAL_MOOD_LOOKS_BACK: Duration = Duration::days(60);
+
 impl App {
     /// The person's usual mood and how much it varies, as guidance judges days against it
     /// at `at`: the band the charts shade. `None` until there is enough to say.
@@ -235,12 +239,25 @@ impl App {
         actor: &Actor,
         at: DateTime<Utc>,
     ) -> Result<Option<Baseline>, AppError> {
-        // The baseline looks back 35 days; 60 leaves room for days without a check-in.
-        let history = self.history(actor, Some(at - Duration::days(60))).await?;
-        Ok(personal_baseline(
-            &history,
-            at,
-            &GuidanceSettings::default(),
-        ))
+        let checkins = self
+            .store
+            .checkins(actor.account.id, Some(at - USUAL_MOOD_LOOKS_BACK), None)
+            .await?;
+        Ok(usual_mood_of(actor, &checkins, at))
     }
+}
+
+/// The usual mood at `at` from check-ins already read, which must reach back
+/// [`USUAL_MOOD_LOOKS_BACK`] before `at`. Only check-ins and the person's usual-day rating
+/// go into it, so nothing else is read.
+pub fn usual_mood_of(
+    actor: &Actor,
+    checkins: &[domain::checkin::CheckIn],
+    at: DateTime<Utc>,
+) -> Option<Baseline> {
+    let account = actor.account();
+    let mut history = domain::history::History::new(account.timezone);
+    history.usual_mood = account.usual_mood;
+    history.checkins = checkins.iter().map(|c| c.content.record()).collect();
+    personal_baseline(&history, at, &GuidanceSettings::default())
 }

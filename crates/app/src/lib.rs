@@ -26,7 +26,7 @@ use store::Store;
 pub use accounts::{NewUser, SignUp};
 pub use brief::{
     Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,
-    MAX_BRIEF_DAYS, ScoreSummary, local_midnight,
+    MAX_BRIEF_DAYS, ScoreSummary, USUAL_MOOD_LOOKS_BACK, local_midnight, usual_mood_of,
 };
 pub use domain::profile::ProfileInput;
 pub use error::AppError;

@@ -343,10 +343,7 @@ pub fn score_chart(scale: &ScoreScale, points: &[ScorePoint]) -> String {
 
 /// "Where the higher range begins": the caseness line in the words the result page uses.
 fn watched_range(scale: &ScoreScale) -> String {
-    format!(
-        "where the higher range begins ({} or more)",
-        scale.caseness
-    )
+    format!("where the higher range begins ({} or more)", scale.caseness)
 }
 
 fn score_key(scale: &ScoreScale) -> String {
@@ -539,12 +536,10 @@ mod tests {
             svg.contains("<title id=\"phq9-chart-title\">PHQ-9 scores over time, 0 to 27</title>")
         );
         assert!(svg.contains("2 scores: 14 on 2 November 2026, 8 on 16 November 2026."));
-        assert!(svg.contains(
-            "The dashed line at 10 marks where the higher range begins (10 or more)."
-        ));
-        assert!(svg.contains(
-            "Dashed line at 10: where the higher range begins (10 or more)"
-        ));
+        assert!(
+            svg.contains("The dashed line at 10 marks where the higher range begins (10 or more).")
+        );
+        assert!(svg.contains("Dashed line at 10: where the higher range begins (10 or more)"));
         assert!(!svg.contains("clinical"), "plain words");
         assert!(
             !svg.contains("caseness-label"),

@@ -260,10 +260,11 @@ pub async fn show(
     let now = Utc::now();
     let app = &state.app;
     let actor = &me.actor;
-    let (recent, guidance, usual, next, due, questionnaires_due) = tokio::try_join!(
-        app.checkins(actor, Some(now - Duration::days(30)), None),
+    // One read of check-ins serves the usual mood (which looks back furthest), today's and
+    // the last 30 days'.
+    let (checkins, guidance, next, due, questionnaires_due) = tokio::try_join!(
+        app.checkins(actor, Some(now - ::app::USUAL_MOOD_LOOKS_BACK), None),
         app.guidance(actor, now),
-        app.usual_mood(actor, now),
         app.next_session(actor, now),
         app.reflection_due(actor, now),
         app.questionnaires_due(actor, now),
@@ -287,6 +288,9 @@ pub async fn show(
         .collect();
     let today = now.with_timezone(&tz).date_naive();
     let is_today = |c: &CheckIn| c.content.at.with_timezone(&tz).date_naive() == today;
+    let usual = ::app::usual_mood_of(actor, &checkins, now);
+    let since_30 = now - Duration::days(30);
+    let recent = &checkins[checkins.partition_point(|c| c.content.at < since_30)..];
     let last = recent.last();
     let today_last = last.filter(|c| is_today(c));
     // On an urgent or reach-out day the guidance card speaks to the day already.
