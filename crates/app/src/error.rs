@@ -30,6 +30,10 @@ pub enum AppError {
     /// The thing asked for does not exist for this account.
     #[error("not found")]
     NotFound,
+    /// Stored words that do not decrypt for their own row: damaged, or moved there by hand.
+    /// They are never shown; the cause (which table and column) is for the log only.
+    #[error("damaged data: {0}")]
+    Damaged(#[source] store::StoreError),
     /// Something failed inside; the cause is for the log only.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn Error + Send + Sync + 'static>),
@@ -61,6 +65,7 @@ impl From<store::StoreError> for AppError {
             store::StoreError::Conflict { field, what } => {
                 AppError::field(field, format!("{what} is already taken."))
             }
+            damaged @ store::StoreError::Damaged { .. } => AppError::Damaged(damaged),
             other => AppError::internal(other),
         }
     }

@@ -25,7 +25,7 @@ fn size(path: &Path) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wal_stays_bounded_and_a_clean_stop_leaves_one_complete_file() {
     let dir = tempfile::tempdir().unwrap();
-    let store = store::open(&DatabaseUrl::sqlite_in(dir.path()))
+    let store = store::testing::open(&DatabaseUrl::sqlite_in(dir.path()))
         .await
         .unwrap();
     let app = App::new(store.clone(), Settings::default());

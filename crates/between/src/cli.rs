@@ -22,6 +22,11 @@ pub struct Cli {
     )]
     pub database_url: Option<String>,
 
+    /// The master key file that encrypts what people write. Defaults to master.key in the data
+    /// dir; keep it apart from database backups (docs/privacy.md). Created at first start.
+    #[arg(long, env = "BETWEEN_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -63,6 +68,9 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Manage the master key that encrypts what people write.
+    #[command(subcommand)]
+    Key(Key),
     /// Print the guidance for a history file as JSON.
     Assess {
         /// A history file (see docs/history-format.md); `-` reads standard input.
@@ -126,4 +134,13 @@ pub enum Token {
         #[arg(long, default_value = "personal token")]
         label: String,
     },
+}
+
+/// `key` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Key {
+    /// Make a new master key and re-wrap every account's data key under it. Stop every
+    /// server using the database first. The old key file is kept beside the new one as
+    /// `.old`: backups taken before need it.
+    Rotate,
 }

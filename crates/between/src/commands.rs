@@ -8,10 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use app::{App, AppError, NewUser, Settings};
 use domain::account::Role;
-use store::{DatabaseUrl, Store};
+use store::{DatabaseUrl, KeyFile, Store};
 
 use crate::backup;
-use crate::cli::{Cli, Command, Serve, Token, User};
+use crate::cli::{Cli, Command, Key, Serve, Token, User};
 use crate::private;
 
 /// Runs the chosen subcommand.
@@ -70,6 +70,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { ref file } => backup::backup(&cli, file).await,
         Command::Restore { ref file, replace } => backup::restore(&cli, file, replace).await,
         Command::Assess { ref input, ref at } => Ok(assess(input, at.as_deref())),
+        Command::Key(Key::Rotate) => {
+            let url = database_url(&cli)?;
+            let key = key_file(&cli)?;
+            let rewrapped = store::rotate_master_key(&url, &key)
+                .await
+                .with_context(|| format!("could not rotate the master key {}", key.0.display()))?;
+            println!(
+                "Made a new master key in {} and re-wrapped {rewrapped} account key(s) under it. \
+                 The old key is kept as {}: keep it with backups taken before now.",
+                key.0.display(),
+                store::vault::keyfile::retired_path(&key.0).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Token(Token::Create {
             ref email,
             ref label,
@@ -161,12 +175,25 @@ pub(crate) fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-pub(crate) async fn open_store(cli: &Cli) -> anyhow::Result<(Arc<dyn Store>, DatabaseUrl)> {
-    let url = match &cli.database_url {
+/// The master key file: as given, or `master.key` in the data directory.
+pub(crate) fn key_file(cli: &Cli) -> anyhow::Result<KeyFile> {
+    Ok(match &cli.master_key_file {
+        Some(f) => KeyFile(f.clone()),
+        None => KeyFile::in_folder(&data_dir(cli)?),
+    })
+}
+
+/// The database URL: as given, or the SQLite file in the data directory.
+fn database_url(cli: &Cli) -> anyhow::Result<DatabaseUrl> {
+    Ok(match &cli.database_url {
         Some(u) => DatabaseUrl::parse(u)?,
         None => DatabaseUrl::sqlite_in(&data_dir(cli)?),
-    };
-    let store = store::open(&url)
+    })
+}
+
+pub(crate) async fn open_store(cli: &Cli) -> anyhow::Result<(Arc<dyn Store>, DatabaseUrl)> {
+    let url = database_url(cli)?;
+    let store = store::open(&url, &key_file(cli)?)
         .await
         .with_context(|| format!("could not open the database at {}", url.redacted()))?;
     Ok((store, url))

@@ -112,8 +112,16 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
         .collect();
     assert_eq!(names, ["between-nightly.jsonl"]);
 
-    // Restored into a new data folder: every check-in the backup counted, and only those.
+    // Restored into a new data folder under its own new master key: refused whole, saying
+    // which key it needs, since the accounts' keys are wrapped by the original's.
     let restored = dir.path().join("restored");
+    let out = between(&restored, &["restore", file.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("different master key"), "{err}");
+    assert!(err.contains("--master-key-file"), "{err}");
+    // With the original's key in place: every check-in the backup counted, and only those.
+    std::fs::copy(data.join("master.key"), restored.join("master.key")).unwrap();
     let out = between(&restored, &["restore", file.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(printed_rows(&text(&out.stdout), "checkins"), in_backup);
@@ -231,9 +239,12 @@ fn an_installation_moves_to_postgres_and_back() {
             .success()
     );
 
+    // The master key moves with the data (docs/privacy.md): the move names it.
     let pg_data = dir.path().join("pg-data");
+    let key = data.join("master.key");
+    let key = key.to_str().unwrap();
     let on_pg = |args: &[&str]| {
-        let mut all = vec!["--database-url", pg.as_str()];
+        let mut all = vec!["--database-url", pg.as_str(), "--master-key-file", key];
         all.extend_from_slice(args);
         between(&pg_data, &all, None)
     };
@@ -263,6 +274,8 @@ fn an_installation_moves_to_postgres_and_back() {
     let back = dir.path().join("back.jsonl");
     assert!(on_pg(&["backup", back.to_str().unwrap()]).status.success());
     let again = dir.path().join("again");
+    std::fs::create_dir_all(&again).unwrap();
+    std::fs::copy(key, again.join("master.key")).unwrap();
     let out = between(&again, &["restore", back.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(exported_checkins(&again, email), 3);

@@ -167,8 +167,10 @@ impl AccountStore for crate::sqlite::SqliteStore {
 
     async fn create_account(&self, new: &NewAccount) -> Result<Account, StoreError> {
         let new = new.clone();
+        let vault = self.vault();
         self.db()?
             .write(move |conn| {
+                let now = crate::rows::ms(chrono::Utc::now());
                 let id: i64 = conn
                     .scalar(
                         INSERT,
@@ -182,7 +184,7 @@ impl AccountStore for crate::sqlite::SqliteStore {
                             &new.therapist.name,
                             &new.therapist.phone,
                             &new.therapist.email.as_ref().map(Email::as_str),
-                            &crate::rows::ms(chrono::Utc::now()),
+                            &now,
                         ],
                     )
                     .map_err(|e| {
@@ -196,6 +198,10 @@ impl AccountStore for crate::sqlite::SqliteStore {
                         }
                     })?
                     .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                // Every account has its own data key from its first moment.
+                let (key, wrapped) = vault.new_data_key(id);
+                conn.exec(crate::vault::sealed::INSERT_KEY, &[&id, &wrapped, &now])?;
+                vault.remember(key);
                 account_on(conn, id)?
                     .ok_or_else(|| StoreError::Corrupt("new account vanished".into()))
             })
@@ -257,6 +263,7 @@ macro_rules! impl_account_store {
                 new: &$crate::accounts::NewAccount,
             ) -> Result<domain::account::Account, $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
+                let mut tx = self.writer().begin().await?;
                 let id: i64 = sqlx::query_scalar($crate::accounts::INSERT)
                     .bind(new.email.as_str())
                     .bind(&new.password_hash)
@@ -273,12 +280,22 @@ macro_rules! impl_account_store {
                             .map(domain::account::Email::as_str),
                     )
                     .bind(now)
-                    .fetch_all(self.writer())
+                    .fetch_all(&mut *tx)
                     .await
                     .and_then($crate::rows::only_row)
                     .map_err(|e| {
                         $crate::StoreError::from_unique(e, "email", "that email address")
                     })?;
+                // Every account has its own data key from its first moment.
+                let (key, wrapped) = self.vault.new_data_key(id);
+                sqlx::query($crate::vault::sealed::INSERT_KEY)
+                    .bind(id)
+                    .bind(wrapped)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                self.vault.remember(key);
                 self.account_in(self.writer(), domain::account::AccountId(id))
                     .await?
                     .ok_or_else(|| $crate::StoreError::Corrupt("new account vanished".into()))

@@ -781,7 +781,17 @@ macro_rules! impl_backup_store {
                     RestoreMode::IntoEmpty if accounts > 0 => {
                         return Err($crate::StoreError::NotEmpty { accounts });
                     }
-                    RestoreMode::IntoEmpty => {}
+                    RestoreMode::IntoEmpty => {
+                        // A database without accounts still describes its own encryption;
+                        // the backup's description (and the master key it names) replaces it.
+                        for t in tables.iter().filter(|t| {
+                            $crate::vault::startup::INSTALLATION_TABLES.contains(&t.name.as_str())
+                        }) {
+                            sqlx::query(&format!("DELETE FROM {}", $crate::backup::quote(&t.name)))
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
                     RestoreMode::Replace => {
                         // Children first, so no foreign key is left pointing at nothing.
                         for t in tables.iter().rev() {
@@ -848,6 +858,14 @@ macro_rules! impl_backup_store {
                     return Err($crate::backup::cut_off());
                 }
                 Self::after_load(&mut tx, &tables).await?;
+                // Accounts whose keys this installation's master key can't unwrap would
+                // be unreadable: such a restore is refused whole, with what to do instead.
+                if self.checks_restored_key()
+                    && tables.iter().any(|t| t.name == "vault_state")
+                    && !self.restored_key_fits(&mut tx).await?
+                {
+                    return Err($crate::vault::startup::restored_under_another_key());
+                }
                 tx.commit().await?;
                 Ok(summary)
             }

@@ -8,6 +8,8 @@ use domain::idempotency::Written;
 
 use crate::StoreError;
 use crate::rows::{from_ms, rating};
+use crate::vault::DataKey;
+use crate::vault::sealed::CHECKIN_NOTE;
 
 /// The account's check-ins.
 #[async_trait]
@@ -124,11 +126,13 @@ pub(crate) struct Content<'a> {
     pub substances: &'a Option<String>,
     pub self_harm_thoughts: Option<bool>,
     pub self_harm_rather_not_say: bool,
-    pub note: &'a Option<String>,
+    /// The note, sealed (see [`seal_note`]).
+    pub note: Option<String>,
 }
 
 impl<'a> Content<'a> {
-    pub(crate) fn of(c: &'a NewCheckIn) -> Content<'a> {
+    /// The content of `c`, with its note sealed under `key`.
+    pub(crate) fn of(c: &'a NewCheckIn, key: &DataKey) -> Content<'a> {
         let (thoughts, rather_not_say) = safety_columns(c);
         Content {
             mood: i64::from(c.mood.get()),
@@ -142,7 +146,7 @@ impl<'a> Content<'a> {
             substances: &c.substances,
             self_harm_thoughts: thoughts,
             self_harm_rather_not_say: rather_not_say,
-            note: &c.note,
+            note: seal_note(key, c),
         }
     }
 
@@ -160,7 +164,7 @@ impl<'a> Content<'a> {
             self.substances,
             &self.self_harm_thoughts,
             &self.self_harm_rather_not_say,
-            self.note,
+            &self.note,
         ]
     }
 
@@ -185,6 +189,19 @@ impl<'a> Content<'a> {
             .bind(self.self_harm_rather_not_say)
             .bind(self.note)
     }
+}
+
+/// The note as stored: sealed under the account's key, bound to this check-in's client id.
+fn seal_note(key: &DataKey, c: &NewCheckIn) -> Option<String> {
+    key.seal_opt(CHECKIN_NOTE, &c.client_id.to_string(), c.note.as_deref())
+}
+
+/// The check-in with its stored note opened; a note that does not open for this check-in is
+/// [`StoreError::Damaged`].
+pub(crate) fn open_note(key: &DataKey, mut c: CheckIn) -> Result<CheckIn, StoreError> {
+    let row = c.content.client_id.to_string();
+    c.content.note = key.open_opt(CHECKIN_NOTE, &row, c.content.note.take())?;
+    Ok(c)
 }
 
 /// Body signal codes as stored JSON text.
@@ -265,9 +282,11 @@ impl CheckInStore for crate::sqlite::SqliteStore {
         c: &NewCheckIn,
     ) -> Result<(CheckIn, Written), StoreError> {
         let c = c.clone();
+        let vault = self.vault();
         let (row, written): (CheckInRow, Written) = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let stored = crate::sqlite::sql::insert_or_existing(
                     conn,
                     insert_new_sql!("checkins", checkin_columns!(), checkin_values!()),
@@ -278,7 +297,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                             &c.client_id.to_string(),
                             &crate::rows::ms(c.at),
                         ][..],
-                        &Content::of(&c).params(),
+                        &Content::of(&c, &key).params(),
                         &[&crate::rows::ms(Utc::now())],
                     ]
                     .concat(),
@@ -297,7 +316,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                 Ok(stored)
             })
             .await?;
-        Ok((row.into_checkin()?, written))
+        Ok((open_note(&self.data_key(account)?, row.into_checkin()?)?, written))
     }
 
     async fn checkins(
@@ -306,7 +325,10 @@ impl CheckInStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CheckIn>, StoreError> {
-        self.rows_in_range(IN_RANGE, account, from, to, CheckInRow::into_checkin)
+        let key = self.data_key(account)?;
+        self.rows_in_range(IN_RANGE, account, from, to, |row: CheckInRow| {
+            open_note(&key, row.into_checkin()?)
+        })
     }
 
     async fn checkin(
@@ -314,7 +336,10 @@ impl CheckInStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: CheckInId,
     ) -> Result<Option<CheckIn>, StoreError> {
-        self.optional_row(ONE, &[&account.0, &id.0], CheckInRow::into_checkin)
+        let key = self.data_key(account)?;
+        self.optional_row(ONE, &[&account.0, &id.0], |row: CheckInRow| {
+            open_note(&key, row.into_checkin()?)
+        })
     }
 
     async fn update_checkin(
@@ -325,9 +350,11 @@ impl CheckInStore for crate::sqlite::SqliteStore {
     ) -> Result<Option<CheckIn>, StoreError> {
         use crate::sqlite::Sql;
         let c = c.clone();
+        let vault = self.vault();
         let row: Option<CheckInRow> = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let Some(before) = conn.row::<CheckInRow>(ONE, &[&account.0, &id.0])? else {
                     return Ok(None);
                 };
@@ -336,7 +363,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                     UPDATE,
                     &[
                         &[&account.0 as &dyn rusqlite::ToSql, &id.0][..],
-                        &Content::of(&c).params(),
+                        &Content::of(&c, &key).params(),
                     ]
                     .concat(),
                 )?;
@@ -347,7 +374,8 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                 Ok(row)
             })
             .await?;
-        row.map(CheckInRow::into_checkin).transpose()
+        let key = self.data_key(account)?;
+        row.map(|r| open_note(&key, r.into_checkin()?)).transpose()
     }
 }
 
@@ -361,10 +389,11 @@ macro_rules! impl_checkin_store {
                 c: &domain::checkin::NewCheckIn,
             ) -> Result<(domain::checkin::CheckIn, $crate::Written), $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
                 let (row, written): ($crate::checkins::CheckInRow, _) = insert_or_existing!(
                     &mut *tx, account, c.client_id,
                     into "checkins" (checkin_columns!()) checkin_values!(),
-                    |q| $crate::checkins::Content::of(c)
+                    |q| $crate::checkins::Content::of(c, &key)
                         .bind(
                             q.bind(account.0)
                                 .bind(c.client_id.to_string())
@@ -383,7 +412,7 @@ macro_rules! impl_checkin_store {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok((row.into_checkin()?, written))
+                Ok(($crate::checkins::open_note(&key, row.into_checkin()?)?, written))
             }
 
             async fn checkins(
@@ -392,14 +421,17 @@ macro_rules! impl_checkin_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::checkin::CheckIn>, $crate::StoreError> {
-                rows_in_range!(
-                    self,
-                    $crate::checkins::IN_RANGE,
-                    account,
-                    from,
-                    to,
-                    $crate::checkins::CheckInRow::into_checkin
-                )
+                let key = self.data_key(self.reader(), account).await?;
+                let rows: Vec<$crate::checkins::CheckInRow> =
+                    sqlx::query_as($crate::checkins::IN_RANGE)
+                        .bind(account.0)
+                        .bind($crate::rows::ms_from(from))
+                        .bind($crate::rows::ms_until(to))
+                        .fetch_all(self.reader())
+                        .await?;
+                rows.into_iter()
+                    .map(|r| $crate::checkins::open_note(&key, r.into_checkin()?))
+                    .collect()
             }
 
             async fn checkin(
@@ -413,7 +445,8 @@ macro_rules! impl_checkin_store {
                         .bind(id.0)
                         .fetch_optional(self.reader())
                         .await?;
-                row.map($crate::checkins::CheckInRow::into_checkin)
+                let key = self.data_key(self.reader(), account).await?;
+                row.map(|r| $crate::checkins::open_note(&key, r.into_checkin()?))
                     .transpose()
             }
 
@@ -424,6 +457,7 @@ macro_rules! impl_checkin_store {
                 c: &domain::checkin::NewCheckIn,
             ) -> Result<Option<domain::checkin::CheckIn>, $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
                 let before: Option<$crate::checkins::CheckInRow> =
                     sqlx::query_as($crate::checkins::ONE)
                         .bind(account.0)
@@ -438,7 +472,7 @@ macro_rules! impl_checkin_store {
                 let update = sqlx::query_as($crate::checkins::UPDATE)
                     .bind(account.0)
                     .bind(id.0);
-                let row: $crate::checkins::CheckInRow = $crate::checkins::Content::of(c)
+                let row: $crate::checkins::CheckInRow = $crate::checkins::Content::of(c, &key)
                     .bind(update)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -453,7 +487,7 @@ macro_rules! impl_checkin_store {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok(Some(row.into_checkin()?))
+                Ok(Some($crate::checkins::open_note(&key, row.into_checkin()?)?))
             }
         }
     };

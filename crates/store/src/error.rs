@@ -74,6 +74,18 @@ pub enum StoreError {
     /// The database was closed while a write waited.
     #[error("the database is closed")]
     Closed,
+    /// A sealed value that does not open with its account's key for its own row and column:
+    /// damaged, or moved from elsewhere. Never shown; the message names only where it is.
+    #[error("damaged data in {table}.{column}: it does not decrypt for its own row")]
+    Damaged {
+        /// The table holding it.
+        table: &'static str,
+        /// The column holding it.
+        column: &'static str,
+    },
+    /// The master key needed to read this database's encrypted data is missing or wrong.
+    #[error("{0}")]
+    MasterKey(String),
 }
 
 impl StoreError {

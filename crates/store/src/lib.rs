@@ -13,6 +13,8 @@
 #[macro_use]
 mod account_rows;
 #[macro_use]
+pub mod vault;
+#[macro_use]
 pub mod accounts;
 #[macro_use]
 pub mod sessions;
@@ -65,7 +67,7 @@ pub use feedback::FeedbackStore;
 pub use guidance::{GuidanceChange, GuidanceStore};
 pub use homework::HomeworkStore;
 pub use journal::{JournalQuery, JournalStore};
-pub use open::{DatabaseUrl, open};
+pub use open::{DatabaseUrl, KeyFile, open, rotate_master_key};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
 pub use sessions::{AuthSession, SessionStore};

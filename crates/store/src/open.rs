@@ -1,6 +1,6 @@
 //! Choosing and opening the backend from a database URL.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::{Store, StoreError};
@@ -67,12 +67,66 @@ fn redact_password(url: &str) -> String {
     }
 }
 
-/// Opens the database, refuses a schema newer than this binary, and applies migrations.
-pub async fn open(url: &DatabaseUrl) -> Result<Arc<dyn Store>, StoreError> {
+/// Where the master key lives: a file of its own, apart from the database (docs/privacy.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFile(pub PathBuf);
+
+impl KeyFile {
+    /// The default: `master.key` in the data directory.
+    pub fn in_folder(data_dir: &Path) -> KeyFile {
+        KeyFile(data_dir.join("master.key"))
+    }
+
+    /// The path of the file.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// Opens the database: refuses a schema newer than this binary, checks the master key in
+/// `key` (creating it when the database holds nothing encrypted and there is no file), and
+/// applies migrations.
+pub async fn open(url: &DatabaseUrl, key: &KeyFile) -> Result<Arc<dyn Store>, StoreError> {
     Ok(match url {
-        DatabaseUrl::Sqlite(u) => Arc::new(crate::sqlite::SqliteStore::open(u).await?),
-        DatabaseUrl::Postgres(u) => Arc::new(crate::postgres::PostgresStore::open(u).await?),
+        DatabaseUrl::Sqlite(u) => Arc::new(crate::sqlite::SqliteStore::open(u, key.path()).await?),
+        DatabaseUrl::Postgres(u) => {
+            Arc::new(crate::postgres::PostgresStore::open(u, key.path()).await?)
+        }
     })
+}
+
+/// Replaces the master key with a new one: every account's data key is re-wrapped under it
+/// in one transaction, then the new key file takes the old one's place (the old one is kept
+/// beside it as `.old`, for backups taken before). A crash in between is finished at the
+/// next start. Returns how many account keys were re-wrapped. Every server using the
+/// database must be stopped first: one still running would wrap new accounts' keys under
+/// the old master key.
+pub async fn rotate_master_key(url: &DatabaseUrl, key: &KeyFile) -> Result<u64, StoreError> {
+    let pending = crate::vault::keyfile::pending_path(key.path());
+    if pending.exists() {
+        // A rotation that never reached its database commit: the database still answers
+        // to the current key (checked by opening below), so the stale pending key goes.
+        std::fs::remove_file(&pending)?;
+    }
+    let next = crate::vault::MasterKey::generate();
+    let rewrapped = match url {
+        DatabaseUrl::Sqlite(u) => {
+            let store = crate::sqlite::SqliteStore::open(u, key.path()).await?;
+            next.create(&pending)?;
+            let n = store.rewrap(&crate::vault::Vault::new(next)).await?;
+            store.close_pools().await?;
+            n
+        }
+        DatabaseUrl::Postgres(u) => {
+            let store = crate::postgres::PostgresStore::open(u, key.path()).await?;
+            next.create(&pending)?;
+            let n = store.rewrap(&crate::vault::Vault::new(next)).await?;
+            store.close_pools().await?;
+            n
+        }
+    };
+    crate::vault::keyfile::promote_pending(key.path())?;
+    Ok(rewrapped)
 }
 
 /// The migrations of `migrator` up to and including `last`: the schema an older build left.

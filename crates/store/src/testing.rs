@@ -78,3 +78,31 @@ pub async fn postgres_test_database() -> Option<String> {
     let (base, _) = admin_url.rsplit_once('/').unwrap();
     Some(format!("{base}/{name}"))
 }
+
+/// Opens a test database with a master key of its own: beside the database file for SQLite,
+/// and in the system's temporary folder, named after the database, for PostgreSQL.
+pub async fn open(
+    url: &crate::DatabaseUrl,
+) -> Result<std::sync::Arc<dyn crate::Store>, crate::StoreError> {
+    crate::open(url, &test_key_file(url)).await
+}
+
+/// Where [`open`] keeps a test database's master key.
+pub fn test_key_file(url: &crate::DatabaseUrl) -> crate::KeyFile {
+    match url.sqlite_file().and_then(|f| f.parent().map(std::path::Path::to_path_buf)) {
+        Some(dir) => crate::KeyFile::in_folder(&dir),
+        None => {
+            let raw = match url {
+                crate::DatabaseUrl::Sqlite(u) | crate::DatabaseUrl::Postgres(u) => u,
+            };
+            let name: String = raw
+                .rsplit('/')
+                .next()
+                .unwrap_or("db")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            crate::KeyFile(std::env::temp_dir().join(format!("between-test-{name}.key")))
+        }
+    }
+}

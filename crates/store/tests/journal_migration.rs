@@ -70,7 +70,7 @@ async fn upgrade(backend: &str) {
     else {
         return;
     };
-    check_after_upgrade(store::open(&url).await.unwrap()).await;
+    check_after_upgrade(store::testing::open(&url).await.unwrap()).await;
 }
 
 #[tokio::test]

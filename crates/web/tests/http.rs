@@ -10,7 +10,7 @@ use support::*;
 #[tokio::test]
 async fn over_https_every_answer_asks_to_stay_on_https() {
     let dir = tempfile::tempdir().unwrap();
-    let store = store::open(&store::DatabaseUrl::sqlite_in(dir.path()))
+    let store = store::testing::open(&store::DatabaseUrl::sqlite_in(dir.path()))
         .await
         .unwrap();
     let router = web::router(web::AppState {

@@ -62,7 +62,7 @@ struct Site {
 }
 
 async fn site(db: &Database, limits: app::LoginLimits, config: web::WebConfig) -> Site {
-    let store = store::open(&db.url).await.unwrap();
+    let store = store::testing::open(&db.url).await.unwrap();
     let app = app::App::new(
         store,
         app::Settings {

@@ -16,12 +16,15 @@ pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    // The master key and the account keys unwrapped so far.
+    vault: std::sync::Arc<crate::vault::Vault>,
 }
 
 impl PostgresStore {
     /// Connects and brings the schema up to date; migrations take sqlx's advisory lock, so
-    /// several instances may start at once.
-    pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
+    /// several instances may start at once. The master key in `key_file` is checked before
+    /// anything is migrated (see `vault::startup`).
+    pub async fn open(url: &str, key_file: &std::path::Path) -> Result<PostgresStore, StoreError> {
         let options = PgConnectOptions::from_str(url)?
             // Statements are not logged: a log line must never be able to carry personal data.
             .disable_statement_logging();
@@ -31,8 +34,46 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         refuse_newer_schema(&pool).await?;
+        let vault = Self::unlock(&pool, key_file).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(PostgresStore { pool })
+        Self::seal_pending(&pool, &vault).await?;
+        Ok(PostgresStore {
+            pool,
+            vault: std::sync::Arc::new(vault),
+        })
+    }
+
+    /// The account's data key, unwrapped once and then kept.
+    async fn data_key<'e, E>(
+        &self,
+        executor: E,
+        account: domain::account::AccountId,
+    ) -> Result<crate::vault::DataKey, StoreError>
+    where
+        E: sqlx::PgExecutor<'e>,
+    {
+        if let Some(key) = self.vault.cached(account.0) {
+            return Ok(key);
+        }
+        let wrapped: Option<String> = sqlx::query_scalar(crate::vault::sealed::KEY_OF)
+            .bind(account.0)
+            .fetch_optional(executor)
+            .await?;
+        let wrapped = wrapped.ok_or(StoreError::Damaged {
+            table: "account_keys",
+            column: "wrapped",
+        })?;
+        self.vault.unwrap(account.0, &wrapped)
+    }
+
+    /// Whether a restore checks that the backup's keys open here: always.
+    fn checks_restored_key(&self) -> bool {
+        true
+    }
+
+    /// Re-wraps every account key under `next` (see `between key rotate`).
+    pub(crate) async fn rewrap(&self, next: &crate::vault::Vault) -> Result<u64, StoreError> {
+        Self::rewrap_keys(&self.pool, &self.vault, next).await
     }
 
     fn writer(&self) -> &PgPool {
@@ -177,4 +218,5 @@ async fn refuse_newer_schema(pool: &PgPool) -> Result<(), StoreError> {
     }
 }
 
+impl_vault_startup!(PostgresStore, sqlx::Postgres, true);
 impl_all_stores!(PostgresStore, "postgres", sqlx::Postgres, true);

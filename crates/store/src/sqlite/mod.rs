@@ -31,6 +31,8 @@ pub struct SqliteStore {
     // pool queues writers in-process instead of making them spin on the file lock.
     writer: SqlitePool,
     reader: SqlitePool,
+    // The master key and the account keys unwrapped so far.
+    vault: Arc<crate::vault::Vault>,
 }
 
 impl SqliteStore {
@@ -39,7 +41,10 @@ impl SqliteStore {
     /// The file and its `-wal` and `-shm` companions are private to the owner (0600): SQLite
     /// gives the companions the database file's own mode, so the file is made before SQLite
     /// opens it, and one left readable by others is tightened with a warning.
-    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+    ///
+    /// The master key in `key_file` is checked before anything is migrated (see
+    /// `vault::startup`).
+    pub async fn open(url: &str, key_file: &std::path::Path) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             // Statements are not logged: a log line must never be able to carry personal data.
             .disable_statement_logging()
@@ -63,7 +68,9 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         refuse_newer_schema(&writer).await?;
+        let vault = Self::unlock(&writer, key_file).await?;
         MIGRATOR.run(&writer).await?;
+        Self::seal_pending(&writer, &vault).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.clone().read_only(true))
@@ -73,6 +80,7 @@ impl SqliteStore {
             db: Some(Arc::new(db)),
             writer,
             reader,
+            vault: Arc::new(vault),
         })
     }
 
@@ -130,6 +138,52 @@ impl SqliteStore {
             .write(move |conn| conn.exec(sql, &[&account.0, &id]))
             .await?;
         Ok(deleted == 1)
+    }
+
+    /// The vault, for statements that run on the writer thread (which needs its own handle).
+    pub(crate) fn vault(&self) -> Arc<crate::vault::Vault> {
+        self.vault.clone()
+    }
+
+    /// The account's data key, read on a connection of the caller's (the writer's, inside
+    /// its transaction, or a reader's), unwrapped once and then kept.
+    pub(crate) fn data_key_on(
+        vault: &crate::vault::Vault,
+        conn: &rusqlite::Connection,
+        account: domain::account::AccountId,
+    ) -> Result<crate::vault::DataKey, StoreError> {
+        if let Some(key) = vault.cached(account.0) {
+            return Ok(key);
+        }
+        let wrapped: Option<String> = conn.scalar(crate::vault::sealed::KEY_OF, &[&account.0])?;
+        let wrapped = wrapped.ok_or(StoreError::Damaged {
+            table: "account_keys",
+            column: "wrapped",
+        })?;
+        vault.unwrap(account.0, &wrapped)
+    }
+
+    /// The account's data key, read on a reader connection when not yet kept.
+    pub(crate) fn data_key(
+        &self,
+        account: domain::account::AccountId,
+    ) -> Result<crate::vault::DataKey, StoreError> {
+        if let Some(key) = self.vault.cached(account.0) {
+            return Ok(key);
+        }
+        self.db()?
+            .read(|conn| Self::data_key_on(&self.vault, conn, account))
+    }
+
+    /// Whether a restore checks that the backup's keys open here: not in staging, which only
+    /// carries rows from one schema to the next.
+    fn checks_restored_key(&self) -> bool {
+        self.db.is_some()
+    }
+
+    /// Re-wraps every account key under `next` (see `between key rotate`).
+    pub(crate) async fn rewrap(&self, next: &crate::vault::Vault) -> Result<u64, StoreError> {
+        Self::rewrap_keys(&self.writer, &self.vault, next).await
     }
 
     /// The writer thread and read connections. Every store but the in-memory staging one
@@ -195,6 +249,8 @@ impl SqliteStore {
             db: None,
             writer: pool.clone(),
             reader: pool,
+            // Staging only loads and dumps rows as they are; it never seals or opens one.
+            vault: Arc::new(crate::vault::Vault::new(crate::vault::MasterKey::generate())),
         })
     }
 
@@ -298,6 +354,7 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
 // Backups and restores read the catalog and stream rows through sqlx; they are rare operator
 // commands, and their code is shared with PostgreSQL.
 impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
+impl_vault_startup!(SqliteStore, sqlx::Sqlite, false);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

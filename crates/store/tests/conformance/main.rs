@@ -82,7 +82,7 @@ pub(crate) fn sessions<'a>(
 pub(crate) async fn sqlite_store() -> (Arc<dyn Store>, DatabaseUrl, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::sqlite_in(dir.path());
-    let store = store::open(&url).await.unwrap();
+    let store = store::testing::open(&url).await.unwrap();
     assert_eq!(store.backend(), "sqlite");
     (store, url, dir)
 }
@@ -90,7 +90,7 @@ pub(crate) async fn sqlite_store() -> (Arc<dyn Store>, DatabaseUrl, tempfile::Te
 /// A store on a fresh PostgreSQL database, with its URL; `None` when skipped by name.
 pub(crate) async fn postgres_store() -> Option<(Arc<dyn Store>, DatabaseUrl)> {
     let url = DatabaseUrl::parse(&store::testing::postgres_test_database().await?).unwrap();
-    let store = store::open(&url).await.unwrap();
+    let store = store::testing::open(&url).await.unwrap();
     assert_eq!(store.backend(), "postgres");
     Some((store, url))
 }

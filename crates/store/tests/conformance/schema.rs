@@ -5,7 +5,7 @@ async fn sqlite_is_durable_and_refuses_a_newer_schema() {
     use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::sqlite_in(dir.path());
-    drop(store::open(&url).await.unwrap());
+    drop(store::testing::open(&url).await.unwrap());
     let DatabaseUrl::Sqlite(raw) = &url else {
         unreachable!()
     };
@@ -23,7 +23,7 @@ async fn sqlite_is_durable_and_refuses_a_newer_schema() {
     .await
     .unwrap();
     conn.close().await.unwrap();
-    let err = store::open(&url)
+    let err = store::testing::open(&url)
         .await
         .err()
         .map(|e| e.to_string())
@@ -37,7 +37,7 @@ async fn postgres_refuses_a_newer_schema() {
         return;
     };
     let parsed = DatabaseUrl::parse(&url).unwrap();
-    drop(store::open(&parsed).await.unwrap());
+    drop(store::testing::open(&parsed).await.unwrap());
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
@@ -47,7 +47,7 @@ async fn postgres_refuses_a_newer_schema() {
     .await
     .unwrap();
     pool.close().await;
-    let err = store::open(&parsed)
+    let err = store::testing::open(&parsed)
         .await
         .err()
         .map(|e| e.to_string())

@@ -92,8 +92,8 @@ pub(crate) async fn story(a: Arc<dyn Store>, b: Arc<dyn Store>) {
 async fn sqlite_sign_in_limits_are_shared_by_stores_on_one_file() {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::sqlite_in(dir.path());
-    let a = store::open(&url).await.unwrap();
-    let b = store::open(&url).await.unwrap();
+    let a = store::testing::open(&url).await.unwrap();
+    let b = store::testing::open(&url).await.unwrap();
     story(a, b).await;
 }
 
@@ -103,7 +103,7 @@ async fn postgres_sign_in_limits_are_shared_by_stores_on_one_database() {
         return;
     };
     let url = DatabaseUrl::parse(&url).unwrap();
-    let a = store::open(&url).await.unwrap();
-    let b = store::open(&url).await.unwrap();
+    let a = store::testing::open(&url).await.unwrap();
+    let b = store::testing::open(&url).await.unwrap();
     story(a, b).await;
 }

@@ -156,6 +156,19 @@ pub fn from_app(e: AppError) -> Response {
             }
             r
         }
+        e @ AppError::Damaged(_) => {
+            tracing::error!(
+                error = %crate::pages::errors::error_chain(&e),
+                "API request met damaged data"
+            );
+            json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "damaged_data",
+                "Part of this account's saved data could not be read: it looks damaged, so none \
+                 of it is shown. Please tell whoever runs this server.",
+                None,
+            )
+        }
         e @ AppError::Internal(_) => {
             tracing::error!(
                 error = %crate::pages::errors::error_chain(&e),

@@ -197,6 +197,14 @@ impl IntoResponse for PageError {
                 "This form was already saved",
                 "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
             ),
+            PageError::App(e @ app::AppError::Damaged(_)) => {
+                tracing::error!(error = %error_chain(&e), "request met damaged data");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Some saved words can't be read",
+                    "Part of what you saved could not be read: it looks damaged, so nothing is shown in its place. Nothing you did caused this. Please tell whoever runs Between for you.",
+                )
+            }
             PageError::App(e) => {
                 // The chain says which layer failed and why; none of these messages carry
                 // what a person wrote.

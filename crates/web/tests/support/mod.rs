@@ -25,7 +25,7 @@ pub async fn test_app() -> TestApp {
 pub async fn test_app_with_store() -> (TestApp, std::sync::Arc<dyn store::Store>, String) {
     let dir = tempfile::tempdir().unwrap();
     let url = store::DatabaseUrl::sqlite_in(dir.path());
-    let store = store::open(&url).await.unwrap();
+    let store = store::testing::open(&url).await.unwrap();
     let app = app::App::new(store.clone(), app::Settings::default());
     let router = web::router(web::AppState {
         app,
@@ -50,7 +50,7 @@ pub async fn test_apps() -> Vec<(&'static str, TestApp)> {
         return apps;
     };
     let url = store::DatabaseUrl::parse(&url).unwrap();
-    let store = store::open(&url).await.unwrap();
+    let store = store::testing::open(&url).await.unwrap();
     let router = web::router(web::AppState {
         app: app::App::new(store, settings),
         config: web::WebConfig::default().into(),
@@ -67,7 +67,7 @@ pub async fn test_apps() -> Vec<(&'static str, TestApp)> {
 
 pub async fn test_app_with(settings: app::Settings) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = store::open(&store::DatabaseUrl::sqlite_in(dir.path()))
+    let store = store::testing::open(&store::DatabaseUrl::sqlite_in(dir.path()))
         .await
         .unwrap();
     let app = app::App::new(store, settings);

@@ -1,0 +1,49 @@
+//! Which columns hold sealed (encrypted) values, and what identifies their rows.
+//!
+//! A column listed in [`ALL`] holds only sealed values (or NULL): at start, a database whose
+//! column was written before it was listed has its existing values sealed once, and the
+//! column is recorded in `vault_sealed_columns` (see `startup`). The row is identified by the
+//! client id where the table has one (it is known before the row is written, and moves with
+//! the data in an export), by the primary key otherwise.
+
+/// A sealed column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The table.
+    pub table: &'static str,
+    /// The column.
+    pub column: &'static str,
+    /// The table's column naming the account that owns the row.
+    pub account_column: &'static str,
+    /// The table's column identifying the row within the account.
+    pub row_key: &'static str,
+}
+
+impl Column {
+    const fn keyed_by_client_id(table: &'static str, column: &'static str) -> Column {
+        Column {
+            table,
+            column,
+            account_column: "account_id",
+            row_key: "client_id",
+        }
+    }
+
+    /// The associated data binding a value to its account, table, column and row.
+    pub(crate) fn associated_data(&self, account: i64, row: &str) -> String {
+        format!("between:{}.{}:{account}:{row}", self.table, self.column)
+    }
+}
+
+/// A check-in's note.
+pub const CHECKIN_NOTE: Column = Column::keyed_by_client_id("checkins", "note");
+
+/// Every sealed column.
+pub const ALL: &[Column] = &[CHECKIN_NOTE];
+
+/// The wrapped data key of the account `$1`.
+pub(crate) const KEY_OF: &str = "SELECT wrapped FROM account_keys WHERE account_id = $1";
+
+/// Stores an account's wrapped data key: the account, the key, the time.
+pub(crate) const INSERT_KEY: &str =
+    "INSERT INTO account_keys (account_id, wrapped, created_ms) VALUES ($1, $2, $3)";

@@ -1,0 +1,360 @@
+//! Encryption at rest, on both backends: what a person writes in a sealed column never
+//! reaches the database in clear; a swapped ciphertext is damaged data, never shown; the
+//! right master key is required to start; existing plain values are sealed once at start;
+//! and a key rotation keeps every account readable under the new key only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Utc;
+use domain::account::{Account, Email, Role, TherapistContact};
+use domain::checkin::CheckInInput;
+use store::{DatabaseUrl, KeyFile, NewAccount, Store, StoreError};
+use uuid::Uuid;
+
+fn new_account(email: &str) -> NewAccount {
+    NewAccount {
+        email: Email::parse(email).unwrap(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        role: Role::Client,
+        country: None,
+        timezone: domain::history::TimeZone::parse("UTC").unwrap(),
+        usual_mood: None,
+        therapist: TherapistContact::default(),
+    }
+}
+
+async fn note_checkin(store: &Arc<dyn Store>, account: &Account, note: &str) -> Uuid {
+    let client_id = Uuid::new_v4();
+    let c = CheckInInput {
+        client_id: Some(client_id),
+        mood: Some(4),
+        note: Some(note.into()),
+        ..Default::default()
+    }
+    .validate(Utc::now())
+    .unwrap();
+    store.insert_checkin(account.id, &c).await.unwrap();
+    client_id
+}
+
+/// Every file in the folder (the database, its WAL and shared memory, the key file), read
+/// whole.
+fn folder_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// Every value of every table, as text, straight from PostgreSQL (what a plain dump holds).
+async fn postgres_dump(url: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut dump = String::new();
+    for t in tables {
+        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM \"{t}\" t"))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        dump.push_str(&rows.join("\n"));
+    }
+    dump
+}
+
+#[tokio::test]
+async fn sqlite_files_never_hold_a_note_in_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_in(dir.path());
+    let store = store::testing::open(&url).await.unwrap();
+    let sam = store
+        .create_account(&new_account("sam@example.org"))
+        .await
+        .unwrap();
+    let marker = format!("marker-{}", Uuid::new_v4().simple());
+    note_checkin(&store, &sam, &format!("a hard evening {marker}")).await;
+    // Read back in clear through the store.
+    let read = store.checkins(sam.id, None, None).await.unwrap();
+    assert_eq!(
+        read[0].content.note.as_deref(),
+        Some(format!("a hard evening {marker}").as_str())
+    );
+    // Checked while the server would still be running (the write may sit in the WAL) and
+    // again after a clean stop has folded the WAL into the database file.
+    for (path, bytes) in folder_bytes(dir.path()) {
+        assert!(!contains(&bytes, &marker), "{} holds it", path.display());
+    }
+    store.close().await.unwrap();
+    let files = folder_bytes(dir.path());
+    assert!(files.iter().any(|(p, _)| p.ends_with("master.key")));
+    for (path, bytes) in files {
+        assert!(!contains(&bytes, &marker), "{} holds it", path.display());
+    }
+}
+
+#[tokio::test]
+async fn a_postgres_dump_never_holds_a_note_in_clear() {
+    let Some(raw) = store::testing::postgres_test_database().await else {
+        return;
+    };
+    let url = DatabaseUrl::parse(&raw).unwrap();
+    let store = store::testing::open(&url).await.unwrap();
+    let sam = store
+        .create_account(&new_account("sam@example.org"))
+        .await
+        .unwrap();
+    let marker = format!("marker-{}", Uuid::new_v4().simple());
+    note_checkin(&store, &sam, &format!("a hard evening {marker}")).await;
+    let dump = postgres_dump(&raw).await;
+    assert!(dump.contains("v1:"), "the dump should hold sealed values");
+    assert!(!dump.contains(&marker));
+}
+
+/// The sealed notes of two check-ins swapped by hand: each is damaged data, reported as
+/// such, and the other check-in's words are never returned.
+async fn swapped(store: Arc<dyn Store>, url: &DatabaseUrl) {
+    let sam = store
+        .create_account(&new_account("sam@example.org"))
+        .await
+        .unwrap();
+    let first = note_checkin(&store, &sam, "first note").await;
+    let second = note_checkin(&store, &sam, "second note").await;
+    let swap = format!(
+        "UPDATE checkins SET note = CASE client_id \
+         WHEN '{first}' THEN (SELECT note FROM checkins WHERE client_id = '{second}') \
+         ELSE (SELECT note FROM checkins WHERE client_id = '{first}') END \
+         WHERE client_id IN ('{first}', '{second}')"
+    );
+    raw_sql(url, &swap).await;
+    let err = store.checkins(sam.id, None, None).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Damaged {
+                table: "checkins",
+                column: "note"
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("note\u{20}"));
+    assert!(!err.to_string().contains("first"));
+}
+
+async fn raw_sql(url: &DatabaseUrl, sql: &str) {
+    use sqlx::Connection;
+    match url {
+        DatabaseUrl::Sqlite(u) => {
+            let mut c = sqlx::SqliteConnection::connect(u).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+        DatabaseUrl::Postgres(u) => {
+            let mut c = sqlx::PgConnection::connect(u).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite_a_swapped_note_is_damaged_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_in(dir.path());
+    swapped(store::testing::open(&url).await.unwrap(), &url).await;
+}
+
+#[tokio::test]
+async fn postgres_a_swapped_note_is_damaged_data() {
+    let Some(raw) = store::testing::postgres_test_database().await else {
+        return;
+    };
+    let url = DatabaseUrl::parse(&raw).unwrap();
+    swapped(store::testing::open(&url).await.unwrap(), &url).await;
+}
+
+/// A database with encrypted data opens only with its own key: a wrong key or none is
+/// refused with a message saying what to do, and neither the database nor the key file
+/// is changed.
+async fn keys_are_checked(url: DatabaseUrl, key: KeyFile) {
+    let store = store::open(&url, &key).await.unwrap();
+    let sam = store
+        .create_account(&new_account("sam@example.org"))
+        .await
+        .unwrap();
+    note_checkin(&store, &sam, "kept safe").await;
+    store.close().await.unwrap();
+
+    // A wrong key: refused, and the file is left as it was.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let wrong = KeyFile::in_folder(elsewhere.path());
+    store::vault::MasterKey::generate()
+        .create(wrong.path())
+        .unwrap();
+    let before = std::fs::read(wrong.path()).unwrap();
+    let err = refusal(&url, &wrong).await.to_string();
+    assert!(err.contains("is not the one this database"), "{err}");
+    assert!(err.contains("--master-key-file"), "{err}");
+    assert_eq!(std::fs::read(wrong.path()).unwrap(), before);
+
+    // No key at all: refused, and no new key is made in its place.
+    let missing = KeyFile::in_folder(&elsewhere.path().join("none"));
+    let err = refusal(&url, &missing).await.to_string();
+    assert!(err.contains("there is no master key file"), "{err}");
+    assert!(!missing.path().exists());
+
+    // The right key still opens it, with the note readable.
+    let store = store::open(&url, &key).await.unwrap();
+    let read = store.checkins(sam.id, None, None).await.unwrap();
+    assert_eq!(read[0].content.note.as_deref(), Some("kept safe"));
+    store.close().await.unwrap();
+}
+
+/// The error opening `url` with `key` gives; opening must fail.
+async fn refusal(url: &DatabaseUrl, key: &KeyFile) -> StoreError {
+    match store::open(url, key).await {
+        Ok(_) => panic!("opened with the wrong master key"),
+        Err(e) => e,
+    }
+}
+
+#[tokio::test]
+async fn sqlite_starts_only_with_its_own_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::sqlite_in(dir.path());
+    let key = KeyFile::in_folder(dir.path());
+    keys_are_checked(url, key).await;
+}
+
+#[tokio::test]
+async fn postgres_starts_only_with_its_own_key() {
+    let Some(raw) = store::testing::postgres_test_database().await else {
+        return;
+    };
+    let keys = tempfile::tempdir().unwrap();
+    keys_are_checked(
+        DatabaseUrl::parse(&raw).unwrap(),
+        KeyFile::in_folder(keys.path()),
+    )
+    .await;
+}
+
+/// Notes written before encryption existed are sealed at the first start, readable through
+/// the store, and absent in clear from the database.
+async fn plain_notes_are_sealed_at_start(backend: &str) {
+    let rows = [
+        "INSERT INTO accounts (email, password_hash, role, timezone, created_ms) \
+         VALUES ('old@example.org', 'x', 'client', 'UTC', 0)",
+        "INSERT INTO checkins (account_id, client_id, at_ms, mood, note, created_ms) \
+         VALUES (1, '7d3c2b1a-0000-4000-8000-000000000001', 1000, 5, 'old plain words', 1000)",
+    ];
+    let Some((url, _dir)) = store::testing::database_before(backend, 14, &rows).await else {
+        return;
+    };
+    let store = store::testing::open(&url).await.unwrap();
+    let old = store
+        .account_for_sign_in(&Email::parse("old@example.org").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let read = store.checkins(old.id, None, None).await.unwrap();
+    assert_eq!(read[0].content.note.as_deref(), Some("old plain words"));
+    let stored = raw_value(&url, "SELECT note FROM checkins").await;
+    assert!(stored.starts_with("v1:"), "{stored}");
+    store.close().await.unwrap();
+    // A second start seals nothing twice.
+    let store = store::testing::open(&url).await.unwrap();
+    let read = store.checkins(old.id, None, None).await.unwrap();
+    assert_eq!(read[0].content.note.as_deref(), Some("old plain words"));
+}
+
+async fn raw_value(url: &DatabaseUrl, sql: &str) -> String {
+    use sqlx::Connection;
+    match url {
+        DatabaseUrl::Sqlite(u) => {
+            let mut c = sqlx::SqliteConnection::connect(u).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+        }
+        DatabaseUrl::Postgres(u) => {
+            let mut c = sqlx::PgConnection::connect(u).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite_plain_notes_are_sealed_at_start() {
+    plain_notes_are_sealed_at_start("sqlite").await;
+}
+
+#[tokio::test]
+async fn postgres_plain_notes_are_sealed_at_start() {
+    plain_notes_are_sealed_at_start("postgres").await;
+}
+
+/// After a rotation the new key opens everything and the old one (kept as `.old`) no longer
+/// starts the database.
+async fn rotation(url: DatabaseUrl, key: KeyFile) {
+    let store = store::open(&url, &key).await.unwrap();
+    let sam = store
+        .create_account(&new_account("sam@example.org"))
+        .await
+        .unwrap();
+    note_checkin(&store, &sam, "before rotation").await;
+    store.close().await.unwrap();
+    let before = std::fs::read(key.path()).unwrap();
+
+    assert_eq!(store::rotate_master_key(&url, &key).await.unwrap(), 1);
+    let after = std::fs::read(key.path()).unwrap();
+    assert_ne!(before, after);
+    let old = store::vault::keyfile::retired_path(key.path());
+    assert_eq!(std::fs::read(&old).unwrap(), before);
+
+    let store = store::open(&url, &key).await.unwrap();
+    let read = store.checkins(sam.id, None, None).await.unwrap();
+    assert_eq!(read[0].content.note.as_deref(), Some("before rotation"));
+    store.close().await.unwrap();
+    let err = refusal(&url, &KeyFile(old)).await;
+    assert!(matches!(err, StoreError::MasterKey(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn sqlite_key_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    rotation(
+        DatabaseUrl::sqlite_in(dir.path()),
+        KeyFile::in_folder(dir.path()),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_key_rotation() {
+    let Some(raw) = store::testing::postgres_test_database().await else {
+        return;
+    };
+    let keys = tempfile::tempdir().unwrap();
+    rotation(
+        DatabaseUrl::parse(&raw).unwrap(),
+        KeyFile::in_folder(keys.path()),
+    )
+    .await;
+}
