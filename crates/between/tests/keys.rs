@@ -31,7 +31,8 @@ fn the_master_key_is_private_required_and_rotatable() {
     assert_eq!(mode, 0o600, "{mode:o}");
 
     let server = serve(&data);
-    let body = r#"{"client_id":"00000000-0000-4000-8000-0000000000a1","mood":3,"note":"SEALED-WORDS"}"#;
+    let body =
+        r#"{"client_id":"00000000-0000-4000-8000-0000000000a1","mood":3,"note":"SEALED-WORDS"}"#;
     assert_eq!(post_checkin(&server.addr, &token, body).0, 201);
     drop(server);
     assert_eq!(note_count(&data, &token, "SEALED-WORDS"), 1);

@@ -316,7 +316,10 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                 Ok(stored)
             })
             .await?;
-        Ok((open_note(&self.data_key(account)?, row.into_checkin()?)?, written))
+        Ok((
+            open_note(&self.data_key(account)?, row.into_checkin()?)?,
+            written,
+        ))
     }
 
     async fn checkins(

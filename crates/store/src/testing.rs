@@ -89,7 +89,10 @@ pub async fn open(
 
 /// Where [`open`] keeps a test database's master key.
 pub fn test_key_file(url: &crate::DatabaseUrl) -> crate::KeyFile {
-    match url.sqlite_file().and_then(|f| f.parent().map(std::path::Path::to_path_buf)) {
+    match url
+        .sqlite_file()
+        .and_then(|f| f.parent().map(std::path::Path::to_path_buf))
+    {
         Some(dir) => crate::KeyFile::in_folder(&dir),
         None => {
             let raw = match url {

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use store::vault::startup::INSTALLATION_TABLES;
 use std::sync::Arc;
+use store::vault::startup::INSTALLATION_TABLES;
 
 use chrono::{Duration, DurationRound, Utc};
 use domain::account::{AccountId, Email, Role, TherapistContact};

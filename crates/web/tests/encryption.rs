@@ -32,7 +32,9 @@ async fn a_swapped_note_is_reported_as_damaged_and_never_shown() {
         let (stored, _) = store.insert_checkin(noa.id, &c).await.unwrap();
         ids.push(stored.id.0);
     }
-    let before = app.get(&format!("/checkin/{}", ids[0]), Some(&cookie)).await;
+    let before = app
+        .get(&format!("/checkin/{}", ids[0]), Some(&cookie))
+        .await;
     assert_eq!(before.status, StatusCode::OK);
     assert!(before.body.contains("FIRST-WORDS"));
 
@@ -48,7 +50,11 @@ async fn a_swapped_note_is_reported_as_damaged_and_never_shown() {
     for path in [format!("/checkin/{}", ids[0]), "/history".to_string()] {
         let page = app.get(&path, Some(&cookie)).await;
         assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
-        assert!(page.body.contains("it looks damaged"), "{path}: {}", page.body);
+        assert!(
+            page.body.contains("it looks damaged"),
+            "{path}: {}",
+            page.body
+        );
         assert!(!page.body.contains("FIRST-WORDS"), "{path}");
         assert!(!page.body.contains("SECOND-WORDS"), "{path}");
     }

@@ -45,7 +45,10 @@ impl MasterKey {
     }
 
     fn to_line(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("{HEADER}{}\n", STANDARD_NO_PAD.encode(self.0.as_ref())))
+        Zeroizing::new(format!(
+            "{HEADER}{}\n",
+            STANDARD_NO_PAD.encode(self.0.as_ref())
+        ))
     }
 
     fn from_line(line: &str, path: &Path) -> Result<MasterKey, StoreError> {

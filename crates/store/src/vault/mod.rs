@@ -113,7 +113,13 @@ fn seal_bytes(cipher: &XChaCha20Poly1305, ad: &[u8], plain: &[u8]) -> String {
     // Encryption with a valid key and nonce length cannot fail; the only error the AEAD
     // reports is for inputs longer than it can count, far beyond any text we accept.
     let sealed = cipher
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: ad })
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plain,
+                aad: ad,
+            },
+        )
         .unwrap_or_default();
     let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
     out.extend_from_slice(&nonce);
@@ -122,9 +128,7 @@ fn seal_bytes(cipher: &XChaCha20Poly1305, ad: &[u8], plain: &[u8]) -> String {
 }
 
 fn open_bytes(cipher: &XChaCha20Poly1305, ad: &[u8], sealed: &str) -> Option<Vec<u8>> {
-    let raw = STANDARD_NO_PAD
-        .decode(sealed.strip_prefix(PREFIX)?)
-        .ok()?;
+    let raw = STANDARD_NO_PAD.decode(sealed.strip_prefix(PREFIX)?).ok()?;
     if raw.len() < NONCE_LEN {
         return None;
     }
@@ -265,7 +269,10 @@ mod tests {
         let (other, _) = v.new_data_key(8);
         assert!(other.open(sealed::CHECKIN_NOTE, "row-1", &sealed).is_err());
         // A plain value is damage, never passed through.
-        assert!(key.open(sealed::CHECKIN_NOTE, "row-1", "a hard day").is_err());
+        assert!(
+            key.open(sealed::CHECKIN_NOTE, "row-1", "a hard day")
+                .is_err()
+        );
     }
 
     #[test]

@@ -168,11 +168,9 @@ macro_rules! impl_vault_startup {
                     sqlx::query_as("SELECT table_name, column_name FROM vault_sealed_columns")
                         .fetch_all(&mut *tx)
                         .await?;
-                let pending = $crate::vault::sealed::ALL.iter().filter(|c| {
-                    !done
-                        .iter()
-                        .any(|(t, col)| t == c.table && col == c.column)
-                });
+                let pending = $crate::vault::sealed::ALL
+                    .iter()
+                    .filter(|c| !done.iter().any(|(t, col)| t == c.table && col == c.column));
                 for column in pending {
                     let rows = sqlx::query(&format!(
                         "SELECT {a}, CAST({r} AS TEXT) AS row_key, {c} AS value FROM {t} \
