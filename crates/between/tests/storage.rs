@@ -99,6 +99,29 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
+/// The journal entry's text as stored (sealed), read beside the running server.
+fn sealed_text(data: &std::path::Path, id: i64) -> String {
+    use sqlx::Connection;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let url = format!(
+                "sqlite://{}?mode=ro",
+                data.join("between.sqlite3").display()
+            );
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let text: String = sqlx::query_scalar("SELECT text FROM journal_entries WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            text
+        })
+}
+
 #[test]
 fn deleted_journal_text_is_gone_from_every_file_after_a_clean_stop() {
     let base = tempfile::tempdir().unwrap();
@@ -134,13 +157,21 @@ fn deleted_journal_text_is_gone_from_every_file_after_a_clean_stop() {
         ),
     );
     assert_eq!(status, 200, "{reply}");
-    // While the entry exists, its words are on disk (so the search below can find them).
+    // While the entry exists, its words are on disk only sealed (encryption at rest); the
+    // sealed form is what the search below must no longer find once it is deleted.
+    let sealed = sealed_text(&data, id);
+    assert!(sealed.starts_with("v1:"), "{sealed}");
+    let files = files_in(&data);
     assert!(
-        files_in(&data)
-            .iter()
-            .any(|(_, bytes)| contains(bytes, "Quillon-Marrowby edited")),
-        "the entry was not found on disk while it existed"
+        files.iter().any(|(_, bytes)| contains(bytes, &sealed)),
+        "the sealed entry was not found on disk while it existed"
     );
+    for (file, bytes) in &files {
+        assert!(
+            !contains(bytes, "Quillon-Marrowby"),
+            "{file} holds it in clear"
+        );
+    }
     let (status, reply) = http(
         &addr,
         &api_request(
@@ -157,6 +188,7 @@ fn deleted_journal_text_is_gone_from_every_file_after_a_clean_stop() {
     assert!(server.log.lock().unwrap().contains("stopped"));
     for (file, bytes) in files_in(&data) {
         for marker in [
+            sealed.as_str(),
             "Quillon-Marrowby",
             "quillon-marrowby",
             "about my SISTER",

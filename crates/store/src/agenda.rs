@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::sqlite::Sql;
+use crate::vault::DataKey;
+use crate::vault::sealed::AGENDA_TEXT;
 
 /// The agenda, scoped to one account.
 #[async_trait]
@@ -66,10 +68,11 @@ pub(crate) struct AgendaRow {
 }
 
 impl AgendaRow {
-    pub fn into_item(self) -> Result<AgendaItem, StoreError> {
+    /// The topic, its words opened with the account's key.
+    pub fn into_item(self, key: &DataKey) -> Result<AgendaItem, StoreError> {
         Ok(AgendaItem {
             id: AgendaItemId(self.id),
-            text: self.text,
+            text: key.open(AGENDA_TEXT, &self.id.to_string(), &self.text)?,
             source: AgendaSource::parse(&self.source)
                 .ok_or_else(|| StoreError::Corrupt("agenda source".into()))?,
             created_at: crate::rows::from_ms(self.created_ms)?,
@@ -85,11 +88,65 @@ macro_rules! agenda_columns {
     };
 }
 
-/// The insert's column list and values, shared by both backends.
+/// The insert's column list and values, shared by both backends. The text is sealed bound
+/// to the topic's id, which exists only once the row does: every insert writes an empty
+/// text, and [`SEAL_TEXT`] writes the sealed one in the same transaction.
 macro_rules! agenda_values {
     () => {
-        "(account_id, client_id, text, source, created_ms) VALUES ($1, $2, $3, $4, $5)"
+        "(account_id, client_id, text, source, created_ms) VALUES ($1, $2, '', $3, $4)"
     };
+}
+
+/// Writes a topic's sealed text: `$1` the sealed text, `$2` the account, `$3` the topic.
+pub(crate) const SEAL_TEXT: &str =
+    "UPDATE agenda_items SET text = $1 WHERE account_id = $2 AND id = $3";
+
+/// Writes the topic's text sealed, on SQLite's writer.
+pub(crate) fn seal_text_sqlite(
+    conn: &rusqlite::Connection,
+    key: &DataKey,
+    account: AccountId,
+    topic: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    let sealed = key.seal(AGENDA_TEXT, &topic.to_string(), text);
+    conn.exec(SEAL_TEXT, &[&sealed, &account.0, &topic])?;
+    Ok(())
+}
+
+/// Writes the topic's text sealed, on PostgreSQL.
+pub(crate) async fn seal_text_postgres<'e, E: sqlx::PgExecutor<'e>>(
+    executor: E,
+    key: &DataKey,
+    account: AccountId,
+    topic: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(SEAL_TEXT)
+        .bind(key.seal(AGENDA_TEXT, &topic.to_string(), text))
+        .bind(account.0)
+        .bind(topic)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// A topic as written now: its text sealed in place when the row is new (its stored text
+/// is still empty then), opened when it was there already.
+pub(crate) fn stored_item(
+    row: AgendaRow,
+    written: Written,
+    key: &DataKey,
+    text: &str,
+) -> Result<AgendaItem, StoreError> {
+    match written {
+        Written::Created => AgendaRow {
+            text: key.seal(AGENDA_TEXT, &row.id.to_string(), text),
+            ..row
+        }
+        .into_item(key),
+        Written::Existing => row.into_item(key),
+    }
 }
 
 /// The agenda: `$1` the account, `$2` whether discussed topics are included. A moved topic
@@ -145,26 +202,31 @@ impl AgendaStore for crate::sqlite::SqliteStore {
         source: AgendaSource,
     ) -> Result<(AgendaItem, Written), StoreError> {
         let text = text.to_owned();
-        let (row, written): (AgendaRow, Written) = self
+        let vault = self.vault();
+        let (item, written) = self
             .db()?
             .write(move |conn| {
-                crate::sqlite::sql::insert_or_existing(
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
+                let (row, written): (AgendaRow, Written) = crate::sqlite::sql::insert_or_existing(
                     conn,
                     insert_new_sql!("agenda_items", agenda_columns!(), agenda_values!()),
                     existing_sql!("agenda_items", agenda_columns!()),
                     &[
                         &account.0,
                         &client_id.to_string(),
-                        &text,
                         &source.code(),
                         &crate::rows::ms(Utc::now()),
                     ],
                     account,
                     client_id,
-                )
+                )?;
+                if written == Written::Created {
+                    seal_text_sqlite(conn, &key, account, row.id, &text)?;
+                }
+                Ok((stored_item(row, written, &key, &text)?, written))
             })
             .await?;
-        Ok((row.into_item()?, written))
+        Ok((item, written))
     }
 
     async fn agenda(
@@ -172,11 +234,10 @@ impl AgendaStore for crate::sqlite::SqliteStore {
         account: AccountId,
         include_discussed: bool,
     ) -> Result<Vec<AgendaItem>, StoreError> {
-        self.all_rows(
-            LIST,
-            &[&account.0, &include_discussed],
-            AgendaRow::into_item,
-        )
+        let key = self.data_key(account)?;
+        self.all_rows(LIST, &[&account.0, &include_discussed], |row: AgendaRow| {
+            row.into_item(&key)
+        })
     }
 
     async fn set_agenda_discussed(
@@ -238,17 +299,23 @@ macro_rules! impl_agenda_store {
                 text: &str,
                 source: domain::therapy::AgendaSource,
             ) -> Result<(domain::therapy::AgendaItem, $crate::Written), $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
                 let (row, written): ($crate::agenda::AgendaRow, _) = insert_or_existing!(
-                    self.writer(), account, client_id,
+                    &mut *tx, account, client_id,
                     into "agenda_items" (agenda_columns!()) agenda_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(client_id.to_string())
-                        .bind(text)
                         .bind(source.code())
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
-                Ok((row.into_item()?, written))
+                if written == $crate::Written::Created {
+                    $crate::agenda::seal_text_postgres(&mut *tx, &key, account, row.id, text)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(($crate::agenda::stored_item(row, written, &key, text)?, written))
             }
 
             async fn agenda(
@@ -256,7 +323,13 @@ macro_rules! impl_agenda_store {
                 account: domain::account::AccountId,
                 include_discussed: bool,
             ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
-                all_rows!(self, $crate::agenda::LIST, [account.0, include_discussed], $crate::agenda::AgendaRow::into_item)
+                let key = self.data_key(self.reader(), account).await?;
+                let rows: Vec<$crate::agenda::AgendaRow> = sqlx::query_as($crate::agenda::LIST)
+                    .bind(account.0)
+                    .bind(include_discussed)
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.into_iter().map(|r| r.into_item(&key)).collect()
             }
 
             async fn set_agenda_discussed(

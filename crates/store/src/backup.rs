@@ -867,6 +867,13 @@ macro_rules! impl_backup_store {
                     return Err($crate::vault::startup::restored_under_another_key());
                 }
                 tx.commit().await?;
+                if self.checks_restored_key() {
+                    // The keys kept in memory were the replaced accounts'; and a backup from
+                    // before a column was sealed brings its values plain, to be sealed now as
+                    // at a start.
+                    self.forget_data_keys();
+                    self.seal_restored().await?;
+                }
                 Ok(summary)
             }
 

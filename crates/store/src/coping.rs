@@ -207,8 +207,10 @@ pub(crate) fn totals_of(
     Ok(totals)
 }
 
+/// A parked worry's topic on the agenda: `$1` the account, `$2` the time; its id, for its
+/// text to be sealed next (see `agenda::SEAL_TEXT`).
 pub(crate) const PARK_ON_AGENDA: &str = "INSERT INTO agenda_items (account_id, text, source, \
-     created_ms) VALUES ($1, $2, 'parked', $3)";
+     created_ms) VALUES ($1, '', 'parked', $2) RETURNING id";
 
 /// The account's use written last.
 pub(crate) const LAST_USE: &str = concat!(
@@ -275,6 +277,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
     ) -> Result<(CopingUse, Written), StoreError> {
         let u = new.clone();
         let now = crate::rows::ms(Utc::now());
+        let vault = self.vault();
         let (row, written): (CopingUseRow, Written) = self
             .db()?
             .write(move |conn| {
@@ -300,7 +303,10 @@ impl CopingStore for crate::sqlite::SqliteStore {
                 if written == Written::Created
                     && let Some(text) = u.parked_text()
                 {
-                    conn.exec(PARK_ON_AGENDA, &[&account.0, &text, &now])?;
+                    let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
+                    let id: Option<i64> = conn.scalar(PARK_ON_AGENDA, &[&account.0, &now])?;
+                    let id = id.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                    crate::agenda::seal_text_sqlite(conn, &key, account, id, &text)?;
                 }
                 if written == Written::Created {
                     let (tool, rated, relief, at) = totals_args(&u);
@@ -445,11 +451,14 @@ macro_rules! impl_coping_store {
                 );
                 if written == $crate::Written::Created {
                     if let Some(text) = u.parked_text() {
-                        sqlx::query($crate::coping::PARK_ON_AGENDA)
+                        let key = self.data_key(&mut *tx, account).await?;
+                        let id: i64 = sqlx::query_scalar($crate::coping::PARK_ON_AGENDA)
                             .bind(account.0)
-                            .bind(text)
                             .bind(now)
-                            .execute(&mut *tx)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .and_then($crate::rows::only_row)?;
+                        $crate::agenda::seal_text_postgres(&mut *tx, &key, account, id, &text)
                             .await?;
                     }
                     let (tool, rated, relief, at) = $crate::coping::totals_args(u);

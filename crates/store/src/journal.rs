@@ -15,6 +15,8 @@ use domain::journal::{
 use crate::StoreError;
 use crate::rows::client_id;
 use crate::sqlite::Sql;
+use crate::vault::DataKey;
+use crate::vault::sealed::JOURNAL_TEXT;
 
 /// Which page of the journal to read.
 #[derive(Debug, Clone, Default)]
@@ -29,24 +31,10 @@ pub struct JournalQuery {
     pub limit: usize,
 }
 
-/// The text as it is kept for search: folded to lower case here, not in SQL, because
-/// SQLite's `LOWER()` folds only ASCII and PostgreSQL's folds everything.
+/// Text folded for a search that ignores case: every letter lower-cased, as Unicode says.
+/// Entries are sealed in the database, so search opens them and matches here.
 pub(crate) fn fold(text: &str) -> String {
     text.to_lowercase()
-}
-
-/// A `LIKE` pattern that finds `term` anywhere, with `\` escaping the wildcard characters.
-pub(crate) fn like_pattern(term: &str) -> String {
-    let mut p = String::with_capacity(term.len() + 2);
-    p.push('%');
-    for c in fold(term).chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
 }
 
 /// The journal, scoped to one account.
@@ -99,12 +87,13 @@ pub(crate) struct JournalRow {
 }
 
 impl JournalRow {
-    pub fn into_entry(self) -> Result<JournalEntry, StoreError> {
+    /// The entry, its words opened with the account's key.
+    pub fn into_entry(self, key: &DataKey) -> Result<JournalEntry, StoreError> {
         Ok(JournalEntry {
             id: JournalEntryId(self.id),
             client_id: client_id(&self.client_id, "journal")?,
             at: crate::rows::from_ms(self.at_ms)?,
-            text: self.text,
+            text: key.open(JOURNAL_TEXT, &self.client_id, &self.text)?,
             bring_to_session: self.bring,
             parked: self.parked,
             updated_at: crate::rows::from_ms(self.updated_ms)?,
@@ -124,8 +113,8 @@ macro_rules! journal_columns {
 /// and the first update time).
 macro_rules! journal_values {
     () => {
-        "(account_id, client_id, at_ms, text, search_text, parked, created_ms, updated_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
+        "(account_id, client_id, at_ms, text, parked, created_ms, updated_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)"
     };
 }
 
@@ -136,45 +125,45 @@ pub(crate) const ONE: &str = concat!(
     " FROM journal_entries e WHERE e.account_id = $1 AND e.id = $2"
 );
 
-/// A page of the account's (`$1`) entries, newest first: `$2` the search pattern (`NULL` for
-/// all), `$3` parked only, `$4` brought to the session only, `($5, $6)` the cursor's
-/// (at, id) to start just older than, `$7` how many.
+/// A page of the account's (`$1`) entries, newest first: `$2` parked only, `$3` brought to
+/// the session only, `($4, $5)` the cursor's (at, id) to start just older than, `$6` how many
+/// (all of them for a search, which matches the opened words in the app).
 pub(crate) const PAGE: &str = concat!(
     "SELECT ",
     journal_columns!(),
     " FROM journal_entries e WHERE e.account_id = $1 \
-     AND ($2 IS NULL OR e.search_text LIKE $2 ESCAPE '\\') \
-     AND (NOT $3 OR e.parked) \
-     AND (NOT $4 OR EXISTS (SELECT 1 FROM agenda_items a \
+     AND (NOT $2 OR e.parked) \
+     AND (NOT $3 OR EXISTS (SELECT 1 FROM agenda_items a \
           WHERE a.journal_entry_id = e.id AND a.discussed_ms IS NULL)) \
-     AND (e.at_ms, e.id) < ($5, $6) \
-     ORDER BY e.at_ms DESC, e.id DESC LIMIT $7"
+     AND (e.at_ms, e.id) < ($4, $5) \
+     ORDER BY e.at_ms DESC, e.id DESC LIMIT $6"
 );
 
-/// The text of the account's (`$1`) entry `$2`.
+/// The client id and sealed text of the account's (`$1`) entry `$2`.
 pub(crate) const CURRENT_TEXT: &str =
-    "SELECT text FROM journal_entries WHERE account_id = $1 AND id = $2";
+    "SELECT client_id, text FROM journal_entries WHERE account_id = $1 AND id = $2";
 
-/// Changes an entry: `$1` text, `$2` its folded form, `$3` parked (`NULL` to leave it),
-/// `$4` now, `$5` account, `$6` id.
-pub(crate) const EDIT: &str = "UPDATE journal_entries SET text = $1, search_text = $2, \
-     parked = COALESCE($3, parked), updated_ms = $4 \
-     WHERE account_id = $5 AND id = $6";
+/// Changes an entry: `$1` the sealed text, `$2` parked (`NULL` to leave it), `$3` now, `$4`
+/// account, `$5` id.
+pub(crate) const EDIT: &str = "UPDATE journal_entries SET text = $1, \
+     parked = COALESCE($2, parked), updated_ms = $3 \
+     WHERE account_id = $4 AND id = $5";
 
-/// Gives the entry's (`$3`) open agenda topic the text `$1`; `$2` the account.
-pub(crate) const RETITLE_TOPIC: &str = "UPDATE agenda_items SET text = $1 \
-     WHERE account_id = $2 AND journal_entry_id = $3 AND discussed_ms IS NULL";
+/// The ids of the entry's (`$2`) open agenda topics (`$1` the account), whose text follows
+/// the entry's.
+pub(crate) const OPEN_TOPICS: &str = "SELECT id FROM agenda_items \
+     WHERE account_id = $1 AND journal_entry_id = $2 AND discussed_ms IS NULL";
 
 /// Takes the entry's (`$2`) open topic off the account's (`$1`) agenda.
 pub(crate) const UNBRING: &str = "DELETE FROM agenda_items WHERE account_id = $1 \
      AND journal_entry_id = $2 AND discussed_ms IS NULL";
 
-/// Puts the entry's (`$4`) topic (`$2`) on the account's (`$1`) agenda at `$3`, unless an
-/// open topic stands for it already.
+/// Puts a topic for the entry (`$3`) on the account's (`$1`) agenda at `$2`, unless an open
+/// topic stands for it already; its id when one was added, whose text is sealed next.
 pub(crate) const BRING: &str = "INSERT INTO agenda_items (account_id, text, source, created_ms, \
-     journal_entry_id) SELECT $1, $2, 'journal', $3, $4 WHERE NOT EXISTS \
-     (SELECT 1 FROM agenda_items WHERE journal_entry_id = $4 \
-      AND discussed_ms IS NULL)";
+     journal_entry_id) SELECT $1, '', 'journal', $2, $3 WHERE NOT EXISTS \
+     (SELECT 1 FROM agenda_items WHERE journal_entry_id = $3 \
+      AND discussed_ms IS NULL) RETURNING id";
 
 /// Deletes the account's (`$1`) entry `$2`; its agenda topics go with it (ON DELETE
 /// CASCADE). The same statement `delete_owned!` runs on PostgreSQL.
@@ -183,17 +172,18 @@ pub(crate) const DELETE: &str = "DELETE FROM journal_entries WHERE account_id = 
 /// What [`PAGE`] binds after the account, worked out once so both backends read the same
 /// page for the same query.
 pub(crate) struct PageArgs {
-    /// `$2`: the search pattern, if any.
-    pub pattern: Option<String>,
-    /// `$3`: parked entries only.
+    /// The search folded, if any: matched in the app against the opened words.
+    pub search: Option<String>,
+    /// `$2`: parked entries only.
     pub parked: bool,
-    /// `$4`: entries brought to the session only.
+    /// `$3`: entries brought to the session only.
     pub bring: bool,
-    /// `$5`: the cursor's time (the newest entries when there is no cursor).
+    /// `$4`: the cursor's time (the newest entries when there is no cursor).
     pub before_ms: i64,
-    /// `$6`: the cursor's entry id.
+    /// `$5`: the cursor's entry id.
     pub before_id: i64,
-    /// `$7`: one more than the page holds, which says whether an older page exists.
+    /// `$6`: one more than the page holds, which says whether an older page exists; every
+    /// entry for a search.
     pub fetch: i64,
     /// How many entries the page holds.
     pub limit: usize,
@@ -207,23 +197,39 @@ impl PageArgs {
             at_ms: i64::MAX,
             id: JournalEntryId(i64::MAX),
         });
+        let search = q.search.as_deref().map(fold);
         PageArgs {
-            pattern: q.search.as_deref().map(like_pattern),
+            fetch: if search.is_some() {
+                i64::MAX
+            } else {
+                i64::try_from(limit + 1).unwrap_or(i64::MAX)
+            },
+            search,
             parked: q.filter == JournalFilter::Parked,
             bring: q.filter == JournalFilter::BringToSession,
             before_ms: before.at_ms,
             before_id: before.id.0,
-            fetch: i64::try_from(limit + 1).unwrap_or(i64::MAX),
             limit,
         }
     }
 
-    /// The page from the rows read: at most `limit` entries, and a cursor when more exist.
-    pub fn page(&self, rows: Vec<JournalRow>) -> Result<JournalPage, StoreError> {
-        let mut entries = rows
-            .into_iter()
-            .map(JournalRow::into_entry)
-            .collect::<Result<Vec<_>, _>>()?;
+    /// The page from the rows read, opened with the account's key and, for a search, only
+    /// those whose words hold it: at most `limit` entries, and a cursor when more exist.
+    pub fn page(&self, rows: Vec<JournalRow>, key: &DataKey) -> Result<JournalPage, StoreError> {
+        let mut entries = Vec::with_capacity(self.limit + 1);
+        for row in rows {
+            let entry = row.into_entry(key)?;
+            if self
+                .search
+                .as_deref()
+                .is_none_or(|term| fold(&entry.text).contains(term))
+            {
+                entries.push(entry);
+                if entries.len() > self.limit {
+                    break;
+                }
+            }
+        }
         let next = if entries.len() > self.limit {
             entries.truncate(self.limit);
             entries.last().map(JournalCursor::after)
@@ -237,15 +243,30 @@ impl PageArgs {
 /// Puts the entry's topic on the agenda unless an open topic stands for it already.
 fn bring(
     conn: &rusqlite::Connection,
+    key: &DataKey,
     account: AccountId,
     entry_id: JournalEntryId,
     text: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    conn.exec(
-        BRING,
-        &[&account.0, &domain::journal::topic(text), &now, &entry_id.0],
-    )?;
+    if let Some(topic) = conn.scalar::<i64>(BRING, &[&account.0, &now, &entry_id.0])? {
+        crate::agenda::seal_text_sqlite(conn, key, account, topic, &domain::journal::topic(text))?;
+    }
+    Ok(())
+}
+
+/// Gives the entry's open topics its new first words.
+fn retitle(
+    conn: &rusqlite::Connection,
+    key: &DataKey,
+    account: AccountId,
+    entry_id: JournalEntryId,
+    text: &str,
+) -> Result<(), StoreError> {
+    let topics: Vec<(i64,)> = conn.rows(OPEN_TOPICS, &[&account.0, &entry_id.0])?;
+    for (topic,) in topics {
+        crate::agenda::seal_text_sqlite(conn, key, account, topic, &domain::journal::topic(text))?;
+    }
     Ok(())
 }
 
@@ -257,9 +278,11 @@ impl JournalStore for crate::sqlite::SqliteStore {
         e: &NewJournalEntry,
     ) -> Result<(JournalEntry, Written), StoreError> {
         let e = e.clone();
+        let vault = self.vault();
         let (row, written): (JournalRow, Written) = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let now = crate::rows::ms(chrono::Utc::now());
                 let ((id,), written): ((i64,), Written) = crate::sqlite::sql::insert_or_existing(
                     conn,
@@ -269,8 +292,7 @@ impl JournalStore for crate::sqlite::SqliteStore {
                         &account.0,
                         &e.client_id.to_string(),
                         &crate::rows::ms(e.at),
-                        &e.text,
-                        &fold(&e.text),
+                        &key.seal(JOURNAL_TEXT, &e.client_id.to_string(), &e.text),
                         &e.parked,
                         &now,
                     ],
@@ -278,7 +300,7 @@ impl JournalStore for crate::sqlite::SqliteStore {
                     e.client_id,
                 )?;
                 if written == Written::Created && e.bring_to_session {
-                    bring(conn, account, JournalEntryId(id), &e.text, now)?;
+                    bring(conn, &key, account, JournalEntryId(id), &e.text, now)?;
                 }
                 // Read in the same write, so the agenda's part is seen with it.
                 let row = conn
@@ -287,7 +309,7 @@ impl JournalStore for crate::sqlite::SqliteStore {
                 Ok((row, written))
             })
             .await?;
-        Ok((row.into_entry()?, written))
+        Ok((row.into_entry(&self.data_key(account)?)?, written))
     }
 
     async fn journal_entry(
@@ -295,7 +317,10 @@ impl JournalStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: JournalEntryId,
     ) -> Result<Option<JournalEntry>, StoreError> {
-        self.optional_row(ONE, &[&account.0, &id.0], JournalRow::into_entry)
+        let key = self.data_key(account)?;
+        self.optional_row(ONE, &[&account.0, &id.0], |row: JournalRow| {
+            row.into_entry(&key)
+        })
     }
 
     async fn journal_page(
@@ -309,7 +334,6 @@ impl JournalStore for crate::sqlite::SqliteStore {
                 PAGE,
                 &[
                     &account.0,
-                    &args.pattern,
                     &args.parked,
                     &args.bring,
                     &args.before_ms,
@@ -318,7 +342,7 @@ impl JournalStore for crate::sqlite::SqliteStore {
                 ],
             )
         })?;
-        args.page(rows)
+        args.page(rows, &self.data_key(account)?)
     }
 
     async fn edit_journal_entry(
@@ -328,27 +352,36 @@ impl JournalStore for crate::sqlite::SqliteStore {
         edit: &JournalEdit,
     ) -> Result<Option<JournalEntry>, StoreError> {
         let edit = edit.clone();
+        let vault = self.vault();
         let row: Option<JournalRow> = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let now = crate::rows::ms(chrono::Utc::now());
-                let Some(current) = conn.scalar::<String>(CURRENT_TEXT, &[&account.0, &id.0])?
+                let Some((client_id, current)) =
+                    conn.row::<(String, String)>(CURRENT_TEXT, &[&account.0, &id.0])?
                 else {
                     return Ok(None);
                 };
-                let text = edit.text.clone().unwrap_or(current);
+                let text = match edit.text.clone() {
+                    Some(t) => t,
+                    None => key.open(JOURNAL_TEXT, &client_id, &current)?,
+                };
                 conn.exec(
                     EDIT,
-                    &[&text, &fold(&text), &edit.parked, &now, &account.0, &id.0],
+                    &[
+                        &key.seal(JOURNAL_TEXT, &client_id, &text),
+                        &edit.parked,
+                        &now,
+                        &account.0,
+                        &id.0,
+                    ],
                 )?;
                 if edit.text.is_some() {
-                    conn.exec(
-                        RETITLE_TOPIC,
-                        &[&domain::journal::topic(&text), &account.0, &id.0],
-                    )?;
+                    retitle(conn, &key, account, id, &text)?;
                 }
                 match edit.bring_to_session {
-                    Some(true) => bring(conn, account, id, &text, now)?,
+                    Some(true) => bring(conn, &key, account, id, &text, now)?,
                     Some(false) => {
                         conn.exec(UNBRING, &[&account.0, &id.0])?;
                     }
@@ -357,7 +390,8 @@ impl JournalStore for crate::sqlite::SqliteStore {
                 conn.row(ONE, &[&account.0, &id.0])
             })
             .await?;
-        row.map(JournalRow::into_entry).transpose()
+        let key = self.data_key(account)?;
+        row.map(|r| r.into_entry(&key)).transpose()
     }
 
     async fn delete_journal_entry(
@@ -380,6 +414,9 @@ macro_rules! impl_journal_store {
             ) -> Result<(domain::journal::JournalEntry, $crate::Written), $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
+                let sealed =
+                    key.seal($crate::vault::sealed::JOURNAL_TEXT, &e.client_id.to_string(), &e.text);
                 let ((id,), written): ((i64,), _) = insert_or_existing!(
                     &mut *tx, account, e.client_id,
                     into "journal_entries" ("id") journal_values!(),
@@ -387,14 +424,14 @@ macro_rules! impl_journal_store {
                         .bind(account.0)
                         .bind(e.client_id.to_string())
                         .bind($crate::rows::ms(e.at))
-                        .bind(&e.text)
-                        .bind($crate::journal::fold(&e.text))
+                        .bind(&sealed)
                         .bind(e.parked)
                         .bind(now)
                 );
                 if written == $crate::Written::Created && e.bring_to_session {
                     Self::bring_journal_entry(
                         &mut tx,
+                        &key,
                         account,
                         domain::journal::JournalEntryId(id),
                         &e.text,
@@ -404,7 +441,7 @@ macro_rules! impl_journal_store {
                 }
                 tx.commit().await?;
                 let id = domain::journal::JournalEntryId(id);
-                let entry = Self::journal_entry_in(self.writer(), account, id)
+                let entry = Self::journal_entry_in(self.writer(), &key, account, id)
                     .await?
                     .ok_or_else(|| $crate::StoreError::Corrupt("new entry vanished".into()))?;
                 Ok((entry, written))
@@ -415,7 +452,8 @@ macro_rules! impl_journal_store {
                 account: domain::account::AccountId,
                 id: domain::journal::JournalEntryId,
             ) -> Result<Option<domain::journal::JournalEntry>, $crate::StoreError> {
-                Self::journal_entry_in(self.reader(), account, id).await
+                let key = self.data_key(self.reader(), account).await?;
+                Self::journal_entry_in(self.reader(), &key, account, id).await
             }
 
             async fn journal_page(
@@ -427,7 +465,6 @@ macro_rules! impl_journal_store {
                 let rows: Vec<$crate::journal::JournalRow> =
                     sqlx::query_as($crate::journal::PAGE)
                         .bind(account.0)
-                        .bind(&args.pattern)
                         .bind(args.parked)
                         .bind(args.bring)
                         .bind(args.before_ms)
@@ -435,7 +472,7 @@ macro_rules! impl_journal_store {
                         .bind(args.fetch)
                         .fetch_all(self.reader())
                         .await?;
-                args.page(rows)
+                args.page(rows, &self.data_key(self.reader(), account).await?)
             }
 
             async fn edit_journal_entry(
@@ -446,19 +483,24 @@ macro_rules! impl_journal_store {
             ) -> Result<Option<domain::journal::JournalEntry>, $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
                 let mut tx = self.writer().begin().await?;
-                let current: Option<String> = sqlx::query_scalar($crate::journal::CURRENT_TEXT)
-                    .bind(account.0)
-                    .bind(id.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(current) = current else {
+                let key = self.data_key(&mut *tx, account).await?;
+                let current: Option<(String, String)> =
+                    sqlx::query_as($crate::journal::CURRENT_TEXT)
+                        .bind(account.0)
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((client_id, current)) = current else {
                     tx.rollback().await?;
                     return Ok(None);
                 };
-                let text = edit.text.clone().unwrap_or(current);
+                let column = $crate::vault::sealed::JOURNAL_TEXT;
+                let text = match edit.text.clone() {
+                    Some(t) => t,
+                    None => key.open(column, &client_id, &current)?,
+                };
                 sqlx::query($crate::journal::EDIT)
-                    .bind(&text)
-                    .bind($crate::journal::fold(&text))
+                    .bind(key.seal(column, &client_id, &text))
                     .bind(edit.parked)
                     .bind(now)
                     .bind(account.0)
@@ -466,15 +508,26 @@ macro_rules! impl_journal_store {
                     .execute(&mut *tx)
                     .await?;
                 if edit.text.is_some() {
-                    sqlx::query($crate::journal::RETITLE_TOPIC)
-                        .bind(domain::journal::topic(&text))
+                    let topics: Vec<i64> = sqlx::query_scalar($crate::journal::OPEN_TOPICS)
                         .bind(account.0)
                         .bind(id.0)
-                        .execute(&mut *tx)
+                        .fetch_all(&mut *tx)
                         .await?;
+                    for topic in topics {
+                        $crate::agenda::seal_text_postgres(
+                            &mut *tx,
+                            &key,
+                            account,
+                            topic,
+                            &domain::journal::topic(&text),
+                        )
+                        .await?;
+                    }
                 }
                 match edit.bring_to_session {
-                    Some(true) => Self::bring_journal_entry(&mut tx, account, id, &text, now).await?,
+                    Some(true) => {
+                        Self::bring_journal_entry(&mut tx, &key, account, id, &text, now).await?
+                    }
                     Some(false) => {
                         sqlx::query($crate::journal::UNBRING)
                             .bind(account.0)
@@ -485,7 +538,7 @@ macro_rules! impl_journal_store {
                     None => {}
                 }
                 tx.commit().await?;
-                Self::journal_entry_in(self.writer(), account, id).await
+                Self::journal_entry_in(self.writer(), &key, account, id).await
             }
 
             async fn delete_journal_entry(
@@ -506,23 +559,35 @@ macro_rules! impl_journal_store {
             /// Puts the entry's topic on the agenda unless an open topic stands for it already.
             async fn bring_journal_entry(
                 tx: &mut sqlx::Transaction<'_, $db>,
+                key: &$crate::vault::DataKey,
                 account: domain::account::AccountId,
                 entry_id: domain::journal::JournalEntryId,
                 text: &str,
                 now: i64,
             ) -> Result<(), $crate::StoreError> {
-                sqlx::query($crate::journal::BRING)
+                let topic: Option<i64> = sqlx::query_scalar($crate::journal::BRING)
                     .bind(account.0)
-                    .bind(domain::journal::topic(text))
                     .bind(now)
                     .bind(entry_id.0)
-                    .execute(&mut **tx)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map($crate::rows::first_row)?;
+                if let Some(topic) = topic {
+                    $crate::agenda::seal_text_postgres(
+                        &mut **tx,
+                        key,
+                        account,
+                        topic,
+                        &domain::journal::topic(text),
+                    )
                     .await?;
+                }
                 Ok(())
             }
 
             async fn journal_entry_in(
                 executor: &sqlx::Pool<$db>,
+                key: &$crate::vault::DataKey,
                 account: domain::account::AccountId,
                 id: domain::journal::JournalEntryId,
             ) -> Result<Option<domain::journal::JournalEntry>, $crate::StoreError> {
@@ -532,7 +597,7 @@ macro_rules! impl_journal_store {
                         .bind(id.0)
                         .fetch_optional(executor)
                         .await?;
-                row.map($crate::journal::JournalRow::into_entry).transpose()
+                row.map(|r| r.into_entry(key)).transpose()
             }
         }
     };
@@ -543,10 +608,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn patterns_escape_wildcards_and_fold_case() {
-        assert_eq!(like_pattern("Sleep"), "%sleep%");
-        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-        assert_eq!(like_pattern("ÄRGER"), "%ärger%");
+    fn search_folds_case_beyond_ascii() {
         assert_eq!(fold("Ärger İst"), "ärger i̇st");
     }
 }

@@ -317,10 +317,11 @@ macro_rules! reflection_values {
     };
 }
 
-/// A topic a reflection adds to the agenda: `$1` the account, `$2` the text, `$3` the time.
+/// A topic a reflection adds to the agenda: `$1` the account, `$2` the time; its id, for
+/// its text to be sealed next (see `agenda::SEAL_TEXT`).
 pub(crate) const INSERT_TOPIC: &str = concat!(
     "INSERT INTO agenda_items (account_id, text, source, created_ms) ",
-    "VALUES ($1, $2, 'post_session', $3)"
+    "VALUES ($1, '', 'post_session', $2) RETURNING id"
 );
 
 /// The account's reflections since `$2`, oldest first.
@@ -524,6 +525,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         r: &Reflection,
     ) -> Result<(StoredReflection, Written), StoreError> {
         let r = r.clone();
+        let vault = self.vault();
         // One write: the session check, the reflection and its topics are kept together.
         let (row, written): (ReflectionRow, Written) = self
             .db()?
@@ -549,8 +551,12 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                     r.client_id,
                 )?;
                 if written == Written::Created {
+                    let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                     for topic in &r.topics {
-                        conn.exec(INSERT_TOPIC, &[&account.0, topic, &crate::rows::ms(at)])?;
+                        let id: Option<i64> =
+                            conn.scalar(INSERT_TOPIC, &[&account.0, &crate::rows::ms(at)])?;
+                        let id = id.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                        crate::agenda::seal_text_sqlite(conn, &key, account, id, topic)?;
                     }
                 }
                 Ok((row, written))
@@ -751,12 +757,15 @@ macro_rules! impl_therapy_store {
                         .bind(&r.feedback)
                 );
                 if written == $crate::Written::Created {
+                    let key = self.data_key(&mut *tx, account).await?;
                     for topic in &r.topics {
-                        sqlx::query($crate::therapy::INSERT_TOPIC)
+                        let id: i64 = sqlx::query_scalar($crate::therapy::INSERT_TOPIC)
                             .bind(account.0)
-                            .bind(topic)
                             .bind($crate::rows::ms(at))
-                            .execute(&mut *tx)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .and_then($crate::rows::only_row)?;
+                        $crate::agenda::seal_text_postgres(&mut *tx, &key, account, id, topic)
                             .await?;
                     }
                 }

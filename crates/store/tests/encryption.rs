@@ -39,6 +39,74 @@ async fn note_checkin(store: &Arc<dyn Store>, account: &Account, note: &str) -> 
     client_id
 }
 
+/// Writes `marker` into every sealed column the store writes: a check-in note, a journal
+/// entry brought to the session (whose first line becomes an agenda topic), an edit of it,
+/// and a topic of its own; and reads each back in clear.
+async fn write_marked(store: &Arc<dyn Store>, account: &Account, marker: &str) {
+    use domain::journal::{JournalEdit, JournalInput};
+    use domain::therapy::AgendaSource;
+    note_checkin(store, account, &format!("a hard evening {marker}")).await;
+    let entry = JournalInput {
+        client_id: Some(Uuid::new_v4()),
+        text: Some(format!("first line {marker}\nmore")),
+        bring_to_session: Some(true),
+        ..Default::default()
+    }
+    .validate(Utc::now())
+    .unwrap();
+    let (entry, _) = store
+        .insert_journal_entry(account.id, &entry)
+        .await
+        .unwrap();
+    store
+        .edit_journal_entry(
+            account.id,
+            entry.id,
+            &JournalEdit {
+                text: Some(format!("edited {marker}\nmore")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .insert_agenda_item(
+            account.id,
+            Uuid::new_v4(),
+            &format!("topic {marker}"),
+            AgendaSource::Manual,
+        )
+        .await
+        .unwrap();
+    let topics: Vec<String> = store
+        .agenda(account.id, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.text)
+        .collect();
+    assert_eq!(
+        topics,
+        [format!("edited {marker}"), format!("topic {marker}")]
+    );
+    let found = store
+        .journal_page(
+            account.id,
+            &store::JournalQuery {
+                search: Some(marker.to_uppercase()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found.entries.len(),
+        1,
+        "search opens and matches in the app"
+    );
+}
+
 /// Every file in the folder (the database, its WAL and shared memory, the key file), read
 /// whole.
 fn folder_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -82,7 +150,7 @@ async fn postgres_dump(url: &str) -> String {
 }
 
 #[tokio::test]
-async fn sqlite_files_never_hold_a_note_in_clear() {
+async fn sqlite_files_never_hold_sealed_words_in_clear() {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::sqlite_in(dir.path());
     let store = store::testing::open(&url).await.unwrap();
@@ -91,7 +159,7 @@ async fn sqlite_files_never_hold_a_note_in_clear() {
         .await
         .unwrap();
     let marker = format!("marker-{}", Uuid::new_v4().simple());
-    note_checkin(&store, &sam, &format!("a hard evening {marker}")).await;
+    write_marked(&store, &sam, &marker).await;
     // Read back in clear through the store.
     let read = store.checkins(sam.id, None, None).await.unwrap();
     assert_eq!(
@@ -112,7 +180,7 @@ async fn sqlite_files_never_hold_a_note_in_clear() {
 }
 
 #[tokio::test]
-async fn a_postgres_dump_never_holds_a_note_in_clear() {
+async fn a_postgres_dump_never_holds_sealed_words_in_clear() {
     let Some(raw) = store::testing::postgres_test_database().await else {
         return;
     };
@@ -123,7 +191,7 @@ async fn a_postgres_dump_never_holds_a_note_in_clear() {
         .await
         .unwrap();
     let marker = format!("marker-{}", Uuid::new_v4().simple());
-    note_checkin(&store, &sam, &format!("a hard evening {marker}")).await;
+    write_marked(&store, &sam, &marker).await;
     let dump = postgres_dump(&raw).await;
     assert!(dump.contains("v1:"), "the dump should hold sealed values");
     assert!(!dump.contains(&marker));

@@ -21,3 +21,7 @@ CREATE TABLE vault_sealed_columns (
     PRIMARY KEY (table_name, column_name)
 );
 
+
+-- Journal search opens the entries in the app and matches there: a plain copy of each entry
+-- kept for SQL to search would undo their encryption.
+ALTER TABLE journal_entries DROP COLUMN search_text;

@@ -71,6 +71,16 @@ impl PostgresStore {
         true
     }
 
+    /// Forgets the account keys kept in memory.
+    fn forget_data_keys(&self) {
+        self.vault.forget_all();
+    }
+
+    /// Gives restored accounts their keys and seals restored plain values, as at a start.
+    async fn seal_restored(&self) -> Result<(), StoreError> {
+        Self::seal_pending(&self.pool, &self.vault).await
+    }
+
     /// Re-wraps every account key under `next` (see `between key rotate`).
     pub(crate) async fn rewrap(&self, next: &crate::vault::Vault) -> Result<u64, StoreError> {
         Self::rewrap_keys(&self.pool, &self.vault, next).await

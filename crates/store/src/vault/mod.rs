@@ -219,6 +219,11 @@ impl Vault {
         self.lock().remove(&account);
     }
 
+    /// Forgets every unwrapped key (the accounts were replaced by a restore).
+    pub fn forget_all(&self) {
+        self.lock().clear();
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, DataKey>> {
         // The map holds only whole entries; a panic elsewhere can't leave one half-written.
         self.keys.lock().unwrap_or_else(PoisonError::into_inner)

@@ -38,8 +38,20 @@ impl Column {
 /// A check-in's note.
 pub const CHECKIN_NOTE: Column = Column::keyed_by_client_id("checkins", "note");
 
+/// A journal entry's words.
+pub const JOURNAL_TEXT: Column = Column::keyed_by_client_id("journal_entries", "text");
+/// An agenda topic's words (some are a journal entry's first line); topics made by Between
+/// from a journal entry, a reflection or a parked worry have no client id, so the row is
+/// the topic's id.
+pub const AGENDA_TEXT: Column = Column {
+    table: "agenda_items",
+    column: "text",
+    account_column: "account_id",
+    row_key: "id",
+};
+
 /// Every sealed column.
-pub const ALL: &[Column] = &[CHECKIN_NOTE];
+pub const ALL: &[Column] = &[CHECKIN_NOTE, JOURNAL_TEXT, AGENDA_TEXT];
 
 /// The wrapped data key of the account `$1`.
 pub(crate) const KEY_OF: &str = "SELECT wrapped FROM account_keys WHERE account_id = $1";
