@@ -6,6 +6,7 @@ mod accounts;
 mod brief;
 mod checkins;
 mod coping;
+mod devices;
 mod error;
 mod feedback;
 mod guidance;
@@ -35,7 +36,12 @@ pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
-pub use tokens::SessionToken;
+pub use devices::{CurrentSession, PasswordForm, browser_family};
+pub use store::{ApiToken, DeviceSession};
+pub use tokens::{
+    DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,
+    SessionToken, parse_expiry_days,
+};
 
 /// Who is asking: every use-case that touches personal data takes one.
 #[derive(Debug, Clone)]
