@@ -29,15 +29,15 @@ pub use brief::{
     Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,
     MAX_BRIEF_DAYS, ScoreSummary, USUAL_MOOD_LOOKS_BACK, local_midnight, usual_mood_of,
 };
+pub use devices::{CurrentSession, PasswordForm, browser_family};
 pub use domain::profile::ProfileInput;
 pub use error::AppError;
 pub use homework::HomeworkStatus;
 pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
-pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
-pub use devices::{CurrentSession, PasswordForm, browser_family};
 pub use store::{ApiToken, DeviceSession};
+pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::{
     DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,
     SessionToken, parse_expiry_days,

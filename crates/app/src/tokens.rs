@@ -260,7 +260,9 @@ mod tests {
         assert_eq!(parse_expiry_days("90d"), Ok(90));
         assert_eq!(parse_expiry_days("1D"), Ok(1));
         assert_eq!(parse_expiry_days("3650d"), Ok(3650));
-        for bad in ["90", "d", "0d", "-5d", "3651d", "1.5d", "90days", "1w", " d", "+3d"] {
+        for bad in [
+            "90", "d", "0d", "-5d", "3651d", "1.5d", "90days", "1w", " d", "+3d",
+        ] {
             let message = parse_expiry_days(bad).unwrap_err();
             assert!(message.contains("such as 30d"), "{bad}: {message}");
         }

@@ -74,9 +74,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let password = read_password()?;
             let (store, _) = open_store(&cli).await?;
             let app = App::new(store.clone(), Settings::default());
-            app.reset_password(email, password)
-                .await
-                .map_err(explain)?;
+            app.reset_password(email, password).await.map_err(explain)?;
             println!(
                 "Set a new password for {}. Every session and API token of the account has \
                  ended; it signs in again with the new password.",

@@ -282,7 +282,8 @@ fn uuid_like(i: usize) -> String {
     format!("00000000-0000-4000-8000-{i:012}")
 }
 
-/// Signs in through the form over raw HTTP; the session cookie, or `None` when refused.
+/// Signs in through the form over raw HTTP; the session cookie, or `None` when refused
+/// (or when the sign-in page had no form to fill).
 fn sign_in_over_http(addr: &str, email: &str, password: &str) -> Option<String> {
     let (_, page) = http(
         addr,
@@ -295,9 +296,9 @@ fn sign_in_over_http(addr: &str, email: &str, password: &str) -> Option<String> 
             .find_map(|c| c.strip_prefix(&format!("{name}=")))
             .map(|c| c.split(';').next().unwrap_or("").to_string())
     };
-    let form = cookie_value(&page, "form").expect("a form cookie");
+    let form = cookie_value(&page, "form")?;
     let marker = "name=\"csrf\" value=\"";
-    let at = page.find(marker).expect("a form token") + marker.len();
+    let at = page.find(marker)? + marker.len();
     let csrf = &page[at..at + 32];
     let enc = |s: &str| s.replace(' ', "+").replace('@', "%40");
     let body = format!(
@@ -312,14 +313,18 @@ fn sign_in_over_http(addr: &str, email: &str, password: &str) -> Option<String> 
             body.len()
         ),
     );
-    (status == 303).then(|| cookie_value(&answer, "sid").expect("a session cookie"))
+    (status == 303)
+        .then(|| cookie_value(&answer, "sid"))
+        .flatten()
 }
 
 /// The status of the home page for a session cookie: 200 signed in, 303 signed out.
 fn home_status(addr: &str, sid: &str) -> u16 {
     http(
         addr,
-        &format!("GET / HTTP/1.1\r\nHost: {addr}\r\nCookie: sid={sid}\r\nConnection: close\r\n\r\n"),
+        &format!(
+            "GET / HTTP/1.1\r\nHost: {addr}\r\nCookie: sid={sid}\r\nConnection: close\r\n\r\n"
+        ),
     )
     .0
 }
@@ -351,7 +356,13 @@ fn operators_make_list_and_revoke_named_tokens() {
     assert!(named_token.starts_with("btw_") && named_token.len() == 36);
     let taken = between(
         data,
-        &["token", "create", "sam@example.org", "--name", "backup script"],
+        &[
+            "token",
+            "create",
+            "sam@example.org",
+            "--name",
+            "backup script",
+        ],
         None,
     );
     assert!(!taken.status.success());
@@ -363,7 +374,11 @@ fn operators_make_list_and_revoke_named_tokens() {
             None,
         );
         assert!(!out.status.success(), "{bad}");
-        assert!(text(&out.stderr).contains("such as 30d"), "{bad}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("such as 30d"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
     }
 
     let list = between(data, &["token", "list", "sam@example.org"], None);
@@ -428,7 +443,11 @@ fn an_operator_resets_a_password_and_everything_signed_in_ends() {
         .expect("the first password works");
     assert_eq!(home_status(&addr, &sid), 200);
 
-    let short = between(data, &["user", "passwd", "kim@example.org"], Some("short\n"));
+    let short = between(
+        data,
+        &["user", "passwd", "kim@example.org"],
+        Some("short\n"),
+    );
     assert!(!short.status.success());
     assert!(text(&short.stderr).contains("at least 10 characters"));
     let unknown = between(
@@ -438,7 +457,11 @@ fn an_operator_resets_a_password_and_everything_signed_in_ends() {
     );
     assert!(!unknown.status.success());
     assert!(text(&unknown.stderr).contains("No account has that email"));
-    assert_eq!(home_status(&addr, &sid), 200, "a refused reset ends nothing");
+    assert_eq!(
+        home_status(&addr, &sid),
+        200,
+        "a refused reset ends nothing"
+    );
 
     let reset = between(
         data,

@@ -133,15 +133,16 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<ApiToken, StoreError>;
     /// The account and the token a bearer token's hash belongs to, expired or not: the
     /// caller refuses an expired one.
-    async fn api_token(&self, token_hash: &str)
-    -> Result<Option<(Account, ApiToken)>, StoreError>;
+    async fn api_token(&self, token_hash: &str) -> Result<Option<(Account, ApiToken)>, StoreError>;
     /// Finds the account a bearer token belongs to, whatever its expiry.
     async fn account_for_api_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
-        Ok(self.api_token(token_hash).await?.map(|(account, _)| account))
+        Ok(self
+            .api_token(token_hash)
+            .await?
+            .map(|(account, _)| account))
     }
     /// Records that the token with this hash was used at `at`.
-    async fn touch_api_token(&self, token_hash: &str, at: DateTime<Utc>)
-    -> Result<(), StoreError>;
+    async fn touch_api_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// The account's API tokens, oldest first.
     async fn api_tokens(&self, account: AccountId) -> Result<Vec<ApiToken>, StoreError>;
     /// Revokes the account's token with public id `id`: `false` when it has none such.
@@ -405,11 +406,7 @@ impl SessionStore for crate::sqlite::SqliteStore {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<AuthSession>, StoreError> {
-        self.optional_row(
-            SESSION,
-            &[&token_hash, &ms(now)],
-            SessionRow::into_session,
-        )
+        self.optional_row(SESSION, &[&token_hash, &ms(now)], SessionRow::into_session)
     }
 
     async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -491,25 +488,24 @@ impl SessionStore for crate::sqlite::SqliteStore {
                         &stored.expires_at.map(ms),
                     ],
                 )
-                .map_err(|e| if is_unique_violation(&e) { NAME_TAKEN } else { e })?;
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        NAME_TAKEN
+                    } else {
+                        e
+                    }
+                })?;
                 Ok(())
             })
             .await?;
         Ok(token)
     }
 
-    async fn api_token(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<(Account, ApiToken)>, StoreError> {
+    async fn api_token(&self, token_hash: &str) -> Result<Option<(Account, ApiToken)>, StoreError> {
         self.optional_row(API_TOKEN, &[&token_hash], TokenAccountRow::into_pair)
     }
 
-    async fn touch_api_token(
-        &self,
-        token_hash: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    async fn touch_api_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         let token_hash = token_hash.to_owned();
         self.db()?
             .write(move |conn| {
@@ -693,9 +689,7 @@ macro_rules! impl_session_store {
                     .bind(token.expires_at.map(ms))
                     .execute(self.writer())
                     .await
-                    .map_err(|e| {
-                        $crate::StoreError::from_unique(e, "name", "that token name")
-                    })?;
+                    .map_err(|e| $crate::StoreError::from_unique(e, "name", "that token name"))?;
                 Ok(token)
             }
 

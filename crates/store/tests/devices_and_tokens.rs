@@ -60,9 +60,16 @@ async fn check_after_upgrade(store: Arc<dyn Store>) {
     for (name, token) in names[2..].iter().zip(&tokens[2..]) {
         assert_eq!(*name, format!("personal token ({})", &token.id[..8]));
     }
-    assert!(tokens.iter().all(|t| t.expires_at.is_none() && t.last_used_at.is_none()));
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.expires_at.is_none() && t.last_used_at.is_none())
+    );
     let theirs = store.api_tokens(other).await.unwrap();
-    assert_eq!(theirs[0].name, "personal token", "names are unique per account");
+    assert_eq!(
+        theirs[0].name, "personal token",
+        "names are unique per account"
+    );
 
     // Names are unique from now on.
     assert!(matches!(
@@ -81,18 +88,30 @@ async fn passwords(store: Arc<dyn Store>) {
     let old = id_of(&store, "old@example.org").await;
     let now = Utc::now();
     store
-        .create_device_session(old, "s-4", "c4", now + Duration::days(1), "Firefox on Android")
+        .create_device_session(
+            old,
+            "s-4",
+            "c4",
+            now + Duration::days(1),
+            "Firefox on Android",
+        )
         .await
         .unwrap();
     store
         .set_password(old, "newer-hash", PasswordChange::KeepingSession("s-4"))
         .await
         .unwrap();
-    assert!(store.session("s-4", now).await.unwrap().is_some(), "this one stays");
+    assert!(
+        store.session("s-4", now).await.unwrap().is_some(),
+        "this one stays"
+    );
     for gone in ["s-1", "s-2"] {
         assert!(store.session(gone, now).await.unwrap().is_none(), "{gone}");
     }
-    assert!(store.session("s-3", now).await.unwrap().is_some(), "another account's");
+    assert!(
+        store.session("s-3", now).await.unwrap().is_some(),
+        "another account's"
+    );
     assert_eq!(store.api_tokens(old).await.unwrap().len(), 5, "tokens stay");
     let devices = store.device_sessions(old, now).await.unwrap();
     assert_eq!(devices.len(), 1);

@@ -2,6 +2,8 @@
 //! signs out every other device but not this one; the device list signs out one device or
 //! every other; tokens are made with a name and an expiry, listed, revoked, refused once
 //! expired; and "last seen" / "last used" cost at most one write a minute.
+// clippy.toml allows these inside #[test] functions only; helpers here use them too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
@@ -29,7 +31,11 @@ async fn apps() -> Vec<(&'static str, TestApp, Arc<dyn Store>)> {
     };
     let mut urls = Vec::new();
     let dir = tempfile::tempdir().unwrap();
-    urls.push(("sqlite", store::DatabaseUrl::sqlite_in(dir.path()), Some(dir)));
+    urls.push((
+        "sqlite",
+        store::DatabaseUrl::sqlite_in(dir.path()),
+        Some(dir),
+    ));
     if let Some(url) = store::testing::postgres_test_database().await {
         urls.push(("postgres", store::DatabaseUrl::parse(&url).unwrap(), None));
     }
@@ -212,13 +218,24 @@ async fn changing_the_password_ends_every_other_session_but_this_one() {
                 ),
             )
             .await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{backend}: {}", done.body);
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            done.body
+        );
         assert_eq!(
             done.headers.get(header::LOCATION).unwrap(),
             "/settings/account?done=password"
         );
-        assert!(signed_in(&t, &here).await, "{backend}: this session goes on");
-        assert!(!signed_in(&t, &phone).await, "{backend}: the other one ended");
+        assert!(
+            signed_in(&t, &here).await,
+            "{backend}: this session goes on"
+        );
+        assert!(
+            !signed_in(&t, &phone).await,
+            "{backend}: the other one ended"
+        );
         let page = t.get("/settings/account?done=password", Some(&here)).await;
         assert!(page.body.contains("Your password is changed"), "{backend}");
         assert!(!page.body.contains("Firefox on Android"), "{backend}");
@@ -270,9 +287,8 @@ async fn the_device_list_signs_out_one_device_or_every_other() {
             .id
             .clone();
         assert!(
-            page.body.contains(&format!(
-                "/settings/account/devices/{phone_id}/sign-out"
-            )),
+            page.body
+                .contains(&format!("/settings/account/devices/{phone_id}/sign-out")),
             "{backend}"
         );
 
@@ -311,9 +327,15 @@ async fn the_device_list_signs_out_one_device_or_every_other() {
         assert_eq!(others.status, StatusCode::SEE_OTHER, "{backend}");
         assert!(!signed_in(&t, &tablet).await, "{backend}");
         assert!(signed_in(&t, &here).await, "{backend}");
-        assert!(signed_in(&t, &kim).await, "{backend}: another account is untouched");
+        assert!(
+            signed_in(&t, &kim).await,
+            "{backend}: another account is untouched"
+        );
         let page = t.get("/settings/account?done=others", Some(&here)).await;
-        assert!(page.body.contains("signed in on this device only"), "{backend}");
+        assert!(
+            page.body.contains("signed in on this device only"),
+            "{backend}"
+        );
 
         // The same through the API: list, and end one session.
         let token = make_token(&t, &here, "script", "30").await;
@@ -452,7 +474,12 @@ async fn an_expired_token_is_refused_with_json() {
             .await
             .unwrap();
         store
-            .add_api_token(sam, &hash(&fresh), "fresh", Some(Utc::now() + Duration::days(1)))
+            .add_api_token(
+                sam,
+                &hash(&fresh),
+                "fresh",
+                Some(Utc::now() + Duration::days(1)),
+            )
             .await
             .unwrap();
         let r = bearer_get(&t, "/api/v1/checkins", &old).await;
@@ -504,9 +531,8 @@ async fn last_used_and_last_seen_are_written_at_most_once_a_minute() {
         assert_eq!(last_used().await, second, "{backend}");
 
         // The same for a browser session's "last seen".
-        let last_seen = || async {
-            store.device_sessions(sam, Utc::now()).await.unwrap()[0].last_seen_at
-        };
+        let last_seen =
+            || async { store.device_sessions(sam, Utc::now()).await.unwrap()[0].last_seen_at };
         store
             .touch_session(&hash(secret(&cookie)), aged)
             .await
@@ -517,6 +543,10 @@ async fn last_used_and_last_seen_are_written_at_most_once_a_minute() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         assert!(signed_in(&t, &cookie).await);
         assert!(signed_in(&t, &cookie).await);
-        assert_eq!(last_seen().await, seen, "{backend}: no write on every request");
+        assert_eq!(
+            last_seen().await,
+            seen,
+            "{backend}: no write on every request"
+        );
     }
 }

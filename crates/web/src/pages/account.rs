@@ -25,7 +25,10 @@ const NOTICES: [(&str, &str); 3] = [
         "Your password is changed. Any other device that was signed in has been signed out.",
     ),
     ("device", "That device is signed out."),
-    ("others", "Every other device is signed out. This one stays signed in."),
+    (
+        "others",
+        "Every other device is signed out. This one stays signed in.",
+    ),
 ];
 
 /// One signed-in device in the list.
@@ -141,7 +144,11 @@ pub async fn change_password(
         current: form.current_password,
         new: form.new_password,
     };
-    match state.app.change_password(&me.actor, &me.secret, input).await {
+    match state
+        .app
+        .change_password(&me.actor, &me.secret, input)
+        .await
+    {
         Ok(()) => go("/settings/account?done=password"),
         Err(AppError::Invalid(errors)) => {
             again(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors).await

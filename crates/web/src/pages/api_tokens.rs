@@ -150,7 +150,9 @@ fn expiry(form: &TokenPost) -> Result<Option<u32>, FieldError> {
             .ok()
             .filter(|d| OFFERED_TOKEN_DAYS.contains(d))
             .map(Some)
-            .ok_or_else(|| FieldError::new("expires", "Please choose when the token stops working.")),
+            .ok_or_else(|| {
+                FieldError::new("expires", "Please choose when the token stops working.")
+            }),
     }
 }
 
@@ -201,8 +203,15 @@ pub async fn create(
                 name: token.name,
                 secret,
             };
-            let p = page(&state, &me, TokenPost::default(), Vec::new(), None, Some(created))
-                .await?;
+            let p = page(
+                &state,
+                &me,
+                TokenPost::default(),
+                Vec::new(),
+                None,
+                Some(created),
+            )
+            .await?;
             Ok(render(StatusCode::CREATED, &p))
         }
         Err(AppError::Invalid(errors)) => {
