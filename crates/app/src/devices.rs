@@ -147,6 +147,10 @@ impl App {
     /// Changes the actor's password when the current one is right, and signs out every
     /// other device; the session whose cookie secret is `keep` stays signed in. Problems
     /// come back as fields `current_password` and `new_password`.
+    ///
+    /// Wrong current passwords are counted per account with the sign-in limits, so someone
+    /// holding an unlocked device cannot guess the password (often used elsewhere too) at
+    /// speed: after the free failures, [`AppError::RateLimited`] without checking.
     pub async fn change_password(
         &self,
         actor: &Actor,
@@ -166,12 +170,26 @@ impl App {
         if form.current.is_empty() {
             return Err(AppError::Invalid(errors));
         }
+        let limits = self.login_limits;
+        let now = Utc::now();
+        let since = now - Duration::from_std(limits.forget_after).unwrap_or(Duration::days(1));
+        let key = tokens::hash(&format!("password change\n{}", actor.account.id.0));
+        if let Some(count) = self.store.sign_in_failures(&key, since).await?
+            && let Some(retry_after_secs) = limits.wait(count, limits.free_per_account_address, now)
+        {
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
         let stored = self
             .store
             .account_for_sign_in(&actor.account.email)
             .await?
             .map(|(_, hash)| hash);
-        if !self.passwords.verify(form.current, stored).await? {
+        if self.passwords.verify(form.current, stored).await? {
+            self.store.clear_sign_in_failures(&key).await?;
+        } else {
+            self.store
+                .record_sign_in_failure(std::slice::from_ref(&key), Utc::now(), since)
+                .await?;
             errors.insert(
                 0,
                 FieldError::new(

@@ -550,3 +550,50 @@ async fn last_used_and_last_seen_are_written_at_most_once_a_minute() {
         );
     }
 }
+
+#[tokio::test]
+async fn guessing_the_current_password_is_paused_like_signing_in() {
+    for (backend, t, _) in apps().await {
+        let here = t.sign_up("sam@example.org").await;
+        let phone = sign_in(&t, "sam@example.org", PASSWORD, FIREFOX_ANDROID)
+            .await
+            .unwrap();
+        let csrf = csrf(&t, &here).await;
+        let attempt = |current: &'static str| {
+            let (t, here, csrf) = (&t, &here, &csrf);
+            async move {
+                t.post_form(
+                    "/settings/account/password",
+                    here,
+                    &format!(
+                        "csrf={csrf}&current_password={}&new_password={}",
+                        enc(current),
+                        enc("a brand new password")
+                    ),
+                )
+                .await
+            }
+        };
+        let mut paused = None;
+        for n in 1..=8 {
+            let r = attempt("a wrong guess at it").await;
+            if r.status == StatusCode::TOO_MANY_REQUESTS {
+                paused = Some((n, r));
+                break;
+            }
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        }
+        let (n, r) = paused.expect("guesses are paused");
+        assert!(n > 5, "{backend}: the first five are free ({n})");
+        assert!(r.headers.get(header::RETRY_AFTER).is_some(), "{backend}");
+        assert!(r.body.contains("You are still signed in"), "{backend}");
+        // While paused even the right password is not checked, and nothing changes.
+        assert_eq!(
+            attempt(PASSWORD).await.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{backend}"
+        );
+        assert!(signed_in(&t, &phone).await, "{backend}");
+        assert!(signed_in(&t, &here).await, "{backend}");
+    }
+}

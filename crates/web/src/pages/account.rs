@@ -153,6 +153,32 @@ pub async fn change_password(
         Err(AppError::Invalid(errors)) => {
             again(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, errors).await
         }
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            let minutes = retry_after_secs.div_ceil(60);
+            let wait = if retry_after_secs < 60 {
+                "a minute".to_string()
+            } else if minutes == 1 {
+                "1 minute".to_string()
+            } else {
+                format!("{minutes} minutes")
+            };
+            let message = format!(
+                "That was too many tries, so changing the password is paused for a little \
+                 while. Please try again in {wait}. You are still signed in."
+            );
+            let mut res = again(
+                &state,
+                &me,
+                StatusCode::TOO_MANY_REQUESTS,
+                vec![FieldError::new("current_password", message)],
+            )
+            .await?;
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs),
+            );
+            Ok(res)
+        }
         Err(e) => Err(e.into()),
     }
 }
