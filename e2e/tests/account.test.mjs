@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkA11y, fullPageShot, launchBrowser, newDesktopContext, newPhoneContext } from '../lib/browser.mjs';
+import { SCREENSHOT_DIR, checkA11y, fullPageShot, launchBrowser, newDesktopContext, newPhoneContext } from '../lib/browser.mjs';
 import { expectHome, fillSignup, newAccount, signup, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
-// Screenshots to look at, outside the repository.
-const SHOTS = process.env.BETWEEN_ACCOUNT_SHOTS || '/tmp/shots-acct';
+// Screenshots for people to look at (gitignored), or wherever BETWEEN_ACCOUNT_SHOTS says.
+const SHOTS = process.env.BETWEEN_ACCOUNT_SHOTS || SCREENSHOT_DIR;
 
 let server;
 let browser;
