@@ -10,7 +10,7 @@ use domain::profile::{ProfileInput, TimezoneRule};
 use store::{FailureCount, NewAccount};
 
 use crate::rate_limit::{self, LoginLimits};
-use crate::tokens::{self, API_TOKEN_PREFIX, SessionToken};
+use crate::tokens::{self, SessionToken};
 use crate::{Actor, App, AppError};
 
 /// How long a browser stays signed in.
@@ -25,6 +25,8 @@ pub struct SignUp {
     pub password: String,
     /// Everything else, shared with the settings page.
     pub profile: ProfileInput,
+    /// The browser's User-Agent header, read only for its coarse family (never stored).
+    pub user_agent: Option<String>,
 }
 
 /// A user made by an operator on the command line.
@@ -87,7 +89,9 @@ impl App {
                 therapist: profile.therapist,
             })
             .await?;
-        let token = self.start_session(&account).await?;
+        let token = self
+            .start_session(&account, form.user_agent.as_deref())
+            .await?;
         Ok((account, token))
     }
 
@@ -126,7 +130,8 @@ impl App {
     }
 
     /// Checks an email and password and starts a session. `address` is the client's network
-    /// address, used only to count failures.
+    /// address, used only to count failures; `user_agent` is read only for the coarse
+    /// browser family the device list shows.
     ///
     /// Failures are counted per (email, address) and per address; an address with too many
     /// recent failures must wait, growing with each further failure. The same work is done
@@ -136,6 +141,7 @@ impl App {
         email: &str,
         password: String,
         address: Option<IpAddr>,
+        user_agent: Option<&str>,
     ) -> Result<(Account, SessionToken), AppError> {
         let email = Email::parse(email).map_err(|_| AppError::Unauthenticated)?;
         let address = rate_limit::address_label(address);
@@ -181,7 +187,7 @@ impl App {
         let outcome = match account.filter(|_| ok) {
             Some(account) => {
                 self.store.clear_sign_in_failures(&pair_key).await?;
-                let token = self.start_session(&account).await?;
+                let token = self.start_session(&account, user_agent).await?;
                 Ok((account, token))
             }
             None => {
@@ -200,60 +206,29 @@ impl App {
         outcome
     }
 
-    async fn start_session(&self, account: &Account) -> Result<SessionToken, AppError> {
+    async fn start_session(
+        &self,
+        account: &Account,
+        user_agent: Option<&str>,
+    ) -> Result<SessionToken, AppError> {
         let token = SessionToken {
             secret: tokens::random_hex(),
             csrf: tokens::random_hex(),
         };
         self.store
-            .create_session(
+            .create_device_session(
                 account.id,
                 &tokens::hash(&token.secret),
                 &token.csrf,
                 Utc::now() + Duration::days(SESSION_DAYS),
+                &crate::devices::browser_family(user_agent.unwrap_or("")),
             )
             .await?;
         Ok(token)
     }
 
-    /// The actor and form token for a session cookie, if it is valid.
-    pub async fn session(&self, secret: &str) -> Result<Option<(Actor, String)>, AppError> {
-        let found = self
-            .store
-            .session(&tokens::hash(secret), Utc::now())
-            .await?;
-        Ok(found.map(|s| (Actor { account: s.account }, s.csrf_token)))
-    }
-
     /// Ends a session.
     pub async fn sign_out(&self, secret: &str) -> Result<(), AppError> {
         Ok(self.store.delete_session(&tokens::hash(secret)).await?)
-    }
-
-    /// Creates a personal API token for an account, returned once and stored only hashed.
-    pub async fn create_api_token(&self, email: &str, label: &str) -> Result<String, AppError> {
-        let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
-        let (account, _) = self
-            .store
-            .account_for_sign_in(&email)
-            .await?
-            .ok_or_else(|| AppError::field("email", "No account has that email address."))?;
-        let token = format!("{API_TOKEN_PREFIX}{}", tokens::random_hex());
-        self.store
-            .create_api_token(account.id, &tokens::hash(&token), label)
-            .await?;
-        Ok(token)
-    }
-
-    /// The actor a bearer token stands for.
-    pub async fn bearer(&self, token: &str) -> Result<Actor, AppError> {
-        if !token.starts_with(API_TOKEN_PREFIX) {
-            return Err(AppError::Unauthenticated);
-        }
-        self.store
-            .account_for_api_token(&tokens::hash(token))
-            .await?
-            .map(|account| Actor { account })
-            .ok_or(AppError::Unauthenticated)
     }
 }

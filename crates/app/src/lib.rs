@@ -6,6 +6,7 @@ mod accounts;
 mod brief;
 mod checkins;
 mod coping;
+mod devices;
 mod error;
 mod feedback;
 mod guidance;
@@ -28,14 +29,19 @@ pub use brief::{
     Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,
     MAX_BRIEF_DAYS, ScoreSummary, USUAL_MOOD_LOOKS_BACK, local_midnight, usual_mood_of,
 };
+pub use devices::{CurrentSession, PasswordForm, browser_family};
 pub use domain::profile::ProfileInput;
 pub use error::AppError;
 pub use homework::HomeworkStatus;
 pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
+pub use store::{ApiToken, DeviceSession};
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
-pub use tokens::SessionToken;
+pub use tokens::{
+    DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,
+    SessionToken, parse_expiry_days,
+};
 
 /// Who is asking: every use-case that touches personal data takes one.
 #[derive(Debug, Clone)]

@@ -121,6 +121,12 @@ pub enum User {
         #[arg(long, default_value = "client")]
         role: String,
     },
+    /// Set a new password for an account (read from stdin when it is not a terminal) and
+    /// sign it out everywhere: every browser session and every API token ends.
+    Passwd {
+        /// The account's email.
+        email: String,
+    },
 }
 
 /// `token` subcommands.
@@ -130,10 +136,31 @@ pub enum Token {
     Create {
         /// The account's email.
         email: String,
-        /// A name to recognise the token by.
-        #[arg(long, default_value = "personal token")]
-        label: String,
+        /// A name to recognise the token by, unique among the account's tokens. Without
+        /// one it is "personal token" (or "personal token 2", … when that is taken).
+        #[arg(long, alias = "label")]
+        name: Option<String>,
+        /// Let the token stop working after this many days, written like 90d (1d to
+        /// 3650d). Without it, the token works until it is revoked.
+        #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+        expires_in: Option<u32>,
     },
+    /// List an account's tokens: name, created, last used, expires (never the token).
+    List {
+        /// The account's email.
+        email: String,
+    },
+    /// Revoke an account's token by its name; anything using it is refused at once.
+    Revoke {
+        /// The account's email.
+        email: String,
+        /// The token's name, as `token list` shows it.
+        name: String,
+    },
+}
+
+fn parse_days(text: &str) -> Result<u32, String> {
+    app::parse_expiry_days(text)
 }
 
 /// `key` subcommands.

@@ -84,17 +84,103 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(Token::Create {
-            ref email,
-            ref label,
-        }) => {
+        Command::User(User::Passwd { ref email }) => {
+            let password = read_password()?;
             let (store, _) = open_store(&cli).await?;
             let app = App::new(store.clone(), Settings::default());
-            let token = app.create_api_token(email, label).await.map_err(explain)?;
-            println!("{token}");
+            app.reset_password(email, password).await.map_err(explain)?;
+            println!(
+                "Set a new password for {}. Every session and API token of the account has \
+                 ended; it signs in again with the new password.",
+                email.trim()
+            );
             close(&store).await
         }
+        Command::Token(ref token) => tokens(&cli, token).await,
     }
+}
+
+/// `between token create|list|revoke`.
+async fn tokens(cli: &Cli, command: &Token) -> anyhow::Result<ExitCode> {
+    let (store, _) = open_store(cli).await?;
+    let app = App::new(store.clone(), Settings::default());
+    match command {
+        Token::Create {
+            email,
+            name,
+            expires_in,
+        } => {
+            let made = app
+                .create_token_for(email, name.as_deref(), *expires_in)
+                .await
+                .map_err(explain)?;
+            // Only the token on standard output, so scripts can capture it; what it is
+            // called goes to standard error.
+            println!("{}", made.secret);
+            eprintln!(
+                "Made the token \"{}\"{}. It is shown only this once.",
+                made.token.name,
+                made.token
+                    .expires_at
+                    .map(|at| format!(", expiring {}", at.format("%Y-%m-%d %H:%M UTC")))
+                    .unwrap_or_default()
+            );
+        }
+        Token::List { email } => {
+            let tokens = app.api_tokens_for(email).await.map_err(explain)?;
+            print!("{}", token_table(&tokens));
+        }
+        Token::Revoke { email, name } => match app.revoke_token_named(email, name).await {
+            Ok(()) => println!("Revoked the token \"{}\" of {}.", name.trim(), email.trim()),
+            Err(AppError::NotFound) => {
+                close(&store).await?;
+                bail!(
+                    "{} has no token named \"{}\"; `between token list {}` shows its tokens",
+                    email.trim(),
+                    name.trim(),
+                    email.trim()
+                );
+            }
+            Err(e) => return Err(explain(e)),
+        },
+    }
+    close(&store).await
+}
+
+/// The tokens as a table with a header line: name, created, last used, expires (UTC).
+fn token_table(tokens: &[app::ApiToken]) -> String {
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    let mut rows = vec![[
+        "NAME".to_string(),
+        "CREATED (UTC)".to_string(),
+        "LAST USED".to_string(),
+        "EXPIRES".to_string(),
+    ]];
+    for t in tokens {
+        rows.push([
+            t.name.clone(),
+            when(t.created_at),
+            t.last_used_at.map_or_else(|| "never".to_string(), when),
+            t.expires_at.map_or_else(|| "never".to_string(), when),
+        ]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out += line.join("  ").trim_end();
+        out.push('\n');
+    }
+    if tokens.is_empty() {
+        out += "(no tokens)\n";
+    }
+    out
 }
 
 /// Ends a command that used the database: everything it wrote is folded into the database

@@ -281,3 +281,209 @@ fn export_writes_a_history_that_assess_reads() {
 fn uuid_like(i: usize) -> String {
     format!("00000000-0000-4000-8000-{i:012}")
 }
+
+/// Signs in through the form over raw HTTP; the session cookie, or `None` when refused
+/// (or when the sign-in page had no form to fill).
+fn sign_in_over_http(addr: &str, email: &str, password: &str) -> Option<String> {
+    let (_, page) = http(
+        addr,
+        &format!("GET /signin HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    let cookie_value = |response: &str, name: &str| {
+        response
+            .lines()
+            .filter_map(|l| l.strip_prefix("set-cookie: "))
+            .find_map(|c| c.strip_prefix(&format!("{name}=")))
+            .map(|c| c.split(';').next().unwrap_or("").to_string())
+    };
+    let form = cookie_value(&page, "form")?;
+    let marker = "name=\"csrf\" value=\"";
+    let at = page.find(marker)? + marker.len();
+    let csrf = &page[at..at + 32];
+    let enc = |s: &str| s.replace(' ', "+").replace('@', "%40");
+    let body = format!(
+        "csrf={csrf}&email={}&password={}",
+        enc(email),
+        enc(password)
+    );
+    let (status, answer) = http(
+        addr,
+        &format!(
+            "POST /signin HTTP/1.1\r\nHost: {addr}\r\nCookie: form={form}\r\nContent-Type: application/x-www-form-urlencoded\r\nSec-Fetch-Site: same-origin\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    (status == 303)
+        .then(|| cookie_value(&answer, "sid"))
+        .flatten()
+}
+
+/// The status of the home page for a session cookie: 200 signed in, 303 signed out.
+fn home_status(addr: &str, sid: &str) -> u16 {
+    http(
+        addr,
+        &format!(
+            "GET / HTTP/1.1\r\nHost: {addr}\r\nCookie: sid={sid}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .0
+}
+
+#[test]
+fn operators_make_list_and_revoke_named_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let token = account_with_token(data, "sam@example.org");
+    // Without a name, a second token still works: it is numbered.
+    let second = between(data, &["token", "create", "sam@example.org"], None);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert!(text(&second.stderr).contains("\"personal token 2\""));
+    let named = between(
+        data,
+        &[
+            "token",
+            "create",
+            "sam@example.org",
+            "--name",
+            "backup script",
+            "--expires-in",
+            "30d",
+        ],
+        None,
+    );
+    assert!(named.status.success(), "{}", text(&named.stderr));
+    let named_token = text(&named.stdout).trim().to_string();
+    assert!(named_token.starts_with("btw_") && named_token.len() == 36);
+    let taken = between(
+        data,
+        &[
+            "token",
+            "create",
+            "sam@example.org",
+            "--name",
+            "backup script",
+        ],
+        None,
+    );
+    assert!(!taken.status.success());
+    assert!(text(&taken.stderr).contains("already have a token called"));
+    for bad in ["90", "0d", "1w", "ninety"] {
+        let out = between(
+            data,
+            &["token", "create", "sam@example.org", "--expires-in", bad],
+            None,
+        );
+        assert!(!out.status.success(), "{bad}");
+        assert!(
+            text(&out.stderr).contains("such as 30d"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
+    }
+
+    let list = between(data, &["token", "list", "sam@example.org"], None);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    let table = text(&list.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 4, "{table}");
+    for column in ["NAME", "CREATED", "LAST USED", "EXPIRES"] {
+        assert!(lines[0].contains(column), "{table}");
+    }
+    assert!(lines[1].starts_with("personal token ") && lines[1].ends_with("never"));
+    assert!(lines[2].starts_with("personal token 2 "));
+    assert!(lines[3].starts_with("backup script ") && !lines[3].ends_with("never"));
+    assert!(!table.contains("btw_"), "a listing never shows a token");
+
+    let mut server = serve(data);
+    let checkins = |token: &str| {
+        http(
+            &server.addr,
+            &api_request(&server.addr, "GET", "/api/v1/checkins", token, None),
+        )
+        .0
+    };
+    assert_eq!(checkins(&named_token), 200);
+    assert_eq!(checkins(&token), 200);
+    let used = text(&between(data, &["token", "list", "sam@example.org"], None).stdout);
+    assert!(
+        !used.lines().nth(1).unwrap().contains("never  "),
+        "last used is shown once used: {used}"
+    );
+
+    let revoke = between(
+        data,
+        &["token", "revoke", "sam@example.org", "backup script"],
+        None,
+    );
+    assert!(revoke.status.success(), "{}", text(&revoke.stderr));
+    assert_eq!(checkins(&named_token), 401);
+    assert_eq!(checkins(&token), 200);
+    let again = between(
+        data,
+        &["token", "revoke", "sam@example.org", "backup script"],
+        None,
+    );
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("has no token named \"backup script\""));
+    let nobody = between(data, &["token", "list", "nobody@example.org"], None);
+    assert!(!nobody.status.success());
+    assert!(text(&nobody.stderr).contains("No account has that email"));
+    server.stop();
+}
+
+#[test]
+fn an_operator_resets_a_password_and_everything_signed_in_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let token = account_with_token(data, "kim@example.org");
+    let other = account_with_token(data, "lu@example.org");
+    let mut server = serve(data);
+    let addr = server.addr.clone();
+    let sid = sign_in_over_http(&addr, "kim@example.org", "a long enough password")
+        .expect("the first password works");
+    assert_eq!(home_status(&addr, &sid), 200);
+
+    let short = between(
+        data,
+        &["user", "passwd", "kim@example.org"],
+        Some("short\n"),
+    );
+    assert!(!short.status.success());
+    assert!(text(&short.stderr).contains("at least 10 characters"));
+    let unknown = between(
+        data,
+        &["user", "passwd", "nobody@example.org"],
+        Some("a new long password\n"),
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("No account has that email"));
+    assert_eq!(
+        home_status(&addr, &sid),
+        200,
+        "a refused reset ends nothing"
+    );
+
+    let reset = between(
+        data,
+        &["user", "passwd", "kim@example.org"],
+        Some("a new long password\n"),
+    );
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert!(text(&reset.stdout).contains("Set a new password for kim@example.org"));
+
+    assert_eq!(home_status(&addr, &sid), 303, "the session ended");
+    let api = |token: &str| {
+        http(
+            &addr,
+            &api_request(&addr, "GET", "/api/v1/checkins", token, None),
+        )
+        .0
+    };
+    assert_eq!(api(&token), 401, "the token ended");
+    assert_eq!(api(&other), 200, "another account's token is untouched");
+    assert!(sign_in_over_http(&addr, "kim@example.org", "a long enough password").is_none());
+    let new = sign_in_over_http(&addr, "kim@example.org", "a new long password")
+        .expect("the new password works");
+    assert_eq!(home_status(&addr, &new), 200);
+    server.stop();
+}

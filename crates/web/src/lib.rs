@@ -162,6 +162,28 @@ pub fn router(state: AppState) -> Router {
             "/settings",
             get(pages::settings::show).checked_post(pages::settings::save),
         )
+        // Account: password and signed-in devices, and API tokens (Settings sub-pages).
+        .route("/settings/account", get(pages::account::show))
+        .route(
+            "/settings/account/password",
+            checked_post(pages::account::change_password),
+        )
+        .route(
+            "/settings/account/devices/sign-out-others",
+            checked_post(pages::account::sign_out_others),
+        )
+        .route(
+            "/settings/account/devices/{id}/sign-out",
+            checked_post(pages::account::sign_out_device),
+        )
+        .route(
+            "/settings/tokens",
+            get(pages::api_tokens::show).checked_post(pages::api_tokens::create),
+        )
+        .route(
+            "/settings/tokens/{id}/revoke",
+            get(pages::api_tokens::confirm_revoke).checked_post(pages::api_tokens::revoke),
+        )
         .route(
             "/safety-plan",
             get(pages::safety_plan::show).checked_post(pages::plans::save::<SafetyPlan>),

@@ -55,6 +55,8 @@ pub struct SignedIn {
     pub csrf: String,
     /// The cookie secret, for signing out.
     pub secret: String,
+    /// The session's public id, which marks "this device" in the device list.
+    pub session_id: String,
 }
 
 /// Anyone on a page: signed in or not.
@@ -89,10 +91,11 @@ async fn lookup_headers(
         return Ok(None);
     };
     match state.app.session(&secret).await {
-        Ok(found) => Ok(found.map(|(actor, csrf)| SignedIn {
-            actor,
-            csrf,
+        Ok(found) => Ok(found.map(|s| SignedIn {
+            actor: s.actor,
+            csrf: s.csrf,
             secret,
+            session_id: s.id,
         })),
         Err(e) => {
             // The last-resort page: it serves the API's callers too, and needs no session.
@@ -168,6 +171,14 @@ where
             Err(r) => Err(r),
         }
     }
+}
+
+/// The request's User-Agent header, read at sign-in only for the coarse browser family the
+/// device list shows; the header itself is never stored or logged.
+pub fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// The client's network address, for sign-in limits only (never logged with a person):

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+mod account;
 mod agenda;
 mod checkins;
 mod coping;
@@ -44,5 +45,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/questionnaires",
             get(questionnaires::list).post(questionnaires::create),
+        )
+        // Account: signed-in devices and API tokens.
+        .route("/account/sessions", get(account::sessions))
+        .route(
+            "/account/sessions/{id}",
+            axum::routing::delete(account::end_session),
+        )
+        .route("/account/tokens", get(account::tokens))
+        .route(
+            "/account/tokens/{id}",
+            axum::routing::delete(account::revoke_token),
         )
 }

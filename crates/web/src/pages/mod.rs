@@ -1,6 +1,8 @@
 //! Server-rendered pages, one module per page.
 
+pub mod account;
 pub mod agenda;
+pub mod api_tokens;
 pub mod backsliding_plan;
 pub mod brief;
 pub mod checkin;

@@ -72,6 +72,7 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: axum::http::HeaderMap,
     SignedOutForm {
         jar,
         csrf,
@@ -101,7 +102,12 @@ pub async fn submit(
     }
     match state
         .app
-        .sign_in(&form.email, form.password.clone(), addr)
+        .sign_in(
+            &form.email,
+            form.password.clone(),
+            addr,
+            session::user_agent(&headers),
+        )
         .await
     {
         Ok((_, token)) => {

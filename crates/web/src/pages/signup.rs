@@ -86,6 +86,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, jar: CookieJa
 /// Creates the account and signs in, or shows the form again with what to fix.
 pub async fn submit(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     SignedOutForm {
         jar,
         csrf,
@@ -118,6 +119,7 @@ pub async fn submit(
             therapist_email: form.therapist_email.clone(),
             always_ask_safety: false,
         },
+        user_agent: session::user_agent(&headers).map(str::to_string),
     };
     match state.app.sign_up(input).await {
         Ok((_, token)) => {
