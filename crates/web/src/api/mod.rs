@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+mod account;
 mod agenda;
 mod checkins;
 mod coping;
@@ -13,7 +14,7 @@ mod requests;
 mod sessions;
 
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 
 use crate::AppState;
 
@@ -45,4 +46,6 @@ pub fn router() -> Router<AppState> {
             "/questionnaires",
             get(questionnaires::list).post(questionnaires::create),
         )
+        // Account lifecycle (issue 14): deleting one's own account.
+        .route("/account", delete(account::delete))
 }
