@@ -104,7 +104,11 @@ impl App {
     /// Deletes the signed-in person's own account and everything in it, once they have
     /// given their password again. A wrong password is [`AppError::Forbidden`] and deletes
     /// nothing.
-    pub async fn delete_own_account(&self, actor: &Actor, password: String) -> Result<(), AppError> {
+    pub async fn delete_own_account(
+        &self,
+        actor: &Actor,
+        password: String,
+    ) -> Result<(), AppError> {
         let stored = self
             .store
             .account_for_sign_in(&actor.account.email)

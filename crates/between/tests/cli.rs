@@ -310,10 +310,19 @@ fn operators_add_users_with_a_country_and_time_zone_and_bad_ones_are_refused() {
     assert!(!bad_country.status.success());
     let err = text(&bad_country.stderr);
     assert!(err.contains("unknown country \"Narnia\""), "{err}");
-    assert!(err.contains("GB") && err.contains("US"), "names the codes: {err}");
+    assert!(
+        err.contains("GB") && err.contains("US"),
+        "names the codes: {err}"
+    );
     let bad_zone = between(
         dir.path(),
-        &["user", "add", "bo@example.org", "--timezone", "Mars/Olympus"],
+        &[
+            "user",
+            "add",
+            "bo@example.org",
+            "--timezone",
+            "Mars/Olympus",
+        ],
         pw,
     );
     assert!(!bad_zone.status.success());
@@ -364,19 +373,30 @@ fn user_list_is_a_plain_table_and_user_delete_needs_yes() {
     assert_eq!(refused.status.code(), Some(2));
     let err = text(&refused.stderr);
     assert!(err.contains("nothing was deleted"), "{err}");
-    assert!(err.contains("check-ins") && err.contains("journal"), "{err}");
+    assert!(
+        err.contains("check-ins") && err.contains("journal"),
+        "{err}"
+    );
     assert!(err.contains("--yes"), "{err}");
     let still = text(&between(dir.path(), &["user", "list"], None).stdout);
     assert!(still.contains("kim@example.org"), "{still}");
 
-    let done = between(dir.path(), &["user", "delete", "kim@example.org", "--yes"], None);
+    let done = between(
+        dir.path(),
+        &["user", "delete", "kim@example.org", "--yes"],
+        None,
+    );
     assert!(done.status.success(), "{}", text(&done.stderr));
     assert!(text(&done.stdout).contains("Deleted the account kim@example.org"));
     let after = text(&between(dir.path(), &["user", "list"], None).stdout);
     assert!(!after.contains("kim@example.org"), "{after}");
     assert!(after.contains("lu@example.org"), "{after}");
 
-    let again = between(dir.path(), &["user", "delete", "kim@example.org", "--yes"], None);
+    let again = between(
+        dir.path(),
+        &["user", "delete", "kim@example.org", "--yes"],
+        None,
+    );
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("No account has that email"));
 }

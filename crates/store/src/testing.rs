@@ -97,7 +97,9 @@ pub async fn census(url: &DatabaseUrl, account: i64) -> Census {
     match url {
         DatabaseUrl::Sqlite(raw) => {
             let options: sqlx::sqlite::SqliteConnectOptions = raw.parse().unwrap();
-            let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite_%' ORDER BY name",
@@ -192,10 +194,7 @@ fn rows_of_sql(table: &str, columns: &[String]) -> Option<String> {
     if columns.is_empty() {
         return None;
     }
-    let wheres: Vec<String> = columns
-        .iter()
-        .map(|c| format!("\"{c}\" = $1"))
-        .collect();
+    let wheres: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = $1")).collect();
     Some(format!(
         "SELECT COUNT(*) FROM \"{table}\" WHERE {}",
         wheres.join(" OR ")

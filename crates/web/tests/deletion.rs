@@ -100,11 +100,17 @@ async fn nothing_of_a_deleted_account_remains(backend: &str) {
         );
     }
     for (table, mine) in &after.of_account {
-        assert_eq!(*mine, 0, "{backend}: {table} still refers to the deleted account");
+        assert_eq!(
+            *mine, 0,
+            "{backend}: {table} still refers to the deleted account"
+        );
     }
     // The survivor is untouched and can still sign in.
     assert!(both.app.account_by_email(survivor).await.is_ok());
-    assert_eq!(both.sign_in(survivor, PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        both.sign_in(survivor, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -122,7 +128,10 @@ async fn settings_lead_to_a_page_that_says_what_goes_and_offers_a_copy_first() {
     for (backend, site) in sites().await {
         let cookie = site.t.sign_up("sam@example.org").await;
         let settings = site.t.get("/settings", Some(&cookie)).await;
-        assert!(settings.body.contains("href=\"/settings/delete\""), "{backend}");
+        assert!(
+            settings.body.contains("href=\"/settings/delete\""),
+            "{backend}"
+        );
         let page = site.t.get("/settings/delete", Some(&cookie)).await;
         assert_eq!(page.status, StatusCode::OK, "{backend}");
         for words in [
@@ -132,7 +141,11 @@ async fn settings_lead_to_a_page_that_says_what_goes_and_offers_a_copy_first() {
             "name=\"confirm\"",
             "Delete my account",
         ] {
-            assert!(page.body.contains(words), "{backend}: {words} in {}", page.body);
+            assert!(
+                page.body.contains(words),
+                "{backend}: {words} in {}",
+                page.body
+            );
         }
         // Signed out, the page asks to sign in.
         let anon = site.t.get("/settings/delete", None).await;
@@ -147,7 +160,9 @@ async fn a_wrong_password_or_no_tick_deletes_nothing_and_says_why() {
         let wrong = delete_form(&site, &cookie, "not my password at all", true).await;
         assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{backend}");
         assert!(
-            wrong.body.contains("That password isn&#39;t right, so nothing was deleted"),
+            wrong
+                .body
+                .contains("That password isn&#39;t right, so nothing was deleted"),
             "{backend}: {}",
             wrong.body
         );
@@ -155,7 +170,11 @@ async fn a_wrong_password_or_no_tick_deletes_nothing_and_says_why() {
         assert!(wrong.body.contains("value=\"yes\" checked"), "{backend}");
 
         let unticked = delete_form(&site, &cookie, PASSWORD, false).await;
-        assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(
+            unticked.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}"
+        );
         assert!(unticked.body.contains("Please tick the box"), "{backend}");
 
         // Still there, still signed in.
@@ -183,7 +202,11 @@ async fn deleting_ends_every_session_and_says_goodbye_with_help() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
         // Sign-up chose GB: the goodbye page shows its numbers.
         assert_eq!(r.headers["location"], "/goodbye?country=GB", "{backend}");
-        assert_eq!(r.cookie("sid").as_deref(), Some(""), "{backend}: cookie cleared");
+        assert_eq!(
+            r.cookie("sid").as_deref(),
+            Some(""),
+            "{backend}: cookie cleared"
+        );
         assert!(r.headers.contains_key("clear-site-data"), "{backend}");
 
         let bye = site.t.get("/goodbye?country=GB", None).await;
@@ -206,7 +229,11 @@ async fn deleting_ends_every_session_and_says_goodbye_with_help() {
                     .unwrap(),
             )
             .await;
-        assert_eq!(api.status, StatusCode::UNAUTHORIZED, "{backend}: token ended");
+        assert_eq!(
+            api.status,
+            StatusCode::UNAUTHORIZED,
+            "{backend}: token ended"
+        );
         let again = site.sign_in("sam@example.org", PASSWORD).await;
         assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{backend}");
         assert!(site.app.account_by_email("sam@example.org").await.is_err());
@@ -241,13 +268,22 @@ async fn the_api_deletes_the_account_only_with_its_password() {
         assert_eq!(wrong.json()["error"]["field"], "password", "{backend}");
 
         let missing = api_delete(&site, &token, "{}").await;
-        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(
+            missing.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}"
+        );
         assert!(missing.json()["error"].is_object(), "{backend}");
         assert!(site.app.account_by_email("sam@example.org").await.is_ok());
 
         let body = serde_json::json!({ "password": PASSWORD }).to_string();
         let done = api_delete(&site, &token, &body).await;
-        assert_eq!(done.status, StatusCode::NO_CONTENT, "{backend}: {}", done.body);
+        assert_eq!(
+            done.status,
+            StatusCode::NO_CONTENT,
+            "{backend}: {}",
+            done.body
+        );
         assert!(site.app.account_by_email("sam@example.org").await.is_err());
         let after = api_delete(&site, &token, &body).await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{backend}");

@@ -34,8 +34,14 @@ async fn an_account_made_without_country_is_welcomed_after_sign_in_until_it_answ
         // No country is picked for the person, "Choose…" comes first, and the time zone is
         // left for the browser's script (or the country) rather than the default UTC.
         assert!(!any_selected(&page.body), "{backend}: nothing preselected");
-        let choose = page.body.find("<option value=\"\">Choose…</option>").unwrap();
-        assert!(choose < page.body.find("<option value=\"AU\"").unwrap(), "{backend}");
+        let choose = page
+            .body
+            .find("<option value=\"\">Choose…</option>")
+            .unwrap();
+        assert!(
+            choose < page.body.find("<option value=\"AU\"").unwrap(),
+            "{backend}"
+        );
         assert!(page.body.contains("value=\"\" data-timezone"), "{backend}");
         assert!(page.body.contains("href=\"/safety-plan\""), "{backend}");
         assert!(page.body.contains("Not now"), "{backend}");
@@ -46,10 +52,18 @@ async fn an_account_made_without_country_is_welcomed_after_sign_in_until_it_answ
         assert_eq!(site.signed_in("sam@example.org").await.0, "/welcome");
 
         // A time zone nobody knows is refused, keeping what was typed.
-        let bad = welcome(&site, &cookie, "country=US&timezone=Mars%2FOlympus&usual_mood=").await;
+        let bad = welcome(
+            &site,
+            &cookie,
+            "country=US&timezone=Mars%2FOlympus&usual_mood=",
+        )
+        .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(bad.body.contains("value=\"Mars/Olympus\""), "{backend}");
-        assert!(bad.body.contains("<option value=\"US\" selected>"), "{backend}");
+        assert!(
+            bad.body.contains("<option value=\"US\" selected>"),
+            "{backend}"
+        );
 
         let done = welcome(
             &site,
@@ -61,13 +75,22 @@ async fn an_account_made_without_country_is_welcomed_after_sign_in_until_it_answ
             ),
         )
         .await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{backend}: {}", done.body);
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            done.body
+        );
         assert_eq!(done.headers["location"], "/", "{backend}");
         let account = site.app.account_by_email("sam@example.org").await.unwrap();
         assert_eq!(account.country.map(|c| c.code()), Some("US"), "{backend}");
         assert_eq!(account.timezone.name(), "America/Chicago", "{backend}");
         assert_eq!(account.usual_mood.map(|r| r.get()), Some(6), "{backend}");
-        assert_eq!(account.therapist.name.as_deref(), Some("Dr Lee"), "{backend}");
+        assert_eq!(
+            account.therapist.name.as_deref(),
+            Some("Dr Lee"),
+            "{backend}"
+        );
         // Answered: the next sign-in goes straight home.
         assert_eq!(site.signed_in("sam@example.org").await.0, "/", "{backend}");
     }
@@ -119,7 +142,10 @@ async fn the_operator_gets_clear_errors_for_an_unknown_country_or_time_zone() {
             panic!("{backend}: accepted");
         };
         assert_eq!(errors[0].field, "country", "{backend}");
-        assert!(errors[0].message.contains("GB"), "{backend}: names the codes");
+        assert!(
+            errors[0].message.contains("GB"),
+            "{backend}: names the codes"
+        );
         assert_eq!(errors[1].field, "timezone", "{backend}");
         assert!(errors[1].message.contains("Europe/London"), "{backend}");
         assert!(site.app.account_by_email("sam@example.org").await.is_err());
@@ -166,7 +192,11 @@ async fn pickers_never_choose_a_country_on_their_own() {
         site.add_user("sam@example.org", None, None).await;
         let (_, cookie) = site.signed_in("sam@example.org").await;
         let settings = site.t.get("/settings", Some(&cookie)).await;
-        assert!(settings.body.contains("<option value=\"\">Choose…</option>"));
+        assert!(
+            settings
+                .body
+                .contains("<option value=\"\">Choose…</option>")
+        );
         assert!(!any_selected(&settings.body), "{backend}");
     }
 }

@@ -118,4 +118,3 @@ pub async fn save(
         Err(e) => Err(e.into()),
     }
 }
-
