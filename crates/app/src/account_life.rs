@@ -103,7 +103,7 @@ impl App {
 
     /// Deletes the signed-in person's own account and everything in it, once they have
     /// given their password again. A wrong password is [`AppError::Forbidden`] and deletes
-    /// nothing.
+    /// nothing; after as many wrong ones as sign-in allows, [`AppError::RateLimited`].
     pub async fn delete_own_account(
         &self,
         actor: &Actor,
@@ -118,7 +118,23 @@ impl App {
             // Deleted a moment ago, from another device: nothing is left to delete.
             return Err(AppError::Unauthenticated);
         }
+        // Wrong passwords are counted as at sign-in, per account: a borrowed session must
+        // not become a way to guess the password without the sign-in page's limits.
+        let key = crate::tokens::hash(&format!("delete-account\n{}", actor.account.email.as_str()));
+        let limits = self.login_limits;
+        let now = chrono::Utc::now();
+        let forget =
+            chrono::Duration::from_std(limits.forget_after).unwrap_or(chrono::Duration::days(1));
+        if let Some(count) = self.store.sign_in_failures(&key, now - forget).await?
+            && let Some(retry_after_secs) = limits.wait(count, limits.free_per_account_address, now)
+        {
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
         if !self.passwords.verify(password, stored).await? {
+            let now = chrono::Utc::now();
+            self.store
+                .record_sign_in_failure(&[key], now, now - forget)
+                .await?;
             return Err(AppError::Forbidden);
         }
         self.store.delete_account(actor.account.id).await?;

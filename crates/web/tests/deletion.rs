@@ -298,3 +298,33 @@ async fn the_goodbye_page_needs_no_account_and_falls_back_to_international_help(
     assert!(bye.body.contains("href=\"/help\""));
     assert!(bye.body.contains("tel:112"));
 }
+
+#[tokio::test]
+async fn guessing_the_password_to_delete_meets_the_sign_in_limits() {
+    for (backend, site) in sites().await {
+        site.t.sign_up("sam@example.org").await;
+        let token = site
+            .app
+            .create_api_token("sam@example.org", "script")
+            .await
+            .unwrap();
+        // Each wrong guess waits longer than the last once the free ones are used; sooner or
+        // later a guess comes before its wait is over.
+        let mut limited = None;
+        for _ in 0..15 {
+            let r = api_delete(&site, &token, r#"{"password":"guess guess guess"}"#).await;
+            if r.status == StatusCode::TOO_MANY_REQUESTS {
+                limited = Some(r);
+                break;
+            }
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        }
+        let limited = limited.unwrap_or_else(|| panic!("{backend}: never slowed down"));
+        assert!(limited.headers.contains_key("retry-after"), "{backend}");
+        // While it waits, even the right password deletes nothing.
+        let body = serde_json::json!({ "password": PASSWORD }).to_string();
+        let r = api_delete(&site, &token, &body).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{backend}");
+        assert!(site.app.account_by_email("sam@example.org").await.is_ok());
+    }
+}

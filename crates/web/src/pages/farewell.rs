@@ -102,6 +102,26 @@ pub async fn submit(
                 )],
             ),
         )),
+        Err(AppError::RateLimited { retry_after_secs }) => Ok(render(
+            StatusCode::TOO_MANY_REQUESTS,
+            &page(
+                &me,
+                confirmed,
+                vec![FieldError::new(
+                    "password",
+                    format!(
+                        "That was too many tries, so nothing was deleted. Please wait {} \
+                         minute{} and try again.",
+                        retry_after_secs.div_ceil(60),
+                        if retry_after_secs.div_ceil(60) == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    ),
+                )],
+            ),
+        )),
         // Deleted a moment ago from another device: the goodbye is the same.
         Err(AppError::Unauthenticated) => Ok(gone(&state, jar, country)),
         Err(e) => Err(e.into()),
