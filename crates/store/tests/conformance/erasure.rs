@@ -32,6 +32,13 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
             .unwrap();
     }
 
+    // Sam, say in a session with Kim, wrote a version of Kim's safety plan.
+    use domain::plans::PlanKind;
+    store
+        .save_plan_version(kim.id, PlanKind::Safety, "{}", sam.id, at)
+        .await
+        .unwrap();
+
     // The list: by email, with the latest check-in's time and nothing of its content.
     let listed = store.account_listing().await.unwrap();
     assert_eq!(listed.len(), 2);
@@ -74,6 +81,13 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
             .is_some()
     );
     assert_eq!(store.checkins(kim.id, None, None).await.unwrap().len(), 1);
+    // Kim's plan stays Kim's, no longer naming who wrote it.
+    let plan = store
+        .latest_plan_version(kim.id, PlanKind::Safety)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.author, None);
     let listed = store.account_listing().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].email.as_str(), "kim@example.org");
