@@ -38,6 +38,10 @@ pub struct NewUser {
     pub password: String,
     /// Role.
     pub role: Role,
+    /// `--country`: a two-letter code, checked; `None` leaves it for the welcome page.
+    pub country: Option<String>,
+    /// `--timezone`: an IANA name, checked; `None` is UTC until the welcome page asks.
+    pub timezone: Option<String>,
 }
 
 fn forget_after(limits: &LoginLimits) -> Duration {
@@ -89,6 +93,9 @@ impl App {
                 therapist: profile.therapist,
             })
             .await?;
+        // Sign-up asks the first-run questions itself (the time zone comes from the
+        // browser), so the welcome page does not ask them again.
+        self.store.mark_onboarded(account.id).await?;
         let token = self
             .start_session(&account, form.user_agent.as_deref())
             .await?;
@@ -114,19 +121,29 @@ impl App {
     pub async fn add_user(&self, user: NewUser) -> Result<Account, AppError> {
         let email = Email::parse(&user.email).map_err(|m| AppError::field("email", m))?;
         check_new_password(&user.password).map_err(|m| AppError::field("password", m))?;
+        let (country, timezone) = crate::account_life::operator_profile(
+            user.country.as_deref(),
+            user.timezone.as_deref(),
+        )?;
         let password_hash = self.passwords.hash(user.password).await?;
-        Ok(self
+        let account = self
             .store
             .create_account(&NewAccount {
                 email,
                 password_hash,
                 role: user.role,
-                country: None,
-                timezone: TimeZone::UTC,
+                country,
+                timezone: timezone.unwrap_or(TimeZone::UTC),
                 usual_mood: None,
                 therapist: TherapistContact::default(),
             })
-            .await?)
+            .await?;
+        // With both given, the operator answered the first-run questions that matter: the
+        // person is not asked them after signing in.
+        if country.is_some() && timezone.is_some() {
+            self.store.mark_onboarded(account.id).await?;
+        }
+        Ok(account)
     }
 
     /// Checks an email and password and starts a session. `address` is the client's network

@@ -2,6 +2,7 @@
 //! persists with `store`, and returns domain types. The web server and the CLI call only this.
 #![warn(missing_docs)]
 
+mod account_life;
 mod accounts;
 mod brief;
 mod checkins;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use domain::account::Account;
 use store::Store;
 
+pub use account_life::WelcomeInput;
 pub use accounts::{NewUser, SignUp};
 pub use brief::{
     Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,

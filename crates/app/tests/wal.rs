@@ -33,6 +33,8 @@ async fn the_wal_stays_bounded_and_a_clean_stop_leaves_one_complete_file() {
         email: "sam@example.org".into(),
         password: "a long enough password".into(),
         role: Role::Client,
+        country: None,
+        timezone: None,
     })
     .await
     .unwrap();

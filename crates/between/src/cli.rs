@@ -120,6 +120,23 @@ pub enum User {
         /// client, therapist or admin.
         #[arg(long, default_value = "client")]
         role: String,
+        /// Two-letter country code for the crisis lines (GB, US, …). With --timezone too,
+        /// the person is not asked the first-run questions after signing in.
+        #[arg(long)]
+        country: Option<String>,
+        /// IANA time zone the person's days are counted in (Europe/London, …).
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// List every account: email, role, created, country and last check-in date.
+    List,
+    /// Delete an account and everything in it, for good.
+    Delete {
+        /// The account's email.
+        email: String,
+        /// Confirm the deletion; without it nothing is deleted and what would be is said.
+        #[arg(long)]
+        yes: bool,
     },
     /// Set a new password for an account (read from stdin when it is not a terminal) and
     /// sign it out everywhere: every browser session and every API token ends.

@@ -13,6 +13,7 @@ use store::{DatabaseUrl, KeyFile, Store};
 use crate::backup;
 use crate::cli::{Cli, Command, Key, Serve, Token, User};
 use crate::private;
+use crate::users;
 
 /// Runs the chosen subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -30,6 +31,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(User::Add {
             ref email,
             ref role,
+            ref country,
+            ref timezone,
         }) => {
             let role = Role::parse(role).with_context(|| {
                 format!("unknown role {role:?}: use client, therapist or admin")
@@ -42,6 +45,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     email: email.clone(),
                     password,
                     role,
+                    country: country.clone(),
+                    timezone: timezone.clone(),
                 })
                 .await
                 .map_err(explain)?;
@@ -67,6 +72,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             close(&store).await
         }
+        Command::User(User::List) => users::list(&cli).await,
+        Command::User(User::Delete { ref email, yes }) => users::delete(&cli, email, yes).await,
         Command::Backup { ref file } => backup::backup(&cli, file).await,
         Command::Restore { ref file, replace } => backup::restore(&cli, file, replace).await,
         Command::Assess { ref input, ref at } => Ok(assess(input, at.as_deref())),
@@ -185,7 +192,7 @@ fn token_table(tokens: &[app::ApiToken]) -> String {
 
 /// Ends a command that used the database: everything it wrote is folded into the database
 /// file before the process exits.
-async fn close(store: &Arc<dyn Store>) -> anyhow::Result<ExitCode> {
+pub(crate) async fn close(store: &Arc<dyn Store>) -> anyhow::Result<ExitCode> {
     store
         .close()
         .await
@@ -236,7 +243,7 @@ fn assess(input: &std::path::Path, at: Option<&str>) -> ExitCode {
     }
 }
 
-fn explain(e: AppError) -> anyhow::Error {
+pub(crate) fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(fields) => anyhow::anyhow!(
             fields

@@ -4,6 +4,7 @@ mod backup;
 mod cli;
 mod commands;
 mod private;
+mod users;
 
 use std::process::ExitCode;
 

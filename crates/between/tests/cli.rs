@@ -487,3 +487,122 @@ fn an_operator_resets_a_password_and_everything_signed_in_ends() {
     assert_eq!(home_status(&addr, &new), 200);
     server.stop();
 }
+
+// Issue 14: `user list`, `user delete` and `user add --country --timezone`.
+
+#[test]
+fn operators_add_users_with_a_country_and_time_zone_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = Some("a long enough password\n");
+    let out = between(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "ada@example.org",
+            "--country",
+            "gb",
+            "--timezone",
+            "Europe/London",
+        ],
+        pw,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bad_country = between(
+        dir.path(),
+        &["user", "add", "bo@example.org", "--country", "Narnia"],
+        pw,
+    );
+    assert!(!bad_country.status.success());
+    let err = text(&bad_country.stderr);
+    assert!(err.contains("unknown country \"Narnia\""), "{err}");
+    assert!(
+        err.contains("GB") && err.contains("US"),
+        "names the codes: {err}"
+    );
+    let bad_zone = between(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "bo@example.org",
+            "--timezone",
+            "Mars/Olympus",
+        ],
+        pw,
+    );
+    assert!(!bad_zone.status.success());
+    let err = text(&bad_zone.stderr);
+    assert!(err.contains("unknown time zone \"Mars/Olympus\""), "{err}");
+    assert!(err.contains("Europe/London"), "{err}");
+
+    let list = between(dir.path(), &["user", "list"], None);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    let listed = text(&list.stdout);
+    assert!(!listed.contains("bo@example.org"), "nothing made: {listed}");
+    let row = listed
+        .lines()
+        .find(|l| l.starts_with("ada@example.org"))
+        .unwrap_or_else(|| panic!("{listed}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[1], "client", "{row}");
+    assert_eq!(cells[3], "GB", "{row}");
+    assert_eq!(cells[4], "-", "no check-in yet: {row}");
+}
+
+#[test]
+fn user_list_is_a_plain_table_and_user_delete_needs_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = between(dir.path(), &["user", "list"], None);
+    assert!(empty.status.success(), "{}", text(&empty.stderr));
+    assert!(text(&empty.stdout).contains("No accounts yet."));
+    for email in ["kim@example.org", "lu@example.org"] {
+        let out = between(
+            dir.path(),
+            &["user", "add", email],
+            Some("a long enough password\n"),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let list = text(&between(dir.path(), &["user", "list"], None).stdout);
+    let lines: Vec<&str> = list.lines().collect();
+    assert!(
+        lines[0].starts_with("EMAIL") && lines[0].contains("LAST CHECK-IN"),
+        "{list}"
+    );
+    assert!(lines[1].starts_with("kim@example.org"), "{list}");
+    assert!(lines[2].starts_with("lu@example.org"), "{list}");
+    // Without a country the column says so plainly.
+    assert_eq!(lines[1].split_whitespace().nth(3), Some("-"), "{list}");
+
+    let refused = between(dir.path(), &["user", "delete", "kim@example.org"], None);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = text(&refused.stderr);
+    assert!(err.contains("nothing was deleted"), "{err}");
+    assert!(
+        err.contains("check-ins") && err.contains("journal"),
+        "{err}"
+    );
+    assert!(err.contains("--yes"), "{err}");
+    let still = text(&between(dir.path(), &["user", "list"], None).stdout);
+    assert!(still.contains("kim@example.org"), "{still}");
+
+    let done = between(
+        dir.path(),
+        &["user", "delete", "kim@example.org", "--yes"],
+        None,
+    );
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(text(&done.stdout).contains("Deleted the account kim@example.org"));
+    let after = text(&between(dir.path(), &["user", "list"], None).stdout);
+    assert!(!after.contains("kim@example.org"), "{after}");
+    assert!(after.contains("lu@example.org"), "{after}");
+
+    let again = between(
+        dir.path(),
+        &["user", "delete", "kim@example.org", "--yes"],
+        None,
+    );
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("No account has that email"));
+}

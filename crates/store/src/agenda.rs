@@ -323,7 +323,7 @@ macro_rules! impl_agenda_store {
                 account: domain::account::AccountId,
                 include_discussed: bool,
             ) -> Result<Vec<domain::therapy::AgendaItem>, $crate::StoreError> {
-                let key = self.data_key(self.reader(), account).await?;
+                let key = self.reading_key(account).await?;
                 let rows: Vec<$crate::agenda::AgendaRow> = sqlx::query_as($crate::agenda::LIST)
                     .bind(account.0)
                     .bind(include_discussed)

@@ -424,7 +424,7 @@ macro_rules! impl_checkin_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::checkin::CheckIn>, $crate::StoreError> {
-                let key = self.data_key(self.reader(), account).await?;
+                let key = self.reading_key(account).await?;
                 let rows: Vec<$crate::checkins::CheckInRow> =
                     sqlx::query_as($crate::checkins::IN_RANGE)
                         .bind(account.0)
@@ -448,7 +448,7 @@ macro_rules! impl_checkin_store {
                         .bind(id.0)
                         .fetch_optional(self.reader())
                         .await?;
-                let key = self.data_key(self.reader(), account).await?;
+                let key = self.reading_key(account).await?;
                 row.map(|r| $crate::checkins::open_note(&key, r.into_checkin()?))
                     .transpose()
             }

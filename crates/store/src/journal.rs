@@ -452,7 +452,7 @@ macro_rules! impl_journal_store {
                 account: domain::account::AccountId,
                 id: domain::journal::JournalEntryId,
             ) -> Result<Option<domain::journal::JournalEntry>, $crate::StoreError> {
-                let key = self.data_key(self.reader(), account).await?;
+                let key = self.reading_key(account).await?;
                 Self::journal_entry_in(self.reader(), &key, account, id).await
             }
 
@@ -472,7 +472,7 @@ macro_rules! impl_journal_store {
                         .bind(args.fetch)
                         .fetch_all(self.reader())
                         .await?;
-                args.page(rows, &self.data_key(self.reader(), account).await?)
+                args.page(rows, &self.reading_key(account).await?)
             }
 
             async fn edit_journal_entry(

@@ -42,6 +42,13 @@ pub mod questionnaires;
 pub mod sign_in_limits;
 #[macro_use]
 pub mod backup;
+// Account deletion, onboarding and the operator's list (issue 14).
+#[macro_use]
+pub mod erasure;
+#[macro_use]
+pub mod onboarding;
+#[macro_use]
+pub mod roster;
 
 mod error;
 mod open;
@@ -62,14 +69,17 @@ pub use coping::CopingStore;
 pub use domain::idempotency::Written;
 pub use domain::journal::{JournalCursor, JournalPage};
 pub use domain::order::Move;
+pub use erasure::ErasureStore;
 pub use error::StoreError;
 pub use feedback::FeedbackStore;
 pub use guidance::{GuidanceChange, GuidanceStore};
 pub use homework::HomeworkStore;
 pub use journal::{JournalQuery, JournalStore};
+pub use onboarding::OnboardingStore;
 pub use open::{DatabaseUrl, KeyFile, open, rotate_master_key};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
+pub use roster::{AccountListing, RosterStore};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
@@ -92,6 +102,9 @@ pub trait Store:
     + QuestionnaireStore
     + SignInLimitStore
     + BackupStore
+    + ErasureStore
+    + OnboardingStore
+    + RosterStore
     + Send
     + Sync
     + 'static
@@ -122,6 +135,9 @@ macro_rules! impl_all_stores {
         impl_questionnaire_store!($ty);
         impl_sign_in_limit_store!($ty);
         impl_backup_store!($ty, $db, $postgres);
+        impl_erasure_store!($ty);
+        impl_onboarding_store!($ty);
+        impl_roster_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

@@ -109,3 +109,125 @@ pub fn test_key_file(url: &crate::DatabaseUrl) -> crate::KeyFile {
         }
     }
 }
+
+/// Every table of a database as its own catalogue lists it, with its row count and, for the
+/// tables that can hold an account's rows, how many belong to one account. For tests that
+/// an account's deletion leaves nothing of it in any table, including tables added later.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Rows in each table, by table name.
+    pub rows: std::collections::BTreeMap<String, i64>,
+    /// For each table with a column that refers to an account (a foreign key to `accounts`,
+    /// or a column named `account_id`; `accounts.id` itself), the rows referring to the
+    /// account asked about.
+    pub of_account: std::collections::BTreeMap<String, i64>,
+}
+
+/// Counts the rows of every table in the database at `url`, and those of `account`.
+pub async fn census(url: &DatabaseUrl, account: i64) -> Census {
+    match url {
+        DatabaseUrl::Sqlite(raw) => {
+            let options: sqlx::sqlite::SqliteConnectOptions = raw.parse().unwrap();
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let mut census = Census::default();
+            for table in tables {
+                let mut columns: Vec<String> = sqlx::query_scalar(
+                    "SELECT \"from\" FROM pragma_foreign_key_list($1) WHERE \"table\" = 'accounts' \
+                     UNION SELECT name FROM pragma_table_info($1) WHERE name = 'account_id'",
+                )
+                .bind(&table)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                if table == "accounts" {
+                    columns.push("id".into());
+                }
+                let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                census.rows.insert(table.clone(), n);
+                if let Some(sql) = rows_of_sql(&table, &columns) {
+                    let mine: i64 = sqlx::query_scalar(&sql)
+                        .bind(account)
+                        .fetch_one(&mut conn)
+                        .await
+                        .unwrap();
+                    census.of_account.insert(table, mine);
+                }
+            }
+            conn.close().await.unwrap();
+            census
+        }
+        DatabaseUrl::Postgres(raw) => {
+            let mut conn = sqlx::PgConnection::connect(raw).await.unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+                 ORDER BY 1",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let mut census = Census::default();
+            for table in tables {
+                let mut columns: Vec<String> = sqlx::query_scalar(
+                    "SELECT a.attname::text FROM pg_constraint c \
+                     JOIN pg_class t ON t.oid = c.conrelid \
+                     JOIN pg_class p ON p.oid = c.confrelid \
+                     JOIN pg_namespace n ON n.oid = t.relnamespace \
+                     CROSS JOIN LATERAL unnest(c.conkey) AS k(attnum) \
+                     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+                     WHERE c.contype = 'f' AND p.relname = 'accounts' \
+                     AND n.nspname = current_schema() AND t.relname::text = $1 \
+                     UNION SELECT column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = $1 \
+                     AND column_name = 'account_id'",
+                )
+                .bind(&table)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                if table == "accounts" {
+                    columns.push("id".into());
+                }
+                let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                census.rows.insert(table.clone(), n);
+                if let Some(sql) = rows_of_sql(&table, &columns) {
+                    let mine: i64 = sqlx::query_scalar(&sql)
+                        .bind(account)
+                        .fetch_one(&mut conn)
+                        .await
+                        .unwrap();
+                    census.of_account.insert(table, mine);
+                }
+            }
+            conn.close().await.unwrap();
+            census
+        }
+    }
+}
+
+/// Counts the rows of `table` where any of `columns` is `$1`; `None` without columns.
+fn rows_of_sql(table: &str, columns: &[String]) -> Option<String> {
+    if columns.is_empty() {
+        return None;
+    }
+    let wheres: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = $1")).collect();
+    Some(format!(
+        "SELECT COUNT(*) FROM \"{table}\" WHERE {}",
+        wheres.join(" OR ")
+    ))
+}

@@ -225,6 +225,18 @@ pub fn router(state: AppState) -> Router {
             "/backsliding-plan/history/{version}/restore",
             checked_post(pages::plans::restore::<BackslidingPlan>),
         )
+        // Account lifecycle (issue 14): the welcome questions, choosing a country on "Get
+        // help now", deleting one's account and the goodbye page after it.
+        .route(
+            "/welcome",
+            get(pages::welcome::show).checked_post(pages::welcome::save),
+        )
+        .route("/help/country", checked_post(pages::help::choose_country))
+        .route(
+            "/settings/delete",
+            get(pages::farewell::show).checked_post(pages::farewell::submit),
+        )
+        .route("/goodbye", get(pages::farewell::goodbye))
         .route("/offline", get(offline::page))
         .route("/sw.js", get(offline::service_worker))
         .route("/manifest.webmanifest", get(offline::manifest))

@@ -88,6 +88,8 @@ async fn with_account(db: &Database, limits: app::LoginLimits, config: web::WebC
             email: EMAIL.into(),
             password: GOOD.into(),
             role: domain::account::Role::Client,
+            country: None,
+            timezone: None,
         })
         .await
         .unwrap();

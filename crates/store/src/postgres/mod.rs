@@ -81,6 +81,25 @@ impl PostgresStore {
         Self::seal_pending(&self.pool, &self.vault).await
     }
 
+    /// The account's data key for reading: an account without one (deleted) gets a key
+    /// that opens nothing, so that reading it finds nothing rather than failing.
+    async fn reading_key(
+        &self,
+        account: domain::account::AccountId,
+    ) -> Result<crate::vault::DataKey, StoreError> {
+        if let Some(key) = self.vault.cached(account.0) {
+            return Ok(key);
+        }
+        let wrapped: Option<String> = sqlx::query_scalar(crate::vault::sealed::KEY_OF)
+            .bind(account.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        match wrapped {
+            Some(w) => self.vault.unwrap(account.0, &w),
+            None => Ok(crate::vault::DataKey::missing(account.0)),
+        }
+    }
+
     /// Re-wraps every account key under `next` (see `between key rotate`).
     pub(crate) async fn rewrap(&self, next: &crate::vault::Vault) -> Result<u64, StoreError> {
         Self::rewrap_keys(&self.pool, &self.vault, next).await

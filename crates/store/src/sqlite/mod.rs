@@ -163,7 +163,9 @@ impl SqliteStore {
         vault.unwrap(account.0, &wrapped)
     }
 
-    /// The account's data key, read on a reader connection when not yet kept.
+    /// The account's data key for reading, read on a reader connection when not yet kept:
+    /// an account without one (deleted) gets a key that opens nothing, so that reading it
+    /// finds nothing rather than failing.
     pub(crate) fn data_key(
         &self,
         account: domain::account::AccountId,
@@ -171,8 +173,12 @@ impl SqliteStore {
         if let Some(key) = self.vault.cached(account.0) {
             return Ok(key);
         }
-        self.db()?
-            .read(|conn| Self::data_key_on(&self.vault, conn, account))
+        self.db()?.read(|conn| {
+            match conn.scalar::<String>(crate::vault::sealed::KEY_OF, &[&account.0])? {
+                Some(wrapped) => self.vault.unwrap(account.0, &wrapped),
+                None => Ok(crate::vault::DataKey::missing(account.0)),
+            }
+        })
     }
 
     /// Whether a restore checks that the backup's keys open here: not in staging, which only

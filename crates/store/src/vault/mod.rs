@@ -38,10 +38,13 @@ const CHECK_PLAINTEXT: &[u8] = b"Between master key";
 const CHECK_AD: &[u8] = b"between:vault_state.master_key_check";
 
 /// An account's data key, unwrapped, with the account it belongs to.
+///
+/// A read of an account that has no key (a deleted one) gets a key that opens nothing:
+/// finding no rows then needs no key, and any sealed value found is damaged data.
 #[derive(Clone)]
 pub struct DataKey {
     account: i64,
-    key: Arc<Zeroizing<[u8; KEY_LEN]>>,
+    key: Option<Arc<Zeroizing<[u8; KEY_LEN]>>>,
 }
 
 impl std::fmt::Debug for DataKey {
@@ -57,22 +60,32 @@ impl DataKey {
         rand::rngs::OsRng.fill_bytes(key.as_mut());
         DataKey {
             account,
-            key: Arc::new(key),
+            key: Some(Arc::new(key)),
         }
     }
 
-    fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new((&**self.key).into())
+    /// The key of an account that has none: it opens nothing.
+    pub(crate) fn missing(account: i64) -> DataKey {
+        DataKey { account, key: None }
+    }
+
+    fn cipher(&self) -> Option<XChaCha20Poly1305> {
+        self.key.as_ref().map(|k| XChaCha20Poly1305::new((&***k).into()))
     }
 
     /// Seals `text` for `column` of the row `row` (its id or client id, as
     /// [`Column::row_key`] says).
+    /// Writes always use a real key (a missing one is an error before any write); were one
+    /// ever missing, the value written would be one that opens as damaged data, never text.
     pub fn seal(&self, column: Column, row: &str, text: &str) -> String {
-        seal_bytes(
-            &self.cipher(),
-            column.associated_data(self.account, row).as_bytes(),
-            text.as_bytes(),
-        )
+        match self.cipher() {
+            Some(cipher) => seal_bytes(
+                &cipher,
+                column.associated_data(self.account, row).as_bytes(),
+                text.as_bytes(),
+            ),
+            None => PREFIX.to_string(),
+        }
     }
 
     /// [`DataKey::seal`] for an optional value: nothing stays nothing.
@@ -87,8 +100,12 @@ impl DataKey {
             table: column.table,
             column: column.column,
         };
+        let cipher = self.cipher().ok_or(StoreError::Damaged {
+            table: "account_keys",
+            column: "wrapped",
+        })?;
         let plain = open_bytes(
-            &self.cipher(),
+            &cipher,
             column.associated_data(self.account, row).as_bytes(),
             sealed,
         )
@@ -172,11 +189,15 @@ impl Vault {
 
     /// The data key wrapped under this vault's master key.
     pub fn wrap(&self, key: &DataKey) -> String {
-        seal_bytes(
-            &self.master.cipher(),
-            Self::wrap_ad(key.account).as_bytes(),
-            &key.key[..],
-        )
+        match &key.key {
+            Some(k) => seal_bytes(
+                &self.master.cipher(),
+                Self::wrap_ad(key.account).as_bytes(),
+                &k[..],
+            ),
+            // Nothing to wrap; never stored, since only real keys are written.
+            None => PREFIX.to_string(),
+        }
     }
 
     /// Unwraps `account`'s stored key and keeps it for the next use.
@@ -198,7 +219,7 @@ impl Vault {
         })?;
         let key = DataKey {
             account,
-            key: Arc::new(Zeroizing::new(bytes)),
+            key: Some(Arc::new(Zeroizing::new(bytes))),
         };
         self.remember(key.clone());
         Ok(key)
@@ -278,6 +299,17 @@ mod tests {
             key.open(sealed::CHECKIN_NOTE, "row-1", "a hard day")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_missing_key_opens_nothing() {
+        let (key, _) = vault().new_data_key(1);
+        let sealed = key.seal(sealed::CHECKIN_NOTE, "r", "words");
+        let missing = DataKey::missing(1);
+        assert!(missing.open(sealed::CHECKIN_NOTE, "r", &sealed).is_err());
+        let written = missing.seal(sealed::CHECKIN_NOTE, "r", "words");
+        assert!(!written.contains("words"));
+        assert!(key.open(sealed::CHECKIN_NOTE, "r", &written).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod accounts;
 mod agenda;
 mod checkins;
 mod coping;
+mod erasure;
 mod feedback;
 mod guidance;
 mod homework;
@@ -127,4 +128,5 @@ conformance! {
     coping::story => sqlite_coping, postgres_coping;
     questionnaires::story => sqlite_questionnaires, postgres_questionnaires;
     guidance::story => sqlite_guidance, postgres_guidance;
+    erasure::story => sqlite_erasure, postgres_erasure;
 }

@@ -1,15 +1,17 @@
 //! `/api/v1/account`: the devices signed in to the account and its API tokens, to list and
-//! end. Tokens are made in Settings or by the operator, not here: a token that could make
-//! more tokens would outlive its own revocation.
+//! end, and deleting the account itself. Tokens are made in Settings or by the operator, not
+//! here: a token that could make more tokens would outlive its own revocation. Deleting asks
+//! for the password again in the body, `{"password": "…"}`.
 
-use app::{ApiToken, DeviceSession};
+use app::{ApiToken, AppError, DeviceSession};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult, json};
+use super::json::ApiJson;
 use crate::AppState;
 use crate::session::ApiUser;
 
@@ -110,4 +112,31 @@ pub async fn revoke_token(
 ) -> ApiResult<StatusCode> {
     state.app.revoke_token(&actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The confirmation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccount {
+    password: String,
+}
+
+/// 204 once everything is gone (the token used for the call ends with it); 403 with a JSON
+/// error, and nothing deleted, when the password is wrong.
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<DeleteAccount>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    match state.app.delete_own_account(&actor, body.password).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(AppError::Forbidden) => Ok(json(
+            StatusCode::FORBIDDEN,
+            "wrong_password",
+            "That password is not the account's, so nothing was deleted.",
+            Some("password"),
+        )),
+        Err(e) => Err(ApiError::from(e)),
+    }
 }

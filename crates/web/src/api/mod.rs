@@ -14,7 +14,7 @@ mod requests;
 mod sessions;
 
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 
 use crate::AppState;
 
@@ -57,4 +57,6 @@ pub fn router() -> Router<AppState> {
             "/account/tokens/{id}",
             axum::routing::delete(account::revoke_token),
         )
+        // Account lifecycle (issue 14): deleting one's own account.
+        .route("/account", delete(account::delete))
 }

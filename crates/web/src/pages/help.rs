@@ -146,6 +146,9 @@ struct HelpPage {
     from_checkin: bool,
     from_questionnaire: bool,
     checked: String,
+    /// A signed-in person who has not chosen a country yet: the page asks for it first,
+    /// showing the international lines meanwhile.
+    ask_country: bool,
 }
 
 /// Shows the lines for the chosen country, else the account's, else a picker and 112.
@@ -201,6 +204,30 @@ pub async fn show(
         from_checkin: q.from.as_deref() == Some("checkin"),
         from_questionnaire: q.from.as_deref() == Some("questionnaire"),
         checked: checked_month(entry.verified_on()),
+        ask_country: q.country.as_deref().is_none_or(|c| c.trim().is_empty())
+            && visitor
+                .signed_in
+                .as_ref()
+                .is_some_and(|me| me.actor.account().country.is_none()),
     };
     render(StatusCode::OK, &page)
+}
+
+/// The short "which country are you in?" form on this page.
+#[derive(Deserialize)]
+pub struct CountryForm {
+    #[serde(default)]
+    country: String,
+}
+
+/// Saves the country chosen on this page and shows its lines. Nothing chosen shows the
+/// page again, still asking, with the international lines.
+pub async fn choose_country(
+    State(state): State<AppState>,
+    crate::form::CheckedForm { me, form }: crate::form::CheckedForm<CountryForm>,
+) -> super::errors::PageResult {
+    match state.app.choose_country(&me.actor, &form.country).await {
+        Ok(_) | Err(app::AppError::Invalid(_)) => super::errors::go("/help"),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -8,6 +8,7 @@ pub mod brief;
 pub mod checkin;
 pub mod contact;
 pub mod errors;
+pub mod farewell;
 pub mod feedback;
 pub mod help;
 pub mod history;
@@ -23,6 +24,7 @@ pub mod settings;
 pub mod signin;
 pub mod signup;
 pub mod toolkit;
+pub mod welcome;
 
 use askama::Template;
 use axum::http::StatusCode;

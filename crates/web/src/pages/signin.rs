@@ -110,9 +110,15 @@ pub async fn submit(
         )
         .await
     {
-        Ok((_, token)) => {
+        Ok((account, token)) => {
             let jar = jar.add(session::session_cookie(token.secret, https));
-            Ok((jar, Redirect::to("/")).into_response())
+            // An account without a country or a chosen time zone is asked for them first.
+            let to = if state.app.needs_welcome(&account).await? {
+                "/welcome"
+            } else {
+                "/"
+            };
+            Ok((jar, Redirect::to(to)).into_response())
         }
         Err(AppError::Unauthenticated) => Ok(again(
             StatusCode::UNAUTHORIZED,

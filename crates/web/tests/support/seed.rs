@@ -1,0 +1,288 @@
+//! An account holding at least one row of every kind of data a person can keep, written the
+//! way a person writes it: through the pages' forms and the JSON API, never the store.
+//!
+//! Tests that must cover every table of account data (export and import, deletion,
+//! encryption at rest) start from here. A caller-chosen marker goes into every free-text
+//! field, so a test can look for it where it must (an export) or must not (the database
+//! files) appear.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{TestApp, days_ago, enc, hidden};
+
+/// What [`seed_every_kind`] made.
+pub struct Seeded {
+    /// The session cookie header value (`sid=…`) of the account.
+    pub cookie: String,
+    /// The account's email.
+    pub email: String,
+}
+
+/// The tables [`seed_every_kind`] writes at least one row of, besides `accounts`: every table
+/// of account data in the schema. A test comparing it with the database's catalogue finds
+/// a new table this seeding does not reach yet.
+pub const SEEDED_TABLES: &[&str] = &[
+    "agenda_items",
+    "checkins",
+    "coping_list_items",
+    "coping_tool_totals",
+    "coping_uses",
+    "feedback_notes",
+    "guidance_changes",
+    "guidance_summaries",
+    "homework",
+    "homework_log",
+    "journal_entries",
+    "plan_versions",
+    "questionnaires",
+    "reflections",
+    "therapy_sessions",
+];
+
+/// POSTs JSON and expects a new item.
+async fn create(t: &TestApp, cookie: &str, path: &str, body: Value) -> Value {
+    let r = t.post_json(path, cookie, &body.to_string()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "POST {path}: {}", r.body);
+    r.json()
+}
+
+/// POSTs a form and expects the redirect that follows a save.
+async fn submit(t: &TestApp, cookie: &str, path: &str, form: &str) {
+    let r = t.post_form(path, cookie, form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "POST {path}: {}", r.body);
+}
+
+/// Signs up `email` and gives the account one or more rows of every kind of data, with
+/// `marker` in every free-text field. `marker` must be letters and digits only: it also goes
+/// into the local part of the therapist's email address.
+pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
+    assert!(
+        !marker.is_empty() && marker.chars().all(|c| c.is_ascii_alphanumeric()),
+        "a marker of letters and digits"
+    );
+    let cookie = t.sign_up(email).await;
+    let c = cookie.as_str();
+    let m = marker;
+    let csrf = hidden(&t.get("/settings", Some(c)).await.body, "csrf");
+
+    // The profile's therapist contact.
+    submit(
+        t,
+        c,
+        "/settings",
+        &format!(
+            "csrf={csrf}&country=GB&timezone=Europe%2FLondon&usual_mood=7&therapist_name={}&therapist_phone=%2B44+20+7946+0000&therapist_email={}&always_ask_safety=yes",
+            enc(&format!("Dr {m}")),
+            enc(&format!("{m}@clinic.example")),
+        ),
+    )
+    .await;
+
+    // Check-ins: one with every detail, and a low one with a "yes" to the safety question, so
+    // guidance changes level and records it.
+    create(
+        t,
+        c,
+        "/api/v1/checkins",
+        json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(3), "mood": 6, "anxiety": 4,
+            "energy": 5, "body": ["headache", "tension"], "usual_activities": "partly",
+            "missed_usual_activities": true, "harder_today": ["sleep"], "sleep_hours": 6.5,
+            "substances": format!("coffee {m}"), "self_harm_thoughts": false,
+            "note": format!("a long day, \"tired\", {m}")}),
+    )
+    .await;
+    create(
+        t,
+        c,
+        "/api/v1/checkins",
+        json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(1), "mood": 1,
+            "self_harm_thoughts": true, "note": format!("very low {m}")}),
+    )
+    .await;
+    create(
+        t,
+        c,
+        "/api/v1/checkins",
+        json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(0), "mood": 2,
+            "self_harm_thoughts": "rather_not_say"}),
+    )
+    .await;
+    let guidance = t.get("/api/v1/guidance", Some(c)).await;
+    assert_eq!(guidance.status, StatusCode::OK, "{}", guidance.body);
+    // The home page reads guidance too, which keeps its summary.
+    assert_eq!(t.get("/", Some(c)).await.status, StatusCode::OK);
+
+    // Sessions: one with a note two days ago, and a weekly series.
+    let one = create(
+        t,
+        c,
+        "/api/v1/sessions",
+        json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(2),
+            "note": format!("room 4 {m}")}),
+    )
+    .await;
+    let session_id = one["sessions"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a session id in {one}"));
+    create(
+        t,
+        c,
+        "/api/v1/sessions",
+        json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(-5), "repeat": "weekly"}),
+    )
+    .await;
+
+    // A reflection on the session, with topics for the agenda.
+    let reflect = format!("/sessions/{session_id}/reflect");
+    let page = t.get(&reflect, Some(c)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let client_id = hidden(&page.body, "client_id");
+    submit(
+        t,
+        c,
+        &reflect,
+        &format!(
+            "csrf={csrf}&client_id={client_id}&session_feeling=4&came_up=ran_out_of_time&feedback={}&topics={}",
+            enc(&format!("it went fast {m}")),
+            enc(&format!("my sister {m}")),
+        ),
+    )
+    .await;
+
+    // Agenda, journal (one entry brought to the next session), homework and its log.
+    create(
+        t,
+        c,
+        "/api/v1/agenda",
+        json!({"client_id": uuid::Uuid::new_v4(), "text": format!("sleep {m}")}),
+    )
+    .await;
+    create(
+        t,
+        c,
+        "/api/v1/journal",
+        json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(2),
+            "text": format!("Walked to the river, {m}.")}),
+    )
+    .await;
+    create(
+        t,
+        c,
+        "/api/v1/journal",
+        json!({"client_id": uuid::Uuid::new_v4(), "bring_to_session": true,
+            "text": format!("The argument with my sister {m}")}),
+    )
+    .await;
+    let homework = create(
+        t,
+        c,
+        "/api/v1/homework",
+        json!({"client_id": uuid::Uuid::new_v4(), "text": format!("one good moment {m}"),
+            "frequency": "daily"}),
+    )
+    .await;
+    let homework_id = homework["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a homework id in {homework}"));
+    create(
+        t,
+        c,
+        &format!("/api/v1/homework/{homework_id}/log"),
+        json!({"client_id": uuid::Uuid::new_v4(), "note": format!("the sunset {m}")}),
+    )
+    .await;
+
+    // Feedback for the therapist, about the session.
+    let page = t.get("/feedback", Some(c)).await;
+    let client_id = hidden(&page.body, "client_id");
+    submit(
+        t,
+        c,
+        "/feedback",
+        &format!(
+            "csrf={csrf}&client_id={client_id}&session_id={session_id}&kind=helped&text={}",
+            enc(&format!("the breathing helped {m}")),
+        ),
+    )
+    .await;
+
+    // The coping toolkit: a rated use with a note, and an item on each list.
+    create(
+        t,
+        c,
+        "/api/v1/coping-uses",
+        json!({"client_id": uuid::Uuid::new_v4(), "tool": "box-breathing",
+            "started_at": days_ago(1), "distress_before": 7, "distress_after": 4,
+            "note": format!("calmer {m}")}),
+    )
+    .await;
+    for kind in ["self_care", "distraction"] {
+        submit(
+            t,
+            c,
+            &format!("/toolkit/lists/{kind}"),
+            &format!("csrf={csrf}&text={}", enc(&format!("{kind} {m}"))),
+        )
+        .await;
+    }
+
+    // Questionnaires.
+    create(
+        t,
+        c,
+        "/api/v1/questionnaires",
+        json!({"client_id": uuid::Uuid::new_v4(), "instrument": "phq9",
+            "answers": [1, 1, 1, 0, 1, 0, 1, 0, 0], "difficulty": "somewhat_difficult"}),
+    )
+    .await;
+    create(
+        t,
+        c,
+        "/api/v1/questionnaires",
+        json!({"client_id": uuid::Uuid::new_v4(), "instrument": "gad7",
+            "answers": [1, 1, 0, 1, 0, 1, 0]}),
+    )
+    .await;
+
+    // Both plans, two versions each.
+    for version in 1..=2 {
+        submit(
+            t,
+            c,
+            "/safety-plan",
+            &format!(
+                "csrf={csrf}&warning_signs={}&on_my_own={}&distractions={}&helper_name={}&helper_phone=%2B44+7700+900123&safer_surroundings={}&reasons_for_living={}",
+                enc(&format!("not sleeping {m} v{version}")),
+                enc(&format!("a hot shower {m}")),
+                enc(&format!("the park {m}")),
+                enc(&format!("Alex {m}")),
+                enc(&format!("give the pills to Alex {m}")),
+                enc(&format!("my cat {m}")),
+            ),
+        )
+        .await;
+        submit(
+            t,
+            c,
+            "/backsliding-plan",
+            &format!(
+                "csrf={csrf}&warning_signs={}&own_stressors={}&coping_skills={}&next_steps={}&goal={}&net_name={}&net_phone=%2B44+7700+900456&past_wins={}&prevention={}",
+                enc(&format!("skipping meals {m} v{version}")),
+                enc(&format!("exams {m}")),
+                enc(&format!("walks {m}")),
+                enc(&format!("call my therapist {m}")),
+                enc(&format!("keep going {m}")),
+                enc(&format!("Sam {m}")),
+                enc(&format!("last spring {m}")),
+                enc(&format!("sleep on time {m}")),
+            ),
+        )
+        .await;
+    }
+
+    Seeded {
+        cookie,
+        email: email.to_string(),
+    }
+}
