@@ -7,6 +7,7 @@ mod brief;
 mod checkins;
 mod coping;
 mod error;
+mod export;
 mod feedback;
 mod guidance;
 mod homework;
@@ -34,6 +35,7 @@ pub use homework::HomeworkStatus;
 pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
+pub use store::{ExportDocument, ImportError, ImportSummary};
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::SessionToken;
 

@@ -40,6 +40,8 @@ pub mod questionnaires;
 pub mod sign_in_limits;
 #[macro_use]
 pub mod backup;
+#[macro_use]
+pub mod export;
 
 mod error;
 mod open;
@@ -61,6 +63,7 @@ pub use domain::idempotency::Written;
 pub use domain::journal::{JournalCursor, JournalPage};
 pub use domain::order::Move;
 pub use error::StoreError;
+pub use export::{ExportDocument, ExportStore, ImportError, ImportSummary};
 pub use feedback::FeedbackStore;
 pub use guidance::{GuidanceChange, GuidanceStore};
 pub use homework::HomeworkStore;
@@ -90,6 +93,7 @@ pub trait Store:
     + QuestionnaireStore
     + SignInLimitStore
     + BackupStore
+    + ExportStore
     + Send
     + Sync
     + 'static
@@ -120,6 +124,7 @@ macro_rules! impl_all_stores {
         impl_questionnaire_store!($ty);
         impl_sign_in_limit_store!($ty);
         impl_backup_store!($ty, $db, $postgres);
+        impl_export_store!($ty, $db, $postgres);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

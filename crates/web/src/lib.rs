@@ -162,6 +162,15 @@ pub fn router(state: AppState) -> Router {
             "/settings",
             get(pages::settings::show).checked_post(pages::settings::save),
         )
+        // Your data: download everything, and import a download into an empty account
+        // (issue 14). The upload may be far larger than any other form.
+        .route("/settings/data", get(pages::data::show))
+        .route(
+            "/settings/data/import",
+            checked_post(pages::data::import).layer(axum::extract::DefaultBodyLimit::max(
+                api::export::MAX_IMPORT_BYTES + 64 * 1024,
+            )),
+        )
         .route(
             "/safety-plan",
             get(pages::safety_plan::show).checked_post(pages::plans::save::<SafetyPlan>),

@@ -298,6 +298,7 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
 // Backups and restores read the catalog and stream rows through sqlx; they are rare operator
 // commands, and their code is shared with PostgreSQL.
 impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
+impl_export_store!(SqliteStore, sqlx::Sqlite, false);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

@@ -4,6 +4,7 @@ mod agenda;
 mod checkins;
 mod coping;
 pub mod error;
+pub mod export;
 mod guidance;
 mod homework;
 mod journal;
@@ -13,6 +14,7 @@ mod requests;
 mod sessions;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post};
 
 use crate::AppState;
@@ -44,5 +46,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/questionnaires",
             get(questionnaires::list).post(questionnaires::create),
+        )
+        // Your data: the whole account out as one document, check-ins as CSV, and a document
+        // in (issue 14). An import may be far larger than any other request.
+        .route("/export", get(export::export))
+        .route("/export/checkins.csv", get(export::checkins_csv))
+        .route(
+            "/import",
+            post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),
         )
 }

@@ -5,6 +5,7 @@ pub mod backsliding_plan;
 pub mod brief;
 pub mod checkin;
 pub mod contact;
+pub mod data;
 pub mod errors;
 pub mod feedback;
 pub mod help;
