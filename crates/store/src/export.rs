@@ -480,12 +480,12 @@ pub(crate) fn inbound(
 /// Checks the header of a document: its format, version and schema.
 pub(crate) fn check_header(document: &Json, binary_schema: i64) -> Result<(), ImportError> {
     let Some(doc) = document.as_object() else {
-        return Err(invalid("$", "an export is a JSON object"));
+        return Err(invalid("$", "must be a JSON object"));
     };
     if doc.get("format").and_then(Json::as_str) != Some(FORMAT) {
         return Err(invalid(
             "format",
-            format!("this is not a Between export (format must be \"{FORMAT}\")"),
+            format!("is not \"{FORMAT}\": this is not a Between export"),
         ));
     }
     match doc.get("version").and_then(Json::as_i64) {
@@ -494,8 +494,8 @@ pub(crate) fn check_header(document: &Json, binary_schema: i64) -> Result<(), Im
             return Err(invalid(
                 "version",
                 format!(
-                    "it was written in export format {v}, newer than this Between reads \
-                     ({FORMAT_VERSION}): import it into a newer version"
+                    "is {v}, newer than this Between reads ({FORMAT_VERSION}): import it \
+                     into a newer version of Between"
                 ),
             ));
         }
@@ -507,8 +507,8 @@ pub(crate) fn check_header(document: &Json, binary_schema: i64) -> Result<(), Im
             return Err(invalid(
                 "schema",
                 format!(
-                    "it was made at schema version {s}, newer than this Between knows \
-                     ({binary_schema}): import it into a newer version"
+                    "is {s}, newer than this Between knows ({binary_schema}): import it \
+                     into a newer version of Between"
                 ),
             ));
         }

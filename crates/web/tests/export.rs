@@ -560,7 +560,11 @@ async fn the_settings_page_downloads_and_imports_without_javascript() {
         // Not a Between file: said plainly, nothing written.
         let bad = post_upload(&t, &target, &csrf, b"hello").await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.body.contains("not JSON"), "{}", bad.body);
+        assert!(
+            bad.body.contains("This file is not a Between download"),
+            "{}",
+            bad.body
+        );
         let wrong = file.replace("\"mood\": 6", "\"mood\": \"six\"");
         let bad = post_upload(&t, &target, &csrf, wrong.as_bytes()).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -84,6 +84,10 @@ impl FromRequest<AppState> for CheckedUpload {
     }
 }
 
+/// What the page says about a file that is not an export at all.
+const NOT_OURS: &str = "This file is not a Between download, so nothing was changed. Choose the \
+     file that \"Download all my data\" gave you: its name starts with between-export.";
+
 /// Imports an uploaded export into the account, or shows the page again saying why not.
 pub async fn import(State(state): State<AppState>, upload: CheckedUpload) -> PageResult {
     let CheckedUpload { me, file } = upload;
@@ -96,20 +100,19 @@ pub async fn import(State(state): State<AppState>, upload: CheckedUpload) -> Pag
         );
     };
     let Ok(document) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "This file is not a Between download: it is not JSON. Nothing was imported."
-                .to_string(),
-        );
+        return again(StatusCode::UNPROCESSABLE_ENTITY, NOT_OURS.to_string());
     };
     match state.app.import_data(&me.actor, &document).await {
         Ok(_) => go("/settings/data?imported=1"),
         Err(ImportError::NotEmpty) => again(StatusCode::CONFLICT, NOT_EMPTY.to_string()),
+        Err(ImportError::Invalid { path, .. }) if path == "format" || path == "$" => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, NOT_OURS.to_string())
+        }
         Err(ImportError::Invalid { path, message }) => again(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
-                "This file could not be imported, so nothing was changed. The problem is at \
-                 {path}: it {message}."
+                "This file could not be imported, so nothing was changed. Something in it is \
+                 not as Between wrote it: {path} {message}."
             ),
         ),
         Err(ImportError::Store(e)) => Err(app::AppError::from(e).into()),
