@@ -2,7 +2,9 @@
 // the check-in just made), then brings it into a new account with the plain upload form,
 // without JavaScript; the page is accessible on a phone and a laptop.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   checkA11y,
@@ -11,7 +13,7 @@ import {
   newDesktopContext,
   newPhoneContext,
 } from '../lib/browser.mjs';
-import { createAccount, newAccount, openFromNav, visible } from '../lib/flows.mjs';
+import { expectHome, fillSignup, newAccount, openFromNav, signup, visible } from '../lib/flows.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const SHOTS = '/tmp/shots-export';
@@ -20,17 +22,28 @@ const NOTE = 'KESTREL-7731 walked by the river, "slowly", and felt a bit better'
 let server;
 let browser;
 let downloaded;
+let downloads;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ name: 'export' });
+  downloads = mkdtempSync(path.join(tmpdir(), 'between-export-'));
+  server = await startServer({ name: 'export', args: ['--open-signup'] });
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await server?.stop();
+  if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
+
+/** Signs up a new account on the sign-up page (the server lets anyone sign up). */
+async function createAccount(page, baseUrl, account) {
+  await page.goto(`${baseUrl}/signup`);
+  await fillSignup(page, account);
+  await signup.submit(page).click();
+  await expectHome(page);
+}
 
 /** Opens Settings from the navigation, then "Your data" from there. */
 async function openYourData(page) {
@@ -60,7 +73,9 @@ test('a check-in, then Settings → Your data → download: a JSON file holding 
 
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
   assert.match(download.suggestedFilename(), /^between-export-\d{4}-\d{2}-\d{2}\.json$/);
-  downloaded = await download.path();
+  // Kept beyond this browser context, which deletes its downloads when it closes.
+  downloaded = path.join(downloads, download.suggestedFilename());
+  await download.saveAs(downloaded);
   const doc = JSON.parse(readFileSync(downloaded, 'utf8'));
   assert.equal(doc.format, 'between-export');
   assert.equal(doc.version, 1);

@@ -57,6 +57,11 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Exported tables that Between writes by itself rather than the person: guidance records its
+/// first level the first time it is read, so an account nobody has used yet holds a row.
+/// They do not make an account "hold data" for an import, which replaces their rows.
+pub const WRITTEN_BY_BETWEEN: &[&str] = &["guidance_changes"];
+
 /// Columns of `accounts` the profile leaves out, each with the reason. Every other column
 /// of `accounts` is in the profile, so a test makes sure a new one is put in one list or
 /// the other on purpose.
@@ -895,6 +900,17 @@ macro_rules! impl_export_store {
                 };
                 let (profile_shape, shapes) = Self::export_shapes(&mut tx).await?;
                 for shape in &shapes {
+                    if $crate::export::WRITTEN_BY_BETWEEN.contains(&shape.table.as_str()) {
+                        sqlx::query(&format!(
+                            "DELETE FROM {} WHERE account_id = $1",
+                            quote(&shape.table)
+                        ))
+                        .bind(account.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err($crate::StoreError::from)?;
+                        continue;
+                    }
                     let held: i64 = sqlx::query_scalar(&format!(
                         "SELECT COUNT(*) FROM {} WHERE account_id = $1",
                         quote(&shape.table)

@@ -251,6 +251,9 @@ async fn round_trip(from: &TestApp, to: &TestApp, label: &str) {
     let seeded = seed_every_kind(from, "sam@example.org", "Marker7q").await;
     let first = export(from, &seeded.cookie).await;
     let target = to.sign_up("moving@example.org").await;
+    // A new account's first look at home records its first guidance level: that is not
+    // data of the person's, and the import replaces it.
+    assert_eq!(to.get("/", Some(&target)).await.status, StatusCode::OK);
     let r = to
         .post_json("/api/v1/import", &target, &first.to_string())
         .await;
