@@ -266,6 +266,23 @@ async fn round_trip(from: &TestApp, to: &TestApp, label: &str) {
     let second = export(to, &target).await;
     assert_eq!(second["profile"]["email"], "moving@example.org", "{label}");
     assert_eq!(normalised(second), normalised(first), "{label}");
+    // A topic the person moved keeps its place.
+    let order = |v: Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = order(
+        from.get("/api/v1/agenda", Some(&seeded.cookie))
+            .await
+            .json(),
+    );
+    assert!(before[0].starts_with("sleep"), "{before:?}");
+    let after = order(to.get("/api/v1/agenda", Some(&target)).await.json());
+    assert_eq!(after, before, "{label}");
     // Derived data is rebuilt: what works best, and guidance, read the same.
     for path in ["/api/v1/coping-tools", "/api/v1/guidance"] {
         let before = from.get(path, Some(&seeded.cookie)).await;
