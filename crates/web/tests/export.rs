@@ -181,7 +181,10 @@ async fn the_export_holds_every_kind_of_data_and_no_secret() {
         assert!(plans.iter().all(|p| p["body"].is_object()));
         assert!(plans.iter().all(|p| p["author_id"] == "self"));
         assert!(
-            doc["data"]["guidance_changes"].as_array().unwrap().len() >= 1,
+            !doc["data"]["guidance_changes"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
             "{backend}"
         );
         // The marker is in every free-text field seeded.
@@ -603,4 +606,21 @@ async fn the_settings_page_downloads_and_imports_without_javascript() {
         assert_eq!(again.status, StatusCode::CONFLICT);
         assert!(again.body.contains("already holds data"));
     }
+}
+
+#[tokio::test]
+async fn an_import_reads_up_to_20_mb() {
+    let t = support::test_app().await;
+    let c = t.sign_up("sam@example.org").await;
+    // Far more than any other request may send, yet read whole: refused for what it is.
+    let big = format!(
+        "{{\"format\": \"between-export\", \"padding\": \"{}\"}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let r = t.post_json("/api/v1/import", &c, &big).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let huge = format!("{{\"padding\": \"{}\"}}", "x".repeat(21 * 1024 * 1024));
+    let r = t.post_json("/api/v1/import", &c, &huge).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["error"]["code"], "too_large");
 }
