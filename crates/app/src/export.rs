@@ -25,6 +25,9 @@ impl App {
         if let Some(profile) = document.get("profile").and_then(Value::as_object) {
             check_profile(profile)?;
         }
+        if let Some(data) = document.get("data").and_then(Value::as_object) {
+            check_rows(data)?;
+        }
         self.store.import_account(actor.account.id, document).await
     }
 
@@ -74,6 +77,94 @@ fn check_profile(profile: &serde_json::Map<String, Value>) -> Result<(), ImportE
             })
         }
     }
+}
+
+/// Checks the values the database keeps as plain text or JSON but Between reads as codes,
+/// lists and dates, so an import never holds what its pages could not show. The database
+/// checks types, references and its own rules after this.
+fn check_rows(data: &serde_json::Map<String, Value>) -> Result<(), ImportError> {
+    use domain::checkin::BodySignal;
+    use domain::coping::catalogue::ToolId;
+    use domain::questionnaire::{Answers, Instrument};
+    use domain::therapy::{CameUp, Repeat};
+    let bad = |path: String, message: &str| ImportError::Invalid {
+        path,
+        message: message.to_string(),
+    };
+    // A list of codes, each one `known`.
+    let codes = |v: &Value, known: &dyn Fn(&str) -> bool| match v {
+        Value::Null => true,
+        Value::Array(items) => items.iter().all(|i| i.as_str().is_some_and(|s| known(s))),
+        _ => true,
+    };
+    for (table, rows) in data {
+        let Some(rows) = rows.as_array() else {
+            continue;
+        };
+        for (i, row) in rows.iter().enumerate() {
+            let at = |field: &str| format!("data.{table}[{i}].{field}");
+            let field = |name: &str| row.get(name).unwrap_or(&Value::Null);
+            if let Some(id) = field("client_id").as_str()
+                && uuid::Uuid::parse_str(id).is_err()
+            {
+                return Err(bad(at("client_id"), "must be a UUID"));
+            }
+            match table.as_str() {
+                "checkins" => {
+                    if !codes(field("body"), &|s| BodySignal::parse(s).is_some()) {
+                        return Err(bad(at("body"), "must list known body signals"));
+                    }
+                    if !codes(field("harder_today"), &|_| true) {
+                        return Err(bad(at("harder_today"), "must be a list of text"));
+                    }
+                }
+                "reflections" => {
+                    if !codes(field("came_up"), &|s| CameUp::parse(s).is_some()) {
+                        return Err(bad(at("came_up"), "must list known answers"));
+                    }
+                }
+                "questionnaires" => {
+                    let instrument = field("instrument").as_str().and_then(Instrument::parse);
+                    let answers: Option<Vec<u8>> = field("answers").as_array().and_then(|a| {
+                        a.iter()
+                            .map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
+                            .collect()
+                    });
+                    if let Some(instrument) = instrument
+                        && answers.is_none_or(|a| Answers::new(instrument, &a).is_err())
+                    {
+                        return Err(bad(
+                            at("answers"),
+                            "must be one answer from 0 to 3 for each question",
+                        ));
+                    }
+                }
+                "homework" => {
+                    if let Some(day) = field("due_on").as_str()
+                        && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err()
+                    {
+                        return Err(bad(at("due_on"), "must be a day such as 2026-11-24"));
+                    }
+                }
+                "coping_uses" => {
+                    if let Some(tool) = field("tool").as_str()
+                        && ToolId::parse(tool).is_none()
+                    {
+                        return Err(bad(at("tool"), "must be a tool of the toolkit"));
+                    }
+                }
+                "therapy_sessions" => {
+                    if let Some(repeats) = field("repeats").as_str()
+                        && Repeat::parse(repeats).is_none()
+                    {
+                        return Err(bad(at("repeats"), "must be once, weekly or fortnightly"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The CSV's columns.

@@ -624,3 +624,48 @@ async fn an_import_reads_up_to_20_mb() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.json()["error"]["code"], "too_large");
 }
+
+#[tokio::test]
+async fn values_the_pages_could_not_show_are_refused() {
+    let t = support::test_app_with(app::Settings {
+        open_signup: true,
+        ..Default::default()
+    })
+    .await;
+    let seeded = seed_every_kind(&t, "sam@example.org", "Marker7q").await;
+    let good = export(&t, &seeded.cookie).await;
+    let target = t.sign_up("moving@example.org").await;
+    for (table, field, value, message) in [
+        ("checkins", "body", json!(["nonsense"]), "body signals"),
+        ("checkins", "client_id", json!("not-a-uuid"), "UUID"),
+        ("questionnaires", "answers", json!([1]), "0 to 3"),
+        (
+            "questionnaires",
+            "answers",
+            json!([9, 9, 9, 9, 9, 9, 9, 9, 9]),
+            "0 to 3",
+        ),
+        ("reflections", "came_up", json!(["zzz"]), "known answers"),
+        ("homework", "due_on", json!("soon"), "a day"),
+        ("coping_uses", "tool", json!("nothing"), "toolkit"),
+        ("therapy_sessions", "repeats", json!("yearly"), "weekly"),
+    ] {
+        let mut doc = good.clone();
+        doc["data"][table][0][field] = value;
+        let r = t
+            .post_json("/api/v1/import", &target, &doc.to_string())
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{table}.{field}"
+        );
+        let e = r.json();
+        assert_eq!(e["error"]["field"], format!("data.{table}[0].{field}"));
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains(message),
+            "{e}"
+        );
+    }
+    assert_eq!(counts(&export(&t, &target).await)["checkins"], 0);
+}
