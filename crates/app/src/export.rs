@@ -94,7 +94,7 @@ fn check_rows(data: &serde_json::Map<String, Value>) -> Result<(), ImportError> 
     // A list of codes, each one `known`.
     let codes = |v: &Value, known: &dyn Fn(&str) -> bool| match v {
         Value::Null => true,
-        Value::Array(items) => items.iter().all(|i| i.as_str().is_some_and(|s| known(s))),
+        Value::Array(items) => items.iter().all(|i| i.as_str().is_some_and(known)),
         _ => true,
     };
     for (table, rows) in data {
@@ -109,58 +109,52 @@ fn check_rows(data: &serde_json::Map<String, Value>) -> Result<(), ImportError> 
             {
                 return Err(bad(at("client_id"), "must be a UUID"));
             }
-            match table.as_str() {
-                "checkins" => {
-                    if !codes(field("body"), &|s| BodySignal::parse(s).is_some()) {
-                        return Err(bad(at("body"), "must list known body signals"));
-                    }
-                    if !codes(field("harder_today"), &|_| true) {
-                        return Err(bad(at("harder_today"), "must be a list of text"));
-                    }
+            let questionnaire_wrong = || {
+                let instrument = field("instrument").as_str().and_then(Instrument::parse);
+                let answers: Option<Vec<u8>> = field("answers").as_array().and_then(|a| {
+                    a.iter()
+                        .map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
+                        .collect()
+                });
+                // An unknown instrument is refused by the database's own rule.
+                instrument.is_some_and(|instrument| {
+                    answers.is_none_or(|a| Answers::new(instrument, &a).is_err())
+                })
+            };
+            let text_of = |name: &str| field(name).as_str();
+            let problem = match table.as_str() {
+                "checkins" if !codes(field("body"), &|s| BodySignal::parse(s).is_some()) => {
+                    Some(("body", "must list known body signals"))
                 }
-                "reflections" => {
-                    if !codes(field("came_up"), &|s| CameUp::parse(s).is_some()) {
-                        return Err(bad(at("came_up"), "must list known answers"));
-                    }
+                "checkins" if !codes(field("harder_today"), &|_| true) => {
+                    Some(("harder_today", "must be a list of text"))
                 }
-                "questionnaires" => {
-                    let instrument = field("instrument").as_str().and_then(Instrument::parse);
-                    let answers: Option<Vec<u8>> = field("answers").as_array().and_then(|a| {
-                        a.iter()
-                            .map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
-                            .collect()
-                    });
-                    if let Some(instrument) = instrument
-                        && answers.is_none_or(|a| Answers::new(instrument, &a).is_err())
-                    {
-                        return Err(bad(
-                            at("answers"),
-                            "must be one answer from 0 to 3 for each question",
-                        ));
-                    }
+                "reflections" if !codes(field("came_up"), &|s| CameUp::parse(s).is_some()) => {
+                    Some(("came_up", "must list known answers"))
                 }
-                "homework" => {
-                    if let Some(day) = field("due_on").as_str()
-                        && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err()
-                    {
-                        return Err(bad(at("due_on"), "must be a day such as 2026-11-24"));
-                    }
+                "questionnaires" if questionnaire_wrong() => Some((
+                    "answers",
+                    "must be one answer from 0 to 3 for each question",
+                )),
+                "homework"
+                    if text_of("due_on").is_some_and(|d| {
+                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+                    }) =>
+                {
+                    Some(("due_on", "must be a day such as 2026-11-24"))
                 }
-                "coping_uses" => {
-                    if let Some(tool) = field("tool").as_str()
-                        && ToolId::parse(tool).is_none()
-                    {
-                        return Err(bad(at("tool"), "must be a tool of the toolkit"));
-                    }
+                "coping_uses" if text_of("tool").is_some_and(|t| ToolId::parse(t).is_none()) => {
+                    Some(("tool", "must be a tool of the toolkit"))
                 }
-                "therapy_sessions" => {
-                    if let Some(repeats) = field("repeats").as_str()
-                        && Repeat::parse(repeats).is_none()
-                    {
-                        return Err(bad(at("repeats"), "must be once, weekly or fortnightly"));
-                    }
+                "therapy_sessions"
+                    if text_of("repeats").is_some_and(|r| Repeat::parse(r).is_none()) =>
+                {
+                    Some(("repeats", "must be once, weekly or fortnightly"))
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some((name, message)) = problem {
+                return Err(bad(at(name), message));
             }
         }
     }
