@@ -55,6 +55,20 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "coping_tool_totals",
         "the sums of the coping uses, which are exported; added up again after an import",
     ),
+    // Encryption at rest: the keys stay with the installation that made them; the export
+    // carries the words themselves, and the importing installation seals them with its own.
+    (
+        "account_keys",
+        "the key this installation locks your words with, which never leaves it",
+    ),
+    (
+        "vault_state",
+        "this installation's check of its own master key, not anyone's data",
+    ),
+    (
+        "vault_sealed_columns",
+        "this installation's record of which columns are locked, not anyone's data",
+    ),
 ];
 
 /// Exported tables that Between writes by itself rather than the person: guidance records its

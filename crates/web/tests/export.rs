@@ -8,9 +8,15 @@ use support::seed::{SEEDED_TABLES, seed_every_kind};
 use support::test_app_with_store;
 
 /// Tables that hold no person's data, or data of the installation rather than of a person.
-const NOT_ACCOUNT_DATA: &[&str] = &["_sqlx_migrations", "sign_in_failures"];
-/// Tables of an account that seeding leaves to signing in: sessions and the account itself.
-const SIGN_IN: &[&str] = &["accounts", "auth_sessions", "api_tokens"];
+const NOT_ACCOUNT_DATA: &[&str] = &[
+    "_sqlx_migrations",
+    "sign_in_failures",
+    "vault_state",
+    "vault_sealed_columns",
+];
+/// Tables of an account that seeding leaves to signing up: the account, its key, its
+/// sessions and tokens.
+const SIGN_IN: &[&str] = &["accounts", "account_keys", "auth_sessions", "api_tokens"];
 
 #[tokio::test]
 async fn seeding_reaches_every_table_of_account_data() {
