@@ -242,9 +242,11 @@ pub trait ExportStore: Send + Sync {
         document: &Json,
     ) -> Result<ImportSummary, ImportError>;
 
-    /// The codec values pass through on their way out and in.
-    fn column_codec(&self) -> &dyn ColumnCodec {
-        &PlainCodec
+    /// The codec one account's values pass through on their way out and in, made once per
+    /// export or import (so it can hold that account's key).
+    async fn column_codec(&self, account: AccountId) -> Result<Box<dyn ColumnCodec>, StoreError> {
+        let _ = account;
+        Ok(Box::new(PlainCodec))
     }
 }
 
@@ -746,17 +748,15 @@ macro_rules! impl_export_store {
 
             /// Reads rows of a shape (`$1` bound to `key`) as document objects.
             async fn export_rows(
-                &self,
                 tx: &mut sqlx::Transaction<'_, $db>,
                 shape: &$crate::export::Shape,
                 filter: &str,
                 account: domain::account::AccountId,
+                codec: &dyn $crate::export::ColumnCodec,
             ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, $crate::StoreError> {
                 use $crate::backup::{ColumnType, Value};
-                use $crate::export::ExportStore;
                 use futures_util::TryStreamExt;
                 use sqlx::Row;
-                let codec = self.column_codec();
                 let sql = shape.select_sql(filter, $postgres);
                 let mut rows = sqlx::query(&sql).bind(account.0).fetch(&mut **tx);
                 let mut out = Vec::new();
@@ -858,6 +858,7 @@ macro_rules! impl_export_store {
                 account: domain::account::AccountId,
             ) -> Result<$crate::export::ExportDocument, $crate::StoreError> {
                 use $crate::export::{ExportDocument, FORMAT, FORMAT_VERSION, NOT_EXPORTED};
+                let codec = self.column_codec(account).await?;
                 let mut tx = self.snapshot().await?;
                 let schema: Option<i64> =
                     sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
@@ -867,8 +868,7 @@ macro_rules! impl_export_store {
                     $crate::StoreError::Corrupt("the database has no schema version".into())
                 })?;
                 let (profile_shape, shapes) = Self::export_shapes(&mut tx).await?;
-                let profile = self
-                    .export_rows(&mut tx, &profile_shape, "id", account)
+                let profile = Self::export_rows(&mut tx, &profile_shape, "id", account, &*codec)
                     .await?
                     .pop()
                     .ok_or_else(|| {
@@ -876,7 +876,8 @@ macro_rules! impl_export_store {
                     })?;
                 let mut data = std::collections::BTreeMap::new();
                 for shape in &shapes {
-                    let rows = self.export_rows(&mut tx, shape, "account_id", account).await?;
+                    let rows =
+                        Self::export_rows(&mut tx, shape, "account_id", account, &*codec).await?;
                     data.insert(shape.table.clone(), rows);
                 }
                 tx.rollback().await?;
@@ -901,7 +902,8 @@ macro_rules! impl_export_store {
                 use $crate::export::{ImportError, ImportSummary};
                 let binary = $crate::open::newest_known(Self::migrator());
                 $crate::export::check_header(document, binary)?;
-                let codec = self.column_codec();
+                let codec = self.column_codec(account).await?;
+                let codec = &*codec;
                 // SQLite: take the write lock first, so that nothing written meanwhile can
                 // make this transaction's first reads stale when it starts writing.
                 let mut tx = if $postgres {
