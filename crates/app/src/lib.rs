@@ -9,6 +9,7 @@ mod checkins;
 mod coping;
 mod devices;
 mod error;
+mod export;
 mod feedback;
 mod guidance;
 mod homework;
@@ -39,6 +40,7 @@ pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
 pub use store::{ApiToken, DeviceSession};
+pub use store::{ExportDocument, ImportError, ImportSummary};
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::{
     DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,

@@ -45,14 +45,21 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(Token),
-    /// Write an account's history as JSON (the format `assess` reads).
+    /// Write every piece of an account's data as one JSON document (docs/export-format.md),
+    /// the same as Settings → "Your data" gives; `assess` reads it too.
     Export {
         /// The account's email.
+        #[arg(required_unless_present = "user", conflicts_with = "user")]
+        email: Option<String>,
+        /// The account's email (the older spelling of the argument above).
         #[arg(long)]
-        user: String,
-        /// Write to this file instead of standard output.
-        #[arg(long)]
+        user: Option<String>,
+        /// Write to this file (created readable by its owner only) instead of standard output.
+        #[arg(long, visible_alias = "out")]
         output: Option<PathBuf>,
+        /// Write only what guidance reads, in the history format (docs/history-format.md).
+        #[arg(long)]
+        history: bool,
     },
     /// Write a consistent copy of the whole database to FILE (safe while the server runs).
     Backup {
@@ -71,9 +78,10 @@ pub enum Command {
     /// Manage the master key that encrypts what people write.
     #[command(subcommand)]
     Key(Key),
-    /// Print the guidance for a history file as JSON.
+    /// Print the guidance for a history file, or an export, as JSON.
     Assess {
-        /// A history file (see docs/history-format.md); `-` reads standard input.
+        /// A history file (see docs/history-format.md) or a file `between export` wrote; `-`
+        /// reads standard input.
         #[arg(long)]
         input: PathBuf,
         /// The moment to assess at (RFC 3339); defaults to now.

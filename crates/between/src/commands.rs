@@ -58,14 +58,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             close(&store).await
         }
         Command::Export {
+            ref email,
             ref user,
             ref output,
+            history,
         } => {
+            let email = email.as_deref().or(user.as_deref()).unwrap_or_default();
             let (store, _) = open_store(&cli).await?;
             let app = App::new(store.clone(), Settings::default());
-            let actor = app.operator_actor(user).await.map_err(explain)?;
-            let history = app.history(&actor, None).await.map_err(explain)?;
-            let json = history.to_json_pretty()?;
+            let actor = app.operator_actor(email).await.map_err(explain)?;
+            let json = if history {
+                app.history(&actor, None)
+                    .await
+                    .map_err(explain)?
+                    .to_json_pretty()?
+            } else {
+                let document = app.export_data(&actor).await.map_err(explain)?;
+                serde_json::to_string_pretty(&document)?
+            };
             match output {
                 Some(path) => private::write(path, (json + "\n").as_bytes())?,
                 None => println!("{json}"),
@@ -214,6 +224,15 @@ fn assess(input: &std::path::Path, at: Option<&str>) -> ExitCode {
             eprintln!("between assess: could not read {}: {e}", input.display());
             return ExitCode::from(2);
         }
+    };
+    // An export holds the history among everything else: guidance reads only that part.
+    let text = match crate::history::from_export(&text) {
+        Some(Ok(history)) => history,
+        Some(Err(e)) => {
+            eprintln!("between assess: {}: {e}", input.display());
+            return ExitCode::from(2);
+        }
+        None => text,
     };
     let history = match domain::history::History::from_json(&text) {
         Ok(h) => h,

@@ -3,6 +3,7 @@
 mod backup;
 mod cli;
 mod commands;
+mod history;
 mod private;
 mod users;
 

@@ -27,8 +27,8 @@ fn printed_rows(stdout: &str, table: &str) -> usize {
 fn exported_checkins(data_dir: &Path, email: &str) -> usize {
     let out = between(data_dir, &["export", "--user", email], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    history["checkins"].as_array().unwrap().len()
+    let export: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    export["data"]["checkins"].as_array().unwrap().len()
 }
 
 #[test]
@@ -253,8 +253,8 @@ fn an_installation_moves_to_postgres_and_back() {
     assert!(text(&out.stdout).contains("into the postgres database"));
     assert!(!text(&out.stdout).contains("PRIVATE"));
     let exported = on_pg(&["export", "--user", email]);
-    let history: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
-    assert_eq!(history["checkins"].as_array().unwrap().len(), 3);
+    let export: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(export["data"]["checkins"].as_array().unwrap().len(), 3);
 
     // --replace on PostgreSQL keeps the replaced data in the data folder.
     let out = on_pg(&["restore", "--replace", moved.to_str().unwrap()]);
@@ -280,7 +280,10 @@ fn an_installation_moves_to_postgres_and_back() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(exported_checkins(&again, email), 3);
     let out = between(&again, &["export", "--user", email], None);
-    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(history["checkins"][2]["mood"], 2);
-    assert_eq!(history["checkins"][2]["missed_usual_activities"], true);
+    let export: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(export["data"]["checkins"][2]["mood"], 2);
+    assert_eq!(
+        export["data"]["checkins"][2]["missed_usual_activities"],
+        true
+    );
 }

@@ -204,7 +204,7 @@ fn assess_explains_a_malformed_file_and_exits_2() {
 }
 
 #[test]
-fn export_writes_a_history_that_assess_reads() {
+fn export_writes_the_whole_account_and_assess_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     assert!(
         between(
@@ -240,36 +240,59 @@ fn export_writes_a_history_that_assess_reads() {
     );
     assert_eq!(status, 201, "{reply}");
     drop(server);
-    let file = dir.path().join("history.json");
+    // The export document, as Settings → "Your data" gives it.
+    let file = dir.path().join("export.json");
+    let out = between(
+        dir.path(),
+        &["export", "lu@example.org", "--out", file.to_str().unwrap()],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&file).unwrap();
+    let export: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(export["format"], "between-export");
+    assert_eq!(export["version"], 1);
+    assert_eq!(export["profile"]["email"], "lu@example.org");
+    assert_eq!(export["data"]["checkins"].as_array().unwrap().len(), 3);
+    assert_eq!(export["data"]["checkins"][0]["mood"], 3);
+    assert_eq!(export["data"]["questionnaires"][0]["instrument"], "phq9");
+    assert_eq!(
+        export["data"]["questionnaires"][0]["answers"],
+        serde_json::json!([1, 1, 1, 1, 0, 0, 0, 0, 1])
+    );
+    assert!(export["not_included"]["api_tokens"].is_string());
+    assert!(!written.contains("password") && !written.contains("btw_"));
+    // The older spelling writes the same to standard output.
+    let out = between(dir.path(), &["export", "--user", "lu@example.org"], None);
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again["data"], export["data"]);
+    // assess reads the export, and the history format `--history` writes, alike.
+    let history = dir.path().join("history.json");
     let out = between(
         dir.path(),
         &[
             "export",
-            "--user",
             "lu@example.org",
+            "--history",
             "--output",
-            file.to_str().unwrap(),
+            history.to_str().unwrap(),
         ],
         None,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let history: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(history["checkins"].as_array().unwrap().len(), 3);
-    assert_eq!(history["questionnaires"][0]["instrument"], "phq9");
-    assert_eq!(
-        history["questionnaires"][0]["answers"],
-        serde_json::json!([1, 1, 1, 1, 0, 0, 0, 0, 1])
-    );
-    assert!(!std::fs::read_to_string(&file).unwrap().contains("password"));
-    let assessed = Command::new(bin())
-        .args(["assess", "--input", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(assessed.status.success());
-    let g: serde_json::Value = serde_json::from_slice(&assessed.stdout).unwrap();
-    assert_eq!(g["level"], "urgent", "{g}");
-    assert_eq!(g["reasons"][0]["code"], "phq9_item9");
+    let h: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&history).unwrap()).unwrap();
+    assert_eq!(h["checkins"].as_array().unwrap().len(), 3);
+    for input in [&file, &history] {
+        let assessed = Command::new(bin())
+            .args(["assess", "--input", input.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(assessed.status.success(), "{}", text(&assessed.stderr));
+        let g: serde_json::Value = serde_json::from_slice(&assessed.stdout).unwrap();
+        assert_eq!(g["level"], "urgent", "{g}");
+        assert_eq!(g["reasons"][0]["code"], "phq9_item9");
+    }
     let missing = between(
         dir.path(),
         &["export", "--user", "nobody@example.org"],

@@ -228,11 +228,16 @@ impl Table {
 
 /// A column value as the format carries it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
+pub enum Value {
+    /// No value.
     Null,
+    /// A 64-bit integer.
     Integer(i64),
+    /// A floating-point number.
     Real(f64),
+    /// Text.
     Text(String),
+    /// A yes or no (PostgreSQL; SQLite keeps them as integers).
     Boolean(bool),
 }
 

@@ -49,6 +49,8 @@ pub mod erasure;
 pub mod onboarding;
 #[macro_use]
 pub mod roster;
+#[macro_use]
+pub mod export;
 
 mod error;
 mod open;
@@ -71,6 +73,7 @@ pub use domain::journal::{JournalCursor, JournalPage};
 pub use domain::order::Move;
 pub use erasure::ErasureStore;
 pub use error::StoreError;
+pub use export::{ExportDocument, ExportStore, ImportError, ImportSummary};
 pub use feedback::FeedbackStore;
 pub use guidance::{GuidanceChange, GuidanceStore};
 pub use homework::HomeworkStore;
@@ -105,6 +108,7 @@ pub trait Store:
     + ErasureStore
     + OnboardingStore
     + RosterStore
+    + ExportStore
     + Send
     + Sync
     + 'static
@@ -138,6 +142,7 @@ macro_rules! impl_all_stores {
         impl_erasure_store!($ty);
         impl_onboarding_store!($ty);
         impl_roster_store!($ty);
+        impl_export_store!($ty, $db, $postgres);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

@@ -184,6 +184,15 @@ pub fn router(state: AppState) -> Router {
             "/settings/tokens/{id}/revoke",
             get(pages::api_tokens::confirm_revoke).checked_post(pages::api_tokens::revoke),
         )
+        // Your data: download everything, and import a download into an empty account
+        // (issue 14). The upload may be far larger than any other form.
+        .route("/settings/data", get(pages::data::show))
+        .route(
+            "/settings/data/import",
+            checked_post(pages::data::import).layer(axum::extract::DefaultBodyLimit::max(
+                api::export::MAX_IMPORT_BYTES + 64 * 1024,
+            )),
+        )
         .route(
             "/safety-plan",
             get(pages::safety_plan::show).checked_post(pages::plans::save::<SafetyPlan>),

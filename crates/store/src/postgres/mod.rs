@@ -100,6 +100,14 @@ impl PostgresStore {
         }
     }
 
+    /// The account's data key, for an export or import (see [`Self::reading_key`]).
+    async fn account_key(
+        &self,
+        account: domain::account::AccountId,
+    ) -> Result<crate::vault::DataKey, StoreError> {
+        self.reading_key(account).await
+    }
+
     /// Re-wraps every account key under `next` (see `between key rotate`).
     pub(crate) async fn rewrap(&self, next: &crate::vault::Vault) -> Result<u64, StoreError> {
         Self::rewrap_keys(&self.pool, &self.vault, next).await

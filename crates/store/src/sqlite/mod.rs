@@ -197,6 +197,14 @@ impl SqliteStore {
         Self::seal_pending(&self.writer, &self.vault).await
     }
 
+    /// The account's data key, for an export or import (see [`Self::data_key`]).
+    async fn account_key(
+        &self,
+        account: domain::account::AccountId,
+    ) -> Result<crate::vault::DataKey, StoreError> {
+        self.data_key(account)
+    }
+
     /// Re-wraps every account key under `next` (see `between key rotate`).
     pub(crate) async fn rewrap(&self, next: &crate::vault::Vault) -> Result<u64, StoreError> {
         Self::rewrap_keys(&self.writer, &self.vault, next).await
@@ -371,6 +379,7 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> Result<(), StoreError> {
 // commands, and their code is shared with PostgreSQL.
 impl_backup_store!(SqliteStore, sqlx::Sqlite, false);
 impl_vault_startup!(SqliteStore, sqlx::Sqlite, false);
+impl_export_store!(SqliteStore, sqlx::Sqlite, false);
 
 #[async_trait::async_trait]
 impl crate::Store for SqliteStore {

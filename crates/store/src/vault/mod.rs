@@ -7,6 +7,7 @@
 //! another row, column or account fails to open, and is reported as damaged data instead of
 //! being shown. Which columns are sealed, and what identifies their rows, is in [`sealed`].
 
+pub mod codec;
 pub mod keyfile;
 pub mod sealed;
 #[macro_use]
@@ -70,7 +71,9 @@ impl DataKey {
     }
 
     fn cipher(&self) -> Option<XChaCha20Poly1305> {
-        self.key.as_ref().map(|k| XChaCha20Poly1305::new((&***k).into()))
+        self.key
+            .as_ref()
+            .map(|k| XChaCha20Poly1305::new((&***k).into()))
     }
 
     /// Seals `text` for `column` of the row `row` (its id or client id, as

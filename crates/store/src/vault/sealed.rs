@@ -53,6 +53,13 @@ pub const AGENDA_TEXT: Column = Column {
 /// Every sealed column.
 pub const ALL: &[Column] = &[CHECKIN_NOTE, JOURNAL_TEXT, AGENDA_TEXT];
 
+/// The sealed column `table.column`, if it is one.
+pub fn of(table: &str, column: &str) -> Option<Column> {
+    ALL.iter()
+        .find(|c| c.table == table && c.column == column)
+        .copied()
+}
+
 /// The wrapped data key of the account `$1`.
 pub(crate) const KEY_OF: &str = "SELECT wrapped FROM account_keys WHERE account_id = $1";
 

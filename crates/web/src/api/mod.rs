@@ -5,6 +5,7 @@ mod agenda;
 mod checkins;
 mod coping;
 pub mod error;
+pub mod export;
 mod guidance;
 mod homework;
 mod journal;
@@ -14,6 +15,7 @@ mod requests;
 mod sessions;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, patch, post};
 
 use crate::AppState;
@@ -59,4 +61,12 @@ pub fn router() -> Router<AppState> {
         )
         // Account lifecycle (issue 14): deleting one's own account.
         .route("/account", delete(account::delete))
+        // Your data: the whole account out as one document, check-ins as CSV, and a document
+        // in (issue 14). An import may be far larger than any other request.
+        .route("/export", get(export::export))
+        .route("/export/checkins.csv", get(export::checkins_csv))
+        .route(
+            "/import",
+            post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),
+        )
 }

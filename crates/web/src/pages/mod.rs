@@ -7,6 +7,7 @@ pub mod backsliding_plan;
 pub mod brief;
 pub mod checkin;
 pub mod contact;
+pub mod data;
 pub mod errors;
 pub mod farewell;
 pub mod feedback;

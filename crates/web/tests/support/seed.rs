@@ -151,13 +151,24 @@ pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
     .await;
 
     // Agenda, journal (one entry brought to the next session), homework and its log.
-    create(
+    let topic = create(
         t,
         c,
         "/api/v1/agenda",
         json!({"client_id": uuid::Uuid::new_v4(), "text": format!("sleep {m}")}),
     )
     .await;
+    // Moved up past the reflection's topic, so it has a place of its own.
+    let moved = t
+        .send(
+            axum::http::Request::patch(format!("/api/v1/agenda/{}", topic["id"]))
+                .header(axum::http::header::COOKIE, c)
+                .header(axum::http::header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(json!({"move": "up"}).to_string()))
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "move: {}", moved.body);
     create(
         t,
         c,
