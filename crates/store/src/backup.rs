@@ -201,28 +201,12 @@ impl Table {
     /// `SELECT` of every column, ordered by the primary key (or by every column when there
     /// is none), so two backups of the same data are the same file.
     pub(crate) fn select_sql(&self, postgres: bool) -> String {
-        let cols: Vec<String> = self
+        let columns: Vec<(&str, ColumnType)> = self
             .columns
             .iter()
-            .map(|c| {
-                if postgres {
-                    format!("{}::{}", quote(&c.name), c.ty.postgres_cast())
-                } else {
-                    quote(&c.name)
-                }
-            })
+            .map(|c| (c.name.as_str(), c.ty))
             .collect();
-        let order: Vec<String> = if self.key.is_empty() {
-            self.columns.iter().map(|c| quote(&c.name)).collect()
-        } else {
-            self.key.iter().map(|k| quote(k)).collect()
-        };
-        format!(
-            "SELECT {} FROM {} ORDER BY {}",
-            cols.join(", "),
-            quote(&self.name),
-            order.join(", ")
-        )
+        select_sql(&self.name, &columns, &self.key, None, postgres)
     }
 }
 
@@ -645,6 +629,43 @@ pub(crate) fn insert_head(target: &Target, postgres: bool) -> String {
         } else {
             ""
         }
+    )
+}
+
+/// `SELECT` of `columns` (name and type) from `table`, only the rows whose `filter` column
+/// is `$1` when one is named, in the order of `key` (or of every column when there is
+/// none), so the same data always reads the same. PostgreSQL casts each column to the type
+/// the format carries.
+pub(crate) fn select_sql(
+    table: &str,
+    columns: &[(&str, ColumnType)],
+    key: &[String],
+    filter: Option<&str>,
+    postgres: bool,
+) -> String {
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|(name, ty)| {
+            if postgres {
+                format!("{}::{}", quote(name), ty.postgres_cast())
+            } else {
+                quote(name)
+            }
+        })
+        .collect();
+    let order: Vec<String> = if key.is_empty() {
+        columns.iter().map(|(name, _)| quote(name)).collect()
+    } else {
+        key.iter().map(|k| quote(k)).collect()
+    };
+    let filter = filter
+        .map(|f| format!(" WHERE {} = $1", quote(f)))
+        .unwrap_or_default();
+    format!(
+        "SELECT {} FROM {}{filter} ORDER BY {}",
+        cols.join(", "),
+        quote(table),
+        order.join(", ")
     )
 }
 

@@ -306,7 +306,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
                     let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                     let id: Option<i64> = conn.scalar(PARK_ON_AGENDA, &[&account.0, &now])?;
                     let id = id.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-                    crate::agenda::seal_text_sqlite(conn, &key, account, id, &text)?;
+                    crate::agenda::seal_text_sqlite(conn, &key, account, id, text)?;
                 }
                 if written == Written::Created {
                     let (tool, rated, relief, at) = totals_args(&u);

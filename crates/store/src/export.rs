@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use crate::StoreError;
-use crate::backup::{ColumnType, Table, Value, quote};
+use crate::backup::{ColumnType, Table, Value};
 
 /// The `format` value of an export document.
 pub const FORMAT: &str = "between-export";
@@ -348,29 +348,12 @@ impl Shape {
     /// `SELECT` of every field of the rows of `$1`, by `filter` (`account_id` or `id`), in
     /// primary-key order.
     pub(crate) fn select_sql(&self, filter: &str, postgres: bool) -> String {
-        let cols: Vec<String> = self
+        let columns: Vec<(&str, ColumnType)> = self
             .fields
             .iter()
-            .map(|f| {
-                if postgres {
-                    format!("{}::{}", quote(&f.column), f.ty.postgres_cast())
-                } else {
-                    quote(&f.column)
-                }
-            })
+            .map(|f| (f.column.as_str(), f.ty))
             .collect();
-        let order: Vec<String> = if self.key.is_empty() {
-            self.fields.iter().map(|f| quote(&f.column)).collect()
-        } else {
-            self.key.iter().map(|k| quote(k)).collect()
-        };
-        format!(
-            "SELECT {} FROM {} WHERE {} = $1 ORDER BY {}",
-            cols.join(", "),
-            quote(&self.table),
-            quote(filter),
-            order.join(", ")
-        )
+        crate::backup::select_sql(&self.table, &columns, &self.key, Some(filter), postgres)
     }
 }
 

@@ -123,6 +123,44 @@ pub struct Census {
     pub of_account: std::collections::BTreeMap<String, i64>,
 }
 
+/// The census on one connection: `$tables` lists the tables, `$columns` (with `$1` the
+/// table) the columns of one that refer to an account. Only the catalogue queries differ
+/// between the backends.
+macro_rules! census_on {
+    ($conn:expr, $account:expr, $tables:expr, $columns:expr) => {{
+        let tables: Vec<String> = sqlx::query_scalar($tables)
+            .fetch_all(&mut $conn)
+            .await
+            .unwrap();
+        let mut census = Census::default();
+        for table in tables {
+            let mut columns: Vec<String> = sqlx::query_scalar($columns)
+                .bind(&table)
+                .fetch_all(&mut $conn)
+                .await
+                .unwrap();
+            if table == "accounts" {
+                columns.push("id".into());
+            }
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
+                .fetch_one(&mut $conn)
+                .await
+                .unwrap();
+            census.rows.insert(table.clone(), n);
+            if let Some(sql) = rows_of_sql(&table, &columns) {
+                let mine: i64 = sqlx::query_scalar(&sql)
+                    .bind($account)
+                    .fetch_one(&mut $conn)
+                    .await
+                    .unwrap();
+                census.of_account.insert(table, mine);
+            }
+        }
+        $conn.close().await.unwrap();
+        census
+    }};
+}
+
 /// Counts the rows of every table in the database at `url`, and those of `account`.
 pub async fn census(url: &DatabaseUrl, account: i64) -> Census {
     match url {
@@ -131,91 +169,35 @@ pub async fn census(url: &DatabaseUrl, account: i64) -> Census {
             let mut conn = sqlx::SqliteConnection::connect_with(&options)
                 .await
                 .unwrap();
-            let tables: Vec<String> = sqlx::query_scalar(
+            census_on!(
+                conn,
+                account,
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                "SELECT \"from\" FROM pragma_foreign_key_list($1) WHERE \"table\" = 'accounts' \
+                 UNION SELECT name FROM pragma_table_info($1) WHERE name = 'account_id'"
             )
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-            let mut census = Census::default();
-            for table in tables {
-                let mut columns: Vec<String> = sqlx::query_scalar(
-                    "SELECT \"from\" FROM pragma_foreign_key_list($1) WHERE \"table\" = 'accounts' \
-                     UNION SELECT name FROM pragma_table_info($1) WHERE name = 'account_id'",
-                )
-                .bind(&table)
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-                if table == "accounts" {
-                    columns.push("id".into());
-                }
-                let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
-                    .fetch_one(&mut conn)
-                    .await
-                    .unwrap();
-                census.rows.insert(table.clone(), n);
-                if let Some(sql) = rows_of_sql(&table, &columns) {
-                    let mine: i64 = sqlx::query_scalar(&sql)
-                        .bind(account)
-                        .fetch_one(&mut conn)
-                        .await
-                        .unwrap();
-                    census.of_account.insert(table, mine);
-                }
-            }
-            conn.close().await.unwrap();
-            census
         }
         DatabaseUrl::Postgres(raw) => {
             let mut conn = sqlx::PgConnection::connect(raw).await.unwrap();
-            let tables: Vec<String> = sqlx::query_scalar(
+            census_on!(
+                conn,
+                account,
                 "SELECT table_name::text FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
                  ORDER BY 1",
+                "SELECT a.attname::text FROM pg_constraint c \
+                 JOIN pg_class t ON t.oid = c.conrelid \
+                 JOIN pg_class p ON p.oid = c.confrelid \
+                 JOIN pg_namespace n ON n.oid = t.relnamespace \
+                 CROSS JOIN LATERAL unnest(c.conkey) AS k(attnum) \
+                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+                 WHERE c.contype = 'f' AND p.relname = 'accounts' \
+                 AND n.nspname = current_schema() AND t.relname::text = $1 \
+                 UNION SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 \
+                 AND column_name = 'account_id'"
             )
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-            let mut census = Census::default();
-            for table in tables {
-                let mut columns: Vec<String> = sqlx::query_scalar(
-                    "SELECT a.attname::text FROM pg_constraint c \
-                     JOIN pg_class t ON t.oid = c.conrelid \
-                     JOIN pg_class p ON p.oid = c.confrelid \
-                     JOIN pg_namespace n ON n.oid = t.relnamespace \
-                     CROSS JOIN LATERAL unnest(c.conkey) AS k(attnum) \
-                     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
-                     WHERE c.contype = 'f' AND p.relname = 'accounts' \
-                     AND n.nspname = current_schema() AND t.relname::text = $1 \
-                     UNION SELECT column_name::text FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name = $1 \
-                     AND column_name = 'account_id'",
-                )
-                .bind(&table)
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-                if table == "accounts" {
-                    columns.push("id".into());
-                }
-                let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
-                    .fetch_one(&mut conn)
-                    .await
-                    .unwrap();
-                census.rows.insert(table.clone(), n);
-                if let Some(sql) = rows_of_sql(&table, &columns) {
-                    let mine: i64 = sqlx::query_scalar(&sql)
-                        .bind(account)
-                        .fetch_one(&mut conn)
-                        .await
-                        .unwrap();
-                    census.of_account.insert(table, mine);
-                }
-            }
-            conn.close().await.unwrap();
-            census
         }
     }
 }
