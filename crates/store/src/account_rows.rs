@@ -68,7 +68,7 @@ macro_rules! existing_sql {
 /// SQL binds `$1` to the account, `$2` to `from` and `$3` to `to` (stored milliseconds; a
 /// missing bound is open).
 macro_rules! rows_in_range {
-    ($self:ident, $sql:expr, $account:expr, $from:expr, $to:expr, $convert:path) => {{
+    ($self:ident, $sql:expr, $account:expr, $from:expr, $to:expr, $convert:expr) => {{
         let rows: Vec<_> = sqlx::query_as($sql)
             .bind($account.0)
             .bind($crate::rows::ms_from($from))
@@ -82,7 +82,7 @@ macro_rules! rows_in_range {
 /// Reads at most one row (`sqlx` on `$self.reader()`, with the binds given in order) and
 /// converts it with `$convert`: `Ok(None)` when there is none.
 macro_rules! optional_row {
-    ($self:ident, $sql:expr, [$($bind:expr),* $(,)?], $convert:path) => {{
+    ($self:ident, $sql:expr, [$($bind:expr),* $(,)?], $convert:expr) => {{
         let row: Option<_> = sqlx::query_as($sql)
             $(.bind($bind))*
             .fetch_optional($self.reader())
@@ -94,7 +94,7 @@ macro_rules! optional_row {
 /// Reads every row (`sqlx` on `$self.reader()`, with the binds given in order) and converts
 /// each with `$convert`.
 macro_rules! all_rows {
-    ($self:ident, $sql:expr, [$($bind:expr),* $(,)?], $convert:path) => {{
+    ($self:ident, $sql:expr, [$($bind:expr),* $(,)?], $convert:expr) => {{
         let rows: Vec<_> = sqlx::query_as($sql)
             $(.bind($bind))*
             .fetch_all($self.reader())

@@ -12,6 +12,8 @@ use domain::therapy::{ReflectionId, TherapySessionId};
 
 use crate::StoreError;
 use crate::sqlite::Sql;
+use crate::vault::DataKey;
+use crate::vault::sealed::{FEEDBACK_TEXT, REFLECTION_FEEDBACK};
 
 /// Feedback notes and reflection feedback, scoped to one account.
 #[async_trait]
@@ -47,6 +49,7 @@ pub trait FeedbackStore: Send + Sync {
 db_row! {
 pub(crate) struct FeedbackRow {
     pub id: i64,
+    pub client_id: String,
     pub session_id: Option<i64>,
     pub kind: String,
     pub text: String,
@@ -55,13 +58,15 @@ pub(crate) struct FeedbackRow {
 }
 
 impl FeedbackRow {
-    pub fn into_note(self) -> Result<FeedbackNote, StoreError> {
+    /// The note, its words opened with the account's key.
+    pub fn into_note(self, key: &DataKey) -> Result<FeedbackNote, StoreError> {
+        let text = key.open(FEEDBACK_TEXT, &self.client_id, &self.text)?;
         Ok(FeedbackNote {
             id: FeedbackNoteId(self.id),
             session_id: self.session_id.map(TherapySessionId),
             kind: FeedbackKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::Corrupt("feedback kind".into()))?,
-            text: self.text,
+            text,
             created_at: crate::rows::from_ms(self.created_ms)?,
         })
     }
@@ -70,6 +75,7 @@ impl FeedbackRow {
 db_row! {
 pub(crate) struct ReflectionFeedbackRow {
     pub id: i64,
+    pub client_id: String,
     pub session_id: Option<i64>,
     pub at_ms: i64,
     pub feedback: String,
@@ -77,19 +83,21 @@ pub(crate) struct ReflectionFeedbackRow {
 }
 
 impl ReflectionFeedbackRow {
-    pub fn into_feedback(self) -> Result<ReflectionFeedback, StoreError> {
+    /// The feedback, opened with the account's key.
+    pub fn into_feedback(self, key: &DataKey) -> Result<ReflectionFeedback, StoreError> {
+        let text = key.open(REFLECTION_FEEDBACK, &self.client_id, &self.feedback)?;
         Ok(ReflectionFeedback {
             reflection_id: ReflectionId(self.id),
             session_id: self.session_id.map(TherapySessionId),
             at: crate::rows::from_ms(self.at_ms)?,
-            text: self.feedback,
+            text,
         })
     }
 }
 
 macro_rules! feedback_columns {
     () => {
-        "id, session_id, kind, text, created_ms"
+        "id, client_id, session_id, kind, text, created_ms"
     };
 }
 
@@ -118,7 +126,7 @@ pub(crate) const NOTES_IN_RANGE: &str = concat!(
 pub(crate) const DELETE: &str = "DELETE FROM feedback_notes WHERE account_id = $1 AND id = $2";
 
 /// Reflection feedback written in a range, oldest first (binds as `rows_in_range!`).
-pub(crate) const REFLECTION_FEEDBACK_IN_RANGE: &str = "SELECT id, session_id, at_ms, feedback FROM reflections \
+pub(crate) const REFLECTION_FEEDBACK_IN_RANGE: &str = "SELECT id, client_id, session_id, at_ms, feedback FROM reflections \
      WHERE account_id = $1 AND feedback IS NOT NULL \
      AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id";
 
@@ -130,10 +138,12 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
         n: &NewFeedback,
     ) -> Result<(FeedbackNote, Written), StoreError> {
         let n = n.clone();
+        let vault = self.vault();
         // On the writer, the session check and the insert see the same database.
         let (row, written): (FeedbackRow, Written) = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let session_id: Option<i64> = match n.session_id {
                     Some(s) => conn.scalar(OWN_SESSION, &[&s.0, &account.0])?,
                     None => None,
@@ -147,7 +157,7 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
                         &n.client_id.to_string(),
                         &session_id,
                         &n.kind.code(),
-                        &n.text,
+                        &key.seal(FEEDBACK_TEXT, &n.client_id.to_string(), &n.text),
                         &crate::rows::ms(Utc::now()),
                     ],
                     account,
@@ -155,7 +165,8 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
                 )
             })
             .await?;
-        row.into_note().map(|note| (note, written))
+        row.into_note(&self.data_key(account)?)
+            .map(|note| (note, written))
     }
 
     async fn feedback_notes(
@@ -164,7 +175,10 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<FeedbackNote>, StoreError> {
-        self.rows_in_range(NOTES_IN_RANGE, account, from, to, FeedbackRow::into_note)
+        let key = self.data_key(account)?;
+        self.rows_in_range(NOTES_IN_RANGE, account, from, to, |r: FeedbackRow| {
+            r.into_note(&key)
+        })
     }
 
     async fn delete_feedback(
@@ -181,12 +195,13 @@ impl FeedbackStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<ReflectionFeedback>, StoreError> {
+        let key = self.data_key(account)?;
         self.rows_in_range(
             REFLECTION_FEEDBACK_IN_RANGE,
             account,
             from,
             to,
-            ReflectionFeedbackRow::into_feedback,
+            |r: ReflectionFeedbackRow| r.into_feedback(&key),
         )
     }
 }
@@ -201,6 +216,12 @@ macro_rules! impl_feedback_store {
                 n: &domain::feedback::NewFeedback,
             ) -> Result<(domain::feedback::FeedbackNote, $crate::Written), $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
+                let sealed = key.seal(
+                    $crate::vault::sealed::FEEDBACK_TEXT,
+                    &n.client_id.to_string(),
+                    &n.text,
+                );
                 let session_id: Option<i64> = match n.session_id {
                     Some(s) => {
                         sqlx::query_scalar($crate::feedback::OWN_SESSION)
@@ -219,11 +240,11 @@ macro_rules! impl_feedback_store {
                         .bind(n.client_id.to_string())
                         .bind(session_id)
                         .bind(n.kind.code())
-                        .bind(&n.text)
+                        .bind(&sealed)
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
                 tx.commit().await?;
-                Ok((row.into_note()?, written))
+                Ok((row.into_note(&key)?, written))
             }
 
             async fn feedback_notes(
@@ -232,13 +253,14 @@ macro_rules! impl_feedback_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::feedback::FeedbackNote>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 rows_in_range!(
                     self,
                     $crate::feedback::NOTES_IN_RANGE,
                     account,
                     from,
                     to,
-                    $crate::feedback::FeedbackRow::into_note
+                    |r: $crate::feedback::FeedbackRow| r.into_note(&key)
                 )
             }
 
@@ -261,13 +283,14 @@ macro_rules! impl_feedback_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::feedback::ReflectionFeedback>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 rows_in_range!(
                     self,
                     $crate::feedback::REFLECTION_FEEDBACK_IN_RANGE,
                     account,
                     from,
                     to,
-                    $crate::feedback::ReflectionFeedbackRow::into_feedback
+                    |r: $crate::feedback::ReflectionFeedbackRow| r.into_feedback(&key)
                 )
             }
         }

@@ -182,6 +182,7 @@ impl FirstSessionRow {
 db_row! {
 pub(crate) struct ReflectionRow {
     pub id: i64,
+    pub client_id: String,
     pub session_id: Option<i64>,
     pub at_ms: i64,
     pub session_feeling: Option<i64>,
@@ -191,7 +192,16 @@ pub(crate) struct ReflectionRow {
 }
 
 impl ReflectionRow {
-    pub fn into_reflection(self) -> Result<StoredReflection, StoreError> {
+    /// The reflection, its feedback opened with the account's key.
+    pub fn into_reflection(
+        self,
+        key: &crate::vault::DataKey,
+    ) -> Result<StoredReflection, StoreError> {
+        let feedback = key.open_opt(
+            crate::vault::sealed::REFLECTION_FEEDBACK,
+            &self.client_id,
+            self.feedback,
+        )?;
         let codes: Vec<String> = serde_json::from_str(&self.came_up)
             .map_err(|_| StoreError::Corrupt("reflection came_up".into()))?;
         Ok(StoredReflection {
@@ -212,9 +222,18 @@ impl ReflectionRow {
                         .ok_or_else(|| StoreError::Corrupt("reflection came_up".into()))
                 })
                 .collect::<Result<_, _>>()?,
-            feedback: self.feedback,
+            feedback,
         })
     }
+}
+
+/// The reflection's feedback as stored: sealed, bound to its client id.
+pub(crate) fn sealed_feedback(key: &crate::vault::DataKey, r: &Reflection) -> Option<String> {
+    key.seal_opt(
+        crate::vault::sealed::REFLECTION_FEEDBACK,
+        &r.client_id.to_string(),
+        r.feedback.as_deref(),
+    )
 }
 
 macro_rules! session_columns {
@@ -305,7 +324,7 @@ pub(crate) const OWN_SESSION: &str =
 
 macro_rules! reflection_columns {
     () => {
-        "id, session_id, at_ms, session_feeling, came_up, feedback"
+        "id, client_id, session_id, at_ms, session_feeling, came_up, feedback"
     };
 }
 
@@ -530,6 +549,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         let (row, written): (ReflectionRow, Written) = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let session_id: Option<i64> = match session_id {
                     Some(s) => conn.scalar(OWN_SESSION, &[&s.0, &account.0])?,
                     None => None,
@@ -545,13 +565,12 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                         &crate::rows::ms(at),
                         &r.session_feeling.map(|v| i64::from(v.get())),
                         &came_up_json(&r),
-                        &r.feedback,
+                        &sealed_feedback(&key, &r),
                     ],
                     account,
                     r.client_id,
                 )?;
                 if written == Written::Created {
-                    let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                     for topic in &r.topics {
                         let id: Option<i64> =
                             conn.scalar(INSERT_TOPIC, &[&account.0, &crate::rows::ms(at)])?;
@@ -562,7 +581,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                 Ok((row, written))
             })
             .await?;
-        Ok((row.into_reflection()?, written))
+        Ok((row.into_reflection(&self.data_key(account)?)?, written))
     }
 
     async fn reflections_since(
@@ -570,10 +589,11 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         account: AccountId,
         since: DateTime<Utc>,
     ) -> Result<Vec<StoredReflection>, StoreError> {
+        let key = self.data_key(account)?;
         self.all_rows(
             REFLECTIONS_SINCE,
             &[&account.0, &crate::rows::ms(since)],
-            ReflectionRow::into_reflection,
+            |r: ReflectionRow| r.into_reflection(&key),
         )
     }
 }
@@ -736,6 +756,7 @@ macro_rules! impl_therapy_store {
                 r: &domain::therapy::Reflection,
             ) -> Result<($crate::therapy::StoredReflection, $crate::Written), $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
                 let session_id: Option<i64> = match session_id {
                     Some(s) => sqlx::query_scalar($crate::therapy::OWN_SESSION)
                         .bind(s.0)
@@ -754,10 +775,9 @@ macro_rules! impl_therapy_store {
                         .bind($crate::rows::ms(at))
                         .bind(r.session_feeling.map(|v| i64::from(v.get())))
                         .bind($crate::therapy::came_up_json(r))
-                        .bind(&r.feedback)
+                        .bind($crate::therapy::sealed_feedback(&key, r))
                 );
                 if written == $crate::Written::Created {
-                    let key = self.data_key(&mut *tx, account).await?;
                     for topic in &r.topics {
                         let id: i64 = sqlx::query_scalar($crate::therapy::INSERT_TOPIC)
                             .bind(account.0)
@@ -770,7 +790,7 @@ macro_rules! impl_therapy_store {
                     }
                 }
                 tx.commit().await?;
-                Ok((row.into_reflection()?, written))
+                Ok((row.into_reflection(&key)?, written))
             }
 
             async fn reflections_since(
@@ -778,7 +798,13 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 since: chrono::DateTime<chrono::Utc>,
             ) -> Result<Vec<$crate::therapy::StoredReflection>, $crate::StoreError> {
-                all_rows!(self, $crate::therapy::REFLECTIONS_SINCE, [account.0, $crate::rows::ms(since)], $crate::therapy::ReflectionRow::into_reflection)
+                let key = self.reading_key(account).await?;
+                all_rows!(
+                    self,
+                    $crate::therapy::REFLECTIONS_SINCE,
+                    [account.0, $crate::rows::ms(since)],
+                    |r: $crate::therapy::ReflectionRow| r.into_reflection(&key)
+                )
             }
         }
 

@@ -50,8 +50,19 @@ pub const AGENDA_TEXT: Column = Column {
     row_key: "id",
 };
 
+/// A note on what did or didn't sit well in therapy.
+pub const FEEDBACK_TEXT: Column = Column::keyed_by_client_id("feedback_notes", "text");
+/// What a person wrote after a session in its reflection.
+pub const REFLECTION_FEEDBACK: Column = Column::keyed_by_client_id("reflections", "feedback");
+
 /// Every sealed column.
-pub const ALL: &[Column] = &[CHECKIN_NOTE, JOURNAL_TEXT, AGENDA_TEXT];
+pub const ALL: &[Column] = &[
+    CHECKIN_NOTE,
+    JOURNAL_TEXT,
+    AGENDA_TEXT,
+    FEEDBACK_TEXT,
+    REFLECTION_FEEDBACK,
+];
 
 /// The sealed column `table.column`, if it is one.
 pub fn of(table: &str, column: &str) -> Option<Column> {
