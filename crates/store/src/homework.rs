@@ -12,6 +12,8 @@ use domain::idempotency::Written;
 use crate::StoreError;
 use crate::rows::client_id;
 use crate::sqlite::Sql;
+use crate::vault::DataKey;
+use crate::vault::sealed::{HOMEWORK_LOG_NOTE, HOMEWORK_TEXT};
 
 /// Homework and its log, scoped to one account.
 #[async_trait]
@@ -77,11 +79,12 @@ pub(crate) struct HomeworkRow {
 }
 
 impl HomeworkRow {
-    pub fn into_homework(self) -> Result<Homework, StoreError> {
+    /// The homework, its words opened with the account's key.
+    pub fn into_homework(self, key: &DataKey) -> Result<Homework, StoreError> {
         Ok(Homework {
             id: HomeworkId(self.id),
+            text: key.open(HOMEWORK_TEXT, &self.client_id, &self.text)?,
             client_id: client_id(&self.client_id, "homework")?,
-            text: self.text,
             due_on: self
                 .due_on
                 .map(|d| {
@@ -113,13 +116,14 @@ pub(crate) struct HomeworkLogRow {
 }
 
 impl HomeworkLogRow {
-    pub fn into_log(self) -> Result<HomeworkLog, StoreError> {
+    /// The done time, its note opened with the account's key.
+    pub fn into_log(self, key: &DataKey) -> Result<HomeworkLog, StoreError> {
         Ok(HomeworkLog {
             id: HomeworkLogId(self.id),
             homework_id: HomeworkId(self.homework_id),
+            note: key.open_opt(HOMEWORK_LOG_NOTE, &self.client_id, self.note)?,
             client_id: client_id(&self.client_id, "homework log")?,
             at: crate::rows::from_ms(self.at_ms)?,
-            note: self.note,
         })
     }
 }
@@ -167,7 +171,11 @@ pub(crate) const ONE: &str = concat!(
     " FROM homework WHERE account_id = $1 AND id = $2"
 );
 
-/// Changes homework: `$1` text, `$2` whether the due date changes and `$3` to what,
+/// The client id of the account's (`$1`) homework `$2`, which its sealed text is bound to.
+pub(crate) const CLIENT_ID: &str =
+    "SELECT client_id FROM homework WHERE account_id = $1 AND id = $2";
+
+/// Changes homework: `$1` the sealed text (`NULL` to leave it), `$2` whether the due date changes and `$3` to what,
 /// `$4` frequency, `$5` finished (`NULL` to leave it), `$6` now, `$7` account, `$8` id.
 pub(crate) const EDIT: &str = "UPDATE homework SET text = COALESCE($1, text), \
      due_on = CASE WHEN $2 THEN $3 ELSE due_on END, \
@@ -210,9 +218,11 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         h: &NewHomework,
     ) -> Result<(Homework, Written), StoreError> {
         let h = h.clone();
+        let vault = self.vault();
         let (row, written): (HomeworkRow, Written) = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 crate::sqlite::sql::insert_or_existing(
                     conn,
                     insert_new_sql!("homework", homework_columns!(), homework_values!()),
@@ -220,7 +230,7 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
                     &[
                         &account.0,
                         &h.client_id.to_string(),
-                        &h.text,
+                        &key.seal(HOMEWORK_TEXT, &h.client_id.to_string(), &h.text),
                         &h.due_on.map(day_text),
                         &h.frequency.code(),
                         &crate::rows::ms(Utc::now()),
@@ -230,7 +240,7 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
                 )
             })
             .await?;
-        Ok((row.into_homework()?, written))
+        Ok((row.into_homework(&self.data_key(account)?)?, written))
     }
 
     async fn homework_list(
@@ -238,11 +248,10 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         account: AccountId,
         include_finished: bool,
     ) -> Result<Vec<Homework>, StoreError> {
-        self.all_rows(
-            LIST,
-            &[&account.0, &include_finished],
-            HomeworkRow::into_homework,
-        )
+        let key = self.data_key(account)?;
+        self.all_rows(LIST, &[&account.0, &include_finished], |r: HomeworkRow| {
+            r.into_homework(&key)
+        })
     }
 
     async fn edit_homework(
@@ -253,13 +262,26 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Option<Homework>, StoreError> {
         let edit = edit.clone();
+        let vault = self.vault();
         let row: Option<HomeworkRow> = self
             .db()?
             .write(move |conn| {
+                let text = match &edit.text {
+                    Some(text) => {
+                        let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
+                        let Some(client_id) =
+                            conn.scalar::<String>(CLIENT_ID, &[&account.0, &id.0])?
+                        else {
+                            return Ok(None);
+                        };
+                        Some(key.seal(HOMEWORK_TEXT, &client_id, text))
+                    }
+                    None => None,
+                };
                 let changed = conn.exec(
                     EDIT,
                     &[
-                        &edit.text,
+                        &text,
                         &edit.due_on.is_some(),
                         &edit.due_on.flatten().map(day_text),
                         &edit.frequency.map(|f| f.code()),
@@ -275,7 +297,8 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
                 conn.row(ONE, &[&account.0, &id.0])
             })
             .await?;
-        row.map(HomeworkRow::into_homework).transpose()
+        let key = self.data_key(account)?;
+        row.map(|r| r.into_homework(&key)).transpose()
     }
 
     async fn delete_homework(
@@ -293,9 +316,11 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         log: &NewHomeworkLog,
     ) -> Result<Option<(HomeworkLog, Written)>, StoreError> {
         let log = log.clone();
+        let vault = self.vault();
         let logged: Option<(HomeworkLogRow, Written)> = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 if conn
                     .scalar::<i64>(OWNED, &[&account.0, &homework_id.0])?
                     .is_none()
@@ -316,7 +341,11 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
                             &homework_id.0,
                             &log.client_id.to_string(),
                             &crate::rows::ms(log.at),
-                            &log.note,
+                            &key.seal_opt(
+                                HOMEWORK_LOG_NOTE,
+                                &log.client_id.to_string(),
+                                log.note.as_deref(),
+                            ),
                             &crate::rows::ms(Utc::now()),
                         ],
                         account,
@@ -331,8 +360,9 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
                 Ok(Some((row, written)))
             })
             .await?;
+        let key = self.data_key(account)?;
         logged
-            .map(|(row, written)| Ok((row.into_log()?, written)))
+            .map(|(row, written)| Ok((row.into_log(&key)?, written)))
             .transpose()
     }
 
@@ -341,10 +371,11 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         account: AccountId,
         include_finished: bool,
     ) -> Result<Vec<HomeworkLog>, StoreError> {
+        let key = self.data_key(account)?;
         self.all_rows(
             LOGS_OF_LISTED,
             &[&account.0, &include_finished],
-            HomeworkLogRow::into_log,
+            |r: HomeworkLogRow| r.into_log(&key),
         )
     }
 
@@ -354,7 +385,10 @@ impl HomeworkStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<HomeworkLog>, StoreError> {
-        self.rows_in_range(LOGS_IN_RANGE, account, from, to, HomeworkLogRow::into_log)
+        let key = self.data_key(account)?;
+        self.rows_in_range(LOGS_IN_RANGE, account, from, to, |r: HomeworkLogRow| {
+            r.into_log(&key)
+        })
     }
 }
 
@@ -367,18 +401,21 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 h: &domain::homework::NewHomework,
             ) -> Result<(domain::homework::Homework, $crate::Written), $crate::StoreError> {
+                let key = self.data_key(self.writer(), account).await?;
+                let sealed =
+                    key.seal($crate::vault::sealed::HOMEWORK_TEXT, &h.client_id.to_string(), &h.text);
                 let (row, written): ($crate::homework::HomeworkRow, _) = insert_or_existing!(
                     self.writer(), account, h.client_id,
                     into "homework" (homework_columns!()) homework_values!(),
                     |q| q
                         .bind(account.0)
                         .bind(h.client_id.to_string())
-                        .bind(&h.text)
+                        .bind(&sealed)
                         .bind(h.due_on.map($crate::homework::day_text))
                         .bind(h.frequency.code())
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
-                Ok((row.into_homework()?, written))
+                Ok((row.into_homework(&key)?, written))
             }
 
             async fn homework_list(
@@ -386,7 +423,13 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 include_finished: bool,
             ) -> Result<Vec<domain::homework::Homework>, $crate::StoreError> {
-                all_rows!(self, $crate::homework::LIST, [account.0, include_finished], $crate::homework::HomeworkRow::into_homework)
+                let key = self.reading_key(account).await?;
+                all_rows!(
+                    self,
+                    $crate::homework::LIST,
+                    [account.0, include_finished],
+                    |r: $crate::homework::HomeworkRow| r.into_homework(&key)
+                )
             }
 
             async fn edit_homework(
@@ -396,8 +439,24 @@ macro_rules! impl_homework_store {
                 edit: &domain::homework::HomeworkEdit,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
+                let key = self.data_key(self.writer(), account).await?;
+                let text = match &edit.text {
+                    Some(text) => {
+                        let client_id: Option<String> =
+                            sqlx::query_scalar($crate::homework::CLIENT_ID)
+                                .bind(account.0)
+                                .bind(id.0)
+                                .fetch_optional(self.writer())
+                                .await?;
+                        let Some(client_id) = client_id else {
+                            return Ok(None);
+                        };
+                        Some(key.seal($crate::vault::sealed::HOMEWORK_TEXT, &client_id, text))
+                    }
+                    None => None,
+                };
                 let done = sqlx::query($crate::homework::EDIT)
-                    .bind(edit.text.as_deref())
+                    .bind(text)
                     .bind(edit.due_on.is_some())
                     .bind(edit.due_on.flatten().map($crate::homework::day_text))
                     .bind(edit.frequency.map(|f| f.code()))
@@ -410,7 +469,7 @@ macro_rules! impl_homework_store {
                 if done.rows_affected() == 0 {
                     return Ok(None);
                 }
-                Self::homework_in(self.writer(), account, id).await
+                Self::homework_in(self.writer(), &key, account, id).await
             }
 
             async fn delete_homework(
@@ -434,6 +493,7 @@ macro_rules! impl_homework_store {
             ) -> Result<Option<(domain::homework::HomeworkLog, $crate::Written)>, $crate::StoreError>
             {
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
                 let found: Option<i64> = sqlx::query_scalar($crate::homework::OWNED)
                     .bind(account.0)
                     .bind(homework_id.0)
@@ -451,7 +511,11 @@ macro_rules! impl_homework_store {
                         .bind(homework_id.0)
                         .bind(log.client_id.to_string())
                         .bind($crate::rows::ms(log.at))
-                        .bind(&log.note)
+                        .bind(key.seal_opt(
+                            $crate::vault::sealed::HOMEWORK_LOG_NOTE,
+                            &log.client_id.to_string(),
+                            log.note.as_deref(),
+                        ))
                         .bind($crate::rows::ms(chrono::Utc::now()))
                 );
                 if written == $crate::Written::Created {
@@ -464,7 +528,7 @@ macro_rules! impl_homework_store {
                         .await?;
                 }
                 tx.commit().await?;
-                Ok(Some((row.into_log()?, written)))
+                Ok(Some((row.into_log(&key)?, written)))
             }
 
             async fn homework_logs_of_listed(
@@ -472,7 +536,13 @@ macro_rules! impl_homework_store {
                 account: domain::account::AccountId,
                 include_finished: bool,
             ) -> Result<Vec<domain::homework::HomeworkLog>, $crate::StoreError> {
-                all_rows!(self, $crate::homework::LOGS_OF_LISTED, [account.0, include_finished], $crate::homework::HomeworkLogRow::into_log)
+                let key = self.reading_key(account).await?;
+                all_rows!(
+                    self,
+                    $crate::homework::LOGS_OF_LISTED,
+                    [account.0, include_finished],
+                    |r: $crate::homework::HomeworkLogRow| r.into_log(&key)
+                )
             }
 
             async fn homework_logs(
@@ -481,13 +551,14 @@ macro_rules! impl_homework_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::homework::HomeworkLog>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 rows_in_range!(
                     self,
                     $crate::homework::LOGS_IN_RANGE,
                     account,
                     from,
                     to,
-                    $crate::homework::HomeworkLogRow::into_log
+                    |r: $crate::homework::HomeworkLogRow| r.into_log(&key)
                 )
             }
         }
@@ -495,6 +566,7 @@ macro_rules! impl_homework_store {
         impl $ty {
             async fn homework_in(
                 executor: &sqlx::Pool<$db>,
+                key: &$crate::vault::DataKey,
                 account: domain::account::AccountId,
                 id: domain::homework::HomeworkId,
             ) -> Result<Option<domain::homework::Homework>, $crate::StoreError> {
@@ -504,7 +576,7 @@ macro_rules! impl_homework_store {
                         .bind(id.0)
                         .fetch_optional(executor)
                         .await?;
-                row.map($crate::homework::HomeworkRow::into_homework).transpose()
+                row.map(|r| r.into_homework(key)).transpose()
             }
         }
     };

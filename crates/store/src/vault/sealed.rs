@@ -55,6 +55,11 @@ pub const FEEDBACK_TEXT: Column = Column::keyed_by_client_id("feedback_notes", "
 /// What a person wrote after a session in its reflection.
 pub const REFLECTION_FEEDBACK: Column = Column::keyed_by_client_id("reflections", "feedback");
 
+/// Homework in the person's words.
+pub const HOMEWORK_TEXT: Column = Column::keyed_by_client_id("homework", "text");
+/// A note on doing homework.
+pub const HOMEWORK_LOG_NOTE: Column = Column::keyed_by_client_id("homework_log", "note");
+
 /// Every sealed column.
 pub const ALL: &[Column] = &[
     CHECKIN_NOTE,
@@ -62,6 +67,8 @@ pub const ALL: &[Column] = &[
     AGENDA_TEXT,
     FEEDBACK_TEXT,
     REFLECTION_FEEDBACK,
+    HOMEWORK_TEXT,
+    HOMEWORK_LOG_NOTE,
 ];
 
 /// The sealed column `table.column`, if it is one.
