@@ -14,6 +14,8 @@ use domain::order::Move;
 
 use crate::StoreError;
 use crate::sqlite::Sql;
+use crate::vault::DataKey;
+use crate::vault::sealed::{COPING_LIST_TEXT, COPING_USE_NOTE};
 
 /// Uses of coping tools and the personal lists, each scoped to one account.
 #[async_trait]
@@ -96,7 +98,9 @@ pub(crate) struct CopingUseRow {
 }
 
 impl CopingUseRow {
-    pub fn into_use(self) -> Result<CopingUse, StoreError> {
+    /// The use, its note opened with the account's key.
+    pub fn into_use(self, key: &DataKey) -> Result<CopingUse, StoreError> {
+        let note = key.open_opt(COPING_USE_NOTE, &self.client_id, self.note)?;
         Ok(CopingUse {
             id: CopingUseId(self.id),
             content: NewCopingUse {
@@ -109,7 +113,7 @@ impl CopingUseRow {
                 started_at: crate::rows::from_ms(self.started_ms)?,
                 distress_before: distress(self.distress_before)?,
                 distress_after: distress(self.distress_after)?,
-                note: self.note,
+                note,
             },
             created_at: crate::rows::from_ms(self.created_ms)?,
         })
@@ -126,12 +130,13 @@ pub(crate) struct ListItemRow {
 }
 
 impl ListItemRow {
-    pub fn into_item(self) -> Result<ListItem, StoreError> {
+    /// The item, its words opened with the account's key.
+    pub fn into_item(self, key: &DataKey) -> Result<ListItem, StoreError> {
         Ok(ListItem {
             id: ListItemId(self.id),
             kind: ListKind::parse(&self.kind)
                 .ok_or_else(|| StoreError::Corrupt("list kind".into()))?,
-            text: self.text,
+            text: key.open(COPING_LIST_TEXT, &self.id.to_string(), &self.text)?,
             position: self.position,
         })
     }
@@ -231,14 +236,21 @@ pub(crate) const USES_IN_RANGE: &str = concat!(
 pub(crate) const LIST: &str = "SELECT id, kind, text, position FROM coping_list_items \
      WHERE account_id = $1 AND kind = $2 ORDER BY position, id";
 
-/// Adds text `$3` at the end of the account's (`$1`) list of kind `$2`, created at `$4`.
+/// Adds an item at the end of the account's (`$1`) list of kind `$2`, created at `$3`. Its
+/// text is sealed bound to its id, which exists only once the row does: it is written
+/// empty, and [`UPDATE_ITEM`] writes the sealed text in the same transaction.
 pub(crate) const ADD_ITEM: &str = "INSERT INTO coping_list_items (account_id, kind, text, \
      position, created_ms) \
-     SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4 \
+     SELECT $1, $2, '', COALESCE(MAX(position), 0) + 1, $3 \
      FROM coping_list_items WHERE account_id = $1 AND kind = $2 \
      RETURNING id, kind, text, position";
 
-/// Sets the text `$1` of the account's (`$2`) item `$3`.
+/// The item's text as stored: sealed, bound to its id.
+pub(crate) fn seal_item(key: &DataKey, id: i64, text: &str) -> String {
+    key.seal(COPING_LIST_TEXT, &id.to_string(), text)
+}
+
+/// Sets the sealed text `$1` of the account's (`$2`) item `$3`.
 pub(crate) const UPDATE_ITEM: &str =
     "UPDATE coping_list_items SET text = $1 WHERE account_id = $2 AND id = $3";
 
@@ -281,6 +293,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
         let (row, written): (CopingUseRow, Written) = self
             .db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let (row, written) = crate::sqlite::sql::insert_or_existing(
                     conn,
                     insert_new_sql!("coping_uses", coping_use_columns!(), coping_use_values!()),
@@ -292,7 +305,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
                         &crate::rows::ms(u.started_at),
                         &u.distress_before.map(|r| i64::from(r.get())),
                         &u.distress_after.map(|r| i64::from(r.get())),
-                        &u.note,
+                        &key.seal_opt(COPING_USE_NOTE, &u.client_id.to_string(), u.note.as_deref()),
                         &now,
                     ],
                     account,
@@ -303,7 +316,6 @@ impl CopingStore for crate::sqlite::SqliteStore {
                 if written == Written::Created
                     && let Some(text) = u.parked_text()
                 {
-                    let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                     let id: Option<i64> = conn.scalar(PARK_ON_AGENDA, &[&account.0, &now])?;
                     let id = id.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                     crate::agenda::seal_text_sqlite(conn, &key, account, id, text)?;
@@ -325,7 +337,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
                 Ok((row, written))
             })
             .await?;
-        Ok((row.into_use()?, written))
+        Ok((row.into_use(&self.data_key(account)?)?, written))
     }
 
     async fn coping_totals(&self, account: AccountId) -> Result<Vec<ToolTotals>, StoreError> {
@@ -334,7 +346,8 @@ impl CopingStore for crate::sqlite::SqliteStore {
     }
 
     async fn last_coping_use(&self, account: AccountId) -> Result<Option<CopingUse>, StoreError> {
-        self.optional_row(LAST_USE, &[&account.0], CopingUseRow::into_use)
+        let key = self.data_key(account)?;
+        self.optional_row(LAST_USE, &[&account.0], |r: CopingUseRow| r.into_use(&key))
     }
 
     async fn coping_uses(
@@ -343,7 +356,10 @@ impl CopingStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CopingUse>, StoreError> {
-        self.rows_in_range(USES_IN_RANGE, account, from, to, CopingUseRow::into_use)
+        let key = self.data_key(account)?;
+        self.rows_in_range(USES_IN_RANGE, account, from, to, |r: CopingUseRow| {
+            r.into_use(&key)
+        })
     }
 
     async fn coping_list(
@@ -351,7 +367,10 @@ impl CopingStore for crate::sqlite::SqliteStore {
         account: AccountId,
         kind: ListKind,
     ) -> Result<Vec<ListItem>, StoreError> {
-        self.all_rows(LIST, &[&account.0, &kind.code()], ListItemRow::into_item)
+        let key = self.data_key(account)?;
+        self.all_rows(LIST, &[&account.0, &kind.code()], |r: ListItemRow| {
+            r.into_item(&key)
+        })
     }
 
     async fn add_list_item(
@@ -361,23 +380,25 @@ impl CopingStore for crate::sqlite::SqliteStore {
         text: &str,
     ) -> Result<ListItem, StoreError> {
         let text = text.to_owned();
-        let row: ListItemRow = self
-            .db()?
+        let vault = self.vault();
+        self.db()?
             .write(move |conn| {
-                Ok(conn
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
+                let row: ListItemRow = conn
                     .row(
                         ADD_ITEM,
-                        &[
-                            &account.0,
-                            &kind.code(),
-                            &text,
-                            &crate::rows::ms(Utc::now()),
-                        ],
+                        &[&account.0, &kind.code(), &crate::rows::ms(Utc::now())],
                     )?
-                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?)
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                let sealed = seal_item(&key, row.id, &text);
+                conn.exec(UPDATE_ITEM, &[&sealed, &account.0, &row.id])?;
+                ListItemRow {
+                    text: sealed,
+                    ..row
+                }
+                .into_item(&key)
             })
-            .await?;
-        row.into_item()
+            .await
     }
 
     async fn update_list_item(
@@ -387,8 +408,13 @@ impl CopingStore for crate::sqlite::SqliteStore {
         text: &str,
     ) -> Result<bool, StoreError> {
         let text = text.to_owned();
+        let vault = self.vault();
         self.db()?
-            .write(move |conn| Ok(conn.exec(UPDATE_ITEM, &[&text, &account.0, &id.0])? == 1))
+            .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
+                let sealed = seal_item(&key, id.0, &text);
+                Ok(conn.exec(UPDATE_ITEM, &[&sealed, &account.0, &id.0])? == 1)
+            })
             .await
     }
 
@@ -436,6 +462,12 @@ macro_rules! impl_coping_store {
             ) -> Result<(domain::coping::CopingUse, $crate::Written), $crate::StoreError> {
                 let now = $crate::rows::ms(chrono::Utc::now());
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
+                let note = key.seal_opt(
+                    $crate::vault::sealed::COPING_USE_NOTE,
+                    &u.client_id.to_string(),
+                    u.note.as_deref(),
+                );
                 let (row, written): ($crate::coping::CopingUseRow, _) = insert_or_existing!(
                     &mut *tx, account, u.client_id,
                     into "coping_uses" (coping_use_columns!()) coping_use_values!(),
@@ -446,12 +478,11 @@ macro_rules! impl_coping_store {
                         .bind($crate::rows::ms(u.started_at))
                         .bind(u.distress_before.map(|r| i64::from(r.get())))
                         .bind(u.distress_after.map(|r| i64::from(r.get())))
-                        .bind(&u.note)
+                        .bind(&note)
                         .bind(now)
                 );
                 if written == $crate::Written::Created {
                     if let Some(text) = u.parked_text() {
-                        let key = self.data_key(&mut *tx, account).await?;
                         let id: i64 = sqlx::query_scalar($crate::coping::PARK_ON_AGENDA)
                             .bind(account.0)
                             .bind(now)
@@ -480,7 +511,7 @@ macro_rules! impl_coping_store {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok((row.into_use()?, written))
+                Ok((row.into_use(&key)?, written))
             }
 
             async fn coping_totals(
@@ -498,11 +529,12 @@ macro_rules! impl_coping_store {
                 &self,
                 account: domain::account::AccountId,
             ) -> Result<Option<domain::coping::CopingUse>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 optional_row!(
                     self,
                     $crate::coping::LAST_USE,
                     [account.0],
-                    $crate::coping::CopingUseRow::into_use
+                    |r: $crate::coping::CopingUseRow| r.into_use(&key)
                 )
             }
 
@@ -512,13 +544,14 @@ macro_rules! impl_coping_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::coping::CopingUse>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 rows_in_range!(
                     self,
                     $crate::coping::USES_IN_RANGE,
                     account,
                     from,
                     to,
-                    $crate::coping::CopingUseRow::into_use
+                    |r: $crate::coping::CopingUseRow| r.into_use(&key)
                 )
             }
 
@@ -527,7 +560,13 @@ macro_rules! impl_coping_store {
                 account: domain::account::AccountId,
                 kind: domain::coping::ListKind,
             ) -> Result<Vec<domain::coping::ListItem>, $crate::StoreError> {
-                all_rows!(self, $crate::coping::LIST, [account.0, kind.code()], $crate::coping::ListItemRow::into_item)
+                let key = self.reading_key(account).await?;
+                all_rows!(
+                    self,
+                    $crate::coping::LIST,
+                    [account.0, kind.code()],
+                    |r: $crate::coping::ListItemRow| r.into_item(&key)
+                )
             }
 
             async fn add_list_item(
@@ -536,15 +575,24 @@ macro_rules! impl_coping_store {
                 kind: domain::coping::ListKind,
                 text: &str,
             ) -> Result<domain::coping::ListItem, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
                 let row: $crate::coping::ListItemRow = sqlx::query_as($crate::coping::ADD_ITEM)
-                .bind(account.0)
-                .bind(kind.code())
-                .bind(text)
-                .bind($crate::rows::ms(chrono::Utc::now()))
-                .fetch_all(self.writer())
-                .await
-                .and_then($crate::rows::only_row)?;
-                row.into_item()
+                    .bind(account.0)
+                    .bind(kind.code())
+                    .bind($crate::rows::ms(chrono::Utc::now()))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .and_then($crate::rows::only_row)?;
+                let sealed = $crate::coping::seal_item(&key, row.id, text);
+                sqlx::query($crate::coping::UPDATE_ITEM)
+                    .bind(&sealed)
+                    .bind(account.0)
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                $crate::coping::ListItemRow { text: sealed, ..row }.into_item(&key)
             }
 
             async fn update_list_item(
@@ -553,8 +601,9 @@ macro_rules! impl_coping_store {
                 id: domain::coping::ListItemId,
                 text: &str,
             ) -> Result<bool, $crate::StoreError> {
+                let key = self.data_key(self.writer(), account).await?;
                 let done = sqlx::query($crate::coping::UPDATE_ITEM)
-                .bind(text)
+                .bind($crate::coping::seal_item(&key, id.0, text))
                 .bind(account.0)
                 .bind(id.0)
                 .execute(self.writer())

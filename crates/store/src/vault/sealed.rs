@@ -60,6 +60,16 @@ pub const HOMEWORK_TEXT: Column = Column::keyed_by_client_id("homework", "text")
 /// A note on doing homework.
 pub const HOMEWORK_LOG_NOTE: Column = Column::keyed_by_client_id("homework_log", "note");
 
+/// A note on using a coping tool.
+pub const COPING_USE_NOTE: Column = Column::keyed_by_client_id("coping_uses", "note");
+/// An item of the person's own self-care or distraction list; items have no client id.
+pub const COPING_LIST_TEXT: Column = Column {
+    table: "coping_list_items",
+    column: "text",
+    account_column: "account_id",
+    row_key: "id",
+};
+
 /// Every sealed column.
 pub const ALL: &[Column] = &[
     CHECKIN_NOTE,
@@ -69,6 +79,8 @@ pub const ALL: &[Column] = &[
     REFLECTION_FEEDBACK,
     HOMEWORK_TEXT,
     HOMEWORK_LOG_NOTE,
+    COPING_USE_NOTE,
+    COPING_LIST_TEXT,
 ];
 
 /// The sealed column `table.column`, if it is one.
