@@ -9,6 +9,8 @@ use domain::plans::{PlanKind, PlanVersionNumber};
 
 use crate::StoreError;
 use crate::sqlite::Sql;
+use crate::vault::DataKey;
+use crate::vault::sealed::PLAN_BODY;
 
 /// One saved version of a plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +71,7 @@ pub trait PlanStore: Send + Sync {
 
 db_row! {
 pub(crate) struct PlanRow {
+    pub id: i64,
     pub version: i64,
     pub body: String,
     pub created_ms: i64,
@@ -77,10 +80,11 @@ pub(crate) struct PlanRow {
 }
 
 impl PlanRow {
-    pub fn into_version(self) -> Result<StoredPlanVersion, StoreError> {
+    /// The version, its words opened with the plan owner's key.
+    pub fn into_version(self, key: &DataKey) -> Result<StoredPlanVersion, StoreError> {
         Ok(StoredPlanVersion {
             version: PlanVersionNumber(self.version),
-            body: self.body,
+            body: key.open(PLAN_BODY, &self.id.to_string(), &self.body)?,
             created_at: crate::rows::from_ms(self.created_ms)?,
             author: self.author_id.map(AccountId),
         })
@@ -93,19 +97,30 @@ pub(crate) const SAVE_ATTEMPTS: usize = 10;
 
 macro_rules! plan_columns {
     () => {
-        "version, body, created_ms, author_id"
+        "id, version, body, created_ms, author_id"
     };
 }
 
-/// Stores a version numbered one after the newest: `$1` account, `$2` kind, `$3` body,
-/// `$4` when, `$5` author. The number is computed in the insert itself.
+/// Stores a version numbered one after the newest: `$1` account, `$2` kind, `$3` when, `$4`
+/// author. The number is computed in the insert itself. The body is sealed bound to the
+/// version's id, which exists only once the row does: it is written empty, and
+/// [`SEAL_BODY`] writes the sealed body in the same transaction.
 pub(crate) const SAVE: &str = concat!(
     "INSERT INTO plan_versions (account_id, kind, version, body, created_ms, author_id) \
-     SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 \
+     SELECT $1, $2, COALESCE(MAX(version), 0) + 1, '', $3, $4 \
      FROM plan_versions WHERE account_id = $1 AND kind = $2 \
      RETURNING ",
     plan_columns!()
 );
+
+/// Writes the sealed body `$1` of the account's (`$2`) version with id `$3`.
+pub(crate) const SEAL_BODY: &str =
+    "UPDATE plan_versions SET body = $1 WHERE account_id = $2 AND id = $3";
+
+/// The body as stored: sealed under the owner's key, bound to the version's id.
+pub(crate) fn seal_body(key: &DataKey, id: i64, body: &str) -> String {
+    key.seal(PLAN_BODY, &id.to_string(), body)
+}
 
 /// The newest version of the account's (`$1`) plan of a kind (`$2`).
 pub(crate) const LATEST: &str = concat!(
@@ -150,24 +165,25 @@ impl PlanStore for crate::sqlite::SqliteStore {
         // Tried once, unlike on PostgreSQL: the one writer runs saves one after another
         // (in a `BEGIN IMMEDIATE` transaction), so no other save can take the number between
         // reading the newest and inserting.
-        let row: PlanRow = self
-            .db()?
+        let vault = self.vault();
+        self.db()?
             .write(move |conn| {
-                Ok(conn
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
+                let row: PlanRow = conn
                     .row(
                         SAVE,
-                        &[
-                            &account.0,
-                            &kind.code(),
-                            &body,
-                            &crate::rows::ms(at),
-                            &author.0,
-                        ],
+                        &[&account.0, &kind.code(), &crate::rows::ms(at), &author.0],
                     )?
-                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?)
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                let sealed = seal_body(&key, row.id, &body);
+                conn.exec(SEAL_BODY, &[&sealed, &account.0, &row.id])?;
+                PlanRow {
+                    body: sealed,
+                    ..row
+                }
+                .into_version(&key)
             })
-            .await?;
-        row.into_version()
+            .await
     }
 
     async fn latest_plan_version(
@@ -175,7 +191,10 @@ impl PlanStore for crate::sqlite::SqliteStore {
         account: AccountId,
         kind: PlanKind,
     ) -> Result<Option<StoredPlanVersion>, StoreError> {
-        self.optional_row(LATEST, &[&account.0, &kind.code()], PlanRow::into_version)
+        let key = self.data_key(account)?;
+        self.optional_row(LATEST, &[&account.0, &kind.code()], |r: PlanRow| {
+            r.into_version(&key)
+        })
     }
 
     async fn plan_version(
@@ -184,10 +203,11 @@ impl PlanStore for crate::sqlite::SqliteStore {
         kind: PlanKind,
         version: PlanVersionNumber,
     ) -> Result<Option<StoredPlanVersion>, StoreError> {
+        let key = self.data_key(account)?;
         self.optional_row(
             ONE,
             &[&account.0, &kind.code(), &version.0],
-            PlanRow::into_version,
+            |r: PlanRow| r.into_version(&key),
         )
     }
 
@@ -196,7 +216,10 @@ impl PlanStore for crate::sqlite::SqliteStore {
         account: AccountId,
         kind: PlanKind,
     ) -> Result<Vec<StoredPlanVersion>, StoreError> {
-        self.all_rows(ALL, &[&account.0, &kind.code()], PlanRow::into_version)
+        let key = self.data_key(account)?;
+        self.all_rows(ALL, &[&account.0, &kind.code()], |r: PlanRow| {
+            r.into_version(&key)
+        })
     }
 
     async fn set_plan_offline(
@@ -235,20 +258,35 @@ macro_rules! impl_plan_store {
             ) -> Result<$crate::plans::StoredPlanVersion, $crate::StoreError> {
                 // The next number is computed in the insert itself; two saves racing for the
                 // same number meet the unique key, and the loser simply tries again.
+                let key = self.data_key(self.writer(), account).await?;
                 let mut last_error = None;
                 for _ in 0..$crate::plans::SAVE_ATTEMPTS {
+                    let mut tx = self.writer().begin().await?;
                     let saved: Result<$crate::plans::PlanRow, sqlx::Error> =
                         sqlx::query_as($crate::plans::SAVE)
                             .bind(account.0)
                             .bind(kind.code())
-                            .bind(body)
                             .bind($crate::rows::ms(at))
                             .bind(author.0)
-                            .fetch_all(self.writer())
+                            .fetch_all(&mut *tx)
                             .await
                             .and_then($crate::rows::only_row);
                     match saved {
-                        Ok(row) => return row.into_version(),
+                        Ok(row) => {
+                            let sealed = $crate::plans::seal_body(&key, row.id, body);
+                            sqlx::query($crate::plans::SEAL_BODY)
+                                .bind(&sealed)
+                                .bind(account.0)
+                                .bind(row.id)
+                                .execute(&mut *tx)
+                                .await?;
+                            tx.commit().await?;
+                            return $crate::plans::PlanRow {
+                                body: sealed,
+                                ..row
+                            }
+                            .into_version(&key);
+                        }
                         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                             last_error = Some(sqlx::Error::Database(db));
                         }
@@ -265,11 +303,12 @@ macro_rules! impl_plan_store {
                 account: domain::account::AccountId,
                 kind: domain::plans::PlanKind,
             ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 optional_row!(
                     self,
                     $crate::plans::LATEST,
                     [account.0, kind.code()],
-                    $crate::plans::PlanRow::into_version
+                    |r: $crate::plans::PlanRow| r.into_version(&key)
                 )
             }
 
@@ -279,11 +318,12 @@ macro_rules! impl_plan_store {
                 kind: domain::plans::PlanKind,
                 version: domain::plans::PlanVersionNumber,
             ) -> Result<Option<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 optional_row!(
                     self,
                     $crate::plans::ONE,
                     [account.0, kind.code(), version.0],
-                    $crate::plans::PlanRow::into_version
+                    |r: $crate::plans::PlanRow| r.into_version(&key)
                 )
             }
 
@@ -292,11 +332,12 @@ macro_rules! impl_plan_store {
                 account: domain::account::AccountId,
                 kind: domain::plans::PlanKind,
             ) -> Result<Vec<$crate::plans::StoredPlanVersion>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 all_rows!(
                     self,
                     $crate::plans::ALL,
                     [account.0, kind.code()],
-                    $crate::plans::PlanRow::into_version
+                    |r: $crate::plans::PlanRow| r.into_version(&key)
                 )
             }
 

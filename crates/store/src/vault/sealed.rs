@@ -70,6 +70,15 @@ pub const COPING_LIST_TEXT: Column = Column {
     row_key: "id",
 };
 
+/// A version of the safety or backsliding plan (its whole body, as the plan's JSON); sealed
+/// under the plan owner's key, bound to the version's id.
+pub const PLAN_BODY: Column = Column {
+    table: "plan_versions",
+    column: "body",
+    account_column: "account_id",
+    row_key: "id",
+};
+
 /// Every sealed column.
 pub const ALL: &[Column] = &[
     CHECKIN_NOTE,
@@ -81,6 +90,7 @@ pub const ALL: &[Column] = &[
     HOMEWORK_LOG_NOTE,
     COPING_USE_NOTE,
     COPING_LIST_TEXT,
+    PLAN_BODY,
 ];
 
 /// The sealed column `table.column`, if it is one.
