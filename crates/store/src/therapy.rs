@@ -136,11 +136,16 @@ pub(crate) struct SessionRow {
 }
 
 impl SessionRow {
-    pub fn into_session(self) -> Result<TherapySession, StoreError> {
+    /// The session, its note opened with the account's key.
+    pub fn into_session(self, key: &crate::vault::DataKey) -> Result<TherapySession, StoreError> {
         Ok(TherapySession {
             id: TherapySessionId(self.id),
             at: crate::rows::from_ms(self.at_ms)?,
-            note: self.note,
+            note: key.open_opt(
+                crate::vault::sealed::SESSION_NOTE,
+                &self.id.to_string(),
+                self.note,
+            )?,
             series: self
                 .series
                 .map(|s| {
@@ -249,12 +254,23 @@ macro_rules! first_session_columns {
     };
 }
 
-/// The first session's insert: it carries the request's client id and repeat.
+/// The first session's insert: it carries the request's client id and repeat. Its note is
+/// sealed bound to the session's id, which exists only once the row does: it is written by
+/// [`SEAL_NOTE`] in the same transaction.
 macro_rules! first_session_values {
     () => {
         "(account_id, at_ms, note, series, created_ms, client_id, repeats) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+         VALUES ($1, $2, NULL, $3, $4, $5, $6)"
     };
+}
+
+/// Writes the sealed note `$1` of the account's (`$2`) session `$3`.
+pub(crate) const SEAL_NOTE: &str =
+    "UPDATE therapy_sessions SET note = $1 WHERE account_id = $2 AND id = $3";
+
+/// The note as stored: sealed, bound to the session's id.
+pub(crate) fn seal_note(key: &crate::vault::DataKey, id: i64, note: &str) -> String {
+    key.seal(crate::vault::sealed::SESSION_NOTE, &id.to_string(), note)
 }
 
 /// The later sessions of a series, without a client id (the first one stands for them)
@@ -361,11 +377,12 @@ pub(crate) fn came_up_json(r: &Reflection) -> String {
 /// the failed insert collided with.
 fn sessions_added_by(
     conn: &rusqlite::Connection,
+    key: &crate::vault::DataKey,
     account: AccountId,
     first: FirstSessionRow,
 ) -> Result<AddedSessions, StoreError> {
     let repeat = first.repeat()?;
-    let first = first.session.into_session()?;
+    let first = first.session.into_session(key)?;
     let sessions = match first.series {
         None => vec![first],
         Some(series) => {
@@ -374,7 +391,7 @@ fn sessions_added_by(
                 &[&account.0, &series.to_string(), &crate::rows::ms(first.at)],
             )?;
             rows.into_iter()
-                .map(SessionRow::into_session)
+                .map(|r| r.into_session(key))
                 .collect::<Result<Vec<_>, _>>()?
         }
     };
@@ -398,9 +415,11 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         let at = new.at.to_vec();
         let note = new.note.map(str::to_owned);
         let repeat = new.repeat;
+        let vault = self.vault();
         // All in one write: a failure stores none of the series.
         self.db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let mut out = Vec::with_capacity(at.len());
                 if let Some((first_at, later)) = at.split_first() {
                     // The first occurrence stands for the request; a retry collides on it.
@@ -416,7 +435,6 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                             &[
                                 &account.0,
                                 &crate::rows::ms(*first_at),
-                                &note,
                                 &series,
                                 &now,
                                 &client_id.to_string(),
@@ -426,9 +444,15 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                             client_id,
                         )?;
                     if written == Written::Existing {
-                        return sessions_added_by(conn, account, first);
+                        return sessions_added_by(conn, &key, account, first);
                     }
-                    out.push(first.session.into_session()?);
+                    let id = first.session.id;
+                    if let Some(note) = &note {
+                        conn.exec(SEAL_NOTE, &[&seal_note(&key, id, note), &account.0, &id])?;
+                    }
+                    let mut session = first.session.into_session(&key)?;
+                    session.note = note.clone();
+                    out.push(session);
                     for t in later {
                         let row: SessionRow = conn
                             .row(
@@ -436,7 +460,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                                 &[&account.0, &crate::rows::ms(*t), &series, &now],
                             )?
                             .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-                        out.push(row.into_session()?);
+                        out.push(row.into_session(&key)?);
                     }
                 }
                 // Guidance sees the new sessions in the same transaction.
@@ -461,13 +485,10 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<TherapySession>, StoreError> {
-        self.rows_in_range(
-            SESSIONS_IN_RANGE,
-            account,
-            from,
-            to,
-            SessionRow::into_session,
-        )
+        let key = self.data_key(account)?;
+        self.rows_in_range(SESSIONS_IN_RANGE, account, from, to, |r: SessionRow| {
+            r.into_session(&key)
+        })
     }
 
     async fn therapy_session(
@@ -475,11 +496,10 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: TherapySessionId,
     ) -> Result<Option<TherapySession>, StoreError> {
-        self.optional_row(
-            SESSION_BY_ID,
-            &[&account.0, &id.0],
-            SessionRow::into_session,
-        )
+        let key = self.data_key(account)?;
+        self.optional_row(SESSION_BY_ID, &[&account.0, &id.0], |r: SessionRow| {
+            r.into_session(&key)
+        })
     }
 
     async fn previous_therapy_session(
@@ -487,10 +507,11 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         account: AccountId,
         before: DateTime<Utc>,
     ) -> Result<Option<TherapySession>, StoreError> {
+        let key = self.data_key(account)?;
         self.optional_row(
             PREVIOUS_SESSION,
             &[&account.0, &crate::rows::ms(before)],
-            SessionRow::into_session,
+            |r: SessionRow| r.into_session(&key),
         )
     }
 
@@ -499,10 +520,11 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         account: AccountId,
         from: DateTime<Utc>,
     ) -> Result<Option<TherapySession>, StoreError> {
+        let key = self.data_key(account)?;
         self.optional_row(
             NEXT_SESSION,
             &[&account.0, &crate::rows::ms(from)],
-            SessionRow::into_session,
+            |r: SessionRow| r.into_session(&key),
         )
     }
 
@@ -611,6 +633,7 @@ macro_rules! impl_therapy_store {
                 let series = new.series.map(|s| s.to_string());
                 let client_id = new.client_id.to_string();
                 let mut tx = self.writer().begin().await?;
+                let key = self.data_key(&mut *tx, account).await?;
                 let mut out = Vec::with_capacity(new.at.len());
                 if let Some((first_at, later)) = new.at.split_first() {
                     // The first occurrence stands for the request; a retry collides on it.
@@ -622,7 +645,6 @@ macro_rules! impl_therapy_store {
                             |q| q
                                 .bind(account.0)
                                 .bind($crate::rows::ms(*first_at))
-                                .bind(new.note)
                                 .bind(&series)
                                 .bind(now)
                                 .bind(&client_id)
@@ -632,7 +654,18 @@ macro_rules! impl_therapy_store {
                         tx.commit().await?;
                         return self.sessions_added_by(account, first).await;
                     }
-                    out.push(first.session.into_session()?);
+                    let id = first.session.id;
+                    if let Some(note) = new.note {
+                        sqlx::query($crate::therapy::SEAL_NOTE)
+                            .bind($crate::therapy::seal_note(&key, id, note))
+                            .bind(account.0)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    let mut session = first.session.into_session(&key)?;
+                    session.note = new.note.map(str::to_owned);
+                    out.push(session);
                     for t in later {
                         let row: $crate::therapy::SessionRow =
                             sqlx::query_as($crate::therapy::INSERT_LATER)
@@ -643,7 +676,7 @@ macro_rules! impl_therapy_store {
                                 .fetch_all(&mut *tx)
                                 .await
                                 .and_then($crate::rows::only_row)?;
-                        out.push(row.into_session()?);
+                        out.push(row.into_session(&key)?);
                     }
                 }
                 // Guidance sees the new sessions in the same transaction.
@@ -668,13 +701,14 @@ macro_rules! impl_therapy_store {
                 from: Option<chrono::DateTime<chrono::Utc>>,
                 to: Option<chrono::DateTime<chrono::Utc>>,
             ) -> Result<Vec<domain::therapy::TherapySession>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 rows_in_range!(
                     self,
                     $crate::therapy::SESSIONS_IN_RANGE,
                     account,
                     from,
                     to,
-                    $crate::therapy::SessionRow::into_session
+                    |r: $crate::therapy::SessionRow| r.into_session(&key)
                 )
             }
 
@@ -683,11 +717,12 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 id: domain::therapy::TherapySessionId,
             ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 optional_row!(
                     self,
                     $crate::therapy::SESSION_BY_ID,
                     [account.0, id.0],
-                    $crate::therapy::SessionRow::into_session
+                    |r: $crate::therapy::SessionRow| r.into_session(&key)
                 )
             }
 
@@ -696,11 +731,12 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 before: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 optional_row!(
                     self,
                     $crate::therapy::PREVIOUS_SESSION,
                     [account.0, $crate::rows::ms(before)],
-                    $crate::therapy::SessionRow::into_session
+                    |r: $crate::therapy::SessionRow| r.into_session(&key)
                 )
             }
 
@@ -709,11 +745,12 @@ macro_rules! impl_therapy_store {
                 account: domain::account::AccountId,
                 from: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<domain::therapy::TherapySession>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
                 optional_row!(
                     self,
                     $crate::therapy::NEXT_SESSION,
                     [account.0, $crate::rows::ms(from)],
-                    $crate::therapy::SessionRow::into_session
+                    |r: $crate::therapy::SessionRow| r.into_session(&key)
                 )
             }
 
@@ -817,7 +854,8 @@ macro_rules! impl_therapy_store {
                 first: $crate::therapy::FirstSessionRow,
             ) -> Result<$crate::therapy::AddedSessions, $crate::StoreError> {
                 let repeat = first.repeat()?;
-                let first = first.session.into_session()?;
+                let key = self.data_key(self.writer(), account).await?;
+                let first = first.session.into_session(&key)?;
                 let sessions = match first.series {
                     None => vec![first],
                     Some(series) => {
@@ -829,7 +867,7 @@ macro_rules! impl_therapy_store {
                                 .fetch_all(self.writer())
                                 .await?;
                         rows.into_iter()
-                            .map($crate::therapy::SessionRow::into_session)
+                            .map(|r| r.into_session(&key))
                             .collect::<Result<Vec<_>, _>>()?
                     }
                 };

@@ -79,6 +79,15 @@ pub const PLAN_BODY: Column = Column {
     row_key: "id",
 };
 
+/// The private note on a therapy session (the first of a series holds it); sealed bound to
+/// the session's id, since sessions of older requests have no client id.
+pub const SESSION_NOTE: Column = Column {
+    table: "therapy_sessions",
+    column: "note",
+    account_column: "account_id",
+    row_key: "id",
+};
+
 /// Every sealed column.
 pub const ALL: &[Column] = &[
     CHECKIN_NOTE,
@@ -91,6 +100,7 @@ pub const ALL: &[Column] = &[
     COPING_USE_NOTE,
     COPING_LIST_TEXT,
     PLAN_BODY,
+    SESSION_NOTE,
 ];
 
 /// The sealed column `table.column`, if it is one.
