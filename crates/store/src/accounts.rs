@@ -10,6 +10,8 @@ use crate::StoreError;
 use crate::rows::rating;
 use crate::sqlite::Sql;
 use crate::sqlite::sql::is_unique_violation;
+use crate::vault::sealed::{THERAPIST_EMAIL, THERAPIST_NAME, THERAPIST_PHONE};
+use crate::vault::{DataKey, Vault};
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -65,11 +67,24 @@ pub(crate) struct AccountRow {
     pub therapist_name: Option<String>,
     pub therapist_phone: Option<String>,
     pub therapist_email: Option<String>,
+    // The account's wrapped data key, read with the row (`LEFT JOIN account_keys`) so the
+    // therapist's contact opens without another query.
+    pub data_key: Option<String>,
 }
 }
 
 impl AccountRow {
-    pub fn into_account(self) -> Result<Account, StoreError> {
+    /// The account, the therapist's contact opened with its key.
+    pub fn into_account(self, vault: &Vault) -> Result<Account, StoreError> {
+        let key = match (vault.cached(self.id), &self.data_key) {
+            (Some(key), _) => key,
+            (None, Some(wrapped)) => vault.unwrap(self.id, wrapped)?,
+            (None, None) => DataKey::missing(self.id),
+        };
+        let row = self.id.to_string();
+        let name = key.open_opt(THERAPIST_NAME, &row, self.therapist_name)?;
+        let phone = key.open_opt(THERAPIST_PHONE, &row, self.therapist_phone)?;
+        let email = key.open_opt(THERAPIST_EMAIL, &row, self.therapist_email)?;
         Ok(Account {
             id: AccountId(self.id),
             email: Email::parse(&self.email)
@@ -87,10 +102,9 @@ impl AccountRow {
             usual_mood: self.usual_mood.map(rating).transpose()?,
             always_ask_safety: self.always_ask_safety,
             therapist: TherapistContact {
-                name: self.therapist_name,
-                phone: self.therapist_phone,
-                email: self
-                    .therapist_email
+                name,
+                phone,
+                email: email
                     .map(|e| Email::parse(&e))
                     .transpose()
                     .map_err(|_| StoreError::Corrupt("therapist email".into()))?,
@@ -102,7 +116,7 @@ impl AccountRow {
 macro_rules! account_columns {
     () => {
         "a.id, a.email, a.role, a.country, a.timezone, a.usual_mood, a.always_ask_safety, \
-         a.therapist_name, a.therapist_phone, a.therapist_email"
+         a.therapist_name, a.therapist_phone, a.therapist_email, k.wrapped AS data_key"
     };
 }
 
@@ -127,23 +141,40 @@ impl crate::sqlite::FromSqliteRow for SignInRow {
 /// How many accounts exist.
 pub(crate) const COUNT: &str = "SELECT COUNT(*) FROM accounts";
 
-/// A new account: binds the fields of [`NewAccount`] in order, then `created_ms`.
+/// A new account: binds the fields of [`NewAccount`] but the therapist's contact in order,
+/// then `created_ms`. The contact is sealed bound to the account's id and key, which exist
+/// only once the row does: [`SEAL_THERAPIST`] writes it in the same transaction.
 pub(crate) const INSERT: &str = "INSERT INTO accounts (email, password_hash, role, country, \
-     timezone, usual_mood, therapist_name, therapist_phone, therapist_email, created_ms) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+     timezone, usual_mood, created_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+/// Writes the sealed therapist's contact (`$1`–`$3`) of the account `$4`.
+pub(crate) const SEAL_THERAPIST: &str = "UPDATE accounts SET therapist_name = $1, \
+     therapist_phone = $2, therapist_email = $3 WHERE id = $4";
+
+/// The therapist's contact as stored: each part sealed under the account's key.
+pub(crate) fn sealed_contact(key: &DataKey, id: i64, t: &TherapistContact) -> [Option<String>; 3] {
+    let row = id.to_string();
+    [
+        key.seal_opt(THERAPIST_NAME, &row, t.name.as_deref()),
+        key.seal_opt(THERAPIST_PHONE, &row, t.phone.as_deref()),
+        key.seal_opt(THERAPIST_EMAIL, &row, t.email.as_ref().map(Email::as_str)),
+    ]
+}
 
 /// The account and its password hash by sign-in address (`$1`).
 pub(crate) const FOR_SIGN_IN: &str = concat!(
     "SELECT ",
     account_columns!(),
-    ", a.password_hash FROM accounts a WHERE a.email = $1"
+    ", a.password_hash FROM accounts a \
+     LEFT JOIN account_keys k ON k.account_id = a.id WHERE a.email = $1"
 );
 
 /// The account by id (`$1`).
 pub(crate) const BY_ID: &str = concat!(
     "SELECT ",
     account_columns!(),
-    " FROM accounts a WHERE a.id = $1"
+    " FROM accounts a LEFT JOIN account_keys k ON k.account_id = a.id WHERE a.id = $1"
 );
 
 /// Saves the profile's fields (`$1`–`$7`) on the account `$8`.
@@ -152,9 +183,13 @@ pub(crate) const UPDATE_PROFILE: &str = "UPDATE accounts SET country = $1, timez
      therapist_email = $7 WHERE id = $8";
 
 /// The account `id` on a SQLite connection (the writer's, to read back its own write).
-fn account_on(conn: &rusqlite::Connection, id: i64) -> Result<Option<Account>, StoreError> {
+fn account_on(
+    conn: &rusqlite::Connection,
+    vault: &Vault,
+    id: i64,
+) -> Result<Option<Account>, StoreError> {
     conn.row::<AccountRow>(BY_ID, &[&id])?
-        .map(AccountRow::into_account)
+        .map(|r| r.into_account(vault))
         .transpose()
 }
 
@@ -181,9 +216,6 @@ impl AccountStore for crate::sqlite::SqliteStore {
                             &new.country.map(Country::code),
                             &new.timezone.name(),
                             &new.usual_mood.map(|r| i64::from(r.get())),
-                            &new.therapist.name,
-                            &new.therapist.phone,
-                            &new.therapist.email.as_ref().map(Email::as_str),
                             &now,
                         ],
                     )
@@ -201,8 +233,10 @@ impl AccountStore for crate::sqlite::SqliteStore {
                 // Every account has its own data key from its first moment.
                 let (key, wrapped) = vault.new_data_key(id);
                 conn.exec(crate::vault::sealed::INSERT_KEY, &[&id, &wrapped, &now])?;
+                let [name, phone, email] = sealed_contact(&key, id, &new.therapist);
+                conn.exec(SEAL_THERAPIST, &[&name, &phone, &email, &id])?;
                 vault.remember(key);
-                account_on(conn, id)?
+                account_on(conn, &vault, id)?
                     .ok_or_else(|| StoreError::Corrupt("new account vanished".into()))
             })
             .await
@@ -215,18 +249,22 @@ impl AccountStore for crate::sqlite::SqliteStore {
         let row: Option<SignInRow> = self
             .db()?
             .read(|conn| conn.row(FOR_SIGN_IN, &[&email.as_str()]))?;
-        row.map(|r| Ok((r.account.into_account()?, r.password_hash)))
+        row.map(|r| Ok((r.account.into_account(&self.vault())?, r.password_hash)))
             .transpose()
     }
 
     async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
-        self.db()?.read(|conn| account_on(conn, id.0))
+        let vault = self.vault();
+        self.db()?.read(|conn| account_on(conn, &vault, id.0))
     }
 
     async fn update_profile(&self, id: AccountId, p: &Profile) -> Result<Account, StoreError> {
         let p = p.clone();
+        let vault = self.vault();
         self.db()?
             .write(move |conn| {
+                let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, id)?;
+                let [name, phone, email] = sealed_contact(&key, id.0, &p.therapist);
                 conn.exec(
                     UPDATE_PROFILE,
                     &[
@@ -234,13 +272,13 @@ impl AccountStore for crate::sqlite::SqliteStore {
                         &p.timezone.name(),
                         &p.usual_mood.map(|r| i64::from(r.get())),
                         &p.always_ask_safety,
-                        &p.therapist.name,
-                        &p.therapist.phone,
-                        &p.therapist.email.as_ref().map(Email::as_str),
+                        &name,
+                        &phone,
+                        &email,
                         &id.0,
                     ],
                 )?;
-                account_on(conn, id.0)?
+                account_on(conn, &vault, id.0)?
                     .ok_or_else(|| StoreError::Corrupt("account vanished".into()))
             })
             .await
@@ -271,14 +309,6 @@ macro_rules! impl_account_store {
                     .bind(new.country.map(domain::crisis::Country::code))
                     .bind(new.timezone.name())
                     .bind(new.usual_mood.map(|r| i64::from(r.get())))
-                    .bind(&new.therapist.name)
-                    .bind(&new.therapist.phone)
-                    .bind(
-                        new.therapist
-                            .email
-                            .as_ref()
-                            .map(domain::account::Email::as_str),
-                    )
                     .bind(now)
                     .fetch_all(&mut *tx)
                     .await
@@ -292,6 +322,15 @@ macro_rules! impl_account_store {
                     .bind(id)
                     .bind(wrapped)
                     .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                let [name, phone, email] =
+                    $crate::accounts::sealed_contact(&key, id, &new.therapist);
+                sqlx::query($crate::accounts::SEAL_THERAPIST)
+                    .bind(name)
+                    .bind(phone)
+                    .bind(email)
+                    .bind(id)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -310,7 +349,7 @@ macro_rules! impl_account_store {
                         .bind(email.as_str())
                         .fetch_optional(self.reader())
                         .await?;
-                row.map(|r| Ok((r.account.into_account()?, r.password_hash)))
+                row.map(|r| Ok((r.account.into_account(&self.vault)?, r.password_hash)))
                     .transpose()
             }
 
@@ -326,19 +365,17 @@ macro_rules! impl_account_store {
                 id: domain::account::AccountId,
                 p: &$crate::accounts::Profile,
             ) -> Result<domain::account::Account, $crate::StoreError> {
+                let key = self.data_key(self.writer(), id).await?;
+                let [name, phone, email] =
+                    $crate::accounts::sealed_contact(&key, id.0, &p.therapist);
                 sqlx::query($crate::accounts::UPDATE_PROFILE)
                     .bind(p.country.map(domain::crisis::Country::code))
                     .bind(p.timezone.name())
                     .bind(p.usual_mood.map(|r| i64::from(r.get())))
                     .bind(p.always_ask_safety)
-                    .bind(&p.therapist.name)
-                    .bind(&p.therapist.phone)
-                    .bind(
-                        p.therapist
-                            .email
-                            .as_ref()
-                            .map(domain::account::Email::as_str),
-                    )
+                    .bind(name)
+                    .bind(phone)
+                    .bind(email)
                     .bind(id.0)
                     .execute(self.writer())
                     .await?;
@@ -359,8 +396,7 @@ macro_rules! impl_account_store {
                         .bind(id.0)
                         .fetch_optional(executor)
                         .await?;
-                row.map($crate::accounts::AccountRow::into_account)
-                    .transpose()
+                row.map(|r| r.into_account(&self.vault)).transpose()
             }
         }
     };

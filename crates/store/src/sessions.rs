@@ -178,6 +178,7 @@ pub(crate) const SESSION: &str = concat!(
     account_columns!(),
     ", s.public_id, s.csrf_token, s.expires_ms, s.last_seen_ms FROM auth_sessions s \
      JOIN accounts a ON a.id = s.account_id \
+     LEFT JOIN account_keys k ON k.account_id = a.id \
      WHERE s.token_hash = $1 AND s.expires_ms > $2"
 );
 
@@ -221,7 +222,8 @@ pub(crate) const API_TOKEN: &str = concat!(
     account_columns!(),
     ", ",
     token_columns!(),
-    " FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1"
+    " FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+     LEFT JOIN account_keys k ON k.account_id = a.id WHERE t.token_hash = $1"
 );
 
 /// The token with hash `$1` was used at `$2`.
@@ -270,9 +272,10 @@ impl FromSqliteRow for SessionRow {
 }
 
 impl SessionRow {
-    pub fn into_session(self) -> Result<AuthSession, StoreError> {
+    /// The session, its account's therapist contact opened (see `AccountRow::into_account`).
+    pub fn into_session(self, vault: &crate::vault::Vault) -> Result<AuthSession, StoreError> {
         Ok(AuthSession {
-            account: self.account.into_account()?,
+            account: self.account.into_account(vault)?,
             id: self.public_id,
             csrf_token: self.csrf_token,
             expires_at: from_ms(self.expires_ms)?,
@@ -353,8 +356,8 @@ impl FromSqliteRow for TokenAccountRow {
 }
 
 impl TokenAccountRow {
-    pub fn into_pair(self) -> Result<(Account, ApiToken), StoreError> {
-        Ok((self.account.into_account()?, self.token.into_token()?))
+    pub fn into_pair(self, vault: &crate::vault::Vault) -> Result<(Account, ApiToken), StoreError> {
+        Ok((self.account.into_account(vault)?, self.token.into_token()?))
     }
 }
 
@@ -406,7 +409,10 @@ impl SessionStore for crate::sqlite::SqliteStore {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<AuthSession>, StoreError> {
-        self.optional_row(SESSION, &[&token_hash, &ms(now)], SessionRow::into_session)
+        let vault = self.vault();
+        self.optional_row(SESSION, &[&token_hash, &ms(now)], |r: SessionRow| {
+            r.into_session(&vault)
+        })
     }
 
     async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -502,7 +508,10 @@ impl SessionStore for crate::sqlite::SqliteStore {
     }
 
     async fn api_token(&self, token_hash: &str) -> Result<Option<(Account, ApiToken)>, StoreError> {
-        self.optional_row(API_TOKEN, &[&token_hash], TokenAccountRow::into_pair)
+        let vault = self.vault();
+        self.optional_row(API_TOKEN, &[&token_hash], |r: TokenAccountRow| {
+            r.into_pair(&vault)
+        })
     }
 
     async fn touch_api_token(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -600,7 +609,7 @@ macro_rules! impl_session_store {
                     self,
                     $crate::sessions::SESSION,
                     [token_hash, $crate::rows::ms(now)],
-                    $crate::sessions::SessionRow::into_session
+                    |r: $crate::sessions::SessionRow| r.into_session(&self.vault)
                 )
             }
 
@@ -704,7 +713,7 @@ macro_rules! impl_session_store {
                     self,
                     $crate::sessions::API_TOKEN,
                     [token_hash],
-                    $crate::sessions::TokenAccountRow::into_pair
+                    |r: $crate::sessions::TokenAccountRow| r.into_pair(&self.vault)
                 )
             }
 

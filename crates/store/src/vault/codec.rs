@@ -16,7 +16,10 @@ pub struct SealingCodec {
 /// What identifies the cell's row for its sealed column.
 fn row_key(column: sealed::Column, cell: &Cell<'_>) -> Result<String, StoreError> {
     let missing = || StoreError::Corrupt(format!("{}.{} without its row", cell.table, cell.column));
-    if column.row_key == "client_id" {
+    if column.row_key == column.account_column {
+        // The account's own row (its profile, which carries no id in a document).
+        Ok(cell.account.0.to_string())
+    } else if column.row_key == "client_id" {
         cell.client_id.map(str::to_string).ok_or_else(missing)
     } else {
         cell.row.map(|id| id.to_string()).ok_or_else(missing)

@@ -88,6 +88,22 @@ pub const SESSION_NOTE: Column = Column {
     row_key: "id",
 };
 
+/// A part of the therapist's contact details, on the account's own row.
+const fn therapist(column: &'static str) -> Column {
+    Column {
+        table: "accounts",
+        column,
+        account_column: "id",
+        row_key: "id",
+    }
+}
+/// The therapist's name.
+pub const THERAPIST_NAME: Column = therapist("therapist_name");
+/// The therapist's phone number.
+pub const THERAPIST_PHONE: Column = therapist("therapist_phone");
+/// The therapist's email address.
+pub const THERAPIST_EMAIL: Column = therapist("therapist_email");
+
 /// Every sealed column.
 pub const ALL: &[Column] = &[
     CHECKIN_NOTE,
@@ -101,6 +117,9 @@ pub const ALL: &[Column] = &[
     COPING_LIST_TEXT,
     PLAN_BODY,
     SESSION_NOTE,
+    THERAPIST_NAME,
+    THERAPIST_PHONE,
+    THERAPIST_EMAIL,
 ];
 
 /// The sealed column `table.column`, if it is one.

@@ -33,17 +33,16 @@ async fn raw(url: &DatabaseUrl, sql: &str) {
     raw_all(url, &[sql]).await;
 }
 
+/// The account reads as damage: `Corrupt`, or `Damaged` for a value in a sealed column (the
+/// therapist's email), which a value written by hand in clear can never open as.
 async fn assert_corrupt(store: &Arc<dyn Store>, id: domain::account::AccountId, what: &str) {
     let email = Email::parse("sam@example.org").unwrap();
+    fn damage<T>(r: &Result<T, StoreError>) -> bool {
+        matches!(r, Err(StoreError::Corrupt(_) | StoreError::Damaged { .. }))
+    }
+    assert!(damage(&store.account(id).await), "{what}: account");
     assert!(
-        matches!(store.account(id).await, Err(StoreError::Corrupt(_))),
-        "{what}: account"
-    );
-    assert!(
-        matches!(
-            store.account_for_sign_in(&email).await,
-            Err(StoreError::Corrupt(_))
-        ),
+        damage(&store.account_for_sign_in(&email).await),
         "{what}: sign-in"
     );
 }
