@@ -29,6 +29,15 @@ impl Column {
         }
     }
 
+    const fn keyed_by_id(table: &'static str, column: &'static str) -> Column {
+        Column {
+            table,
+            column,
+            account_column: "account_id",
+            row_key: "id",
+        }
+    }
+
     /// The associated data binding a value to its account, table, column and row.
     pub(crate) fn associated_data(&self, account: i64, row: &str) -> String {
         format!("between:{}.{}:{account}:{row}", self.table, self.column)
@@ -43,12 +52,7 @@ pub const JOURNAL_TEXT: Column = Column::keyed_by_client_id("journal_entries", "
 /// An agenda topic's words (some are a journal entry's first line); topics made by Between
 /// from a journal entry, a reflection or a parked worry have no client id, so the row is
 /// the topic's id.
-pub const AGENDA_TEXT: Column = Column {
-    table: "agenda_items",
-    column: "text",
-    account_column: "account_id",
-    row_key: "id",
-};
+pub const AGENDA_TEXT: Column = Column::keyed_by_id("agenda_items", "text");
 
 /// A note on what did or didn't sit well in therapy.
 pub const FEEDBACK_TEXT: Column = Column::keyed_by_client_id("feedback_notes", "text");
@@ -63,30 +67,15 @@ pub const HOMEWORK_LOG_NOTE: Column = Column::keyed_by_client_id("homework_log",
 /// A note on using a coping tool.
 pub const COPING_USE_NOTE: Column = Column::keyed_by_client_id("coping_uses", "note");
 /// An item of the person's own self-care or distraction list; items have no client id.
-pub const COPING_LIST_TEXT: Column = Column {
-    table: "coping_list_items",
-    column: "text",
-    account_column: "account_id",
-    row_key: "id",
-};
+pub const COPING_LIST_TEXT: Column = Column::keyed_by_id("coping_list_items", "text");
 
 /// A version of the safety or backsliding plan (its whole body, as the plan's JSON); sealed
 /// under the plan owner's key, bound to the version's id.
-pub const PLAN_BODY: Column = Column {
-    table: "plan_versions",
-    column: "body",
-    account_column: "account_id",
-    row_key: "id",
-};
+pub const PLAN_BODY: Column = Column::keyed_by_id("plan_versions", "body");
 
 /// The private note on a therapy session (the first of a series holds it); sealed bound to
 /// the session's id, since sessions of older requests have no client id.
-pub const SESSION_NOTE: Column = Column {
-    table: "therapy_sessions",
-    column: "note",
-    account_column: "account_id",
-    row_key: "id",
-};
+pub const SESSION_NOTE: Column = Column::keyed_by_id("therapy_sessions", "note");
 
 /// A part of the therapist's contact details, on the account's own row.
 const fn therapist(column: &'static str) -> Column {
