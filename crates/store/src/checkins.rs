@@ -9,7 +9,7 @@ use domain::idempotency::Written;
 use crate::StoreError;
 use crate::rows::{from_ms, rating};
 use crate::vault::DataKey;
-use crate::vault::sealed::CHECKIN_NOTE;
+use crate::vault::sealed::{CHECKIN_NOTE, CHECKIN_SUBSTANCES, CHECKIN_TAGS};
 
 /// The account's check-ins.
 #[async_trait]
@@ -67,15 +67,21 @@ pub(crate) struct CheckInRow {
 }
 
 impl CheckInRow {
-    pub fn into_checkin(self) -> Result<CheckIn, StoreError> {
+    /// The check-in, with the words the person wrote (note, substances, tags) opened under
+    /// `key`; a value that does not open for this check-in is [`StoreError::Damaged`].
+    pub fn into_checkin(self, key: &DataKey) -> Result<CheckIn, StoreError> {
+        let row = self.client_id.as_str();
+        let note = key.open_opt(CHECKIN_NOTE, row, self.note)?;
+        let substances = key.open_opt(CHECKIN_SUBSTANCES, row, self.substances)?;
+        let tags = key.open(CHECKIN_TAGS, row, &self.harder_today)?;
         let body_codes: Vec<String> = serde_json::from_str(&self.body)
             .map_err(|_| StoreError::Corrupt("check-in body signals".into()))?;
         let body = body_codes
             .iter()
             .map(|c| BodySignal::parse(c).ok_or_else(|| StoreError::Corrupt("body signal".into())))
             .collect::<Result<Vec<_>, _>>()?;
-        let harder_today: Vec<String> = serde_json::from_str(&self.harder_today)
-            .map_err(|_| StoreError::Corrupt("check-in tags".into()))?;
+        let harder_today: Vec<String> =
+            serde_json::from_str(&tags).map_err(|_| StoreError::Corrupt("check-in tags".into()))?;
         Ok(CheckIn {
             id: CheckInId(self.id),
             account_id: AccountId(self.account_id),
@@ -99,12 +105,12 @@ impl CheckInRow {
                 missed_usual_activities: self.missed_usual_activities,
                 harder_today,
                 sleep_hours: self.sleep_hours,
-                substances: self.substances,
+                substances,
                 self_harm_thoughts: SafetyAnswer::from_stored(
                     self.self_harm_thoughts,
                     self.self_harm_rather_not_say,
                 ),
-                note: self.note,
+                note,
             },
             created_at: from_ms(self.created_ms)?,
         })
@@ -114,26 +120,30 @@ impl CheckInRow {
 /// A check-in's content as stored, in the column order shared by the insert (after the
 /// account, client id and time) and by UPDATE (after the account and id): one place decides
 /// how each field is written, for both databases.
-pub(crate) struct Content<'a> {
+pub(crate) struct Content {
     pub mood: i64,
     pub anxiety: Option<i64>,
     pub energy: Option<i64>,
     pub body: String,
     pub usual_activities: Option<&'static str>,
     pub missed_usual_activities: Option<bool>,
+    /// The tags, sealed.
     pub harder_today: String,
     pub sleep_hours: Option<f64>,
-    pub substances: &'a Option<String>,
+    /// The substances answer, sealed.
+    pub substances: Option<String>,
     pub self_harm_thoughts: Option<bool>,
     pub self_harm_rather_not_say: bool,
-    /// The note, sealed (see [`seal_note`]).
+    /// The note, sealed.
     pub note: Option<String>,
 }
 
-impl<'a> Content<'a> {
-    /// The content of `c`, with its note sealed under `key`.
-    pub(crate) fn of(c: &'a NewCheckIn, key: &DataKey) -> Content<'a> {
+impl Content {
+    /// The content of `c`, with what the person wrote in words sealed under `key`, each
+    /// value bound to this check-in's client id.
+    pub(crate) fn of(c: &NewCheckIn, key: &DataKey) -> Content {
         let (thoughts, rather_not_say) = safety_columns(c);
+        let row = c.client_id.to_string();
         Content {
             mood: i64::from(c.mood.get()),
             anxiety: c.anxiety.map(|r| i64::from(r.get())),
@@ -141,12 +151,12 @@ impl<'a> Content<'a> {
             body: body_json(c),
             usual_activities: c.usual_activities.map(|u| u.code()),
             missed_usual_activities: c.missed_usual_activities,
-            harder_today: tags_json(c),
+            harder_today: key.seal(CHECKIN_TAGS, &row, &tags_json(c)),
             sleep_hours: c.sleep_hours,
-            substances: &c.substances,
+            substances: key.seal_opt(CHECKIN_SUBSTANCES, &row, c.substances.as_deref()),
             self_harm_thoughts: thoughts,
             self_harm_rather_not_say: rather_not_say,
-            note: seal_note(key, c),
+            note: key.seal_opt(CHECKIN_NOTE, &row, c.note.as_deref()),
         }
     }
 
@@ -161,7 +171,7 @@ impl<'a> Content<'a> {
             &self.missed_usual_activities,
             &self.harder_today,
             &self.sleep_hours,
-            self.substances,
+            &self.substances,
             &self.self_harm_thoughts,
             &self.self_harm_rather_not_say,
             &self.note,
@@ -172,10 +182,7 @@ impl<'a> Content<'a> {
     pub(crate) fn bind<'q, O>(
         self,
         q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>
-    where
-        'a: 'q,
-    {
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
         q.bind(self.mood)
             .bind(self.anxiety)
             .bind(self.energy)
@@ -189,19 +196,6 @@ impl<'a> Content<'a> {
             .bind(self.self_harm_rather_not_say)
             .bind(self.note)
     }
-}
-
-/// The note as stored: sealed under the account's key, bound to this check-in's client id.
-fn seal_note(key: &DataKey, c: &NewCheckIn) -> Option<String> {
-    key.seal_opt(CHECKIN_NOTE, &c.client_id.to_string(), c.note.as_deref())
-}
-
-/// The check-in with its stored note opened; a note that does not open for this check-in is
-/// [`StoreError::Damaged`].
-pub(crate) fn open_note(key: &DataKey, mut c: CheckIn) -> Result<CheckIn, StoreError> {
-    let row = c.content.client_id.to_string();
-    c.content.note = key.open_opt(CHECKIN_NOTE, &row, c.content.note.take())?;
-    Ok(c)
 }
 
 /// Body signal codes as stored JSON text.
@@ -316,10 +310,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                 Ok(stored)
             })
             .await?;
-        Ok((
-            open_note(&self.data_key(account)?, row.into_checkin()?)?,
-            written,
-        ))
+        Ok((row.into_checkin(&self.data_key(account)?)?, written))
     }
 
     async fn checkins(
@@ -330,7 +321,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
     ) -> Result<Vec<CheckIn>, StoreError> {
         let key = self.data_key(account)?;
         self.rows_in_range(IN_RANGE, account, from, to, |row: CheckInRow| {
-            open_note(&key, row.into_checkin()?)
+            row.into_checkin(&key)
         })
     }
 
@@ -341,7 +332,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
     ) -> Result<Option<CheckIn>, StoreError> {
         let key = self.data_key(account)?;
         self.optional_row(ONE, &[&account.0, &id.0], |row: CheckInRow| {
-            open_note(&key, row.into_checkin()?)
+            row.into_checkin(&key)
         })
     }
 
@@ -361,7 +352,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                 let Some(before) = conn.row::<CheckInRow>(ONE, &[&account.0, &id.0])? else {
                     return Ok(None);
                 };
-                let before = before.into_checkin()?;
+                let before = before.into_checkin(&key)?;
                 let row: Option<CheckInRow> = conn.row(
                     UPDATE,
                     &[
@@ -378,7 +369,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
             })
             .await?;
         let key = self.data_key(account)?;
-        row.map(|r| open_note(&key, r.into_checkin()?)).transpose()
+        row.map(|r| r.into_checkin(&key)).transpose()
     }
 }
 
@@ -415,7 +406,7 @@ macro_rules! impl_checkin_store {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok(($crate::checkins::open_note(&key, row.into_checkin()?)?, written))
+                Ok((row.into_checkin(&key)?, written))
             }
 
             async fn checkins(
@@ -433,7 +424,7 @@ macro_rules! impl_checkin_store {
                         .fetch_all(self.reader())
                         .await?;
                 rows.into_iter()
-                    .map(|r| $crate::checkins::open_note(&key, r.into_checkin()?))
+                    .map(|r| r.into_checkin(&key))
                     .collect()
             }
 
@@ -449,7 +440,7 @@ macro_rules! impl_checkin_store {
                         .fetch_optional(self.reader())
                         .await?;
                 let key = self.reading_key(account).await?;
-                row.map(|r| $crate::checkins::open_note(&key, r.into_checkin()?))
+                row.map(|r| r.into_checkin(&key))
                     .transpose()
             }
 
@@ -471,7 +462,7 @@ macro_rules! impl_checkin_store {
                     tx.rollback().await?;
                     return Ok(None);
                 };
-                let before = before.into_checkin()?;
+                let before = before.into_checkin(&key)?;
                 let update = sqlx::query_as($crate::checkins::UPDATE)
                     .bind(account.0)
                     .bind(id.0);
@@ -490,7 +481,7 @@ macro_rules! impl_checkin_store {
                     .await?;
                 }
                 tx.commit().await?;
-                Ok(Some($crate::checkins::open_note(&key, row.into_checkin()?)?))
+                Ok(Some(row.into_checkin(&key)?))
             }
         }
     };

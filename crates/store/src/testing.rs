@@ -213,3 +213,41 @@ fn rows_of_sql(table: &str, columns: &[String]) -> Option<String> {
         wheres.join(" OR ")
     ))
 }
+
+/// The files directly in `dir` (a SQLite data folder: the database, its write-ahead log and
+/// shared memory, the key file) whose bytes contain `needle`.
+pub fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .collect()
+}
+
+/// Every row of every table of the PostgreSQL database at `url`, as text: what a plain dump
+/// of it holds.
+pub async fn postgres_dump(url: &str) -> String {
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut dump = String::new();
+    for t in tables {
+        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM \"{t}\" t"))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        dump.push_str(&rows.join("\n"));
+        dump.push('\n');
+    }
+    conn.close().await.unwrap();
+    dump
+}

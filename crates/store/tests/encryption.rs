@@ -107,48 +107,6 @@ async fn write_marked(store: &Arc<dyn Store>, account: &Account, marker: &str) {
     );
 }
 
-/// Every file in the folder (the database, its WAL and shared memory, the key file), read
-/// whole.
-fn folder_bytes(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect()
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
-}
-
-/// Every value of every table, as text, straight from PostgreSQL (what a plain dump holds).
-async fn postgres_dump(url: &str) -> String {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables \
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
-    let mut dump = String::new();
-    for t in tables {
-        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM \"{t}\" t"))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        dump.push_str(&rows.join("\n"));
-    }
-    dump
-}
-
 #[tokio::test]
 async fn sqlite_files_never_hold_sealed_words_in_clear() {
     let dir = tempfile::tempdir().unwrap();
@@ -168,15 +126,16 @@ async fn sqlite_files_never_hold_sealed_words_in_clear() {
     );
     // Checked while the server would still be running (the write may sit in the WAL) and
     // again after a clean stop has folded the WAL into the database file.
-    for (path, bytes) in folder_bytes(dir.path()) {
-        assert!(!contains(&bytes, &marker), "{} holds it", path.display());
-    }
+    assert_eq!(
+        store::testing::files_holding(dir.path(), &marker),
+        [] as [PathBuf; 0]
+    );
     store.close().await.unwrap();
-    let files = folder_bytes(dir.path());
-    assert!(files.iter().any(|(p, _)| p.ends_with("master.key")));
-    for (path, bytes) in files {
-        assert!(!contains(&bytes, &marker), "{} holds it", path.display());
-    }
+    assert!(dir.path().join("master.key").is_file());
+    assert_eq!(
+        store::testing::files_holding(dir.path(), &marker),
+        [] as [PathBuf; 0]
+    );
 }
 
 #[tokio::test]
@@ -192,7 +151,7 @@ async fn a_postgres_dump_never_holds_sealed_words_in_clear() {
         .unwrap();
     let marker = format!("marker-{}", Uuid::new_v4().simple());
     write_marked(&store, &sam, &marker).await;
-    let dump = postgres_dump(&raw).await;
+    let dump = store::testing::postgres_dump(&raw).await;
     assert!(dump.contains("v1:"), "the dump should hold sealed values");
     assert!(!dump.contains(&marker));
 }

@@ -46,6 +46,10 @@ impl Column {
 
 /// A check-in's note.
 pub const CHECKIN_NOTE: Column = Column::keyed_by_client_id("checkins", "note");
+/// A check-in's answer about alcohol or other substances, in the person's words.
+pub const CHECKIN_SUBSTANCES: Column = Column::keyed_by_client_id("checkins", "substances");
+/// A check-in's "harder today" tags (the stored JSON list), since people add their own.
+pub const CHECKIN_TAGS: Column = Column::keyed_by_client_id("checkins", "harder_today");
 
 /// A journal entry's words.
 pub const JOURNAL_TEXT: Column = Column::keyed_by_client_id("journal_entries", "text");
@@ -96,6 +100,8 @@ pub const THERAPIST_EMAIL: Column = therapist("therapist_email");
 /// Every sealed column.
 pub const ALL: &[Column] = &[
     CHECKIN_NOTE,
+    CHECKIN_SUBSTANCES,
+    CHECKIN_TAGS,
     JOURNAL_TEXT,
     AGENDA_TEXT,
     FEEDBACK_TEXT,

@@ -52,20 +52,23 @@ pub async fn test_apps() -> Vec<(&'static str, TestApp)> {
     let Some(url) = store::testing::postgres_test_database().await else {
         return apps;
     };
-    let url = store::DatabaseUrl::parse(&url).unwrap();
+    apps.push(("postgres", postgres_app(&url, settings).await));
+    apps
+}
+
+/// An app on the PostgreSQL database at `url` (one of
+/// [`store::testing::postgres_test_database`]).
+pub async fn postgres_app(url: &str, settings: app::Settings) -> TestApp {
+    let url = store::DatabaseUrl::parse(url).unwrap();
     let store = store::testing::open(&url).await.unwrap();
     let router = web::router(web::AppState {
         app: app::App::new(store, settings),
         config: web::WebConfig::default().into(),
     });
-    apps.push((
-        "postgres",
-        TestApp {
-            router,
-            _dir: tempfile::tempdir().unwrap(),
-        },
-    ));
-    apps
+    TestApp {
+        router,
+        _dir: tempfile::tempdir().unwrap(),
+    }
 }
 
 pub async fn test_app_with(settings: app::Settings) -> TestApp {
