@@ -16,6 +16,7 @@
 mod bare;
 mod guidance;
 mod http;
+mod journal;
 mod load;
 mod pages;
 mod report;
@@ -191,9 +192,10 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let long_token = target.account("long@example.org")?;
     let short_token = target.account("short@example.org")?;
+    let journal_token = target.account("journal@example.org")?;
     println!(
         "{} accounts made in {:.1} s",
-        WRITE_ACCOUNTS + 3,
+        WRITE_ACCOUNTS + 4,
         started.elapsed().as_secs_f64()
     );
 
@@ -213,6 +215,27 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
     let mut conn = Conn::open(&addr).await?;
     let cookie = seed::sign_in(&mut conn, "bench@example.org").await?;
     let pages = pages::run(&mut conn, &cookie, plan.page_requests).await?;
+    // A journal of 10,000 entries: its page and searches through it.
+    let seeding = Instant::now();
+    load::send_all(
+        &addr,
+        SEED_CONNECTIONS,
+        journal::requests(&addr, &journal_token, now),
+    )
+    .await?;
+    println!(
+        "seeded {} journal entries in {:.1} s",
+        journal::ENTRIES,
+        seeding.elapsed().as_secs_f64()
+    );
+    let journal_cookie = seed::sign_in(&mut conn, "journal@example.org").await?;
+    let journal = journal::run(
+        &mut conn,
+        &journal_token,
+        &journal_cookie,
+        plan.page_requests,
+    )
+    .await?;
     drop(conn);
     let warm_kb = rss_kb(between.pid())?;
     println!(
@@ -363,6 +386,21 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
         format!("page p99 < {PAGE_P99_MS} ms (90-day account)"),
         format!("{:.2} ms ({})", pages.worst_p99_ms, pages.worst_page),
         pages.worst_p99_ms < PAGE_P99_MS,
+    );
+    report.target(
+        format!(
+            "GET /journal p99 < {PAGE_P99_MS} ms ({} entries)",
+            journal::ENTRIES
+        ),
+        format!("{:.2} ms", journal.page.1),
+        journal.page.1 < PAGE_P99_MS,
+    );
+    report.info(
+        format!("journal search p50 / p99 ({} entries)", journal::ENTRIES),
+        format!(
+            "{:.1} / {:.1} ms with matches; {:.1} / {:.1} ms with none",
+            journal.hit.0, journal.hit.1, journal.miss.0, journal.miss.1
+        ),
     );
     report.target(
         format!("page with assets < {} KB", PAGE_BUDGET_BYTES / 1024),

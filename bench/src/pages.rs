@@ -73,23 +73,34 @@ pub async fn run(conn: &mut Conn, cookie: &str, requests: usize) -> anyhow::Resu
 }
 
 /// p50 and p99 in milliseconds of `requests` GETs after a short warm-up.
-async fn measure(
+pub async fn measure(
     conn: &mut Conn,
     path: &str,
     cookie: Option<&str>,
     requests: usize,
 ) -> anyhow::Result<(f64, f64)> {
     let request = get_request(&conn.addr, path, cookie, false);
+    latency(conn, path, request.as_bytes(), requests).await
+}
+
+/// p50 and p99 in milliseconds of `requests` sendings of `request` (named `what` in an
+/// error) after a short warm-up; every answer must be 200.
+pub async fn latency(
+    conn: &mut Conn,
+    what: &str,
+    request: &[u8],
+    requests: usize,
+) -> anyhow::Result<(f64, f64)> {
     for _ in 0..requests / 20 {
-        conn.send(request.as_bytes()).await?;
+        conn.send(request).await?;
     }
     let mut times = Vec::with_capacity(requests);
     for _ in 0..requests {
         let t = Instant::now();
-        let reply = conn.send(request.as_bytes()).await?;
+        let reply = conn.send(request).await?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
         if reply.status != 200 {
-            bail!("{path} answered {}", reply.status);
+            bail!("{what} answered {}: {}", reply.status, reply.text());
         }
     }
     times.sort_by(f64::total_cmp);

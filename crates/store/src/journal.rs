@@ -127,7 +127,7 @@ pub(crate) const ONE: &str = concat!(
 
 /// A page of the account's (`$1`) entries, newest first: `$2` parked only, `$3` brought to
 /// the session only, `($4, $5)` the cursor's (at, id) to start just older than, `$6` how many
-/// (all of them for a search, which matches the opened words in the app).
+/// (for a search, a batch of entries to open and match in the app).
 pub(crate) const PAGE: &str = concat!(
     "SELECT ",
     journal_columns!(),
@@ -169,54 +169,88 @@ pub(crate) const BRING: &str = "INSERT INTO agenda_items (account_id, text, sour
 /// CASCADE). The same statement `delete_owned!` runs on PostgreSQL.
 pub(crate) const DELETE: &str = "DELETE FROM journal_entries WHERE account_id = $1 AND id = $2";
 
-/// What [`PAGE`] binds after the account, worked out once so both backends read the same
-/// page for the same query.
-pub(crate) struct PageArgs {
+/// The first batch a search reads; each next one is twice as large, up to
+/// [`SEARCH_BATCH_MAX`]. A word found often fills its page from the first batch or two; a
+/// word found nowhere reads the whole journal in a few large batches. Either way at most a
+/// batch of entries is held at once.
+const SEARCH_BATCH_FIRST: i64 = 64;
+/// The largest batch a search reads.
+const SEARCH_BATCH_MAX: i64 = 1024;
+
+/// A read of one page through [`PAGE`]: what it binds after the account, worked out once so
+/// both backends read the same page for the same query, and the entries found so far.
+///
+/// A plain page is one read. A search opens the entries in the app, so it reads batch after
+/// batch, each starting just older than the last one read, until the page is full or the
+/// journal ends:
+/// `while let Some(batch) = scan.next_batch() { scan.take(read(batch)?, &key)?; }`.
+pub(crate) struct PageScan {
     /// The search folded, if any: matched in the app against the opened words.
-    pub search: Option<String>,
+    search: Option<String>,
     /// `$2`: parked entries only.
     pub parked: bool,
     /// `$3`: entries brought to the session only.
     pub bring: bool,
-    /// `$4`: the cursor's time (the newest entries when there is no cursor).
-    pub before_ms: i64,
-    /// `$5`: the cursor's entry id.
-    pub before_id: i64,
-    /// `$6`: one more than the page holds, which says whether an older page exists; every
-    /// entry for a search.
-    pub fetch: i64,
     /// How many entries the page holds.
-    pub limit: usize,
+    limit: usize,
+    /// Where the next batch starts, and how many it reads; `None` once the journal ended.
+    next: Option<Batch>,
+    /// The entries that belong on the page (and one more, which says an older page exists).
+    entries: Vec<JournalEntry>,
 }
 
-impl PageArgs {
-    /// The binds for a query.
-    pub fn new(q: &JournalQuery) -> PageArgs {
+/// One read of [`PAGE`]: `$4`, `$5` and `$6`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batch {
+    /// The time of the entry to start just older than.
+    pub before_ms: i64,
+    /// That entry's id.
+    pub before_id: i64,
+    /// How many rows.
+    pub fetch: i64,
+}
+
+impl PageScan {
+    /// The scan for a query.
+    pub fn new(q: &JournalQuery) -> PageScan {
         let limit = q.limit.clamp(1, 200);
         let before = q.before.unwrap_or(JournalCursor {
             at_ms: i64::MAX,
             id: JournalEntryId(i64::MAX),
         });
         let search = q.search.as_deref().map(fold);
-        PageArgs {
-            fetch: if search.is_some() {
-                i64::MAX
-            } else {
-                i64::try_from(limit + 1).unwrap_or(i64::MAX)
-            },
+        PageScan {
+            next: Some(Batch {
+                before_ms: before.at_ms,
+                before_id: before.id.0,
+                // One more than the page holds says whether an older page exists.
+                fetch: if search.is_some() {
+                    SEARCH_BATCH_FIRST
+                } else {
+                    i64::try_from(limit + 1).unwrap_or(i64::MAX)
+                },
+            }),
             search,
             parked: q.filter == JournalFilter::Parked,
             bring: q.filter == JournalFilter::BringToSession,
-            before_ms: before.at_ms,
-            before_id: before.id.0,
             limit,
+            entries: Vec::with_capacity(limit + 1),
         }
     }
 
-    /// The page from the rows read, opened with the account's key and, for a search, only
-    /// those whose words hold it: at most `limit` entries, and a cursor when more exist.
-    pub fn page(&self, rows: Vec<JournalRow>, key: &DataKey) -> Result<JournalPage, StoreError> {
-        let mut entries = Vec::with_capacity(self.limit + 1);
+    /// The next batch to read, or `None` when the page is done.
+    pub fn next_batch(&self) -> Option<Batch> {
+        self.next
+    }
+
+    /// Takes in a batch read: opens each entry with the account's key and keeps those whose
+    /// words hold the search, until the page (and one more) is full.
+    pub fn take(&mut self, rows: Vec<JournalRow>, key: &DataKey) -> Result<(), StoreError> {
+        let Some(batch) = self.next.take() else {
+            return Ok(());
+        };
+        let full = usize::try_from(batch.fetch).map_or(true, |fetch| rows.len() >= fetch);
+        let last = rows.last().map(|r| (r.at_ms, r.id));
         for row in rows {
             let entry = row.into_entry(key)?;
             if self
@@ -224,19 +258,35 @@ impl PageArgs {
                 .as_deref()
                 .is_none_or(|term| fold(&entry.text).contains(term))
             {
-                entries.push(entry);
-                if entries.len() > self.limit {
-                    break;
+                self.entries.push(entry);
+                if self.entries.len() > self.limit {
+                    return Ok(());
                 }
             }
         }
-        let next = if entries.len() > self.limit {
-            entries.truncate(self.limit);
-            entries.last().map(JournalCursor::after)
+        // Only a search reads on; it stops where the journal ends.
+        if let (Some(_), true, Some((before_ms, before_id))) = (&self.search, full, last) {
+            self.next = Some(Batch {
+                before_ms,
+                before_id,
+                fetch: (batch.fetch * 2).min(SEARCH_BATCH_MAX),
+            });
+        }
+        Ok(())
+    }
+
+    /// The page: at most `limit` entries, and a cursor when more exist.
+    pub fn page(mut self) -> JournalPage {
+        let next = if self.entries.len() > self.limit {
+            self.entries.truncate(self.limit);
+            self.entries.last().map(JournalCursor::after)
         } else {
             None
         };
-        Ok(JournalPage { entries, next })
+        JournalPage {
+            entries: self.entries,
+            next,
+        }
     }
 }
 
@@ -328,21 +378,25 @@ impl JournalStore for crate::sqlite::SqliteStore {
         account: AccountId,
         q: &JournalQuery,
     ) -> Result<JournalPage, StoreError> {
-        let args = PageArgs::new(q);
-        let rows: Vec<JournalRow> = self.db()?.read(|conn| {
-            conn.rows(
-                PAGE,
-                &[
-                    &account.0,
-                    &args.parked,
-                    &args.bring,
-                    &args.before_ms,
-                    &args.before_id,
-                    &args.fetch,
-                ],
-            )
-        })?;
-        args.page(rows, &self.data_key(account)?)
+        let key = self.data_key(account)?;
+        let mut scan = PageScan::new(q);
+        while let Some(batch) = scan.next_batch() {
+            let rows: Vec<JournalRow> = self.db()?.read(|conn| {
+                conn.rows(
+                    PAGE,
+                    &[
+                        &account.0,
+                        &scan.parked,
+                        &scan.bring,
+                        &batch.before_ms,
+                        &batch.before_id,
+                        &batch.fetch,
+                    ],
+                )
+            })?;
+            scan.take(rows, &key)?;
+        }
+        Ok(scan.page())
     }
 
     async fn edit_journal_entry(
@@ -461,18 +515,22 @@ macro_rules! impl_journal_store {
                 account: domain::account::AccountId,
                 q: &$crate::journal::JournalQuery,
             ) -> Result<domain::journal::JournalPage, $crate::StoreError> {
-                let args = $crate::journal::PageArgs::new(q);
-                let rows: Vec<$crate::journal::JournalRow> =
-                    sqlx::query_as($crate::journal::PAGE)
-                        .bind(account.0)
-                        .bind(args.parked)
-                        .bind(args.bring)
-                        .bind(args.before_ms)
-                        .bind(args.before_id)
-                        .bind(args.fetch)
-                        .fetch_all(self.reader())
-                        .await?;
-                args.page(rows, &self.reading_key(account).await?)
+                let key = self.reading_key(account).await?;
+                let mut scan = $crate::journal::PageScan::new(q);
+                while let Some(batch) = scan.next_batch() {
+                    let rows: Vec<$crate::journal::JournalRow> =
+                        sqlx::query_as($crate::journal::PAGE)
+                            .bind(account.0)
+                            .bind(scan.parked)
+                            .bind(scan.bring)
+                            .bind(batch.before_ms)
+                            .bind(batch.before_id)
+                            .bind(batch.fetch)
+                            .fetch_all(self.reader())
+                            .await?;
+                    scan.take(rows, &key)?;
+                }
+                Ok(scan.page())
             }
 
             async fn edit_journal_entry(

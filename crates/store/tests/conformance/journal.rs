@@ -218,3 +218,80 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert!(store.agenda(jo.id, true).await.unwrap().is_empty());
     assert!(store.journal_entry(jo.id, e1.id).await.unwrap().is_none());
 }
+
+/// A search through a journal longer than the batches a search reads at once: its pages
+/// meet without gaps or repeats, also where many entries share a time, and a word written
+/// only in the oldest entry is found.
+pub(crate) async fn search_pages(store: Arc<dyn Store>) {
+    use domain::journal::{JournalFilter, JournalInput};
+    use store::JournalQuery;
+
+    let (kai, other) =
+        two_accounts(&store, "kai.search@example.org", "ola.search@example.org").await;
+    let t0 = Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap();
+    let mut matching = Vec::new();
+    for i in 0..700i64 {
+        let text = match i {
+            0 => "The oldest entry mentions a kingfisher.".to_string(),
+            i if i % 9 == 0 => format!("Saw a HERON by the water, day {i}"),
+            i => format!("An ordinary day {i}"),
+        };
+        let input = JournalInput {
+            client_id: Some(Uuid::new_v4()),
+            // Every four entries share a time, so the cursor's id must break ties.
+            at: Some(t0 + Duration::hours(i / 4)),
+            text: Some(text),
+            ..Default::default()
+        }
+        .validate(t0 + Duration::days(400))
+        .unwrap();
+        let (e, _) = store.insert_journal_entry(kai.id, &input).await.unwrap();
+        if i % 9 == 0 && i > 0 {
+            matching.push(e.id);
+        }
+    }
+    // The other account's entry never turns up in Kai's search.
+    let theirs = JournalInput {
+        client_id: Some(Uuid::new_v4()),
+        text: Some("a heron of my own".into()),
+        ..Default::default()
+    }
+    .validate(t0)
+    .unwrap();
+    store.insert_journal_entry(other.id, &theirs).await.unwrap();
+    matching.reverse();
+
+    let search = |term: &str, before, limit| JournalQuery {
+        filter: JournalFilter::All,
+        search: Some(term.to_string()),
+        before,
+        limit,
+    };
+    let mut found = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .journal_page(kai.id, &search("heron", before, 7))
+            .await
+            .unwrap();
+        assert!(page.entries.len() <= 7);
+        found.extend(page.entries.iter().map(|e| e.id));
+        match page.next {
+            Some(cursor) => before = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(found, matching);
+
+    let oldest = store
+        .journal_page(kai.id, &search("KINGFISHER", None, 20))
+        .await
+        .unwrap();
+    assert_eq!(oldest.entries.len(), 1);
+    assert!(oldest.next.is_none());
+    let none = store
+        .journal_page(kai.id, &search("albatross", None, 20))
+        .await
+        .unwrap();
+    assert!(none.entries.is_empty() && none.next.is_none());
+}

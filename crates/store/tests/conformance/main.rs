@@ -122,6 +122,7 @@ conformance! {
     therapy::story => sqlite_therapy, postgres_therapy;
     agenda::story => sqlite_agenda, postgres_agenda;
     journal::story => sqlite_journal, postgres_journal;
+    journal::search_pages => sqlite_journal_search_pages, postgres_journal_search_pages;
     homework::story => sqlite_homework, postgres_homework;
     feedback::story => sqlite_feedback, postgres_feedback;
     plans::story => sqlite_plans, postgres_plans;
