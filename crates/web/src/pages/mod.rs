@@ -18,6 +18,7 @@ pub mod homework;
 pub mod journal;
 pub mod more;
 pub mod plans;
+pub mod profile_fields;
 pub mod questionnaires;
 pub mod safety_plan;
 pub mod sessions;

@@ -11,6 +11,7 @@ use domain::checkin::FieldError;
 use serde::Deserialize;
 
 use super::errors::{PageResult, go};
+use super::profile_fields::ProfileFields;
 use super::shown_again;
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
@@ -21,60 +22,28 @@ use crate::session::SignedIn;
 /// The settings form as typed.
 #[derive(Debug, Default, Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
-    country: String,
-    #[serde(default)]
-    timezone: String,
-    #[serde(default)]
-    usual_mood: String,
-    #[serde(default)]
-    therapist_name: String,
-    #[serde(default)]
-    therapist_phone: String,
-    #[serde(default)]
-    therapist_email: String,
+    #[serde(flatten)]
+    profile: ProfileFields,
     #[serde(default)]
     always_ask_safety: Option<String>,
 }
 
 /// The form's values for the template.
 pub struct SettingsView {
-    timezone: String,
-    usual_mood: String,
-    therapist_name: String,
-    therapist_phone: String,
-    therapist_email: String,
+    profile: ProfileFields,
     always_ask_safety: bool,
 }
 
 impl SettingsForm {
     fn from_account(a: &Account) -> SettingsForm {
         SettingsForm {
-            country: a.country.map(|c| c.code().to_string()).unwrap_or_default(),
-            timezone: a.timezone.name().to_string(),
-            usual_mood: a.usual_mood.map(|r| r.to_string()).unwrap_or_default(),
-            therapist_name: a.therapist.name.clone().unwrap_or_default(),
-            therapist_phone: a.therapist.phone.clone().unwrap_or_default(),
-            therapist_email: a
-                .therapist
-                .email
-                .as_ref()
-                .map(|e| e.as_str().to_string())
-                .unwrap_or_default(),
+            profile: ProfileFields::of(a),
             always_ask_safety: a.always_ask_safety.then(|| "yes".to_string()),
         }
     }
 
     fn input(&self) -> ProfileInput {
-        ProfileInput {
-            country: self.country.clone(),
-            timezone: self.timezone.clone(),
-            usual_mood: self.usual_mood.clone(),
-            therapist_name: self.therapist_name.clone(),
-            therapist_phone: self.therapist_phone.clone(),
-            therapist_email: self.therapist_email.clone(),
-            always_ask_safety: self.always_ask_safety.is_some(),
-        }
+        self.profile.profile(self.always_ask_safety.is_some())
     }
 }
 
@@ -98,14 +67,10 @@ fn page(me: &SignedIn, form: SettingsForm, errors: Vec<FieldError>, saved: bool)
     SettingsPage {
         layout: Layout::signed_in(&me.csrf, "settings"),
         saved,
-        countries: country_choices(Some(form.country.as_str())),
+        countries: country_choices(Some(form.profile.country.as_str())),
         form: SettingsView {
-            timezone: form.timezone,
-            usual_mood: form.usual_mood,
-            therapist_name: form.therapist_name,
-            therapist_phone: form.therapist_phone,
-            therapist_email: form.therapist_email,
             always_ask_safety: form.always_ask_safety.is_some(),
+            profile: form.profile,
         },
         errors,
     }

@@ -1,6 +1,6 @@
 //! "Create your account": the first page of a fresh install.
 
-use app::{AppError, ProfileInput, SignUp};
+use app::{AppError, SignUp};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use domain::checkin::FieldError;
 use serde::Deserialize;
 
 use super::errors::{PageResult, go};
+use super::profile_fields::ProfileFields;
 use super::{Choice, country_choices, message_for, render};
 use crate::AppState;
 use crate::form::SignedOutForm;
@@ -23,18 +24,8 @@ pub struct SignUpForm {
     email: String,
     #[serde(default)]
     password: String,
-    #[serde(default)]
-    country: String,
-    #[serde(default)]
-    timezone: String,
-    #[serde(default)]
-    usual_mood: String,
-    #[serde(default)]
-    therapist_name: String,
-    #[serde(default)]
-    therapist_phone: String,
-    #[serde(default)]
-    therapist_email: String,
+    #[serde(flatten)]
+    profile: ProfileFields,
 }
 
 #[derive(Template)]
@@ -54,7 +45,7 @@ impl SignUpPage {
 }
 
 fn page(csrf: String, form: SignUpForm, errors: Vec<FieldError>) -> SignUpPage {
-    let countries = country_choices(Some(form.country.as_str()));
+    let countries = country_choices(Some(form.profile.country.as_str()));
     SignUpPage {
         layout: Layout::anonymous(),
         csrf,
@@ -110,15 +101,7 @@ pub async fn submit(
     let input = SignUp {
         email: form.email.clone(),
         password: std::mem::take(&mut form.password),
-        profile: ProfileInput {
-            country: form.country.clone(),
-            timezone: form.timezone.clone(),
-            usual_mood: form.usual_mood.clone(),
-            therapist_name: form.therapist_name.clone(),
-            therapist_phone: form.therapist_phone.clone(),
-            therapist_email: form.therapist_email.clone(),
-            always_ask_safety: false,
-        },
+        profile: form.profile.profile(false),
         user_agent: session::user_agent(&headers).map(str::to_string),
     };
     match state.app.sign_up(input).await {

@@ -2,72 +2,33 @@
 //! `between user add`, or before sign-up asked them). Shown after sign-in while the account
 //! has no country or nobody chose its time zone; every question may be skipped.
 
-use app::{AppError, WelcomeInput};
+use app::AppError;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::account::Account;
 use domain::checkin::FieldError;
-use serde::Deserialize;
 
 use super::errors::{PageResult, go};
+use super::profile_fields::ProfileFields;
 use super::{Choice, country_choices, message_for, render, shown_again};
 use crate::AppState;
 use crate::form::ReshownForm;
 use crate::layout::Layout;
 use crate::session::SignedIn;
 
-/// The welcome form as typed.
-#[derive(Debug, Default, Deserialize)]
-pub struct WelcomeForm {
-    #[serde(default)]
-    country: String,
-    #[serde(default)]
-    timezone: String,
-    #[serde(default)]
-    usual_mood: String,
-    #[serde(default)]
-    therapist_name: String,
-    #[serde(default)]
-    therapist_phone: String,
-    #[serde(default)]
-    therapist_email: String,
-}
+/// The welcome form as typed: the profile questions.
+pub type WelcomeForm = ProfileFields;
 
-impl WelcomeForm {
-    /// What the account already holds. The time zone is left empty unless it was chosen,
-    /// so the browser's script fills in its own, and without the script the server guesses
-    /// from the country instead of keeping a default nobody picked.
-    fn from_account(a: &Account, zone_chosen: bool) -> WelcomeForm {
-        WelcomeForm {
-            country: a.country.map(|c| c.code().to_string()).unwrap_or_default(),
-            timezone: if zone_chosen {
-                a.timezone.name().to_string()
-            } else {
-                String::new()
-            },
-            usual_mood: a.usual_mood.map(|r| r.to_string()).unwrap_or_default(),
-            therapist_name: a.therapist.name.clone().unwrap_or_default(),
-            therapist_phone: a.therapist.phone.clone().unwrap_or_default(),
-            therapist_email: a
-                .therapist
-                .email
-                .as_ref()
-                .map(|e| e.as_str().to_string())
-                .unwrap_or_default(),
-        }
+/// What the account already holds. The time zone is left empty unless it was chosen, so the
+/// browser's script fills in its own, and without the script the server guesses from the
+/// country instead of keeping a default nobody picked.
+fn from_account(a: &Account, zone_chosen: bool) -> WelcomeForm {
+    let mut form = ProfileFields::of(a);
+    if !zone_chosen {
+        form.timezone.clear();
     }
-
-    fn input(&self) -> WelcomeInput {
-        WelcomeInput {
-            country: self.country.clone(),
-            timezone: self.timezone.clone(),
-            usual_mood: self.usual_mood.clone(),
-            therapist_name: self.therapist_name.clone(),
-            therapist_phone: self.therapist_phone.clone(),
-            therapist_email: self.therapist_email.clone(),
-        }
-    }
+    form
 }
 
 #[derive(Template)]
@@ -99,7 +60,7 @@ pub async fn show(State(state): State<AppState>, me: SignedIn) -> PageResult {
     let account = me.actor.account();
     // The stored zone counts as chosen once the account is through onboarding.
     let zone_chosen = account.country.is_some() && !state.app.needs_welcome(account).await?;
-    let form = WelcomeForm::from_account(account, zone_chosen);
+    let form = from_account(account, zone_chosen);
     Ok(render(StatusCode::OK, &page(&me, form, Vec::new())))
 }
 
@@ -112,7 +73,7 @@ pub async fn save(
         let errors = crate::form::expired("country");
         return Ok(render(StatusCode::FORBIDDEN, &page(&me, form, errors)));
     }
-    match state.app.finish_welcome(&me.actor, &form.input()).await {
+    match state.app.finish_welcome(&me.actor, &form.welcome()).await {
         Ok(_) => go("/"),
         Err(AppError::Invalid(errors)) => shown_again(&page(&me, form, errors)),
         Err(e) => Err(e.into()),
