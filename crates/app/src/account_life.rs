@@ -9,23 +9,6 @@ use store::AccountListing;
 
 use crate::{Actor, App, AppError};
 
-/// What the welcome page sends, as typed. Every field may be left empty.
-#[derive(Debug, Clone, Default)]
-pub struct WelcomeInput {
-    /// Country code from the picker; empty for "not chosen yet".
-    pub country: String,
-    /// IANA time zone: filled in from the browser when its script runs, editable.
-    pub timezone: String,
-    /// "How does a usual day feel" as typed.
-    pub usual_mood: String,
-    /// Therapist's name.
-    pub therapist_name: String,
-    /// Therapist's phone.
-    pub therapist_phone: String,
-    /// Therapist's email.
-    pub therapist_email: String,
-}
-
 /// The account's current settings, as a profile to change one part of.
 fn profile_of(a: &Account) -> Profile {
     Profile {
@@ -49,29 +32,21 @@ impl App {
     }
 
     /// Saves the welcome page's answers over the account's settings and marks it through
-    /// the first-run questions. An empty time zone is guessed from the country (the page
-    /// works without its script); one typed but unknown is refused.
+    /// the first-run questions. Every answer may be left empty. An empty time zone is guessed
+    /// from the country (the page works without its script); one typed but unknown is
+    /// refused. The page does not ask about the safety question, so its caller passes the
+    /// account's own setting.
     pub async fn finish_welcome(
         &self,
         actor: &Actor,
-        input: &WelcomeInput,
+        input: &ProfileInput,
     ) -> Result<Account, AppError> {
         let rule = if input.timezone.trim().is_empty() {
             TimezoneRule::GuessWhenUnknown
         } else {
             TimezoneRule::Refuse
         };
-        let profile = ProfileInput {
-            country: input.country.clone(),
-            timezone: input.timezone.clone(),
-            usual_mood: input.usual_mood.clone(),
-            therapist_name: input.therapist_name.clone(),
-            therapist_phone: input.therapist_phone.clone(),
-            therapist_email: input.therapist_email.clone(),
-            always_ask_safety: actor.account.always_ask_safety,
-        }
-        .validate(rule)
-        .map_err(AppError::Invalid)?;
+        let profile = input.validate(rule).map_err(AppError::Invalid)?;
         let account = self
             .store
             .update_profile(actor.account.id, &profile)

@@ -26,7 +26,6 @@ use std::sync::Arc;
 use domain::account::Account;
 use store::Store;
 
-pub use account_life::WelcomeInput;
 pub use accounts::{NewUser, SignUp};
 pub use brief::{
     Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,

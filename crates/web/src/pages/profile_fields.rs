@@ -2,7 +2,7 @@
 //! settings, so each form keeps what was typed and fills in what the account holds the same
 //! way.
 
-use app::{ProfileInput, WelcomeInput};
+use app::ProfileInput;
 use domain::account::Account;
 use serde::Deserialize;
 
@@ -52,18 +52,6 @@ impl ProfileFields {
             therapist_phone: self.therapist_phone.clone(),
             therapist_email: self.therapist_email.clone(),
             always_ask_safety,
-        }
-    }
-
-    /// The answers to the welcome page's questions.
-    pub fn welcome(&self) -> WelcomeInput {
-        WelcomeInput {
-            country: self.country.clone(),
-            timezone: self.timezone.clone(),
-            usual_mood: self.usual_mood.clone(),
-            therapist_name: self.therapist_name.clone(),
-            therapist_phone: self.therapist_phone.clone(),
-            therapist_email: self.therapist_email.clone(),
         }
     }
 }

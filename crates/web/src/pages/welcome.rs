@@ -73,7 +73,9 @@ pub async fn save(
         let errors = crate::form::expired("country");
         return Ok(render(StatusCode::FORBIDDEN, &page(&me, form, errors)));
     }
-    match state.app.finish_welcome(&me.actor, &form.welcome()).await {
+    // The page doesn't ask about the safety question; the account's choice stays.
+    let input = form.profile(me.actor.account().always_ask_safety);
+    match state.app.finish_welcome(&me.actor, &input).await {
         Ok(_) => go("/"),
         Err(AppError::Invalid(errors)) => shown_again(&page(&me, form, errors)),
         Err(e) => Err(e.into()),
