@@ -200,3 +200,41 @@ async fn pickers_never_choose_a_country_on_their_own() {
         assert!(!any_selected(&settings.body), "{backend}");
     }
 }
+
+/// The welcome page doesn't ask about the safety question, so answering it keeps the
+/// account's choice.
+#[tokio::test]
+async fn the_welcome_page_keeps_the_safety_question_setting() {
+    for (backend, site) in sites().await {
+        site.add_user("ana@example.org", None, None).await;
+        let (_, cookie) = site.signed_in("ana@example.org").await;
+        let csrf = site.csrf(&cookie, "/settings").await;
+        let saved = site
+            .t
+            .post_form(
+                "/settings",
+                &cookie,
+                &format!("csrf={csrf}&country=&timezone=UTC&usual_mood=&always_ask_safety=yes"),
+            )
+            .await;
+        assert_eq!(
+            saved.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            saved.body
+        );
+        let account = site.app.account_by_email("ana@example.org").await.unwrap();
+        assert!(account.always_ask_safety, "{backend}");
+
+        let done = welcome(&site, &cookie, "country=DE&timezone=Europe%2FBerlin").await;
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            done.body
+        );
+        let account = site.app.account_by_email("ana@example.org").await.unwrap();
+        assert_eq!(account.country.map(|c| c.code()), Some("DE"), "{backend}");
+        assert!(account.always_ask_safety, "{backend}: still asked");
+    }
+}
