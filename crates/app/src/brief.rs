@@ -241,9 +241,9 @@ impl App {
     ) -> Result<Option<Baseline>, AppError> {
         let checkins = self
             .store
-            .checkins(actor.account.id, Some(at - USUAL_MOOD_LOOKS_BACK), None)
+            .checkin_records(actor.account.id, Some(at - USUAL_MOOD_LOOKS_BACK), None)
             .await?;
-        Ok(usual_mood_of(actor, &checkins, at))
+        Ok(usual_mood_of(actor, checkins, at))
     }
 }
 
@@ -252,12 +252,12 @@ impl App {
 /// go into it, so nothing else is read.
 pub fn usual_mood_of(
     actor: &Actor,
-    checkins: &[domain::checkin::CheckIn],
+    checkins: Vec<domain::history::CheckInRecord>,
     at: DateTime<Utc>,
 ) -> Option<Baseline> {
     let account = actor.account();
     let mut history = domain::history::History::new(account.timezone);
     history.usual_mood = account.usual_mood;
-    history.checkins = checkins.iter().map(|c| c.content.record()).collect();
+    history.checkins = checkins;
     personal_baseline(&history, at, &GuidanceSettings::default())
 }

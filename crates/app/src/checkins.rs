@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::checkin::{CheckIn, CheckInId, CheckInInput, FieldError, NewCheckIn};
+use domain::history::CheckInRecord;
 use domain::idempotency::Written;
 
 use crate::{Actor, App, AppError};
@@ -85,5 +86,24 @@ impl App {
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CheckIn>, AppError> {
         Ok(self.store.checkins(actor.account.id, from, to).await?)
+    }
+
+    /// What guidance reads of the actor's check-ins with `from <= at < to`, oldest first,
+    /// without the words (which stay sealed): for moods, counts and the usual mood.
+    pub async fn checkin_records(
+        &self,
+        actor: &Actor,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CheckInRecord>, AppError> {
+        Ok(self
+            .store
+            .checkin_records(actor.account.id, from, to)
+            .await?)
+    }
+
+    /// The actor's latest check-in, if any.
+    pub async fn last_checkin(&self, actor: &Actor) -> Result<Option<CheckIn>, AppError> {
+        Ok(self.store.last_checkin(actor.account.id).await?)
     }
 }

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
 use domain::checkin::{BodySignal, CheckIn, CheckInId, NewCheckIn, SafetyAnswer, UsualActivities};
+use domain::history::CheckInRecord;
 use domain::idempotency::Written;
 
 use crate::StoreError;
@@ -27,6 +28,17 @@ pub trait CheckInStore: Send + Sync {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Vec<CheckIn>, StoreError>;
+    /// What guidance reads of the account's check-ins with `from <= at < to` (time, mood,
+    /// anxiety, energy, missed activities, safety answer), oldest first: nothing the person
+    /// wrote in words, so nothing is opened. For summaries such as the usual mood.
+    async fn checkin_records(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CheckInRecord>, StoreError>;
+    /// The account's latest check-in (by its time), if any.
+    async fn last_checkin(&self, account: AccountId) -> Result<Option<CheckIn>, StoreError>;
     /// One of the account's check-ins.
     async fn checkin(
         &self,
@@ -252,6 +264,19 @@ pub(crate) const IN_RANGE: &str = concat!(
     " FROM checkins WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id"
 );
 
+/// What guidance reads of the account's check-ins in a range, oldest first (binds as
+/// `rows_in_range!`; converts with `summaries::checkin_record`).
+pub(crate) const RECORDS_IN_RANGE: &str = "SELECT at_ms, mood, anxiety, energy, \
+     missed_usual_activities, self_harm_thoughts FROM checkins \
+     WHERE account_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, id";
+
+/// The account's (`$1`) latest check-in.
+pub(crate) const LAST: &str = concat!(
+    "SELECT ",
+    checkin_columns!(),
+    " FROM checkins WHERE account_id = $1 ORDER BY at_ms DESC, id DESC LIMIT 1"
+);
+
 /// One of the account's (`$1`) check-ins, `$2`.
 pub(crate) const ONE: &str = concat!(
     "SELECT ",
@@ -321,6 +346,28 @@ impl CheckInStore for crate::sqlite::SqliteStore {
     ) -> Result<Vec<CheckIn>, StoreError> {
         let key = self.data_key(account)?;
         self.rows_in_range(IN_RANGE, account, from, to, |row: CheckInRow| {
+            row.into_checkin(&key)
+        })
+    }
+
+    async fn checkin_records(
+        &self,
+        account: AccountId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CheckInRecord>, StoreError> {
+        self.rows_in_range(
+            RECORDS_IN_RANGE,
+            account,
+            from,
+            to,
+            crate::summaries::checkin_record,
+        )
+    }
+
+    async fn last_checkin(&self, account: AccountId) -> Result<Option<CheckIn>, StoreError> {
+        let key = self.data_key(account)?;
+        self.optional_row(LAST, &[&account.0], |row: CheckInRow| {
             row.into_checkin(&key)
         })
     }
@@ -426,6 +473,35 @@ macro_rules! impl_checkin_store {
                 rows.into_iter()
                     .map(|r| r.into_checkin(&key))
                     .collect()
+            }
+
+            async fn checkin_records(
+                &self,
+                account: domain::account::AccountId,
+                from: Option<chrono::DateTime<chrono::Utc>>,
+                to: Option<chrono::DateTime<chrono::Utc>>,
+            ) -> Result<Vec<domain::history::CheckInRecord>, $crate::StoreError> {
+                rows_in_range!(
+                    self,
+                    $crate::checkins::RECORDS_IN_RANGE,
+                    account,
+                    from,
+                    to,
+                    $crate::summaries::checkin_record
+                )
+            }
+
+            async fn last_checkin(
+                &self,
+                account: domain::account::AccountId,
+            ) -> Result<Option<domain::checkin::CheckIn>, $crate::StoreError> {
+                let key = self.reading_key(account).await?;
+                optional_row!(
+                    self,
+                    $crate::checkins::LAST,
+                    [account.0],
+                    |r: $crate::checkins::CheckInRow| r.into_checkin(&key)
+                )
             }
 
             async fn checkin(

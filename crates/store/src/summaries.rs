@@ -158,7 +158,7 @@ pub(crate) fn updated(state: Option<&str>, basis: &Basis, change: &HistoryChange
 }
 
 /// A check-in's time, mood, anxiety, energy, missed activities and safety answer.
-type CheckInColumns = (
+pub(crate) type CheckInColumns = (
     i64,
     i64,
     Option<i64>,
@@ -166,6 +166,18 @@ type CheckInColumns = (
     Option<bool>,
     Option<bool>,
 );
+
+/// What guidance reads of a check-in, from the columns of [`CHECKINS`].
+pub(crate) fn checkin_record(
+    (at, mood, anxiety, energy, missed, harm): CheckInColumns,
+) -> Result<CheckInRecord, StoreError> {
+    let mut c = CheckInRecord::new(from_ms(at)?, rating(mood)?);
+    c.anxiety = anxiety.map(rating).transpose()?;
+    c.energy = energy.map(rating).transpose()?;
+    c.missed_usual_activities = missed;
+    c.self_harm_thoughts = harm;
+    Ok(c)
+}
 
 /// Rows a rebuild read, as a history.
 pub(crate) struct Rebuild {
@@ -184,14 +196,11 @@ impl Rebuild {
     ) -> Result<GuidanceSummary, StoreError> {
         let mut history = History::new(basis.timezone);
         history.usual_mood = basis.usual_mood;
-        for (at, mood, anxiety, energy, missed, harm) in self.checkins {
-            let mut c = CheckInRecord::new(from_ms(at)?, rating(mood)?);
-            c.anxiety = anxiety.map(rating).transpose()?;
-            c.energy = energy.map(rating).transpose()?;
-            c.missed_usual_activities = missed;
-            c.self_harm_thoughts = harm;
-            history.checkins.push(c);
-        }
+        history.checkins = self
+            .checkins
+            .into_iter()
+            .map(checkin_record)
+            .collect::<Result<_, _>>()?;
         for (at,) in self.sessions {
             history.sessions.push(SessionRecord { at: from_ms(at)? });
         }

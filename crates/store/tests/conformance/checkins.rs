@@ -67,6 +67,35 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert_eq!(first_day.len(), 1);
     assert_eq!(store.checkins(kim.id, None, None).await.unwrap().len(), 1);
 
+    // What guidance reads, without the words, is each check-in's record, in the same order
+    // and range; the latest check-in is read whole.
+    let records = store.checkin_records(sam.id, None, None).await.unwrap();
+    let expected: Vec<_> = all.iter().map(|c| c.content.record()).collect();
+    assert_eq!(records, expected);
+    assert_eq!(
+        store
+            .checkin_records(sam.id, Some(at), Some(at + Duration::days(1)))
+            .await
+            .unwrap(),
+        expected[..1]
+    );
+    assert_eq!(
+        store.last_checkin(sam.id).await.unwrap().as_ref(),
+        all.last()
+    );
+    let nobody = store
+        .create_account(&new_account("nobody.checkins@example.org"))
+        .await
+        .unwrap();
+    assert_eq!(store.last_checkin(nobody.id).await.unwrap(), None);
+    assert!(
+        store
+            .checkin_records(nobody.id, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     // Concurrent retries of one client id still store exactly one row.
     let racing = CheckInInput {
         mood: Some(5),

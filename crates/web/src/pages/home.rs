@@ -260,10 +260,12 @@ pub async fn show(
     let now = Utc::now();
     let app = &state.app;
     let actor = &me.actor;
-    // One read of check-ins serves the usual mood (which looks back furthest), today's and
-    // the last 30 days'.
-    let (checkins, guidance, next, due, questionnaires_due) = tokio::try_join!(
-        app.checkins(actor, Some(now - ::app::USUAL_MOOD_LOOKS_BACK), None),
+    // One read of moods (not the words, which stay sealed) serves the usual mood, which
+    // looks back furthest, and the count of the last 30 days; only the latest check-in is
+    // read whole.
+    let (moods, latest, guidance, next, due, questionnaires_due) = tokio::try_join!(
+        app.checkin_records(actor, Some(now - ::app::USUAL_MOOD_LOOKS_BACK), None),
+        app.last_checkin(actor),
         app.guidance(actor, now),
         app.next_session(actor, now),
         app.reflection_due(actor, now),
@@ -288,10 +290,10 @@ pub async fn show(
         .collect();
     let today = now.with_timezone(&tz).date_naive();
     let is_today = |c: &CheckIn| c.content.at.with_timezone(&tz).date_naive() == today;
-    let usual = ::app::usual_mood_of(actor, &checkins, now);
     let since_30 = now - Duration::days(30);
-    let recent = &checkins[checkins.partition_point(|c| c.content.at < since_30)..];
-    let last = recent.last();
+    let count_30 = moods.len() - moods.partition_point(|c| c.at < since_30);
+    let usual = ::app::usual_mood_of(actor, moods, now);
+    let last = latest.as_ref().filter(|c| c.content.at >= since_30);
     let today_last = last.filter(|c| is_today(c));
     // On an urgent or reach-out day the guidance card speaks to the day already.
     let acknowledgement = matches!(guidance.level, Level::Steady | Level::ExpectedDip)
@@ -348,7 +350,7 @@ pub async fn show(
         basis: guidance.level.basis(),
         reach_out: guidance.level == Level::ReachOut,
         dip: guidance.level == Level::ExpectedDip,
-        no_baseline: account.usual_mood.is_none() && recent.len() < 14,
+        no_baseline: account.usual_mood.is_none() && count_30 < 14,
         reflection: due.map(|d| ReflectionCard {
             session_id: d.session.id,
             heading: match d.days_after {
@@ -365,7 +367,7 @@ pub async fn show(
             mood: c.content.mood.get(),
             add_more: c.editable(now).then_some(c.id),
         }),
-        count_30: recent.len(),
+        count_30,
         homework,
         next_session: next.map(|s| {
             let local = s.at.with_timezone(&tz);
