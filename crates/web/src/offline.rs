@@ -27,12 +27,13 @@ const STATIC_FILES: [&str; 6] = [
 ];
 
 /// The toolkit pages kept offline: the list and each guided exercise. The tools that open
-/// the person's own lists are left out, because those pages show their personal text.
+/// the person's own lists, records or routine are left out, because those pages show their
+/// personal text.
 pub fn toolkit_pages() -> Vec<String> {
     std::iter::once("/toolkit".to_string())
         .chain(
             catalogue()
-                .filter(|t| !matches!(t.kind, Kind::List { .. }))
+                .filter(|t| !matches!(t.kind, Kind::List { .. }) && !t.has_own_pages())
                 .map(|t| format!("/toolkit/{}", t.id.code())),
         )
         .collect()

@@ -8,7 +8,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-const TOOLS: [&str; 12] = [
+/// The tools the guided player plays.
+const TOOLS: [&str; 13] = [
     "box-breathing",
     "breathing-4-7-8",
     "progressive-muscle-relaxation",
@@ -21,7 +22,11 @@ const TOOLS: [&str; 12] = [
     "two-good-things",
     "self-care",
     "distraction",
+    "self-compassion",
 ];
+
+/// The tools with pages of their own (tested in their own files).
+const OWN_PAGE_TOOLS: [&str; 2] = ["thought-record", "bedtime-routine"];
 
 async fn open_app() -> TestApp {
     test_app_with(app::Settings {
@@ -400,7 +405,7 @@ async fn coping_uses_api_contract_holds() {
 
     let tools: Value = t.get("/api/v1/coping-tools", Some(&cookie)).await.json();
     let all = tools["tools"].as_array().unwrap();
-    assert_eq!(all.len(), TOOLS.len());
+    assert_eq!(all.len(), TOOLS.len() + OWN_PAGE_TOOLS.len());
     let breathing = all.iter().find(|t| t["id"] == "breathing-4-7-8").unwrap();
     assert_eq!(breathing["steps"][1]["cue"], "hold");
     assert_eq!(breathing["steps"][1]["seconds"], 7);

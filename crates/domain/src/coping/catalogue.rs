@@ -32,11 +32,17 @@ pub enum ToolId {
     SelfCare,
     /// Something from the person's own distraction list.
     Distraction,
+    /// A thought record: untangle a thought that hurt, step by step.
+    ThoughtRecord,
+    /// A self-compassion break in three movements.
+    SelfCompassion,
+    /// The person's own bedtime routine, ticked off in the evening.
+    BedtimeRoutine,
 }
 
 impl ToolId {
     /// Every tool, in the order the toolkit shows them.
-    pub const ALL: [ToolId; 12] = [
+    pub const ALL: [ToolId; 15] = [
         ToolId::BoxBreathing,
         ToolId::Breathing478,
         ToolId::Grounding54321,
@@ -47,6 +53,9 @@ impl ToolId {
         ToolId::MovementBreak,
         ToolId::ParkIt,
         ToolId::TwoGoodThings,
+        ToolId::ThoughtRecord,
+        ToolId::SelfCompassion,
+        ToolId::BedtimeRoutine,
         ToolId::SelfCare,
         ToolId::Distraction,
     ];
@@ -66,6 +75,9 @@ impl ToolId {
             ToolId::TwoGoodThings => "two-good-things",
             ToolId::SelfCare => "self-care",
             ToolId::Distraction => "distraction",
+            ToolId::ThoughtRecord => "thought-record",
+            ToolId::SelfCompassion => "self-compassion",
+            ToolId::BedtimeRoutine => "bedtime-routine",
         }
     }
 
@@ -89,6 +101,9 @@ impl ToolId {
             ToolId::TwoGoodThings => &TWO_GOOD_THINGS,
             ToolId::SelfCare => &SELF_CARE,
             ToolId::Distraction => &DISTRACTION,
+            ToolId::ThoughtRecord => &THOUGHT_RECORD,
+            ToolId::SelfCompassion => &SELF_COMPASSION,
+            ToolId::BedtimeRoutine => &BEDTIME_ROUTINE,
         }
     }
 
@@ -194,6 +209,11 @@ pub enum Kind {
         /// Which list.
         list: ListKind,
     },
+    /// A structured record the person fills in and keeps, on pages of its own (the thought
+    /// record); the steps describe its parts.
+    Record,
+    /// A routine the person builds and ticks off, on a page of its own (bedtime).
+    Routine,
 }
 
 /// Where the toolkit page groups a tool.
@@ -208,17 +228,23 @@ pub enum Group {
     Body,
     /// Putting things into words.
     Writing,
+    /// Working with a harsh or stuck thought.
+    Thoughts,
+    /// Winding down for sleep.
+    Sleep,
     /// The person's own lists.
     Mine,
 }
 
 impl Group {
     /// Every group, in page order.
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 7] = [
         Group::Breathing,
         Group::Grounding,
         Group::Body,
         Group::Writing,
+        Group::Thoughts,
+        Group::Sleep,
         Group::Mine,
     ];
 
@@ -229,6 +255,8 @@ impl Group {
             Group::Grounding => "Come back to the here and now",
             Group::Body => "Calm the body",
             Group::Writing => "Put it into words",
+            Group::Thoughts => "Be kinder to your thoughts",
+            Group::Sleep => "Wind down for sleep",
             Group::Mine => "Your own lists",
         }
     }
@@ -263,6 +291,11 @@ impl Tool {
             Kind::Breathing { default_rounds } => default_rounds,
             _ => 1,
         }
+    }
+
+    /// Whether the tool lives on pages of its own rather than in the guided player.
+    pub fn has_own_pages(&self) -> bool {
+        matches!(self.kind, Kind::Record | Kind::Routine)
     }
 
     /// Whether the steps are a breathing pattern.
@@ -721,6 +754,130 @@ static DISTRACTION: Tool = Tool {
     ],
 };
 
+// The thought record follows the columns of the record used in cognitive therapy (Beck,
+// "Cognitive Therapy of Depression", 1979; the seven-column form in Greenberger & Padesky,
+// "Mind Over Mood", 2nd ed., 2016). The steps are its parts; the seconds are a suggestion.
+static THOUGHT_RECORD: Tool = Tool {
+    id: ToolId::ThoughtRecord,
+    name: "Untangle a thought",
+    summary: "A thought record: look at a thought that hurt, and find a fairer one.",
+    about: "When something stings, one thought often does most of the hurting, and it can \
+            feel like plain fact. Writing down what happened, what you felt and what went \
+            through your mind, then looking at what supports the thought and what doesn't, \
+            often loosens its grip. You don't have to finish it or get it right: every step \
+            can be skipped, and an unfinished record is kept as a draft.",
+    group: Group::Thoughts,
+    kind: Kind::Record,
+    steps: &[
+        step(
+            Cue::Write,
+            60,
+            "What happened? Where were you, who was there?",
+        ),
+        step(
+            Cue::Write,
+            45,
+            "What did you feel, and how strongly, from 0 to 100?",
+        ),
+        step(Cue::Write, 45, "Which thought hurt the most?"),
+        step(Cue::Write, 60, "What supports that thought?"),
+        step(Cue::Write, 60, "What doesn't support it?"),
+        step(
+            Cue::Choose,
+            45,
+            "Does it look like one of the common thinking traps?",
+        ),
+        step(Cue::Write, 60, "What is a more balanced way to see it?"),
+        step(
+            Cue::Write,
+            30,
+            "Rate the same feelings again, from 0 to 100.",
+        ),
+    ],
+};
+
+// The three movements follow the self-compassion break described by Kristin Neff
+// ("Self-Compassion", 2011; self-compassion.org): mindfulness, common humanity, kindness.
+// The words are ours.
+static SELF_COMPASSION: Tool = Tool {
+    id: ToolId::SelfCompassion,
+    name: "Self-compassion break",
+    summary: "Three gentle movements for when your inner voice is harsh.",
+    about: "After a hard session or a hard day, the voice in our head can be the harshest one \
+            around. This short break answers it in three movements: noticing that this is \
+            hard, remembering that other people feel this too, and offering yourself the \
+            kindness you would offer a friend. If you like, you can write one kind sentence \
+            to yourself at the end and keep it.",
+    group: Group::Thoughts,
+    kind: Kind::Writing,
+    steps: &[
+        step(
+            Cue::Guide,
+            20,
+            "Sit comfortably. If it feels right, rest a hand on your chest or wherever is soothing.",
+        ),
+        step(
+            Cue::Guide,
+            40,
+            "Bring to mind what is hard right now, without pushing it away.",
+        ),
+        step(
+            Cue::Guide,
+            30,
+            "Say to yourself, gently: this is a hard moment. This hurts.",
+        ),
+        step(
+            Cue::Guide,
+            40,
+            "Remember that you are not the only one. Many people feel this way, often; it is part of being human.",
+        ),
+        step(
+            Cue::Guide,
+            45,
+            "Think of what you would say to a good friend feeling exactly this. Say it to yourself, in the same warm tone.",
+        ),
+        step(
+            Cue::Write,
+            60,
+            "If you like, write down one kind sentence to yourself.",
+        ),
+        step(
+            Cue::Guide,
+            20,
+            "Take a slow breath and notice how you feel now.",
+        ),
+    ],
+};
+
+// Sleep hygiene advice as commonly given (a regular bedtime, a wind-down without screens,
+// a dim, quiet room): NHS, "How to get to sleep"; American Academy of Sleep Medicine,
+// "Healthy sleep habits".
+static BEDTIME_ROUTINE: Tool = Tool {
+    id: ToolId::BedtimeRoutine,
+    name: "Bedtime routine",
+    summary: "Your own short wind-down for the evening, ticked off each night.",
+    about: "Low mood and poor sleep feed each other, and a steady, gentle routine before bed \
+            is one of the simplest ways to help sleep along. Build a short list of your own, \
+            choose a time to start, and tick it off in the evening. After a couple of weeks, \
+            Between shows how your sleep and mood looked on nights with and without it.",
+    group: Group::Sleep,
+    kind: Kind::Routine,
+    steps: &[
+        step(Cue::Guide, 60, "Put screens away and dim the lights."),
+        step(
+            Cue::Guide,
+            300,
+            "Something calm: a warm drink, a page of a book.",
+        ),
+        step(Cue::Guide, 60, "A round of slow breathing."),
+        step(
+            Cue::Guide,
+            30,
+            "Go to bed at about the same time as last night.",
+        ),
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -741,11 +898,14 @@ mod tests {
             "two-good-things",
             "self-care",
             "distraction",
+            "thought-record",
+            "self-compassion",
+            "bedtime-routine",
         ] {
             assert!(codes.contains(&code), "{code} missing");
             assert_eq!(ToolId::parse(code).map(ToolId::code), Some(code));
         }
-        assert_eq!(codes.len(), 12);
+        assert_eq!(codes.len(), 15);
         assert_eq!(ToolId::parse("4-7-8-breathing"), None);
         assert_eq!(
             serde_json::to_string(&ToolId::Breathing478).unwrap(),

@@ -153,6 +153,8 @@ fn group_slug(g: Group) -> &'static str {
         Group::Grounding => "grounding",
         Group::Body => "body",
         Group::Writing => "writing",
+        Group::Thoughts => "thoughts",
+        Group::Sleep => "sleep",
         Group::Mine => "mine",
     }
 }
@@ -435,6 +437,14 @@ async fn tool_context(
     Ok((items, stats))
 }
 
+/// The tool the guided player plays; the tools with pages of their own have routes of
+/// their own and are not played.
+fn player_tool(code: &str) -> Option<&'static Tool> {
+    ToolId::parse(code)
+        .map(ToolId::tool)
+        .filter(|t| !t.has_own_pages())
+}
+
 /// The guided player for one tool.
 pub async fn player(
     State(state): State<AppState>,
@@ -442,7 +452,7 @@ pub async fn player(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
-    let Some(tool) = ToolId::parse(&id).map(ToolId::tool) else {
+    let Some(tool) = player_tool(&id) else {
         return Err(PageError::NotFound);
     };
     let (items, stats) = tool_context(&state, &me, tool).await?;
@@ -495,7 +505,7 @@ pub async fn save(
     Path(id): Path<String>,
     CheckedForm { me, form }: CheckedForm<UseForm>,
 ) -> PageResult {
-    let Some(tool) = ToolId::parse(&id).map(ToolId::tool) else {
+    let Some(tool) = player_tool(&id) else {
         return Err(PageError::NotFound);
     };
     let mut errors = Vec::new();
