@@ -26,9 +26,11 @@ const TOOLS = [
   'movement-break',
   'park-it',
   'two-good-things',
+  'self-compassion',
   'self-care',
   'distraction',
 ];
+const KIND_WORDS = 'HERON-KIND-4471 You are doing your best';
 const PARKED = 'HERON-PARKED-2291 what my sister said';
 const BEFORE = 'How distressed do you feel right now?';
 const AFTER = 'How distressed do you feel now?';
@@ -249,6 +251,48 @@ test('every tool can be completed in the browser', async () => {
   await p.context().close();
 });
 
+test('a self-compassion break goes round twice and keeps its kind words', async () => {
+  const p = await clockedPage();
+  await p.goto(`${server.url}/toolkit/self-compassion`);
+  await holdClock(p);
+  await checkA11yHeld(p, 'self-compassion, before');
+  await rate(p, BEFORE, 7);
+  await p.getByLabel('How many rounds?').selectOption('2');
+  await p.getByRole('button', { name: 'Start' }).click();
+  assert.equal(await p.locator('[data-where]').textContent(), 'Round 1 of 2 · Step 1 of 6');
+  await p.clock.runFor(20_000);
+  await visible(p.locator('[data-step-text]').filter({ hasText: 'Bring to mind what is hard' }), 'the first movement');
+  await p.getByRole('button', { name: 'Pause' }).click();
+  await p.clock.runFor(120_000);
+  await visible(p.locator('[data-step-text]').filter({ hasText: 'Bring to mind what is hard' }), 'still there while paused');
+  await screenshot(p, 'toolkit-12-self-compassion-paused');
+  await p.getByRole('button', { name: 'Resume' }).click();
+  for (let guard = 0; guard < 30 && (await stageOf(p)) === 'play'; guard += 1) {
+    if ((await p.locator('[data-where]').textContent()) === 'Round 2 of 2 · Step 1 of 6') break;
+    await p.clock.runFor(10_000);
+  }
+  assert.equal(await p.locator('[data-where]').textContent(), 'Round 2 of 2 · Step 1 of 6', 'a second round');
+  await p.clock.runFor(300_000);
+  assert.equal(await stageOf(p), 'after');
+  await visible(p.getByText('Well done: you finished Self-compassion break.'), 'the end of both rounds');
+  await rate(p, AFTER, 4);
+  await p.getByLabel('One kind sentence to yourself (optional)').fill(KIND_WORDS);
+  await p.getByLabel(/Keep it on my self-care list/).check();
+  await checkA11yHeld(p, 'self-compassion, after');
+  await screenshot(p, 'toolkit-13-self-compassion-after');
+  await Promise.all([
+    p.waitForURL((url) => url.pathname === '/toolkit', { waitUntil: 'domcontentloaded' }),
+    p.getByRole('button', { name: 'Save' }).click(),
+  ]);
+  await visible(
+    p.getByRole('status').filter({ hasText: 'Your kind words are on your self-care list.' }),
+    'the notice that the words were kept',
+  );
+  await p.goto(`${server.url}/toolkit/lists`);
+  assert.equal(await p.getByLabel('Item 1 on my self-care list').inputValue(), KIND_WORDS);
+  await p.context().close();
+});
+
 test('a guided step shows its instruction and a calm countdown', async () => {
   const p = await clockedPage();
   await p.goto(`${server.url}/toolkit/grounding-5-4-3-2-1`);
@@ -346,6 +390,8 @@ test('the player runs under the strict CSP with nothing blocked', async () => {
 
 test('my self-care and distraction lists', async () => {
   await page.goto(`${server.url}/toolkit/lists`);
+  // The kind words kept from the self-compassion break come first; make room below them.
+  await page.getByRole('button', { name: 'Remove item 1' }).click();
   await page.getByLabel('Add to my self-care list').fill('A warm bath');
   await page.getByRole('button', { name: 'Add', exact: true }).first().click();
   await page.getByLabel('Add to my self-care list').fill('My book');
@@ -375,5 +421,6 @@ test('the server log holds nothing written in the toolkit', async () => {
   const log = server.log();
   assert.ok(!log.includes('HERON-PARKED'), 'the parked thought is not in the log');
   assert.ok(!/good thing \d/.test(log), 'the good things are not in the log');
+  assert.ok(!log.includes('HERON-KIND'), 'the kind words are not in the log');
   assert.ok(!log.includes('saved=1'), 'query strings are not logged');
 });

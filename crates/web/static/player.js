@@ -100,8 +100,10 @@
         ? "Round " + (state.round + 1) + " of " + state.rounds + ". " + step.label
         : step.label);
     } else {
-      where.textContent = "Step " + (state.index + 1) + " of " + steps.length;
-      say((step.label ? step.label + ". " : "") + step.text);
+      where.textContent = (state.rounds > 1 ? "Round " + (state.round + 1) + " of " + state.rounds + " · " : "") +
+        "Step " + (state.index + 1) + " of " + steps.length;
+      say((state.index === 0 && state.rounds > 1 ? "Round " + (state.round + 1) + " of " + state.rounds + ". " : "") +
+        (step.label ? step.label + ". " : "") + step.text);
     }
     nextButton.textContent = state.index === steps.length - 1 ? "Finish" : "Next step";
     if (step.cue === "write" && writeFields.length > 0) {
@@ -157,7 +159,7 @@
   }
 
   var start = function () {
-    state.rounds = breathing && roundsSelect ? Math.max(1, parseInt(roundsSelect.value, 10) || 1) : 1;
+    state.rounds = roundsSelect ? Math.max(1, parseInt(roundsSelect.value, 10) || 1) : 1;
     state.round = 0;
     state.index = 0;
     state.written = 0;

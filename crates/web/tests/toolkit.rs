@@ -705,3 +705,90 @@ async fn copies_kept_for_offline_use_carry_no_personal_numbers() {
         assert!(!copy.body.contains("3.0"), "{path} shows no relief figure");
     }
 }
+
+#[tokio::test]
+async fn a_self_compassion_break_can_keep_its_kind_words() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    let page = t.get("/toolkit/self-compassion", Some(&cookie)).await;
+    // The three movements, the rounds to choose from, and the kind sentence afterwards.
+    assert!(page.body.contains("this is a hard moment"));
+    assert!(page.body.contains("you are not the only one"));
+    assert!(page.body.contains("what you would say to a good friend"));
+    assert!(page.body.contains("<select id=\"rounds\" data-rounds>"));
+    assert!(page.body.contains("One kind sentence to yourself"));
+    assert!(page.body.contains("name=\"keep\" value=\"yes\""));
+
+    // Too long to keep on the list: nothing is saved and everything typed comes back.
+    let long = "kind ".repeat(30);
+    let (csrf, client_id) = csrf_of(&t, &cookie, "/toolkit/self-compassion").await;
+    let r = t
+        .post_form(
+            "/toolkit/self-compassion",
+            &cookie,
+            &format!(
+                "csrf={csrf}&client_id={client_id}&distress_before=7&distress_after=5&note={}&keep=yes",
+                long.replace(' ', "+")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("To keep it on your self-care list"));
+    assert!(r.body.contains(&format!(">{long}</textarea>")));
+    assert!(r.body.contains("name=\"keep\" value=\"yes\" checked"));
+    let uses: Value = t.get("/api/v1/coping-uses", Some(&cookie)).await.json();
+    assert_eq!(uses["coping_uses"].as_array().unwrap().len(), 0);
+
+    // Kept: the use is saved with the words as its note, and they join the self-care list
+    // once, however often the same form is sent.
+    let form = format!(
+        "csrf={csrf}&client_id={client_id}&distress_before=7&distress_after=5&note=You+are+doing+your+best&keep=yes"
+    );
+    for _ in 0..2 {
+        let r = t
+            .post_form("/toolkit/self-compassion", &cookie, &form)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.headers.get("location").unwrap(),
+            "/toolkit?saved=1&kept=1"
+        );
+    }
+    let lists = t.get("/toolkit/lists", Some(&cookie)).await;
+    assert_eq!(lists.body.matches("You are doing your best").count(), 1);
+    let uses: Value = t.get("/api/v1/coping-uses", Some(&cookie)).await.json();
+    let uses = uses["coping_uses"].as_array().unwrap();
+    assert_eq!(uses.len(), 1);
+    assert_eq!(uses[0]["tool"], "self-compassion");
+    assert_eq!(uses[0]["note"], "You are doing your best");
+    let notice = t.get("/toolkit?saved=1&kept=1", Some(&cookie)).await;
+    assert!(
+        notice
+            .body
+            .contains("Your kind words are on your self-care list.")
+    );
+
+    // Not ticked: the words stay with the use only.
+    let (csrf, client_id) = csrf_of(&t, &cookie, "/toolkit/self-compassion").await;
+    let r = t
+        .post_form(
+            "/toolkit/self-compassion",
+            &cookie,
+            &format!("csrf={csrf}&client_id={client_id}&note=Just+for+today"),
+        )
+        .await;
+    assert_eq!(r.headers.get("location").unwrap(), "/toolkit?saved=1");
+    let lists = t.get("/toolkit/lists", Some(&cookie)).await;
+    assert!(!lists.body.contains("Just for today"));
+
+    // The catalogue says it repeats, once by default.
+    let tools: Value = t.get("/api/v1/coping-tools", Some(&cookie)).await.json();
+    let sc = tools["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "self-compassion")
+        .unwrap();
+    assert_eq!(sc["guide"]["kind"], "repeated");
+    assert_eq!(sc["rounds"], 1);
+}

@@ -202,6 +202,11 @@ pub enum Kind {
     },
     /// A sequence of timed instructions.
     Guided,
+    /// A sequence of timed instructions the person may go through more than once.
+    Repeated {
+        /// Rounds suggested to start with.
+        default_rounds: u8,
+    },
     /// A sequence that includes writing something down.
     Writing,
     /// Pick something from one of the person's own lists.
@@ -284,12 +289,26 @@ pub struct Tool {
 /// The fewest and most breathing rounds the player offers.
 pub const ROUNDS_RANGE: std::ops::RangeInclusive<u8> = 2..=12;
 
+/// The rounds the player offers for a repeated sequence: longer than a breath, so fewer.
+pub const REPEATED_ROUNDS_RANGE: std::ops::RangeInclusive<u8> = 1..=3;
+
 impl Tool {
     /// Rounds to repeat the steps by default: the suggestion for breathing, else once.
     pub fn default_rounds(&self) -> u8 {
         match self.kind {
-            Kind::Breathing { default_rounds } => default_rounds,
+            Kind::Breathing { default_rounds } | Kind::Repeated { default_rounds } => {
+                default_rounds
+            }
             _ => 1,
+        }
+    }
+
+    /// The rounds the person may choose from, for tools that repeat.
+    pub fn rounds_range(&self) -> Option<std::ops::RangeInclusive<u8>> {
+        match self.kind {
+            Kind::Breathing { .. } => Some(ROUNDS_RANGE),
+            Kind::Repeated { .. } => Some(REPEATED_ROUNDS_RANGE),
+            _ => None,
         }
     }
 
@@ -806,10 +825,10 @@ static SELF_COMPASSION: Tool = Tool {
     about: "After a hard session or a hard day, the voice in our head can be the harshest one \
             around. This short break answers it in three movements: noticing that this is \
             hard, remembering that other people feel this too, and offering yourself the \
-            kindness you would offer a friend. If you like, you can write one kind sentence \
-            to yourself at the end and keep it.",
+            kindness you would offer a friend. Go round once, or again if it helps. \
+            Afterwards you can write one kind sentence to yourself and keep it.",
     group: Group::Thoughts,
-    kind: Kind::Writing,
+    kind: Kind::Repeated { default_rounds: 1 },
     steps: &[
         step(
             Cue::Guide,
@@ -818,33 +837,28 @@ static SELF_COMPASSION: Tool = Tool {
         ),
         step(
             Cue::Guide,
-            40,
-            "Bring to mind what is hard right now, without pushing it away.",
+            30,
+            "Bring to mind what is hard right now, without pushing it away and without adding to it.",
         ),
         step(
             Cue::Guide,
             30,
-            "Say to yourself, gently: this is a hard moment. This hurts.",
+            "Notice it, and say to yourself, gently: this is a hard moment. This hurts.",
+        ),
+        step(
+            Cue::Guide,
+            35,
+            "Remember that you are not the only one. Many people feel this way; it is part of being human, not a sign that something is wrong with you.",
         ),
         step(
             Cue::Guide,
             40,
-            "Remember that you are not the only one. Many people feel this way, often; it is part of being human.",
-        ),
-        step(
-            Cue::Guide,
-            45,
             "Think of what you would say to a good friend feeling exactly this. Say it to yourself, in the same warm tone.",
-        ),
-        step(
-            Cue::Write,
-            60,
-            "If you like, write down one kind sentence to yourself.",
         ),
         step(
             Cue::Guide,
             20,
-            "Take a slow breath and notice how you feel now.",
+            "Take a slow breath and let the words settle.",
         ),
     ],
 };
@@ -938,8 +952,11 @@ mod tests {
             counts(ToolId::Breathing478),
             [(Cue::In, 4), (Cue::Hold, 7), (Cue::Out, 8)]
         );
-        let rounds = ToolId::BoxBreathing.tool().default_rounds();
-        assert!(ROUNDS_RANGE.contains(&rounds));
+        for t in catalogue() {
+            if let Some(range) = t.rounds_range() {
+                assert!(range.contains(&t.default_rounds()), "{}", t.id);
+            }
+        }
         assert_eq!(ToolId::BoxBreathing.tool().total_seconds(), 96);
         assert_eq!(
             ToolId::BoxBreathing.tool().duration_phrase(),

@@ -12,12 +12,12 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::checkin::FieldError;
-use domain::coping::catalogue::ROUNDS_RANGE;
 use domain::coping::lists::MAX_LIST_ITEM_CHARS;
 use domain::coping::{
     CopingUseInput, Group, Kind, ListItem, ListItemId, ListKind, MAX_COPING_NOTE_CHARS, Suggestion,
     SuggestionKind, Tool, ToolId, ToolStats, catalogue,
 };
+use domain::idempotency::Written;
 use domain::order::Move;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -183,6 +183,8 @@ pub struct ToolkitQuery {
     saved: Option<String>,
     #[serde(default)]
     parked: Option<String>,
+    #[serde(default)]
+    kept: Option<String>,
 }
 
 /// Set by the service worker when it fetches a page to keep on the device: that copy must
@@ -217,7 +219,11 @@ pub async fn show(
         )
     } else if q.saved.is_some() {
         let last = state.app.last_coping_use(&me.actor).await?;
-        Some(saved_notice(last.as_ref()))
+        let mut notice = saved_notice(last.as_ref());
+        if q.kept.is_some() {
+            notice.push_str(" Your kind words are on your self-care list.");
+        }
+        Some(notice)
     } else {
         None
     };
@@ -317,6 +323,15 @@ pub struct UseForm {
     good_1: String,
     #[serde(default)]
     good_2: String,
+    /// "yes" when the kind words of a self-compassion break go on the self-care list.
+    #[serde(default)]
+    keep: String,
+}
+
+impl UseForm {
+    fn keeps_kind_words(&self) -> bool {
+        self.keep == "yes"
+    }
 }
 
 #[derive(Template)]
@@ -327,6 +342,8 @@ struct ToolPage {
     duration: String,
     breathing: bool,
     writing: bool,
+    /// The self-compassion break: its note is one kind sentence, which can be kept.
+    kind_words: bool,
     list: Option<ListKind>,
     list_heading: &'static str,
     list_items: Vec<ListItem>,
@@ -334,6 +351,7 @@ struct ToolPage {
     steps: Vec<StepView>,
     rounds: Vec<Choice>,
     default_rounds: u8,
+    list_item_max: usize,
     before: Scale,
     after: Scale,
     form: UseForm,
@@ -370,6 +388,7 @@ fn tool_page(
         duration: duration_phrase(tool),
         breathing: tool.is_breathing(),
         writing: matches!(tool.kind, Kind::Writing),
+        kind_words: tool.id == ToolId::SelfCompassion,
         list,
         list_heading: list.map(ListKind::heading).unwrap_or_default(),
         list_items,
@@ -390,10 +409,14 @@ fn tool_page(
                 waits: s.cue.waits(),
             })
             .collect(),
-        rounds: ROUNDS_RANGE
+        rounds: tool
+            .rounds_range()
+            .into_iter()
+            .flatten()
             .map(|r| Choice::new(r.to_string(), r.to_string(), r == default_rounds))
             .collect(),
         default_rounds,
+        list_item_max: MAX_LIST_ITEM_CHARS,
         before: rating_scale(
             "distress_before",
             "How distressed do you feel right now?",
@@ -499,6 +522,29 @@ fn note_of(tool: ToolId, form: &UseForm) -> String {
     }
 }
 
+/// The kind words of a self-compassion break that the person asked to keep on their
+/// self-care list, checked against the list's length limit before anything is saved.
+fn kept_kind_words<'f>(
+    tool: ToolId,
+    form: &'f UseForm,
+    errors: &mut Vec<FieldError>,
+) -> Option<&'f str> {
+    let words = form.note.trim();
+    if tool != ToolId::SelfCompassion || !form.keeps_kind_words() || words.is_empty() {
+        return None;
+    }
+    if words.chars().count() > MAX_LIST_ITEM_CHARS {
+        errors.push(FieldError::new(
+            "note",
+            format!(
+                "To keep it on your self-care list, please make it {MAX_LIST_ITEM_CHARS} characters or fewer."
+            ),
+        ));
+        return None;
+    }
+    Some(words)
+}
+
 /// Saves a use of a tool, with whatever ratings were given.
 pub async fn save(
     State(state): State<AppState>,
@@ -511,6 +557,7 @@ pub async fn save(
     let mut errors = Vec::new();
     let before = optional_number("distress_before", &form.distress_before, &mut errors);
     let after = optional_number("distress_after", &form.distress_after, &mut errors);
+    let kept_words = kept_kind_words(tool.id, &form, &mut errors);
     let result = if errors.is_empty() {
         let input = CopingUseInput {
             client_id: Uuid::parse_str(form.client_id.trim()).ok(),
@@ -530,7 +577,19 @@ pub async fn save(
     };
     match result {
         Ok((u, _)) if u.content.parked_text().is_some() => go("/toolkit?parked=1"),
-        Ok(_) => go("/toolkit?saved=1"),
+        Ok((_, written)) => match kept_words {
+            Some(words) => {
+                // A retry of the same save must not put the words on the list twice.
+                if written == Written::Created {
+                    state
+                        .app
+                        .add_list_item(&me.actor, ListKind::SelfCare, words)
+                        .await?;
+                }
+                go("/toolkit?saved=1&kept=1")
+            }
+            None => go("/toolkit?saved=1"),
+        },
         Err(AppError::Invalid(errors)) => {
             let (items, stats) = tool_context(&state, &me, tool).await?;
             shown_again(&tool_page(&me, tool, items, stats, form, errors))
