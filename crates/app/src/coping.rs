@@ -76,13 +76,18 @@ impl App {
         Ok(ranking::best_of(&self.ranked_tools(actor).await?, n))
     }
 
-    /// The tools to offer first at a guidance level.
+    /// The tools to offer first at a guidance level, after a night that was short or not.
     pub async fn suggested_tools(
         &self,
         actor: &Actor,
         level: Level,
+        short_sleep: bool,
     ) -> Result<Suggestion, AppError> {
-        Ok(suggest(level, &self.ranked_tools(actor).await?))
+        Ok(suggest(
+            level,
+            &self.ranked_tools(actor).await?,
+            short_sleep,
+        ))
     }
 
     /// One of the actor's own lists, in their order.

@@ -515,12 +515,28 @@ async fn home_suggests_tools_by_guidance_level() {
     let dip = t.get("/", Some(&cookie)).await;
     assert!(dip.body.contains("Common after a session"), "{}", dip.body);
     assert!(dip.body.contains("A closing ritual for your session"));
-    for tool in ["body-scan", "guided-imagery", "park-it"] {
+    for tool in ["self-compassion", "body-scan", "park-it"] {
         assert!(
             dip.body.contains(&format!("href=\"/toolkit/{tool}\"")),
             "{tool}"
         );
     }
+    assert!(!dip.body.contains("You slept little last night"));
+
+    // After a short night, the bedtime routine takes the last place, and says why.
+    let short = json!({"client_id": uuid::Uuid::new_v4(), "mood": 3, "sleep_hours": 4.5, "self_harm_thoughts": false});
+    t.post_json("/api/v1/checkins", &cookie, &short.to_string())
+        .await;
+    let tired = t.get("/", Some(&cookie)).await;
+    let card = &tired.body[tired.body.find("id=\"toolkit-h\"").unwrap()..];
+    let card = &card[..card.find("</section>").unwrap()];
+    assert!(card.contains("You slept little last night"));
+    let offered: Vec<&str> = card
+        .split("class=\"button\" href=\"/toolkit/")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(offered, ["self-compassion", "body-scan", "bedtime-routine"]);
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ pub use ranking::{
     MIN_RATED_USES, ToolStats, ToolTotals, best_of, best_tools, ranked, ranked_of, stats_of,
     tool_stats, tool_totals,
 };
-pub use suggest::{Suggestion, SuggestionKind, suggest};
+pub use suggest::{Suggestion, SuggestionKind, is_short_sleep, suggest};
 
 use crate::checkin::FieldError;
 use crate::history::CopingRecord;

@@ -27,50 +27,80 @@ pub struct Suggestion {
     pub kind: SuggestionKind,
     /// Which tools, most fitting first.
     pub tools: Vec<ToolId>,
+    /// The bedtime routine was offered because the last night's sleep was short.
+    pub for_short_sleep: bool,
 }
 
 /// Most tools suggested at once: a short list is easier to choose from when low.
 pub const MAX_SUGGESTED: usize = 3;
 
+/// Fewer hours than this, in the latest check-in, count as a short night. Adults are advised
+/// to sleep 7 hours or more (the joint consensus of the American Academy of Sleep Medicine
+/// and the Sleep Research Society, Watson et al., Sleep 2015); under 6 is clearly short.
+pub const SHORT_SLEEP_HOURS: f64 = 6.0;
+
+/// Whether a night of `hours` is short enough to offer the bedtime routine.
+pub fn is_short_sleep(hours: Option<f64>) -> bool {
+    hours.is_some_and(|h| h < SHORT_SLEEP_HOURS)
+}
+
 /// What to offer at a guidance level, given `ranked` (as from
-/// [`ranked`](super::ranking::ranked), best first).
+/// [`ranked`](super::ranking::ranked), best first), and whether the last night was short.
 ///
-/// After a session with a dip expected, a closing ritual: settle the body, find a calm
-/// place, park what is unfinished. When low enough to reach out (or worse), the tools that
-/// helped this person before, else quick steadying ones. Otherwise the helpful ones, or a
-/// few good first tools.
-pub fn suggest(level: Level, ranked: &[ToolStats]) -> Suggestion {
+/// After a session with a dip expected, a closing ritual: answer the harsh inner voice,
+/// settle the body, park what is unfinished. When low enough to reach out (or worse), the
+/// tools that helped this person before, else quick steadying ones. Otherwise the helpful
+/// ones, or a few good first tools. On a steady day or an expected dip after a short night,
+/// the bedtime routine takes the last place; on harder days steadying comes first.
+pub fn suggest(level: Level, ranked: &[ToolStats], short_sleep: bool) -> Suggestion {
+    let mut s = by_level(level, ranked);
+    if short_sleep
+        && matches!(level, Level::Steady | Level::ExpectedDip)
+        && !s.tools.contains(&ToolId::BedtimeRoutine)
+    {
+        if s.tools.len() >= MAX_SUGGESTED {
+            s.tools.truncate(MAX_SUGGESTED - 1);
+        }
+        s.tools.push(ToolId::BedtimeRoutine);
+        s.for_short_sleep = true;
+    }
+    s
+}
+
+fn by_level(level: Level, ranked: &[ToolStats]) -> Suggestion {
     let helpful: Vec<ToolId> = ranked
         .iter()
         .filter(|s| s.helps())
         .take(MAX_SUGGESTED)
         .map(|s| s.tool)
         .collect();
-    match level {
-        Level::ExpectedDip => Suggestion {
-            kind: SuggestionKind::ClosingRitual,
-            tools: vec![ToolId::BodyScan, ToolId::GuidedImagery, ToolId::ParkIt],
-        },
-        Level::ReachOut | Level::Urgent if helpful.is_empty() => Suggestion {
-            kind: SuggestionKind::SteadyingNow,
-            tools: vec![
+    let (kind, tools) = match level {
+        Level::ExpectedDip => (
+            SuggestionKind::ClosingRitual,
+            vec![ToolId::SelfCompassion, ToolId::BodyScan, ToolId::ParkIt],
+        ),
+        Level::ReachOut | Level::Urgent if helpful.is_empty() => (
+            SuggestionKind::SteadyingNow,
+            vec![
                 ToolId::BoxBreathing,
                 ToolId::Grounding54321,
                 ToolId::SensoryReset,
             ],
-        },
-        Level::Steady if helpful.is_empty() => Suggestion {
-            kind: SuggestionKind::StartHere,
-            tools: vec![
+        ),
+        Level::Steady if helpful.is_empty() => (
+            SuggestionKind::StartHere,
+            vec![
                 ToolId::BoxBreathing,
                 ToolId::Grounding54321,
-                ToolId::TwoGoodThings,
+                ToolId::ThoughtRecord,
             ],
-        },
-        _ => Suggestion {
-            kind: SuggestionKind::WhatHelpsYou,
-            tools: helpful,
-        },
+        ),
+        _ => (SuggestionKind::WhatHelpsYou, helpful),
+    };
+    Suggestion {
+        kind,
+        tools,
+        for_short_sleep: false,
     }
 }
 
@@ -99,11 +129,11 @@ mod tests {
     fn a_dip_after_a_session_offers_a_closing_ritual() {
         let learned = ranked(&uses("movement-break", 8, 3));
         for r in [Vec::new(), learned] {
-            let s = suggest(Level::ExpectedDip, &r);
+            let s = suggest(Level::ExpectedDip, &r, false);
             assert_eq!(s.kind, SuggestionKind::ClosingRitual);
             assert_eq!(
                 s.tools,
-                [ToolId::BodyScan, ToolId::GuidedImagery, ToolId::ParkIt]
+                [ToolId::SelfCompassion, ToolId::BodyScan, ToolId::ParkIt]
             );
         }
     }
@@ -114,21 +144,52 @@ mod tests {
         all.extend(uses("box-breathing", 8, 7));
         all.extend(uses("sensory-reset", 6, 8));
         let r = ranked(&all);
-        let s = suggest(Level::ReachOut, &r);
+        let s = suggest(Level::ReachOut, &r, false);
         assert_eq!(s.kind, SuggestionKind::WhatHelpsYou);
         assert_eq!(s.tools, [ToolId::MovementBreak, ToolId::BoxBreathing]);
-        assert_eq!(suggest(Level::Steady, &r), s);
-        assert_eq!(suggest(Level::Urgent, &r), s);
+        assert_eq!(suggest(Level::Steady, &r, false), s);
+        assert_eq!(suggest(Level::Urgent, &r, false), s);
     }
 
     #[test]
     fn before_anything_is_learned() {
         let unhelpful = ranked(&uses("sensory-reset", 5, 6));
-        let s = suggest(Level::ReachOut, &unhelpful);
+        let s = suggest(Level::ReachOut, &unhelpful, false);
         assert_eq!(s.kind, SuggestionKind::SteadyingNow);
         assert_eq!(s.tools.len(), 3);
-        let s = suggest(Level::Steady, &[]);
+        let s = suggest(Level::Steady, &[], false);
         assert_eq!(s.kind, SuggestionKind::StartHere);
         assert!(s.tools.contains(&ToolId::BoxBreathing));
+        assert!(s.tools.contains(&ToolId::ThoughtRecord));
+    }
+
+    #[test]
+    fn a_short_night_offers_the_bedtime_routine_on_calmer_days_only() {
+        assert!(is_short_sleep(Some(5.5)));
+        assert!(!is_short_sleep(Some(6.0)));
+        assert!(!is_short_sleep(None));
+        let s = suggest(Level::Steady, &[], true);
+        assert_eq!(
+            s.tools,
+            [
+                ToolId::BoxBreathing,
+                ToolId::Grounding54321,
+                ToolId::BedtimeRoutine
+            ]
+        );
+        assert!(s.for_short_sleep);
+        let s = suggest(Level::ExpectedDip, &[], true);
+        assert_eq!(s.tools.last(), Some(&ToolId::BedtimeRoutine));
+        assert_eq!(s.tools.len(), MAX_SUGGESTED);
+        // One helpful tool leaves room: the routine is added, not swapped in.
+        let one = ranked(&uses("movement-break", 8, 3));
+        let s = suggest(Level::Steady, &one, true);
+        assert_eq!(s.tools, [ToolId::MovementBreak, ToolId::BedtimeRoutine]);
+        // When reaching out, steadying comes first and sleep can wait.
+        for level in [Level::ReachOut, Level::Urgent] {
+            let s = suggest(level, &[], true);
+            assert!(!s.tools.contains(&ToolId::BedtimeRoutine));
+            assert!(!s.for_short_sleep);
+        }
     }
 }

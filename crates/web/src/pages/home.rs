@@ -271,9 +271,14 @@ pub async fn show(
         app.reflection_due(actor, now),
         app.questionnaires_due(actor, now),
     )?;
-    // What to offer from the toolkit depends on how things look today.
+    // What to offer from the toolkit depends on how things look today, and on last night's
+    // sleep when the latest check-in is recent enough to speak of it.
+    let short_sleep = latest.as_ref().is_some_and(|c| {
+        c.content.at >= now - Duration::hours(36)
+            && domain::coping::is_short_sleep(c.content.sleep_hours)
+    });
     let (suggestion, helped) = tokio::try_join!(
-        app.suggested_tools(actor, guidance.level),
+        app.suggested_tools(actor, guidance.level, short_sleep),
         app.best_tools(actor, 2),
     )?;
     let account = actor.account();

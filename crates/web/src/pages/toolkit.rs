@@ -61,6 +61,8 @@ pub struct SuggestionView {
     pub heading: &'static str,
     /// A sentence on why these.
     pub intro: &'static str,
+    /// Why the bedtime routine is among them, when it is there for a short night.
+    pub sleep_note: Option<&'static str>,
     /// The tools.
     pub tools: Vec<ToolLink>,
 }
@@ -71,7 +73,7 @@ impl SuggestionView {
         let (heading, intro) = match s.kind {
             SuggestionKind::ClosingRitual => (
                 "A closing ritual for your session",
-                "Something gentle to close the session: settle your body, rest in a calm place, \
+                "Something gentle to close the session: be kind to yourself, settle your body, \
                  or park what is still open until next time.",
             ),
             SuggestionKind::WhatHelpsYou => (
@@ -92,6 +94,9 @@ impl SuggestionView {
         SuggestionView {
             heading,
             intro,
+            sleep_note: s.for_short_sleep.then_some(
+                "You slept little last night. A gentle routine this evening can help sleep along.",
+            ),
             tools: s.tools.iter().map(|t| ToolLink::of(t.tool())).collect(),
         }
     }
