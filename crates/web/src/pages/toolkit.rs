@@ -174,6 +174,8 @@ struct ToolkitPage {
     learning: Vec<LearningView>,
     min_rated: u32,
     groups: Vec<GroupView>,
+    /// Bedtime routine (issue 15): its line in "What works for me".
+    bedtime: Option<String>,
 }
 
 /// Notices after a redirect; they carry no personal data.
@@ -221,6 +223,12 @@ pub async fn show(
     } else {
         None
     };
+    // Bedtime routine (issue 15): how its nights compare, for a person who has one.
+    let bedtime = if is_offline_copy(&headers) {
+        None
+    } else {
+        super::bedtime::toolkit_summary(&state, &me).await?
+    };
     let groups = Group::ALL
         .iter()
         .map(|g| GroupView {
@@ -247,6 +255,7 @@ pub async fn show(
             .collect(),
         min_rated: domain::coping::MIN_RATED_USES,
         groups,
+        bedtime,
     };
     Ok(render(StatusCode::OK, &page))
 }
