@@ -435,7 +435,7 @@ mod tests {
              and you slept 6.5 hours on average."
         );
         let line = toolkit_line(&c);
-        assert!(line.contains("on 9 nights with it, 7.4 hours sleep and mood 6.2"), "{line}");
+        assert!(line.contains("On 9 nights with it, 7.4 hours sleep and mood 6.2"), "{line}");
         assert!(line.contains("on 12 nights without it, 6.5 hours sleep and mood 5.0"), "{line}");
         for claim in ["works", "helps", "better", "because"] {
             assert!(!line.contains(claim), "{line}");
