@@ -167,11 +167,10 @@ fn check_rows(data: &serde_json::Map<String, Value>) -> Result<(), ImportError> 
 /// what the routine's own form would keep, as they are.
 fn bedtime_problem(row: &Value) -> Option<(&'static str, &'static str)> {
     const ITEMS: &str = "must be a list of 1 to 10 different steps of up to 120 characters";
-    let items: Option<Vec<String>> = row.get("items").and_then(Value::as_array).and_then(|a| {
-        a.iter()
-            .map(|v| v.as_str().map(str::to_string))
-            .collect()
-    });
+    let items: Option<Vec<String>> = row
+        .get("items")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
     let Some(items) = items else {
         return Some(("items", ITEMS));
     };

@@ -64,14 +64,16 @@ pub const SUGGESTIONS: &[Suggestion] = &[
         tool: Some(ToolId::Breathing478),
     },
     Suggestion {
-        text: "Go to bed at the same time as every night",
+        text: "Go to bed at my usual time",
         tool: None,
     },
 ];
 
 /// The suggestion whose words these are, if any (so a routine's step can link its tool).
 pub fn suggestion_for(text: &str) -> Option<&'static Suggestion> {
-    SUGGESTIONS.iter().find(|s| s.text.eq_ignore_ascii_case(text))
+    SUGGESTIONS
+        .iter()
+        .find(|s| s.text.eq_ignore_ascii_case(text))
 }
 
 /// A person's routine as stored.
@@ -149,7 +151,10 @@ impl RoutineInput {
                 continue;
             }
             too_long |= text.chars().count() > MAX_ITEM_CHARS;
-            if !items.iter().any(|i| i.to_lowercase() == text.to_lowercase()) {
+            if !items
+                .iter()
+                .any(|i| i.to_lowercase() == text.to_lowercase())
+            {
                 items.push(text);
             }
         }
@@ -218,7 +223,6 @@ pub fn night_client_id(night: NaiveDate) -> Uuid {
     bytes[8..].copy_from_slice(&day.to_be_bytes());
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
-
 
 /// One step ticked off, as the API takes it: its place on the routine (from 0) or its words.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -548,7 +552,9 @@ mod tests {
     fn times_are_hours_and_minutes() {
         assert_eq!(parse_time("00:00"), NaiveTime::from_hms_opt(0, 0, 0));
         assert_eq!(parse_time(" 23:59 "), NaiveTime::from_hms_opt(23, 59, 0));
-        for bad in ["", "22", "22:5", "22:60", "24:00", "-1:00", "22:30:00", "ab:cd", "+2:30"] {
+        for bad in [
+            "", "22", "22:5", "22:60", "24:00", "-1:00", "22:30:00", "ab:cd", "+2:30",
+        ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
         assert_eq!(
@@ -569,8 +575,20 @@ mod tests {
         assert_eq!(night_of(morning, tz), day(11));
         // In Sydney (UTC+11 in November), 20:00 UTC is 07:00 the next day.
         let sydney = TimeZone::parse("Australia/Sydney").unwrap();
-        assert_eq!(night_of(Utc.with_ymd_and_hms(2026, 11, 10, 20, 0, 0).unwrap(), sydney), day(11));
-        assert_eq!(night_of(Utc.with_ymd_and_hms(2026, 11, 10, 17, 0, 0).unwrap(), sydney), day(10));
+        assert_eq!(
+            night_of(
+                Utc.with_ymd_and_hms(2026, 11, 10, 20, 0, 0).unwrap(),
+                sydney
+            ),
+            day(11)
+        );
+        assert_eq!(
+            night_of(
+                Utc.with_ymd_and_hms(2026, 11, 10, 17, 0, 0).unwrap(),
+                sydney
+            ),
+            day(10)
+        );
     }
 
     #[test]
@@ -742,6 +760,10 @@ mod tests {
             Some(ToolId::Breathing478)
         );
         assert!(suggestion_for("Go for a run").is_none());
-        assert!(SUGGESTIONS.iter().all(|s| s.text.chars().count() <= MAX_ITEM_CHARS));
+        assert!(
+            SUGGESTIONS
+                .iter()
+                .all(|s| s.text.chars().count() <= MAX_ITEM_CHARS)
+        );
     }
 }

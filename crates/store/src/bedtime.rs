@@ -19,8 +19,10 @@ use crate::vault::sealed::BEDTIME_ITEMS;
 #[async_trait]
 pub trait BedtimeStore: Send + Sync {
     /// The account's routine, if it has made one.
-    async fn bedtime_routine(&self, account: AccountId)
-    -> Result<Option<BedtimeRoutine>, StoreError>;
+    async fn bedtime_routine(
+        &self,
+        account: AccountId,
+    ) -> Result<Option<BedtimeRoutine>, StoreError>;
     /// Makes or replaces the account's routine.
     async fn save_bedtime_routine(
         &self,

@@ -66,8 +66,8 @@ use async_trait::async_trait;
 
 pub use accounts::{AccountStore, NewAccount, Profile};
 pub use agenda::AgendaStore;
-pub use bedtime::BedtimeStore;
 pub use backup::{BackupStore, BackupSummary, RestoreMode, TableCount};
+pub use bedtime::BedtimeStore;
 pub use checkins::CheckInStore;
 pub use coping::CopingStore;
 // Plain data the web layer uses too: it lives in `domain`, and is named here for the store's

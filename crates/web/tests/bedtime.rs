@@ -40,7 +40,8 @@ fn london(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-const ROUTINE: &str = r#"{"items":["Put screens away","Dim the lights","Tee mit Honig 🌙"],"target_time":"22:30"}"#;
+const ROUTINE: &str =
+    r#"{"items":["Put screens away","Dim the lights","Tee mit Honig 🌙"],"target_time":"22:30"}"#;
 
 #[tokio::test]
 async fn the_routine_is_read_and_replaced_and_bad_input_is_named() {
@@ -52,11 +53,31 @@ async fn the_routine_is_read_and_replaced_and_bad_input_is_named() {
 
         for (body, status, field) in [
             ("{", StatusCode::BAD_REQUEST, None),
-            (r#"{"items":3,"target_time":"22:30"}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("items")),
-            (r#"{"items":["a"],"bedtime":"22:30"}"#, StatusCode::UNPROCESSABLE_ENTITY, None),
-            (r#"{"target_time":"22:30"}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("items")),
-            (r#"{"items":["a"],"target_time":"25:00"}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("target_time")),
-            (r#"{"items":["a"],"target_time":2230}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("target_time")),
+            (
+                r#"{"items":3,"target_time":"22:30"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("items"),
+            ),
+            (
+                r#"{"items":["a"],"bedtime":"22:30"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            ),
+            (
+                r#"{"target_time":"22:30"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("items"),
+            ),
+            (
+                r#"{"items":["a"],"target_time":"25:00"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("target_time"),
+            ),
+            (
+                r#"{"items":["a"],"target_time":2230}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("target_time"),
+            ),
         ] {
             let r = put_json(&t, "/api/v1/bedtime-routine", &c, body).await;
             assert_eq!(r.status, status, "{backend}: {body}: {}", r.body);
@@ -90,7 +111,10 @@ async fn the_routine_is_read_and_replaced_and_bad_input_is_named() {
             json!(["Put screens away", "Dim the lights", "Tee mit Honig 🌙"])
         );
         assert_eq!(saved["target_time"], "22:30");
-        assert_eq!(t.get("/api/v1/bedtime-routine", Some(&c)).await.json(), saved);
+        assert_eq!(
+            t.get("/api/v1/bedtime-routine", Some(&c)).await.json(),
+            saved
+        );
 
         let r = put_json(
             &t,
@@ -131,17 +155,55 @@ async fn a_night_is_logged_once_as_a_coping_use() {
 
         for (body, status, field) in [
             ("[", StatusCode::BAD_REQUEST, None),
-            (r#"{"ticked":[]}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("ticked")),
-            (r#"{"ticked":[3]}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("ticked")),
-            (r#"{"ticked":[-1]}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("ticked[0]")),
-            (r#"{"ticked":["Go for a run"]}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("ticked")),
-            (r#"{"ticked":[true]}"#, StatusCode::UNPROCESSABLE_ENTITY, None),
-            (r#"{"ticked":[0],"client_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("client_id")),
-            (r#"{"ticked":[0],"client_id":"nope"}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("client_id")),
-            (r#"{"ticked":[0],"at":"2099-01-01T00:00:00Z"}"#, StatusCode::UNPROCESSABLE_ENTITY, Some("at")),
-            (r#"{"ticked":[0],"mood":3}"#, StatusCode::UNPROCESSABLE_ENTITY, None),
+            (
+                r#"{"ticked":[]}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("ticked"),
+            ),
+            (
+                r#"{"ticked":[3]}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("ticked"),
+            ),
+            (
+                r#"{"ticked":[-1]}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("ticked[0]"),
+            ),
+            (
+                r#"{"ticked":["Go for a run"]}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("ticked"),
+            ),
+            (
+                r#"{"ticked":[true]}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            ),
+            (
+                r#"{"ticked":[0],"client_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("client_id"),
+            ),
+            (
+                r#"{"ticked":[0],"client_id":"nope"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("client_id"),
+            ),
+            (
+                r#"{"ticked":[0],"at":"2099-01-01T00:00:00Z"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("at"),
+            ),
+            (
+                r#"{"ticked":[0],"mood":3}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            ),
         ] {
-            let r = t.post_json("/api/v1/bedtime-routine/nights", &c, body).await;
+            let r = t
+                .post_json("/api/v1/bedtime-routine/nights", &c, body)
+                .await;
             assert_eq!(r.status, status, "{backend}: {body}: {}", r.body);
             assert!(r.json()["error"]["message"].is_string());
             if let Some(field) = field {
@@ -159,7 +221,10 @@ async fn a_night_is_logged_once_as_a_coping_use() {
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
         let first = r.json();
         assert_eq!(first["night"], tonight().to_string());
-        assert_eq!(first["ticked"], json!(["Put screens away", "Tee mit Honig 🌙"]));
+        assert_eq!(
+            first["ticked"],
+            json!(["Put screens away", "Tee mit Honig 🌙"])
+        );
         assert_eq!(first["coping_use"]["tool"], "bedtime-routine");
         assert_eq!(
             first["coping_use"]["note"],
@@ -227,7 +292,9 @@ async fn seed_nights(t: &TestApp, c: &str, nights: &[(NaiveDate, bool, i64, Opti
         if let Some(h) = sleep {
             checkin["sleep_hours"] = json!(h);
         }
-        let r = t.post_json("/api/v1/checkins", c, &checkin.to_string()).await;
+        let r = t
+            .post_json("/api/v1/checkins", c, &checkin.to_string())
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
 }
@@ -343,8 +410,17 @@ async fn the_pages_build_a_routine_tick_it_off_and_say_done() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains(r#"value="Dim the lights" checked"#), "{}", r.body);
-        assert!(r.body.contains(r#"value="Stretch &#60;gently&#62;""#) || r.body.contains(r#"value="Stretch &lt;gently&gt;""#), "{}", r.body);
+        assert!(
+            r.body.contains(r#"value="Dim the lights" checked"#),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains(r#"value="Stretch &#60;gently&#62;""#)
+                || r.body.contains(r#"value="Stretch &lt;gently&gt;""#),
+            "{}",
+            r.body
+        );
 
         let r = t
             .post_form(
@@ -363,9 +439,7 @@ async fn the_pages_build_a_routine_tick_it_off_and_say_done() {
             r.headers.get(header::LOCATION).unwrap(),
             "/toolkit/bedtime-routine?done=saved"
         );
-        let page = t
-            .get("/toolkit/bedtime-routine?done=saved", Some(&c))
-            .await;
+        let page = t.get("/toolkit/bedtime-routine?done=saved", Some(&c)).await;
         assert!(page.body.contains("Your routine is saved."));
         assert!(page.body.contains("Done for tonight"));
         assert!(page.body.contains("<strong>22:15</strong>"));
@@ -388,7 +462,10 @@ async fn the_pages_build_a_routine_tick_it_off_and_say_done() {
             .post_form("/toolkit/bedtime-routine", &c, &format!("csrf={token}"))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        assert!(r.body.contains("Please tick at least one thing you did tonight."));
+        assert!(
+            r.body
+                .contains("Please tick at least one thing you did tonight.")
+        );
         let r = t
             .post_form(
                 "/toolkit/bedtime-routine",
@@ -400,7 +477,10 @@ async fn the_pages_build_a_routine_tick_it_off_and_say_done() {
         let page = t
             .get("/toolkit/bedtime-routine?done=logged", Some(&c))
             .await;
-        let now = Utc::now().with_timezone(&London).format("%H:%M").to_string();
+        let now = Utc::now()
+            .with_timezone(&London)
+            .format("%H:%M")
+            .to_string();
         let before = (Utc::now() - Duration::minutes(1))
             .with_timezone(&London)
             .format("%H:%M")
@@ -424,7 +504,11 @@ async fn the_pages_build_a_routine_tick_it_off_and_say_done() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let uses = t.get("/api/v1/coping-uses", Some(&c)).await.json();
-        assert_eq!(uses["coping_uses"].as_array().unwrap().len(), 1, "{backend}");
+        assert_eq!(
+            uses["coping_uses"].as_array().unwrap().len(),
+            1,
+            "{backend}"
+        );
         assert_eq!(
             uses["coping_uses"][0]["note"],
             "Put screens away\nStretch gently"
@@ -441,7 +525,11 @@ async fn the_pages_build_a_routine_tick_it_off_and_say_done() {
 
         // Without a token, nothing is saved.
         let r = t
-            .post_form("/toolkit/bedtime-routine/edit", &c, "own=x&target_time=22%3A00")
+            .post_form(
+                "/toolkit/bedtime-routine/edit",
+                &c,
+                "own=x&target_time=22%3A00",
+            )
             .await;
         assert_ne!(r.status, StatusCode::SEE_OTHER);
         // Signed out, the page asks to sign in.
@@ -487,7 +575,11 @@ async fn the_routine_moves_with_an_export_and_older_exports_still_import() {
             let r = t
                 .post_json("/api/v1/import", &target, &bad.to_string())
                 .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {field}");
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend}: {field}"
+            );
             assert_eq!(
                 r.json()["error"]["field"],
                 format!("data.bedtime_routines[0].{field}")

@@ -21,7 +21,10 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     let saved = store.save_bedtime_routine(ada.id, &first).await.unwrap();
     assert_eq!(saved.items, first.items);
     assert_eq!(saved.target_time, first.target_time);
-    assert_eq!(store.bedtime_routine(ada.id).await.unwrap(), Some(saved.clone()));
+    assert_eq!(
+        store.bedtime_routine(ada.id).await.unwrap(),
+        Some(saved.clone())
+    );
     assert_eq!(store.bedtime_routine(bo.id).await.unwrap(), None);
 
     // Saving again replaces it, for this account only.
@@ -35,7 +38,10 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert_eq!(replaced.target_time, second.target_time);
     assert!(replaced.updated_at >= saved.updated_at);
     assert_eq!(store.bedtime_routine(ada.id).await.unwrap(), Some(replaced));
-    assert_eq!(store.bedtime_routine(bo.id).await.unwrap(), Some(bo_routine));
+    assert_eq!(
+        store.bedtime_routine(bo.id).await.unwrap(),
+        Some(bo_routine)
+    );
 
     // Nights logged are coping uses of the routine, found by time and by the night's id.
     let night = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
@@ -76,13 +82,16 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         [at]
     );
     assert_eq!(
-        store
-            .bedtime_logged(ada.id, None, Some(at))
-            .await
-            .unwrap(),
+        store.bedtime_logged(ada.id, None, Some(at)).await.unwrap(),
         [at - Duration::days(3)]
     );
-    assert!(store.bedtime_logged(bo.id, None, None).await.unwrap().is_empty());
+    assert!(
+        store
+            .bedtime_logged(bo.id, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         store
             .coping_use_by_client_id(ada.id, night_client_id(night))
@@ -131,7 +140,13 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(later.len(), 1);
-    assert!(store.night_checkins(bo.id, None, None).await.unwrap().is_empty());
+    assert!(
+        store
+            .night_checkins(bo.id, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Deleting the account takes the routine with it.
     assert!(store.delete_account(ada.id).await.unwrap());

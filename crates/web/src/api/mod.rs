@@ -47,10 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/coping-uses", get(coping::list).post(coping::create))
         .route("/coping-tools", get(coping::tools))
         // Bedtime routine (issue 15).
-        .route(
-            "/bedtime-routine",
-            get(bedtime::show).put(bedtime::save),
-        )
+        .route("/bedtime-routine", get(bedtime::show).put(bedtime::save))
         .route("/bedtime-routine/nights", post(bedtime::log_night))
         .route("/bedtime-routine/comparison", get(bedtime::comparison))
         .route(

@@ -81,7 +81,12 @@ impl BuilderPage {
     }
 }
 
-fn builder(me: &SignedIn, first_time: bool, form: RoutineForm, errors: Vec<FieldError>) -> BuilderPage {
+fn builder(
+    me: &SignedIn,
+    first_time: bool,
+    form: RoutineForm,
+    errors: Vec<FieldError>,
+) -> BuilderPage {
     let ticked = |text: &str| form.suggested.iter().any(|s| s.eq_ignore_ascii_case(text));
     let mut own = form.own.clone();
     own.retain(|o| !o.trim().is_empty());
@@ -206,10 +211,7 @@ pub fn comparison_view(c: &Comparison) -> ComparisonView {
 
 /// The toolkit's "What works for me" line for the routine, once the person has made one
 /// (after a link naming the routine).
-pub async fn toolkit_summary(
-    state: &AppState,
-    me: &SignedIn,
-) -> Result<Option<String>, AppError> {
+pub async fn toolkit_summary(state: &AppState, me: &SignedIn) -> Result<Option<String>, AppError> {
     if state.app.bedtime_routine(&me.actor).await?.is_none() {
         return Ok(None);
     }
@@ -341,7 +343,11 @@ pub async fn save(
     State(state): State<AppState>,
     CheckedForm { me, form }: CheckedForm<RoutineForm>,
 ) -> PageResult {
-    match state.app.save_bedtime_routine(&me.actor, form.input()).await {
+    match state
+        .app
+        .save_bedtime_routine(&me.actor, form.input())
+        .await
+    {
         Ok(_) => go(&format!("{PAGE}?done=saved")),
         Err(AppError::Invalid(errors)) => {
             let first_time = state.app.bedtime_routine(&me.actor).await?.is_none();
@@ -367,12 +373,7 @@ pub async fn log_night(
     let input = NightInput {
         client_id: None,
         at: None,
-        ticked: Some(
-            ticked
-                .iter()
-                .map(|i| Ticked::Index(*i as u64))
-                .collect(),
-        ),
+        ticked: Some(ticked.iter().map(|i| Ticked::Index(*i as u64)).collect()),
     };
     let now = Utc::now();
     match state.app.log_bedtime_night(&me.actor, input, now).await {
@@ -435,8 +436,14 @@ mod tests {
              and you slept 6.5 hours on average."
         );
         let line = toolkit_line(&c);
-        assert!(line.contains("On 9 nights with it, 7.4 hours sleep and mood 6.2"), "{line}");
-        assert!(line.contains("on 12 nights without it, 6.5 hours sleep and mood 5.0"), "{line}");
+        assert!(
+            line.contains("On 9 nights with it, 7.4 hours sleep and mood 6.2"),
+            "{line}"
+        );
+        assert!(
+            line.contains("on 12 nights without it, 6.5 hours sleep and mood 5.0"),
+            "{line}"
+        );
         for claim in ["works", "helps", "better", "because"] {
             assert!(!line.contains(claim), "{line}");
             assert!(!v.with_line.contains(claim));
