@@ -247,7 +247,9 @@ pub async fn show(
         ranked: ranked.iter().map(|s| stats_view(s, tz, now)).collect(),
         learning: stats
             .iter()
-            .filter(|s| !s.ranked)
+            // Bedtime routine (issue 15): its nights are never rated before and after; it has
+            // a line of its own below instead.
+            .filter(|s| !s.ranked && s.tool != ToolId::BedtimeRoutine)
             .map(|s| LearningView {
                 name: s.tool.name(),
                 rated: s.rated_uses,
