@@ -2,6 +2,7 @@
 // words, ticked off for tonight, "Done tonight" shown with what was done, and the comparison
 // waiting for enough nights; the same without JavaScript, and on a wide screen; axe throughout.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   assertPageHeaders,
@@ -149,5 +150,48 @@ test('on a wide screen the builder and the nightly page read well and pass axe',
   await tickTonight(p);
   await checkA11y(p, 'done tonight at 1280');
   await screenshot(p, 'bedtime-07-done-1280');
+  await context.close();
+});
+
+test('with 7 nights of each, the comparison shows its counts and means, and passes axe', async () => {
+  // The account takes the browser's time zone at sign-up: UTC, so the nights below are plain.
+  const context = await newPhoneContext(browser, { serviceWorkers: 'block', timezoneId: 'UTC' });
+  context.setDefaultTimeout(15_000);
+  const p = await context.newPage();
+  await createAccount(p, server.url, newAccount('bedtime-ready'));
+  const api = (method, path, data) => p.request.fetch(`${server.url}${path}`, { method, data });
+  let r = await api('PUT', '/api/v1/bedtime-routine', { items: ['Dim the lights'], target_time: '22:30' });
+  assert.equal(r.status(), 200, await r.text());
+  // Fourteen nights, every other one with the routine at 21:00 UTC, each followed by a
+  // check-in at 08:00 UTC.
+  const midnight = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  const hour = 3_600_000;
+  for (let k = 2; k <= 15; k++) {
+    const evening = midnight - k * 24 * hour + 21 * hour;
+    const withRoutine = k % 2 === 0;
+    if (withRoutine) {
+      r = await api('POST', '/api/v1/bedtime-routine/nights', { ticked: [0], at: new Date(evening).toISOString() });
+      assert.equal(r.status(), 201, await r.text());
+    }
+    r = await api('POST', '/api/v1/checkins', {
+      client_id: randomUUID(),
+      mood: withRoutine ? 7 : 5,
+      sleep_hours: withRoutine ? 8 : 6,
+      at: new Date(evening + 11 * hour).toISOString(),
+    });
+    assert.equal(r.status(), 201, await r.text());
+  }
+  await p.goto(`${server.url}/toolkit/bedtime-routine`);
+  await visible(
+    p.getByText('On 7 nights with your routine, your mood the next day was 7.0 out of 10 on average, and you slept 8.0 hours on average.'),
+    'the nights with the routine',
+  );
+  await visible(
+    p.getByText('On 7 nights without it, your mood the next day was 5.0 out of 10 on average, and you slept 6.0 hours on average.'),
+    'the nights without it',
+  );
+  await visible(p.getByText(/This shows what happened, not why/), 'no claim beyond the numbers');
+  await checkA11y(p, 'the comparison, ready');
+  await screenshot(p, 'bedtime-08-ready-390');
   await context.close();
 });
