@@ -151,6 +151,8 @@ fn check_rows(data: &serde_json::Map<String, Value>) -> Result<(), ImportError> 
                 {
                     Some(("repeats", "must be once, weekly or fortnightly"))
                 }
+                // Bedtime routine (issue 15).
+                "bedtime_routines" => bedtime_problem(row),
                 _ => None,
             };
             if let Some((name, message)) = problem {
@@ -159,6 +161,32 @@ fn check_rows(data: &serde_json::Map<String, Value>) -> Result<(), ImportError> 
         }
     }
     Ok(())
+}
+
+/// What is wrong with an imported bedtime routine, if anything: its steps and time must be
+/// what the routine's own form would keep, as they are.
+fn bedtime_problem(row: &Value) -> Option<(&'static str, &'static str)> {
+    const ITEMS: &str = "must be a list of 1 to 10 different steps of up to 120 characters";
+    let items: Option<Vec<String>> = row
+        .get("items")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect());
+    let Some(items) = items else {
+        return Some(("items", ITEMS));
+    };
+    let input = domain::bedtime::RoutineInput {
+        items: Some(items.clone()),
+        target_time: row
+            .get("target_time")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    };
+    match input.validate() {
+        Ok(r) if r.items == items => None,
+        Ok(_) => Some(("items", ITEMS)),
+        Err(errors) if errors.iter().any(|e| e.field == "items") => Some(("items", ITEMS)),
+        Err(_) => Some(("target_time", "must be a time of day such as 22:30")),
+    }
 }
 
 /// The CSV's columns.

@@ -4,6 +4,8 @@
 
 mod account_life;
 mod accounts;
+// Bedtime routine (issue 15).
+mod bedtime;
 mod brief;
 mod checkins;
 mod coping;
@@ -27,6 +29,7 @@ use domain::account::Account;
 use store::Store;
 
 pub use accounts::{NewUser, SignUp};
+pub use bedtime::Tonight;
 pub use brief::{
     Brief, BriefDay, BriefGuidance, BriefHomework, BriefRange, DEFAULT_BRIEF_DAYS, LowRun,
     MAX_BRIEF_DAYS, ScoreSummary, USUAL_MOOD_LOOKS_BACK, local_midnight, usual_mood_of,

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod bedtime;
 pub mod brief;
 pub mod checkin;
 pub mod contact;

@@ -105,6 +105,8 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("guidance_changes", "reasons"),
     ("questionnaires", "answers"),
     ("plan_versions", "body"),
+    // Bedtime routine (issue 15): the steps, a list of texts.
+    ("bedtime_routines", "items"),
 ];
 
 /// Yes/no columns. PostgreSQL declares them BOOLEAN; SQLite keeps them as 0 and 1, so this

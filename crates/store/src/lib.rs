@@ -51,6 +51,9 @@ pub mod onboarding;
 pub mod roster;
 #[macro_use]
 pub mod export;
+// Bedtime routine (issue 15).
+#[macro_use]
+pub mod bedtime;
 
 mod error;
 mod open;
@@ -64,6 +67,7 @@ use async_trait::async_trait;
 pub use accounts::{AccountStore, NewAccount, Profile};
 pub use agenda::AgendaStore;
 pub use backup::{BackupStore, BackupSummary, RestoreMode, TableCount};
+pub use bedtime::BedtimeStore;
 pub use checkins::CheckInStore;
 pub use coping::CopingStore;
 // Plain data the web layer uses too: it lives in `domain`, and is named here for the store's
@@ -109,6 +113,7 @@ pub trait Store:
     + OnboardingStore
     + RosterStore
     + ExportStore
+    + BedtimeStore
     + Send
     + Sync
     + 'static
@@ -143,6 +148,7 @@ macro_rules! impl_all_stores {
         impl_onboarding_store!($ty);
         impl_roster_store!($ty);
         impl_export_store!($ty, $db, $postgres);
+        impl_bedtime_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

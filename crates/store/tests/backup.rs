@@ -198,6 +198,17 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
             .add_list_item(id, ListKind::Distraction, "the dishes")
             .await
             .unwrap();
+        // Bedtime routine (issue 15).
+        store
+            .save_bedtime_routine(
+                id,
+                &domain::bedtime::NewRoutine {
+                    items: vec!["Dim the lights".into(), "A warm drink".into()],
+                    target_time: chrono::NaiveTime::from_hms_opt(22, 30, 0).unwrap(),
+                },
+            )
+            .await
+            .unwrap();
 
         for (instrument, answers) in [
             ("phq9", vec![2, 2, 1, 1, 2, 1, 1, 0, 0]),

@@ -145,6 +145,16 @@ pub fn router(state: AppState) -> Router {
             "/toolkit/lists/items/{id}",
             checked_post(pages::toolkit::change_item),
         )
+        // Bedtime routine (issue 15): its own pages, static routes that axum prefers over
+        // the player's `/toolkit/{id}`.
+        .route(
+            "/toolkit/bedtime-routine",
+            get(pages::bedtime::show).checked_post(pages::bedtime::log_night),
+        )
+        .route(
+            "/toolkit/bedtime-routine/edit",
+            get(pages::bedtime::edit).checked_post(pages::bedtime::save),
+        )
         .route(
             "/toolkit/{id}",
             get(pages::toolkit::player).checked_post(pages::toolkit::save),

@@ -81,6 +81,16 @@ pub const PLAN_BODY: Column = Column::keyed_by_id("plan_versions", "body");
 /// the session's id, since sessions of older requests have no client id.
 pub const SESSION_NOTE: Column = Column::keyed_by_id("therapy_sessions", "note");
 
+// Bedtime routine (issue 15).
+/// The steps of a bedtime routine (the stored JSON list); one routine per account, so the
+/// row is the account's own id.
+pub const BEDTIME_ITEMS: Column = Column {
+    table: "bedtime_routines",
+    column: "items",
+    account_column: "account_id",
+    row_key: "account_id",
+};
+
 /// A part of the therapist's contact details, on the account's own row.
 const fn therapist(column: &'static str) -> Column {
     Column {
@@ -115,6 +125,8 @@ pub const ALL: &[Column] = &[
     THERAPIST_NAME,
     THERAPIST_PHONE,
     THERAPIST_EMAIL,
+    // Bedtime routine (issue 15).
+    BEDTIME_ITEMS,
 ];
 
 /// The sealed column `table.column`, if it is one.

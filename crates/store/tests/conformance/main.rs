@@ -8,6 +8,8 @@
 
 mod accounts;
 mod agenda;
+// Bedtime routine (issue 15).
+mod bedtime;
 mod checkins;
 mod coping;
 mod erasure;
@@ -130,4 +132,6 @@ conformance! {
     questionnaires::story => sqlite_questionnaires, postgres_questionnaires;
     guidance::story => sqlite_guidance, postgres_guidance;
     erasure::story => sqlite_erasure, postgres_erasure;
+    // Bedtime routine (issue 15).
+    bedtime::story => sqlite_bedtime, postgres_bedtime;
 }

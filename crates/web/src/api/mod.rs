@@ -2,6 +2,8 @@
 
 mod account;
 mod agenda;
+// Bedtime routine (issue 15).
+mod bedtime;
 mod checkins;
 mod coping;
 pub mod error;
@@ -44,6 +46,10 @@ pub fn router() -> Router<AppState> {
         .route("/homework/{id}/log", post(homework::log))
         .route("/coping-uses", get(coping::list).post(coping::create))
         .route("/coping-tools", get(coping::tools))
+        // Bedtime routine (issue 15).
+        .route("/bedtime-routine", get(bedtime::show).put(bedtime::save))
+        .route("/bedtime-routine/nights", post(bedtime::log_night))
+        .route("/bedtime-routine/comparison", get(bedtime::comparison))
         .route(
             "/questionnaires",
             get(questionnaires::list).post(questionnaires::create),

@@ -4,6 +4,8 @@ pub mod account;
 pub mod agenda;
 pub mod api_tokens;
 pub mod backsliding_plan;
+// Bedtime routine (issue 15).
+pub mod bedtime;
 pub mod brief;
 pub mod checkin;
 pub mod contact;

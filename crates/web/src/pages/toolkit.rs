@@ -179,6 +179,8 @@ struct ToolkitPage {
     learning: Vec<LearningView>,
     min_rated: u32,
     groups: Vec<GroupView>,
+    /// Bedtime routine (issue 15): its line in "What works for me".
+    bedtime: Option<String>,
 }
 
 /// Notices after a redirect; they carry no personal data.
@@ -232,6 +234,12 @@ pub async fn show(
     } else {
         None
     };
+    // Bedtime routine (issue 15): how its nights compare, for a person who has one.
+    let bedtime = if is_offline_copy(&headers) {
+        None
+    } else {
+        super::bedtime::toolkit_summary(&state, &me).await?
+    };
     let groups = Group::ALL
         .iter()
         .map(|g| GroupView {
@@ -250,7 +258,9 @@ pub async fn show(
         ranked: ranked.iter().map(|s| stats_view(s, tz, now)).collect(),
         learning: stats
             .iter()
-            .filter(|s| !s.ranked)
+            // Bedtime routine (issue 15): its nights are never rated before and after; it has
+            // a line of its own below instead.
+            .filter(|s| !s.ranked && s.tool != ToolId::BedtimeRoutine)
             .map(|s| LearningView {
                 name: s.tool.name(),
                 rated: s.rated_uses,
@@ -258,6 +268,7 @@ pub async fn show(
             .collect(),
         min_rated: domain::coping::MIN_RATED_USES,
         groups,
+        bedtime,
     };
     Ok(render(StatusCode::OK, &page))
 }

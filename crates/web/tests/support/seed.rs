@@ -24,6 +24,8 @@ pub struct Seeded {
 /// a new table this seeding does not reach yet.
 pub const SEEDED_TABLES: &[&str] = &[
     "agenda_items",
+    // Bedtime routine (issue 15).
+    "bedtime_routines",
     "checkins",
     "coping_list_items",
     "coping_tool_totals",
@@ -237,6 +239,27 @@ pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
         )
         .await;
     }
+
+    // Bedtime routine (issue 15): made on its page, one suggestion and one step in the
+    // person's words, and ticked off tonight (a coping use whose note holds the steps).
+    submit(
+        t,
+        c,
+        "/toolkit/bedtime-routine/edit",
+        &format!(
+            "csrf={csrf}&suggested={}&own={}&own=&target_time=22%3A30",
+            enc("Dim the lights"),
+            enc(&format!("stretch {m}")),
+        ),
+    )
+    .await;
+    submit(
+        t,
+        c,
+        "/toolkit/bedtime-routine",
+        &format!("csrf={csrf}&ticked=0&ticked=1"),
+    )
+    .await;
 
     // Questionnaires.
     create(
