@@ -105,6 +105,9 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("guidance_changes", "reasons"),
     ("questionnaires", "answers"),
     ("plan_versions", "body"),
+    // Thought records: the feelings with their ratings, and the thinking traps' codes.
+    ("thought_records", "feelings"),
+    ("thought_records", "traps"),
 ];
 
 /// Yes/no columns. PostgreSQL declares them BOOLEAN; SQLite keeps them as 0 and 1, so this

@@ -51,6 +51,9 @@ pub mod onboarding;
 pub mod roster;
 #[macro_use]
 pub mod export;
+// The thought record (issue 15).
+#[macro_use]
+pub mod thought_records;
 
 mod error;
 mod open;
@@ -86,6 +89,7 @@ pub use roster::{AccountListing, RosterStore};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
+pub use thought_records::{RecordQuery, ThoughtRecordStore};
 
 /// Everything Between keeps, behind one interface with one implementation per database:
 /// the sum of one trait per thing stored.
@@ -109,6 +113,7 @@ pub trait Store:
     + OnboardingStore
     + RosterStore
     + ExportStore
+    + ThoughtRecordStore
     + Send
     + Sync
     + 'static
@@ -143,6 +148,7 @@ macro_rules! impl_all_stores {
         impl_onboarding_store!($ty);
         impl_roster_store!($ty);
         impl_export_store!($ty, $db, $postgres);
+        impl_thought_record_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {
