@@ -145,6 +145,37 @@ pub fn router(state: AppState) -> Router {
             "/toolkit/lists/items/{id}",
             checked_post(pages::toolkit::change_item),
         )
+        // Thought records (issue 15): "Untangle a thought" has pages of its own; these static
+        // paths come before the guided player's `/toolkit/{id}`.
+        .route(
+            "/toolkit/thought-record",
+            get(pages::thought_records::show),
+        )
+        .route(
+            "/toolkit/thought-record/search",
+            checked_post(pages::thought_records::search),
+        )
+        .route(
+            "/toolkit/thought-record/new",
+            get(pages::thought_records::new_show).checked_post(pages::thought_records::create),
+        )
+        .route(
+            "/toolkit/thought-record/{id}",
+            get(pages::thought_records::read),
+        )
+        .route(
+            "/toolkit/thought-record/{id}/edit",
+            get(pages::thought_records::edit_show).checked_post(pages::thought_records::edit_save),
+        )
+        .route(
+            "/toolkit/thought-record/{id}/bring",
+            checked_post(pages::thought_records::bring),
+        )
+        .route(
+            "/toolkit/thought-record/{id}/delete",
+            get(pages::thought_records::delete_confirm)
+                .checked_post(pages::thought_records::delete),
+        )
         .route(
             "/toolkit/{id}",
             get(pages::toolkit::player).checked_post(pages::toolkit::save),
