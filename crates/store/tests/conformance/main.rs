@@ -21,6 +21,7 @@ mod schema;
 mod sign_in_limits;
 mod stored_values;
 mod therapy;
+mod thought_records;
 
 use std::sync::Arc;
 
@@ -130,4 +131,5 @@ conformance! {
     questionnaires::story => sqlite_questionnaires, postgres_questionnaires;
     guidance::story => sqlite_guidance, postgres_guidance;
     erasure::story => sqlite_erasure, postgres_erasure;
+    thought_records::story => sqlite_thought_records, postgres_thought_records;
 }
