@@ -653,3 +653,53 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
         assert_ne!(stale.status, StatusCode::SEE_OTHER, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn records_move_with_an_export_and_older_exports_still_import() {
+    for (backend, t) in test_apps().await {
+        let c = t.sign_up("max.tr@example.org").await;
+        let mut body = record("Everyone saw me trip", 90, Some(50));
+        body["bring_to_session"] = json!(true);
+        let r = t
+            .post_json("/api/v1/thought-records", &c, &body.to_string())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}");
+        let doc: Value = t.get("/api/v1/export", Some(&c)).await.json();
+        let rows = doc["data"]["thought_records"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{backend}");
+        // The words, decrypted; the feelings and traps as JSON values.
+        assert_eq!(rows[0]["thought"], "Everyone saw me trip");
+        assert_eq!(rows[0]["feelings"][0]["before"], 90);
+        assert_eq!(rows[0]["traps"], json!(["catastrophising", "fortune_telling"]));
+        assert_eq!(rows[0]["status"], "done");
+        assert!(rows[0]["coping_use_id"].is_i64());
+
+        // Into another account: the record, its topic and its use, linked again.
+        let other = t.sign_up("max.moved@example.org").await;
+        let r = t
+            .post_json("/api/v1/import", &other, &doc.to_string())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let list: Value = t.get("/api/v1/thought-records", Some(&other)).await.json();
+        let moved = &list["thought_records"][0];
+        assert_eq!(moved["thought"], "Everyone saw me trip", "{backend}");
+        assert_eq!(moved["bring_to_session"], true, "{backend}");
+        let uses = thought_record_uses(&t, &other).await;
+        assert_eq!(uses.len(), 1, "{backend}");
+        assert_eq!(moved["coping_use_id"], uses[0]["id"], "{backend}");
+
+        // An export from before thought records: no such section, no such column.
+        let mut old = doc.clone();
+        old["data"].as_object_mut().unwrap().remove("thought_records");
+        for item in old["data"]["agenda_items"].as_array_mut().unwrap() {
+            item.as_object_mut().unwrap().remove("thought_record_id");
+        }
+        let third = t.sign_up("max.old@example.org").await;
+        let r = t
+            .post_json("/api/v1/import", &third, &old.to_string())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let list: Value = t.get("/api/v1/thought-records", Some(&third)).await.json();
+        assert!(list["thought_records"].as_array().unwrap().is_empty());
+    }
+}
