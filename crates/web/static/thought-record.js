@@ -45,6 +45,11 @@
 
   // The error summary sits above the form: its links lead into the step that holds the field.
   window.addEventListener('hashchange', function () { fromHash(true); });
+  // A step link shows its step at once; the address's #step-N follows, so Back works too.
+  form.addEventListener('click', function (event) {
+    var link = event.target.closest('a[href^="#step-"]');
+    if (link) { show(stepOf(link.getAttribute('href'))); }
+  });
   if (phone.addEventListener) { phone.addEventListener('change', mode); }
   mode();
   var errored = form.querySelector('[aria-invalid="true"], .error');
