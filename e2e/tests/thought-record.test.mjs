@@ -10,6 +10,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import {
   assertPageHeaders,
   checkA11y,
+  fullPageShot,
   launchBrowser,
   newDesktopContext,
   newPhoneContext,
@@ -163,7 +164,7 @@ test('a short thought record on a phone, one step at a time', async () => {
   await visible(page.getByText(THOUGHT), 'the thought');
   await visible(page.getByText(BALANCED), 'the balanced thought');
   await checkA11y(page, 'thought record (phone)');
-  await page.screenshot({ path: path.join(SHOTS, 'read-390.png'), fullPage: true });
+  await fullPageShot(page, path.join(SHOTS, 'read-390.png'));
 
   // One tap puts it on the agenda.
   await page.getByRole('button', { name: 'Bring to my next session' }).tap();
@@ -309,6 +310,6 @@ test('the list, the form and a record on a desktop, axe clean', async () => {
   // And the list on a phone.
   await page.goto(`${server.url}/toolkit/thought-record`);
   await checkA11y(page, 'thought records (phone)');
-  await page.screenshot({ path: path.join(SHOTS, 'list-390.png'), fullPage: true });
+  await fullPageShot(page, path.join(SHOTS, 'list-390.png'));
   await assertPageHeaders(recorder);
 });

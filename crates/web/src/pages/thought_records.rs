@@ -95,6 +95,7 @@ fn record_view(r: &ThoughtRecord, me: &SignedIn) -> RecordView {
 struct ListPage {
     layout: Layout,
     notice: Option<&'static str>,
+    summary: &'static str,
     about: &'static str,
     drafts: Vec<RecordView>,
     records: Vec<RecordView>,
@@ -139,8 +140,8 @@ fn notice_for(done: &str) -> Option<&'static str> {
     }
 }
 
-fn about() -> &'static str {
-    domain::coping::ToolId::ThoughtRecord.tool().about
+fn tool() -> &'static domain::coping::Tool {
+    domain::coping::ToolId::ThoughtRecord.tool()
 }
 
 async fn list_page(
@@ -168,7 +169,8 @@ async fn list_page(
     Ok(ListPage {
         layout: Layout::signed_in(&me.csrf, "toolkit"),
         notice,
-        about: about(),
+        summary: tool().summary,
+        about: tool().about,
         drafts: drafts.iter().map(|r| record_view(r, me)).collect(),
         records: records.iter().map(|r| record_view(r, me)).collect(),
         older_link: match &search {
