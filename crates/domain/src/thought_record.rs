@@ -192,9 +192,7 @@ impl Trap {
             Trap::FortuneTelling => "\"If I go to the party, nobody will talk to me.\"",
             Trap::ShouldStatements => "\"I should be over this by now.\"",
             Trap::Labelling => "\"I forgot her birthday. I'm a terrible friend.\"",
-            Trap::DiscountingThePositive => {
-                "\"They only said it went well to be nice.\""
-            }
+            Trap::DiscountingThePositive => "\"They only said it went well to be nice.\"",
             Trap::EmotionalReasoning => "\"I feel stupid, so I must be stupid.\"",
             Trap::Personalising => "\"My friends argued at dinner. I should have stopped it.\"",
         }
@@ -519,7 +517,10 @@ pub fn check_feelings(inputs: &[FeelingInput], errors: &mut Vec<FieldError>) -> 
             ));
             continue;
         }
-        if out.iter().any(|f| f.name.to_lowercase() == name.to_lowercase()) {
+        if out
+            .iter()
+            .any(|f| f.name.to_lowercase() == name.to_lowercase())
+        {
             errors.push(FieldError::new(
                 "feelings",
                 format!("\"{name}\" is there twice; please keep it once."),
@@ -677,12 +678,11 @@ impl ThoughtRecordEdit {
         let mut errors = Vec::new();
         let status = check_status(self.status.as_deref(), &mut errors).unwrap_or(stored.status);
         let old = &stored.content;
-        let text = |field, new: Option<String>, old: &String, errors: &mut Vec<FieldError>| {
-            match new {
+        let text =
+            |field, new: Option<String>, old: &String, errors: &mut Vec<FieldError>| match new {
                 Some(t) => check_text(field, Some(&t), errors),
                 None => old.clone(),
-            }
-        };
+            };
         let content = RecordContent {
             situation: text("situation", self.situation, &old.situation, &mut errors),
             feelings: match self.feelings {
@@ -817,7 +817,10 @@ mod tests {
         assert_eq!(r.content.situation, "At lunch, alone");
         assert_eq!(r.content.evidence_for, "");
         // Traps come back in the catalogue's order, whatever order they were sent in.
-        assert_eq!(r.content.traps, vec![Trap::MindReading, Trap::Personalising]);
+        assert_eq!(
+            r.content.traps,
+            vec![Trap::MindReading, Trap::Personalising]
+        );
         assert!(!r.bring_to_session);
     }
 
@@ -832,7 +835,11 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(fields(&e), vec!["situation"], "a draft of nothing is nothing");
+        assert_eq!(
+            fields(&e),
+            vec!["situation"],
+            "a draft of nothing is nothing"
+        );
         // One trap alone is something.
         let r = ThoughtRecordInput {
             traps: Some(vec!["labelling".into()]),
@@ -926,7 +933,10 @@ mod tests {
         assert_eq!(d(15, 25), (2, 3));
         // The mean of 44 and 45 is 44.5: ÷ 10 is 4.45, which rounds to 4, not 5 (no double
         // rounding through 45).
-        let r = record(vec![feeling("Sad", 44, Some(0)), feeling("Hurt", 45, Some(0))]);
+        let r = record(vec![
+            feeling("Sad", 44, Some(0)),
+            feeling("Hurt", 45, Some(0)),
+        ]);
         assert_eq!(r.distress().unwrap().0.get(), 4);
     }
 

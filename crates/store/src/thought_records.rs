@@ -17,8 +17,8 @@ use domain::history::CopingRecord;
 use domain::idempotency::Written;
 use domain::rating::Rating;
 use domain::thought_record::{
-    Feeling, NewThoughtRecord, RecordChange, RecordContent, RecordCursor, RecordFilter,
-    RecordPage, Status, ThoughtRecord, ThoughtRecordId, Trap,
+    Feeling, NewThoughtRecord, RecordChange, RecordContent, RecordCursor, RecordFilter, RecordPage,
+    Status, ThoughtRecord, ThoughtRecordId, Trap,
 };
 
 use crate::StoreError;
@@ -132,7 +132,11 @@ impl RecordRow {
                 feelings,
                 thought: key.open(THOUGHT_THOUGHT, row, &self.thought)?,
                 evidence_for: key.open(THOUGHT_EVIDENCE_FOR, row, &self.evidence_for)?,
-                evidence_against: key.open(THOUGHT_EVIDENCE_AGAINST, row, &self.evidence_against)?,
+                evidence_against: key.open(
+                    THOUGHT_EVIDENCE_AGAINST,
+                    row,
+                    &self.evidence_against,
+                )?,
                 traps,
                 balanced: key.open(THOUGHT_BALANCED, row, &self.balanced)?,
             },
@@ -621,8 +625,8 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
             .write(move |conn| {
                 let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
                 let now = crate::rows::ms(Utc::now());
-                let Some((client, created_ms, use_id)) = conn
-                    .row::<(String, i64, Option<i64>)>(CURRENT, &[&account.0, &id.0])?
+                let Some((client, created_ms, use_id)) =
+                    conn.row::<(String, i64, Option<i64>)>(CURRENT, &[&account.0, &id.0])?
                 else {
                     return Ok(None);
                 };
@@ -679,8 +683,8 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
     ) -> Result<bool, StoreError> {
         self.db()?
             .write(move |conn| {
-                let Some((_, created_ms, use_id)) = conn
-                    .row::<(String, i64, Option<i64>)>(CURRENT, &[&account.0, &id.0])?
+                let Some((_, created_ms, use_id)) =
+                    conn.row::<(String, i64, Option<i64>)>(CURRENT, &[&account.0, &id.0])?
                 else {
                     return Ok(false);
                 };

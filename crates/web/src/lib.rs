@@ -147,10 +147,7 @@ pub fn router(state: AppState) -> Router {
         )
         // Thought records (issue 15): "Untangle a thought" has pages of its own; these static
         // paths come before the guided player's `/toolkit/{id}`.
-        .route(
-            "/toolkit/thought-record",
-            get(pages::thought_records::show),
-        )
+        .route("/toolkit/thought-record", get(pages::thought_records::show))
         .route(
             "/toolkit/thought-record/search",
             checked_post(pages::thought_records::search),

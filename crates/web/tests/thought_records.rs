@@ -78,9 +78,17 @@ async fn the_api_is_idempotent_paged_searched_and_scoped() {
         let first = t
             .post_json("/api/v1/thought-records", &c, &body.to_string())
             .await;
-        assert_eq!(first.status, StatusCode::CREATED, "{backend}: {}", first.body);
+        assert_eq!(
+            first.status,
+            StatusCode::CREATED,
+            "{backend}: {}",
+            first.body
+        );
         let r = first.json();
-        assert_eq!(r["status"], "done", "{backend}: finished unless it says draft");
+        assert_eq!(
+            r["status"], "done",
+            "{backend}: finished unless it says draft"
+        );
         assert_eq!(r["thought"], "I will fail everything");
         assert_eq!(r["feelings"][0]["after"], 40);
         assert_eq!(r["traps"], json!(["catastrophising", "fortune_telling"]));
@@ -89,7 +97,11 @@ async fn the_api_is_idempotent_paged_searched_and_scoped() {
             .post_json("/api/v1/thought-records", &c, &body.to_string())
             .await;
         assert_eq!(again.status, StatusCode::OK, "{backend}");
-        assert_eq!(again.json(), r, "{backend}: a retry returns the stored record");
+        assert_eq!(
+            again.json(),
+            r,
+            "{backend}: a retry returns the stored record"
+        );
         let mut changed = body.clone();
         changed["thought"] = json!("something else");
         let conflict = t
@@ -186,13 +198,21 @@ async fn the_api_is_idempotent_paged_searched_and_scoped() {
             .get(&format!("/api/v1/thought-records?before={next}"), Some(&c))
             .await
             .json();
-        assert_eq!(rest["thought_records"].as_array().unwrap().len(), 6, "{backend}");
+        assert_eq!(
+            rest["thought_records"].as_array().unwrap().len(),
+            6,
+            "{backend}"
+        );
         assert!(rest["next"].is_null());
         let drafts: Value = t
             .get("/api/v1/thought-records?status=draft", Some(&c))
             .await
             .json();
-        assert_eq!(drafts["thought_records"].as_array().unwrap().len(), 1, "{backend}");
+        assert_eq!(
+            drafts["thought_records"].as_array().unwrap().len(),
+            1,
+            "{backend}"
+        );
         for bad in ["status=finished", "before=yesterday"] {
             let r = t
                 .get(&format!("/api/v1/thought-records?{bad}"), Some(&c))
@@ -210,7 +230,11 @@ async fn the_api_is_idempotent_paged_searched_and_scoped() {
             .await;
         assert_eq!(found.status, StatusCode::OK, "{backend}: {}", found.body);
         let found = found.json();
-        assert_eq!(found["thought_records"].as_array().unwrap().len(), 1, "{backend}");
+        assert_eq!(
+            found["thought_records"].as_array().unwrap().len(),
+            1,
+            "{backend}"
+        );
         assert_eq!(found["thought_records"][0]["id"], id);
         let by_feeling: Value = t
             .post_json(
@@ -235,7 +259,12 @@ async fn the_api_is_idempotent_paged_searched_and_scoped() {
             Some(json!({"balanced": "One exam is not everything", "bring_to_session": true})),
         )
         .await;
-        assert_eq!(patched.status, StatusCode::OK, "{backend}: {}", patched.body);
+        assert_eq!(
+            patched.status,
+            StatusCode::OK,
+            "{backend}: {}",
+            patched.body
+        );
         let p = patched.json();
         assert_eq!(p["balanced"], "One exam is not everything");
         assert_eq!(p["thought"], "I will fail everything");
@@ -298,9 +327,15 @@ async fn the_api_is_idempotent_paged_searched_and_scoped() {
         .await;
         assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{backend}");
         assert_eq!(
-            send_json(&t, "GET", &format!("/api/v1/thought-records/{id}"), &c, None)
-                .await
-                .status,
+            send_json(
+                &t,
+                "GET",
+                &format!("/api/v1/thought-records/{id}"),
+                &c,
+                None
+            )
+            .await
+            .status,
             StatusCode::NOT_FOUND
         );
         let agenda: Value = t.get("/api/v1/agenda", Some(&c)).await.json();
@@ -353,7 +388,10 @@ async fn a_record_whose_feelings_dropped_counts_in_what_works_for_me() {
             (&json!(9), &json!(2)),
             "{backend}"
         );
-        assert_eq!(edit(json!({"status": "draft"})).await.status, StatusCode::OK);
+        assert_eq!(
+            edit(json!({"status": "draft"})).await.status,
+            StatusCode::OK
+        );
         assert!(thought_record_uses(&t, &c).await.is_empty(), "{backend}");
         assert_eq!(edit(json!({"status": "done"})).await.status, StatusCode::OK);
         assert_eq!(thought_record_uses(&t, &c).await.len(), 1, "{backend}");
@@ -419,7 +457,10 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
         let c = t.sign_up("lee.tr@example.org").await;
         // The tool's page, and the toolkit's link to it.
         let toolkit = t.get("/toolkit", Some(&c)).await;
-        assert!(toolkit.body.contains("/toolkit/thought-record"), "{backend}");
+        assert!(
+            toolkit.body.contains("/toolkit/thought-record"),
+            "{backend}"
+        );
         let home = t.get("/toolkit/thought-record", Some(&c)).await;
         assert_eq!(home.status, StatusCode::OK, "{backend}");
         assert!(home.body.contains("Start a new one"));
@@ -441,8 +482,16 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
         let again = t.post_form("/toolkit/thought-record/new", &c, &wrong).await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(again.body.contains("href=\"#feelings\""), "{backend}");
-        assert!(again.body.contains("How strong was &#34;Anxious&#34;") || again.body.contains("How strong was &quot;Anxious&quot;"), "{}", again.body);
-        assert!(again.body.contains("She&#39;s annoyed with me") || again.body.contains("She&#x27;s annoyed with me"));
+        assert!(
+            again.body.contains("How strong was &#34;Anxious&#34;")
+                || again.body.contains("How strong was &quot;Anxious&quot;"),
+            "{}",
+            again.body
+        );
+        assert!(
+            again.body.contains("She&#39;s annoyed with me")
+                || again.body.contains("She&#x27;s annoyed with me")
+        );
         assert!(again.body.contains("value=\"Left out\""));
         assert!(again.body.contains(&format!("value=\"{client_id}\"")));
         assert!(again.body.contains("value=\"mind_reading\" checked"));
@@ -455,7 +504,12 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
                 &short_form(&csrf, &client_id, "save"),
             )
             .await;
-        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{backend}: {}", saved.body);
+        assert_eq!(
+            saved.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            saved.body
+        );
         let to = location(&saved);
         assert!(to.ends_with("?done=saved"), "{to}");
         let id: i64 = to
@@ -491,7 +545,12 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
         let page = t.get(&to, Some(&c)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Saved. Well done"));
-        assert!(page.body.contains("Feelings eased from 70 to 38 out of 100 on average (2 feelings)"), "{}", page.body);
+        assert!(
+            page.body
+                .contains("Feelings eased from 70 to 38 out of 100 on average (2 feelings)"),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains("Bring to my next session"));
         let brought = t
             .post_form(
@@ -503,7 +562,10 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
         assert_eq!(brought.status, StatusCode::SEE_OTHER, "{backend}");
         let page = t.get(&location(&brought), Some(&c)).await;
         assert!(page.body.contains("On your agenda"), "{backend}");
-        assert!(!page.body.contains("/bring\""), "{backend}: the button has gone");
+        assert!(
+            !page.body.contains("/bring\""),
+            "{backend}: the button has gone"
+        );
         // Twice is still once.
         t.post_form(
             &format!("/toolkit/thought-record/{id}/bring"),
@@ -518,7 +580,11 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
             "{backend}: one topic"
         );
         assert!(agenda.body.contains("annoyed with me</p>"), "{backend}");
-        assert!(agenda.body.contains(&format!("href=\"/toolkit/thought-record/{id}\"")));
+        assert!(
+            agenda
+                .body
+                .contains(&format!("href=\"/toolkit/thought-record/{id}\""))
+        );
         assert!(agenda.body.contains("From a thought record"));
 
         // The brief: the thought, the fairer one, and the change.
@@ -549,7 +615,11 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
             .await;
         assert!(none.body.contains("Nothing matches that."));
         let empty = t
-            .post_form("/toolkit/thought-record/search", &c, &format!("csrf={csrf}&q=+"))
+            .post_form(
+                "/toolkit/thought-record/search",
+                &c,
+                &format!("csrf={csrf}&q=+"),
+            )
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
 
@@ -581,7 +651,10 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
 
         // Carrying on fills the form with what was kept; saving finishes it.
         let edit = t
-            .get(&format!("/toolkit/thought-record/{draft_record}/edit"), Some(&c))
+            .get(
+                &format!("/toolkit/thought-record/{draft_record}/edit"),
+                Some(&c),
+            )
             .await;
         assert_eq!(edit.status, StatusCode::OK);
         assert!(edit.body.contains(">At the bus stop</textarea>"));
@@ -596,13 +669,21 @@ async fn the_pages_work_without_script_from_form_to_agenda_and_brief() {
                 ),
             )
             .await;
-        assert_eq!(finished.status, StatusCode::SEE_OTHER, "{backend}: {}", finished.body);
+        assert_eq!(
+            finished.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            finished.body
+        );
         let r: Value = t
             .get(&format!("/api/v1/thought-records/{draft_record}"), Some(&c))
             .await
             .json();
         assert_eq!(r["status"], "done");
-        assert_eq!(r["feelings"], json!([{"name": "Sad", "before": 55, "after": 40}]));
+        assert_eq!(
+            r["feelings"],
+            json!([{"name": "Sad", "before": 55, "after": 40}])
+        );
         assert_eq!(thought_record_uses(&t, &c).await.len(), 2, "{backend}");
 
         // An empty record is refused, kindly.
@@ -670,7 +751,10 @@ async fn records_move_with_an_export_and_older_exports_still_import() {
         // The words, decrypted; the feelings and traps as JSON values.
         assert_eq!(rows[0]["thought"], "Everyone saw me trip");
         assert_eq!(rows[0]["feelings"][0]["before"], 90);
-        assert_eq!(rows[0]["traps"], json!(["catastrophising", "fortune_telling"]));
+        assert_eq!(
+            rows[0]["traps"],
+            json!(["catastrophising", "fortune_telling"])
+        );
         assert_eq!(rows[0]["status"], "done");
         assert!(rows[0]["coping_use_id"].is_i64());
 
@@ -690,7 +774,10 @@ async fn records_move_with_an_export_and_older_exports_still_import() {
 
         // An export from before thought records: no such section, no such column.
         let mut old = doc.clone();
-        old["data"].as_object_mut().unwrap().remove("thought_records");
+        old["data"]
+            .as_object_mut()
+            .unwrap()
+            .remove("thought_records");
         for item in old["data"]["agenda_items"].as_array_mut().unwrap() {
             item.as_object_mut().unwrap().remove("thought_record_id");
         }

@@ -1,9 +1,9 @@
 use super::*;
 
+use domain::therapy::AgendaSource;
 use domain::thought_record::{
     FeelingInput, RecordFilter, Status, ThoughtRecordEdit, ThoughtRecordInput,
 };
-use domain::therapy::AgendaSource;
 use store::RecordQuery;
 
 fn input(thought: &str, before: i64, after: Option<i64>) -> ThoughtRecordInput {
@@ -59,7 +59,10 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert_eq!(u.content.tool, domain::coping::ToolId::ThoughtRecord);
     assert_eq!(u.content.started_at, r1.created_at);
     assert_eq!(
-        (u.content.distress_before.map(|r| r.get()), u.content.distress_after.map(|r| r.get())),
+        (
+            u.content.distress_before.map(|r| r.get()),
+            u.content.distress_after.map(|r| r.get())
+        ),
         (Some(8), Some(4))
     );
     let totals = store.coping_totals(jo.id).await.unwrap();
@@ -126,7 +129,13 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(r1c.coping_use_id, None);
-    assert!(store.coping_uses(jo.id, None, None).await.unwrap().is_empty());
+    assert!(
+        store
+            .coping_uses(jo.id, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         store
             .coping_totals(jo.id)
@@ -197,7 +206,9 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         let (r, _) = store
             .insert_thought_record(
                 jo.id,
-                &input(&format!("ordinary {i}"), 30, None).validate().unwrap(),
+                &input(&format!("ordinary {i}"), 30, None)
+                    .validate()
+                    .unwrap(),
             )
             .await
             .unwrap();
@@ -220,13 +231,21 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
         .thought_record_page(jo.id, &page(RecordFilter::Drafts, None, 20))
         .await
         .unwrap();
-    assert_eq!(drafts.records.iter().map(|r| r.id).collect::<Vec<_>>(), vec![d.id]);
+    assert_eq!(
+        drafts.records.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![d.id]
+    );
     let done = store
         .thought_record_page(jo.id, &page(RecordFilter::Done, None, 50))
         .await
         .unwrap();
     assert_eq!(done.records.len(), 14);
-    for (term, expected) in [("ALWAYS LATE", 1), ("labelling", 15), ("ordinary 1", 3), ("nowhere", 0)] {
+    for (term, expected) in [
+        ("ALWAYS LATE", 1),
+        ("labelling", 15),
+        ("ordinary 1", 3),
+        ("nowhere", 0),
+    ] {
         let found = store
             .thought_record_page(jo.id, &page(RecordFilter::All, Some(term), 50))
             .await
@@ -269,7 +288,13 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert_eq!(w, Written::Created);
     assert_ne!(theirs.id, r1.id);
     assert_eq!(
-        store.thought_record(jo.id, r1.id).await.unwrap().unwrap().content.thought,
+        store
+            .thought_record(jo.id, r1.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .content
+            .thought,
         "I'm always late"
     );
 
@@ -277,6 +302,12 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     assert!(store.delete_thought_record(jo.id, r1.id).await.unwrap());
     assert!(!store.delete_thought_record(jo.id, r1.id).await.unwrap());
     assert!(store.agenda(jo.id, true).await.unwrap().is_empty());
-    assert!(store.coping_uses(jo.id, None, None).await.unwrap().is_empty());
+    assert!(
+        store
+            .coping_uses(jo.id, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.coping_uses(lu.id, None, None).await.unwrap().len(), 1);
 }

@@ -68,7 +68,10 @@ pub fn change_phrase(r: &ThoughtRecord) -> Option<String> {
         _ => "rose",
     };
     Some(if c.drop() == 0 {
-        format!("Feelings stayed at {} out of 100 on average ({feelings})", c.before())
+        format!(
+            "Feelings stayed at {} out of 100 on average ({feelings})",
+            c.before()
+        )
     } else {
         format!(
             "Feelings {verb} from {} to {} out of 100 on average ({feelings})",
@@ -285,9 +288,15 @@ impl RecordForm {
         form.situation.clone_from(&r.content.situation);
         form.thought.clone_from(&r.content.thought);
         form.evidence_for.clone_from(&r.content.evidence_for);
-        form.evidence_against.clone_from(&r.content.evidence_against);
+        form.evidence_against
+            .clone_from(&r.content.evidence_against);
         form.balanced.clone_from(&r.content.balanced);
-        form.traps = r.content.traps.iter().map(|t| t.code().to_string()).collect();
+        form.traps = r
+            .content
+            .traps
+            .iter()
+            .map(|t| t.code().to_string())
+            .collect();
         form.bring = r.bring_to_session;
         for f in &r.content.feelings {
             let after = f.after.map(|a| a.to_string()).unwrap_or_default();
@@ -477,7 +486,7 @@ fn form_page(
             }
         })
         .collect();
-    let rows = form.own.len().max(OWN_ROWS).min(MAX_FEELINGS);
+    let rows = form.own.len().clamp(OWN_ROWS, MAX_FEELINGS);
     let own = (0..rows)
         .map(|index| {
             let (name, before, after) = form.own.get(index).cloned().unwrap_or_default();
@@ -679,7 +688,10 @@ pub async fn read(
                 _ => None,
             },
             id,
-            when: format!("Started {}", local_time_phrase(r.created_at, tz, Utc::now())),
+            when: format!(
+                "Started {}",
+                local_time_phrase(r.created_at, tz, Utc::now())
+            ),
             draft: r.status == Status::Draft,
             situation: c.situation.clone(),
             feelings: c
