@@ -110,6 +110,11 @@ async function shortRecord(p, { situation, thought, balanced }, checkStep) {
 
   await t.tap(p.getByRole('checkbox', { name: 'Anxious' }));
   await t.tapAndType(p.getByLabel(/How strong was “Anxious”/), '80');
+  // The keyboard's Enter (or Go) sends nothing: only Save or Keep as a draft do.
+  await p.keyboard.press('Enter');
+  await p.waitForTimeout(300);
+  assert.match(p.url(), /\/toolkit\/thought-record\/new/);
+  assert.equal(await p.getByLabel(/How strong was “Anxious”/).inputValue(), '80');
   await t.tap(p.locator('#step-2').getByRole('link', { name: /^Next/ }));
   await checkStep('step-3');
 
@@ -312,4 +317,12 @@ test('the list, the form and a record on a desktop, axe clean', async () => {
   await checkA11y(page, 'thought records (phone)');
   await fullPageShot(page, path.join(SHOTS, 'list-390.png'));
   await assertPageHeaders(recorder);
+});
+
+test('the server log holds nothing written in a thought record', async () => {
+  await server.stop();
+  const log = server.log();
+  for (const word of ['HERON-4471', 'KESTREL-0917', 'PLOVER-3306', 'WREN-5520', 'kept words', 'kestrel']) {
+    assert.ok(!log.includes(word), `${word} is not in the log`);
+  }
 });
