@@ -21,6 +21,8 @@ use crate::{Actor, App, AppError};
 
 /// Tools listed under "what helped".
 const TOOLS_SHOWN: usize = 5;
+/// Thought records shown at most: the brief is read in minutes before a session.
+const THOUGHT_RECORDS_SHOWN: usize = 10;
 
 /// A recorded change of guidance level, with its reasons read back.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +94,8 @@ pub struct Brief {
     pub feedback: Vec<FeedbackNote>,
     /// Feedback from post-session check-ins in the period.
     pub session_feedback: Vec<ReflectionFeedback>,
+    /// Thought records on the agenda, and those finished in the period, newest first.
+    pub thought_records: Vec<domain::thought_record::ThoughtRecord>,
 }
 
 impl App {
@@ -162,6 +166,10 @@ impl App {
             self.feedback_notes(actor, Some(from), Some(to)),
             self.session_feedback(actor, Some(from), Some(to)),
         )?;
+        let thought_records = self
+            .store
+            .thought_records_for_brief(actor.account.id, from, to, THOUGHT_RECORDS_SHOWN)
+            .await?;
         // Each instrument's scores in the period, after the last one before it (the one a
         // change is measured from).
         let mut scores = Vec::new();
@@ -223,6 +231,7 @@ impl App {
             homework,
             feedback,
             session_feedback,
+            thought_records,
         })
     }
 }

@@ -21,6 +21,7 @@ mod plans;
 mod questionnaires;
 mod rate_limit;
 mod therapy;
+mod thought_records;
 mod tokens;
 
 use std::sync::Arc;

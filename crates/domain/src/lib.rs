@@ -23,4 +23,5 @@ pub mod questionnaire;
 pub mod rating;
 pub mod text;
 pub mod therapy;
+pub mod thought_record;
 pub mod when;

@@ -316,6 +316,8 @@ pub enum AgendaSource {
     Journal,
     /// A check-in's note, sent to the agenda.
     CheckIn,
+    /// A thought record brought to the next session; it follows the record.
+    ThoughtRecord,
 }
 
 impl AgendaSource {
@@ -327,6 +329,7 @@ impl AgendaSource {
             AgendaSource::Parked => "parked",
             AgendaSource::Journal => "journal",
             AgendaSource::CheckIn => "checkin",
+            AgendaSource::ThoughtRecord => "thought_record",
         }
     }
 
@@ -338,6 +341,7 @@ impl AgendaSource {
             AgendaSource::Parked,
             AgendaSource::Journal,
             AgendaSource::CheckIn,
+            AgendaSource::ThoughtRecord,
         ]
         .into_iter()
         .find(|a| a.code() == s)
@@ -364,6 +368,8 @@ pub struct AgendaItem {
     pub discussed_at: Option<DateTime<Utc>>,
     /// The journal entry it stands for, when it came from the journal.
     pub journal_entry_id: Option<crate::journal::JournalEntryId>,
+    /// The thought record it stands for, when one was brought to the session.
+    pub thought_record_id: Option<crate::thought_record::ThoughtRecordId>,
 }
 
 #[cfg(test)]

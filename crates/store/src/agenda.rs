@@ -64,6 +64,7 @@ pub(crate) struct AgendaRow {
     pub created_ms: i64,
     pub discussed_ms: Option<i64>,
     pub journal_entry_id: Option<i64>,
+    pub thought_record_id: Option<i64>,
 }
 }
 
@@ -78,13 +79,16 @@ impl AgendaRow {
             created_at: crate::rows::from_ms(self.created_ms)?,
             discussed_at: self.discussed_ms.map(crate::rows::from_ms).transpose()?,
             journal_entry_id: self.journal_entry_id.map(JournalEntryId),
+            thought_record_id: self
+                .thought_record_id
+                .map(domain::thought_record::ThoughtRecordId),
         })
     }
 }
 
 macro_rules! agenda_columns {
     () => {
-        "id, text, source, created_ms, discussed_ms, journal_entry_id"
+        "id, text, source, created_ms, discussed_ms, journal_entry_id, thought_record_id"
     };
 }
 

@@ -38,6 +38,8 @@ pub(crate) const ERASE: &[&str] = &[
     "DELETE FROM homework_log WHERE account_id = $1",
     "DELETE FROM homework WHERE account_id = $1",
     "DELETE FROM agenda_items WHERE account_id = $1",
+    // Thought records point at their coping use, so they go before the uses.
+    "DELETE FROM thought_records WHERE account_id = $1",
     "DELETE FROM journal_entries WHERE account_id = $1",
     "DELETE FROM feedback_notes WHERE account_id = $1",
     "DELETE FROM reflections WHERE account_id = $1",

@@ -107,6 +107,9 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("plan_versions", "body"),
     // Bedtime routine (issue 15): the steps, a list of texts.
     ("bedtime_routines", "items"),
+    // Thought records: the feelings with their ratings, and the thinking traps' codes.
+    ("thought_records", "feelings"),
+    ("thought_records", "traps"),
 ];
 
 /// Yes/no columns. PostgreSQL declares them BOOLEAN; SQLite keeps them as 0 and 1, so this

@@ -54,6 +54,9 @@ pub mod export;
 // Bedtime routine (issue 15).
 #[macro_use]
 pub mod bedtime;
+// The thought record (issue 15).
+#[macro_use]
+pub mod thought_records;
 
 mod error;
 mod open;
@@ -90,6 +93,7 @@ pub use roster::{AccountListing, RosterStore};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
+pub use thought_records::{RecordQuery, ThoughtRecordStore};
 
 /// Everything Between keeps, behind one interface with one implementation per database:
 /// the sum of one trait per thing stored.
@@ -114,6 +118,7 @@ pub trait Store:
     + RosterStore
     + ExportStore
     + BedtimeStore
+    + ThoughtRecordStore
     + Send
     + Sync
     + 'static
@@ -149,6 +154,7 @@ macro_rules! impl_all_stores {
         impl_roster_store!($ty);
         impl_export_store!($ty, $db, $postgres);
         impl_bedtime_store!($ty);
+        impl_thought_record_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

@@ -302,6 +302,23 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
         .validate()
         .unwrap();
         store.insert_feedback(id, &f).await.unwrap();
+
+        // A thought record brought to the session, with its use of the tool.
+        let r = domain::thought_record::ThoughtRecordInput {
+            client_id: Some(Uuid::new_v4()),
+            thought: Some("I ruin everything".into()),
+            feelings: Some(vec![domain::thought_record::FeelingInput {
+                name: Some("Guilty".into()),
+                before: Some(70),
+                after: Some(35),
+            }]),
+            traps: Some(vec!["labelling".into()]),
+            bring_to_session: Some(true),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        store.insert_thought_record(id, &r).await.unwrap();
         out.push((id, session));
     }
     out.push((therapist.id, String::new()));
@@ -382,6 +399,19 @@ async fn account_view(store: &Arc<dyn Store>, id: AccountId, session: &str) -> S
     v += &format!(
         "{:#?}\n",
         store.reflection_feedback(id, None, None).await.unwrap()
+    );
+    v += &format!(
+        "{:#?}\n",
+        store
+            .thought_record_page(
+                id,
+                &store::RecordQuery {
+                    limit: 1000,
+                    ..store::RecordQuery::default()
+                },
+            )
+            .await
+            .unwrap()
     );
     v
 }

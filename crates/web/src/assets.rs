@@ -37,6 +37,12 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../static/questionnaire.js"),
     ),
+    // The thought record's form (issue 15).
+    (
+        "thought-record.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/thought-record.js"),
+    ),
     (
         "offline.js",
         "text/javascript; charset=utf-8",

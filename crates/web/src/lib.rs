@@ -155,6 +155,34 @@ pub fn router(state: AppState) -> Router {
             "/toolkit/bedtime-routine/edit",
             get(pages::bedtime::edit).checked_post(pages::bedtime::save),
         )
+        // Thought records (issue 15): "Untangle a thought" has pages of its own; these static
+        // paths come before the guided player's `/toolkit/{id}`.
+        .route("/toolkit/thought-record", get(pages::thought_records::show))
+        .route(
+            "/toolkit/thought-record/search",
+            checked_post(pages::thought_records::search),
+        )
+        .route(
+            "/toolkit/thought-record/new",
+            get(pages::thought_records::new_show).checked_post(pages::thought_records::create),
+        )
+        .route(
+            "/toolkit/thought-record/{id}",
+            get(pages::thought_records::read),
+        )
+        .route(
+            "/toolkit/thought-record/{id}/edit",
+            get(pages::thought_records::edit_show).checked_post(pages::thought_records::edit_save),
+        )
+        .route(
+            "/toolkit/thought-record/{id}/bring",
+            checked_post(pages::thought_records::bring),
+        )
+        .route(
+            "/toolkit/thought-record/{id}/delete",
+            get(pages::thought_records::delete_confirm)
+                .checked_post(pages::thought_records::delete),
+        )
         .route(
             "/toolkit/{id}",
             get(pages::toolkit::player).checked_post(pages::toolkit::save),

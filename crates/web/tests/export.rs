@@ -50,6 +50,8 @@ const REFERENCES: &[(&str, &str)] = &[
     ("session_id", "therapy_sessions"),
     ("homework_id", "homework"),
     ("journal_entry_id", "journal_entries"),
+    ("thought_record_id", "thought_records"),
+    ("coping_use_id", "coping_uses"),
 ];
 
 /// The profile's fields. A new column of `accounts` must be put here (it is exported) or in

@@ -90,6 +90,23 @@ pub const BEDTIME_ITEMS: Column = Column {
     account_column: "account_id",
     row_key: "account_id",
 };
+// Thought records: every part the person writes, bound to the record's client id. The
+// feelings are the JSON list of names and ratings; the traps are codes from a fixed list and
+// stay plain.
+/// What happened, in a thought record.
+pub const THOUGHT_SITUATION: Column = Column::keyed_by_client_id("thought_records", "situation");
+/// A thought record's feelings and their ratings (the JSON list).
+pub const THOUGHT_FEELINGS: Column = Column::keyed_by_client_id("thought_records", "feelings");
+/// The thought that hurt most.
+pub const THOUGHT_THOUGHT: Column = Column::keyed_by_client_id("thought_records", "thought");
+/// What supports the thought.
+pub const THOUGHT_EVIDENCE_FOR: Column =
+    Column::keyed_by_client_id("thought_records", "evidence_for");
+/// What doesn't support it.
+pub const THOUGHT_EVIDENCE_AGAINST: Column =
+    Column::keyed_by_client_id("thought_records", "evidence_against");
+/// The more balanced thought.
+pub const THOUGHT_BALANCED: Column = Column::keyed_by_client_id("thought_records", "balanced");
 
 /// A part of the therapist's contact details, on the account's own row.
 const fn therapist(column: &'static str) -> Column {
@@ -127,6 +144,13 @@ pub const ALL: &[Column] = &[
     THERAPIST_EMAIL,
     // Bedtime routine (issue 15).
     BEDTIME_ITEMS,
+    // Thought records.
+    THOUGHT_SITUATION,
+    THOUGHT_FEELINGS,
+    THOUGHT_THOUGHT,
+    THOUGHT_EVIDENCE_FOR,
+    THOUGHT_EVIDENCE_AGAINST,
+    THOUGHT_BALANCED,
 ];
 
 /// The sealed column `table.column`, if it is one.

@@ -23,6 +23,7 @@ mod schema;
 mod sign_in_limits;
 mod stored_values;
 mod therapy;
+mod thought_records;
 
 use std::sync::Arc;
 
@@ -134,4 +135,5 @@ conformance! {
     erasure::story => sqlite_erasure, postgres_erasure;
     // Bedtime routine (issue 15).
     bedtime::story => sqlite_bedtime, postgres_bedtime;
+    thought_records::story => sqlite_thought_records, postgres_thought_records;
 }

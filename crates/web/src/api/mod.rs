@@ -15,6 +15,7 @@ mod json;
 mod questionnaires;
 mod requests;
 mod sessions;
+mod thought_records;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -71,6 +72,18 @@ pub fn router() -> Router<AppState> {
         // in (issue 14). An import may be far larger than any other request.
         .route("/export", get(export::export))
         .route("/export/checkins.csv", get(export::checkins_csv))
+        // Thought records (issue 15).
+        .route(
+            "/thought-records",
+            get(thought_records::list).post(thought_records::create),
+        )
+        .route("/thought-records/search", post(thought_records::search))
+        .route(
+            "/thought-records/{id}",
+            get(thought_records::show)
+                .patch(thought_records::update)
+                .delete(thought_records::delete),
+        )
         .route(
             "/import",
             post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),

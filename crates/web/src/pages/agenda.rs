@@ -28,6 +28,7 @@ pub struct ItemView {
     text: String,
     origin: String,
     journal_entry: Option<JournalEntryId>,
+    thought_record: Option<domain::thought_record::ThoughtRecordId>,
     first: bool,
     last: bool,
 }
@@ -52,6 +53,7 @@ pub fn origin_label(source: AgendaSource) -> &'static str {
         AgendaSource::Parked => "Parked",
         AgendaSource::Journal => "From your journal,",
         AgendaSource::CheckIn => "From a check-in note,",
+        AgendaSource::ThoughtRecord => "From a thought record,",
     }
 }
 
@@ -74,6 +76,7 @@ async fn page(
             local_time_phrase(i.created_at, tz, now)
         ),
         journal_entry: i.journal_entry_id,
+        thought_record: i.thought_record_id,
         first: false,
         last: false,
     };

@@ -65,6 +65,14 @@ pub struct HomeworkView {
     notes: Vec<String>,
 }
 
+/// A thought record, briefly: the thought, the fairer one, and how the feelings changed.
+pub struct ThoughtView {
+    thought: String,
+    balanced: String,
+    change: Option<String>,
+    on_agenda: bool,
+}
+
 /// A feedback note.
 pub struct NoteView {
     kind: &'static str,
@@ -99,6 +107,7 @@ struct BriefPage {
     agenda: Vec<String>,
     homework: Vec<HomeworkView>,
     feedback: Vec<NoteView>,
+    thought_records: Vec<ThoughtView>,
     made_on: String,
 }
 
@@ -402,6 +411,16 @@ fn view(
                 session: session_label(b, r.session_id, tz),
                 text: r.text.clone(),
             }))
+            .collect(),
+        thought_records: b
+            .thought_records
+            .iter()
+            .map(|r| ThoughtView {
+                thought: r.content.title(),
+                balanced: r.content.balanced.clone(),
+                change: crate::pages::thought_records::change_phrase(r),
+                on_agenda: r.bring_to_session,
+            })
             .collect(),
         made_on: long_day(local_day(now, tz)),
     }

@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signin;
 pub mod signup;
+pub mod thought_records;
 pub mod toolkit;
 pub mod welcome;
 

@@ -40,6 +40,8 @@ pub const SEEDED_TABLES: &[&str] = &[
     "questionnaires",
     "reflections",
     "therapy_sessions",
+    // Thought records (issue 15).
+    "thought_records",
 ];
 
 /// POSTs JSON and expects a new item.
@@ -314,6 +316,30 @@ pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
         )
         .await;
     }
+
+    // Thought records (issue 15): one finished and brought to the session, whose feelings
+    // eased (so it has a use of the tool), and a draft.
+    create(
+        t,
+        c,
+        "/api/v1/thought-records",
+        json!({"client_id": uuid::Uuid::new_v4(), "situation": format!("the bus {m}"),
+            "feelings": [{"name": format!("Anxious {m}"), "before": 80, "after": 40}],
+            "thought": format!("they all stared {m}"),
+            "evidence_for": format!("one laughed {m}"),
+            "evidence_against": format!("most looked at phones {m}"),
+            "traps": ["mind_reading"], "balanced": format!("nobody noticed much {m}"),
+            "bring_to_session": true}),
+    )
+    .await;
+    create(
+        t,
+        c,
+        "/api/v1/thought-records",
+        json!({"client_id": uuid::Uuid::new_v4(), "situation": format!("a draft {m}"),
+            "status": "draft"}),
+    )
+    .await;
 
     Seeded {
         cookie,
