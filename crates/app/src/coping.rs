@@ -2,6 +2,7 @@
 //! self-care and distraction lists.
 
 use chrono::{DateTime, Utc};
+use domain::checkin::FieldError;
 use domain::coping::lists::{MAX_LIST_ITEMS, list_item_text};
 use domain::coping::{
     CopingUse, CopingUseInput, ListItem, ListItemId, ListKind, NewCopingUse, Suggestion, ToolId,
@@ -12,6 +13,20 @@ use domain::idempotency::Written;
 use domain::order::Move;
 
 use crate::{Actor, App, AppError};
+
+/// Where the uses of a tool with pages of its own come from, when they can't be posted as a
+/// plain use: each is kept in step with its record or night, which a loose use would not be.
+fn logged_elsewhere(tool: ToolId) -> Option<&'static str> {
+    match tool {
+        ToolId::ThoughtRecord => Some(
+            "A thought record counts as a use by itself: save it with POST /api/v1/thought-records.",
+        ),
+        ToolId::BedtimeRoutine => Some(
+            "A night of the bedtime routine is logged with POST /api/v1/bedtime-routine/nights.",
+        ),
+        _ => None,
+    }
+}
 
 impl App {
     /// Validates and stores a use of a tool (idempotent on its client id). A `park-it` note
@@ -24,6 +39,9 @@ impl App {
     ) -> Result<(CopingUse, Written), AppError> {
         let started_sent = input.started_at;
         let new = input.validate(Utc::now()).map_err(AppError::Invalid)?;
+        if let Some(message) = logged_elsewhere(new.tool) {
+            return Err(AppError::Invalid(vec![FieldError::new("tool", message)]));
+        }
         self.store_coping_use(actor, &new, started_sent).await
     }
 

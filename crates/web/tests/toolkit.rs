@@ -808,3 +808,32 @@ async fn a_self_compassion_break_can_keep_its_kind_words() {
     assert_eq!(sc["guide"]["kind"], "repeated");
     assert_eq!(sc["rounds"], 1);
 }
+
+#[tokio::test]
+async fn tools_with_pages_of_their_own_are_not_posted_as_loose_uses() {
+    let t = test_app().await;
+    let cookie = t.sign_up("sam@example.org").await;
+    for (tool, endpoint) in [
+        ("thought-record", "/api/v1/thought-records"),
+        ("bedtime-routine", "/api/v1/bedtime-routine/nights"),
+    ] {
+        let r = use_via_api(
+            &t,
+            &cookie,
+            json!({"client_id": uuid::Uuid::new_v4(), "tool": tool, "distress_before": 6, "distress_after": 3}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{tool}");
+        let body: Value = r.json();
+        assert_eq!(body["error"]["field"], "tool", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(endpoint),
+            "{body}"
+        );
+    }
+    let uses: Value = t.get("/api/v1/coping-uses", Some(&cookie)).await.json();
+    assert_eq!(uses["coping_uses"].as_array().unwrap().len(), 0);
+}
