@@ -151,7 +151,7 @@ fn check_rows(data: &serde_json::Map<String, Value>) -> Result<(), ImportError> 
                 {
                     Some(("repeats", "must be once, weekly or fortnightly"))
                 }
-                // Bedtime routine (issue 15).
+                // Bedtime routine.
                 "bedtime_routines" => bedtime_problem(row),
                 _ => None,
             };

@@ -4,7 +4,7 @@
 
 mod account_life;
 mod accounts;
-// Bedtime routine (issue 15).
+// Bedtime routine.
 mod bedtime;
 mod brief;
 mod checkins;

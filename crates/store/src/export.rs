@@ -105,7 +105,7 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("guidance_changes", "reasons"),
     ("questionnaires", "answers"),
     ("plan_versions", "body"),
-    // Bedtime routine (issue 15): the steps, a list of texts.
+    // Bedtime routine: the steps, a list of texts.
     ("bedtime_routines", "items"),
     // Thought records: the feelings with their ratings, and the thinking traps' codes.
     ("thought_records", "feelings"),

@@ -42,7 +42,7 @@ pub mod questionnaires;
 pub mod sign_in_limits;
 #[macro_use]
 pub mod backup;
-// Account deletion, onboarding and the operator's list (issue 14).
+// Account deletion, onboarding and the operator's list.
 #[macro_use]
 pub mod erasure;
 #[macro_use]
@@ -51,10 +51,10 @@ pub mod onboarding;
 pub mod roster;
 #[macro_use]
 pub mod export;
-// Bedtime routine (issue 15).
+// Bedtime routine.
 #[macro_use]
 pub mod bedtime;
-// The thought record (issue 15).
+// The thought record.
 #[macro_use]
 pub mod thought_records;
 

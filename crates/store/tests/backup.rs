@@ -198,7 +198,7 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
             .add_list_item(id, ListKind::Distraction, "the dishes")
             .await
             .unwrap();
-        // Bedtime routine (issue 15).
+        // Bedtime routine.
         store
             .save_bedtime_routine(
                 id,

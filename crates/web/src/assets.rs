@@ -37,7 +37,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../static/questionnaire.js"),
     ),
-    // The thought record's form (issue 15).
+    // The thought record's form.
     (
         "thought-record.js",
         "text/javascript; charset=utf-8",

@@ -145,7 +145,7 @@ pub fn router(state: AppState) -> Router {
             "/toolkit/lists/items/{id}",
             checked_post(pages::toolkit::change_item),
         )
-        // Bedtime routine (issue 15): its own pages, static routes that axum prefers over
+        // Bedtime routine: its own pages, static routes that axum prefers over
         // the player's `/toolkit/{id}`.
         .route(
             "/toolkit/bedtime-routine",
@@ -155,7 +155,7 @@ pub fn router(state: AppState) -> Router {
             "/toolkit/bedtime-routine/edit",
             get(pages::bedtime::edit).checked_post(pages::bedtime::save),
         )
-        // Thought records (issue 15): "Untangle a thought" has pages of its own; these static
+        // Thought records: "Untangle a thought" has pages of its own; these static
         // paths come before the guided player's `/toolkit/{id}`.
         .route("/toolkit/thought-record", get(pages::thought_records::show))
         .route(
@@ -222,8 +222,8 @@ pub fn router(state: AppState) -> Router {
             "/settings/tokens/{id}/revoke",
             get(pages::api_tokens::confirm_revoke).checked_post(pages::api_tokens::revoke),
         )
-        // Your data: download everything, and import a download into an empty account
-        // (issue 14). The upload may be far larger than any other form.
+        // Your data: download everything, and import a download into an empty account.
+        // The upload may be far larger than any other form.
         .route("/settings/data", get(pages::data::show))
         .route(
             "/settings/data/import",
@@ -272,7 +272,7 @@ pub fn router(state: AppState) -> Router {
             "/backsliding-plan/history/{version}/restore",
             checked_post(pages::plans::restore::<BackslidingPlan>),
         )
-        // Account lifecycle (issue 14): the welcome questions, choosing a country on "Get
+        // Account lifecycle: the welcome questions, choosing a country on "Get
         // help now", deleting one's account and the goodbye page after it.
         .route(
             "/welcome",

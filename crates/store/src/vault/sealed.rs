@@ -81,7 +81,7 @@ pub const PLAN_BODY: Column = Column::keyed_by_id("plan_versions", "body");
 /// the session's id, since sessions of older requests have no client id.
 pub const SESSION_NOTE: Column = Column::keyed_by_id("therapy_sessions", "note");
 
-// Bedtime routine (issue 15).
+// Bedtime routine.
 /// The steps of a bedtime routine (the stored JSON list); one routine per account, so the
 /// row is the account's own id.
 pub const BEDTIME_ITEMS: Column = Column {
@@ -142,7 +142,7 @@ pub const ALL: &[Column] = &[
     THERAPIST_NAME,
     THERAPIST_PHONE,
     THERAPIST_EMAIL,
-    // Bedtime routine (issue 15).
+    // Bedtime routine.
     BEDTIME_ITEMS,
     // Thought records.
     THOUGHT_SITUATION,

@@ -8,7 +8,7 @@
 
 mod accounts;
 mod agenda;
-// Bedtime routine (issue 15).
+// Bedtime routine.
 mod bedtime;
 mod checkins;
 mod coping;
@@ -133,7 +133,7 @@ conformance! {
     questionnaires::story => sqlite_questionnaires, postgres_questionnaires;
     guidance::story => sqlite_guidance, postgres_guidance;
     erasure::story => sqlite_erasure, postgres_erasure;
-    // Bedtime routine (issue 15).
+    // Bedtime routine.
     bedtime::story => sqlite_bedtime, postgres_bedtime;
     thought_records::story => sqlite_thought_records, postgres_thought_records;
 }

@@ -2,7 +2,7 @@
 
 mod account;
 mod agenda;
-// Bedtime routine (issue 15).
+// Bedtime routine.
 mod bedtime;
 mod checkins;
 mod coping;
@@ -47,7 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/homework/{id}/log", post(homework::log))
         .route("/coping-uses", get(coping::list).post(coping::create))
         .route("/coping-tools", get(coping::tools))
-        // Bedtime routine (issue 15).
+        // Bedtime routine.
         .route("/bedtime-routine", get(bedtime::show).put(bedtime::save))
         .route("/bedtime-routine/nights", post(bedtime::log_night))
         .route("/bedtime-routine/comparison", get(bedtime::comparison))
@@ -66,13 +66,13 @@ pub fn router() -> Router<AppState> {
             "/account/tokens/{id}",
             axum::routing::delete(account::revoke_token),
         )
-        // Account lifecycle (issue 14): deleting one's own account.
+        // Account lifecycle: deleting one's own account.
         .route("/account", delete(account::delete))
         // Your data: the whole account out as one document, check-ins as CSV, and a document
-        // in (issue 14). An import may be far larger than any other request.
+        // in. An import may be far larger than any other request.
         .route("/export", get(export::export))
         .route("/export/checkins.csv", get(export::checkins_csv))
-        // Thought records (issue 15).
+        // Thought records.
         .route(
             "/thought-records",
             get(thought_records::list).post(thought_records::create),

@@ -4,7 +4,7 @@ pub mod account;
 pub mod agenda;
 pub mod api_tokens;
 pub mod backsliding_plan;
-// Bedtime routine (issue 15).
+// Bedtime routine.
 pub mod bedtime;
 pub mod brief;
 pub mod checkin;

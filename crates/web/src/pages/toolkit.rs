@@ -179,7 +179,7 @@ struct ToolkitPage {
     learning: Vec<LearningView>,
     min_rated: u32,
     groups: Vec<GroupView>,
-    /// Bedtime routine (issue 15): its line in "What works for me".
+    /// Bedtime routine: its line in "What works for me".
     bedtime: Option<String>,
 }
 
@@ -234,7 +234,7 @@ pub async fn show(
     } else {
         None
     };
-    // Bedtime routine (issue 15): how its nights compare, for a person who has one.
+    // Bedtime routine: how its nights compare, for a person who has one.
     let bedtime = if is_offline_copy(&headers) {
         None
     } else {
@@ -258,7 +258,7 @@ pub async fn show(
         ranked: ranked.iter().map(|s| stats_view(s, tz, now)).collect(),
         learning: stats
             .iter()
-            // Bedtime routine (issue 15): its nights are never rated before and after; it has
+            // Bedtime routine: its nights are never rated before and after; it has
             // a line of its own below instead.
             .filter(|s| !s.ranked && s.tool != ToolId::BedtimeRoutine)
             .map(|s| LearningView {

@@ -24,7 +24,7 @@ pub struct Seeded {
 /// a new table this seeding does not reach yet.
 pub const SEEDED_TABLES: &[&str] = &[
     "agenda_items",
-    // Bedtime routine (issue 15).
+    // Bedtime routine.
     "bedtime_routines",
     "checkins",
     "coping_list_items",
@@ -40,7 +40,7 @@ pub const SEEDED_TABLES: &[&str] = &[
     "questionnaires",
     "reflections",
     "therapy_sessions",
-    // Thought records (issue 15).
+    // Thought records.
     "thought_records",
 ];
 
@@ -242,7 +242,7 @@ pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
         .await;
     }
 
-    // Bedtime routine (issue 15): made on its page, one suggestion and one step in the
+    // Bedtime routine: made on its page, one suggestion and one step in the
     // person's words, and ticked off tonight (a coping use whose note holds the steps).
     submit(
         t,
@@ -317,7 +317,7 @@ pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
         .await;
     }
 
-    // Thought records (issue 15): one finished and brought to the session, whose feelings
+    // Thought records: one finished and brought to the session, whose feelings
     // eased (so it has a use of the tool), and a draft.
     create(
         t,
