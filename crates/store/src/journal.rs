@@ -4,6 +4,8 @@
 //! at it. Keeping that one fact in one place means marking the topic discussed, removing it
 //! from the agenda or deleting the entry can never leave the flag and the agenda disagreeing.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use domain::account::AccountId;
 use domain::idempotency::Written;
@@ -14,6 +16,7 @@ use domain::journal::{
 
 use crate::StoreError;
 use crate::rows::client_id;
+use crate::sealed_search::{Batch, Scan};
 use crate::sqlite::Sql;
 use crate::vault::DataKey;
 use crate::vault::sealed::JOURNAL_TEXT;
@@ -29,12 +32,6 @@ pub struct JournalQuery {
     pub before: Option<JournalCursor>,
     /// How many entries at most.
     pub limit: usize,
-}
-
-/// Text folded for a search that ignores case: every letter lower-cased, as Unicode says.
-/// Entries are sealed in the database, so search opens them and matches here.
-pub(crate) fn fold(text: &str) -> String {
-    text.to_lowercase()
 }
 
 /// The journal, scoped to one account.
@@ -169,123 +166,49 @@ pub(crate) const BRING: &str = "INSERT INTO agenda_items (account_id, text, sour
 /// CASCADE). The same statement `delete_owned!` runs on PostgreSQL.
 pub(crate) const DELETE: &str = "DELETE FROM journal_entries WHERE account_id = $1 AND id = $2";
 
-/// The first batch a search reads; each next one is twice as large, up to
-/// [`SEARCH_BATCH_MAX`]. A word found often fills its page from the first batch or two; a
-/// word found nowhere reads the whole journal in a few large batches. Either way at most a
-/// batch of entries is held at once.
-const SEARCH_BATCH_FIRST: i64 = 64;
-/// The largest batch a search reads.
-const SEARCH_BATCH_MAX: i64 = 1024;
-
-/// A read of one page through [`PAGE`]: what it binds after the account, worked out once so
-/// both backends read the same page for the same query, and the entries found so far.
-///
-/// A plain page is one read. A search opens the entries in the app, so it reads batch after
-/// batch, each starting just older than the last one read, until the page is full or the
-/// journal ends:
-/// `while let Some(batch) = scan.next_batch() { scan.take(read(batch)?, &key)?; }`.
+/// A read of one page through [`PAGE`]: the filters it binds after the account (`$2`, `$3`),
+/// worked out once so both backends read the same page for the same query, and the shared
+/// scan that reads it batch by batch (`$4` to `$6`).
 pub(crate) struct PageScan {
-    /// The search folded, if any: matched in the app against the opened words.
-    search: Option<String>,
     /// `$2`: parked entries only.
     pub parked: bool,
     /// `$3`: entries brought to the session only.
     pub bring: bool,
-    /// How many entries the page holds.
-    limit: usize,
-    /// Where the next batch starts, and how many it reads; `None` once the journal ended.
-    next: Option<Batch>,
-    /// The entries that belong on the page (and one more, which says an older page exists).
-    entries: Vec<JournalEntry>,
-}
-
-/// One read of [`PAGE`]: `$4`, `$5` and `$6`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Batch {
-    /// The time of the entry to start just older than.
-    pub before_ms: i64,
-    /// That entry's id.
-    pub before_id: i64,
-    /// How many rows.
-    pub fetch: i64,
+    scan: Scan<JournalEntry>,
 }
 
 impl PageScan {
     /// The scan for a query.
     pub fn new(q: &JournalQuery) -> PageScan {
-        let limit = q.limit.clamp(1, 200);
-        let before = q.before.unwrap_or(JournalCursor {
-            at_ms: i64::MAX,
-            id: JournalEntryId(i64::MAX),
-        });
-        let search = q.search.as_deref().map(fold);
+        let before = q.before.map_or((i64::MAX, i64::MAX), |c| (c.at_ms, c.id.0));
         PageScan {
-            next: Some(Batch {
-                before_ms: before.at_ms,
-                before_id: before.id.0,
-                // One more than the page holds says whether an older page exists.
-                fetch: if search.is_some() {
-                    SEARCH_BATCH_FIRST
-                } else {
-                    i64::try_from(limit + 1).unwrap_or(i64::MAX)
-                },
-            }),
-            search,
             parked: q.filter == JournalFilter::Parked,
             bring: q.filter == JournalFilter::BringToSession,
-            limit,
-            entries: Vec::with_capacity(limit + 1),
+            scan: Scan::new(q.limit, before, q.search.as_deref()),
         }
     }
 
     /// The next batch to read, or `None` when the page is done.
     pub fn next_batch(&self) -> Option<Batch> {
-        self.next
+        self.scan.next_batch()
     }
 
-    /// Takes in a batch read: opens each entry with the account's key and keeps those whose
-    /// words hold the search, until the page (and one more) is full.
+    /// Takes in a batch read, opening each entry with the account's key.
     pub fn take(&mut self, rows: Vec<JournalRow>, key: &DataKey) -> Result<(), StoreError> {
-        let Some(batch) = self.next.take() else {
-            return Ok(());
-        };
-        let full = usize::try_from(batch.fetch).map_or(true, |fetch| rows.len() >= fetch);
-        let last = rows.last().map(|r| (r.at_ms, r.id));
-        for row in rows {
-            let entry = row.into_entry(key)?;
-            if self
-                .search
-                .as_deref()
-                .is_none_or(|term| fold(&entry.text).contains(term))
-            {
-                self.entries.push(entry);
-                if self.entries.len() > self.limit {
-                    return Ok(());
-                }
-            }
-        }
-        // Only a search reads on; it stops where the journal ends.
-        if let (Some(_), true, Some((before_ms, before_id))) = (&self.search, full, last) {
-            self.next = Some(Batch {
-                before_ms,
-                before_id,
-                fetch: (batch.fetch * 2).min(SEARCH_BATCH_MAX),
-            });
-        }
-        Ok(())
+        self.scan.take(
+            rows,
+            |r| (r.at_ms, r.id),
+            |r| r.into_entry(key),
+            |e| Cow::Borrowed(e.text.as_str()),
+        )
     }
 
     /// The page: at most `limit` entries, and a cursor when more exist.
-    pub fn page(mut self) -> JournalPage {
-        let next = if self.entries.len() > self.limit {
-            self.entries.truncate(self.limit);
-            self.entries.last().map(JournalCursor::after)
-        } else {
-            None
-        };
+    pub fn page(self) -> JournalPage {
+        let (entries, more) = self.scan.into_page();
         JournalPage {
-            entries: self.entries,
-            next,
+            next: entries.last().filter(|_| more).map(JournalCursor::after),
+            entries,
         }
     }
 }
@@ -659,14 +582,4 @@ macro_rules! impl_journal_store {
             }
         }
     };
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_folds_case_beyond_ascii() {
-        assert_eq!(fold("Ärger İst"), "ärger i̇st");
-    }
 }

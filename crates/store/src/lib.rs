@@ -61,6 +61,7 @@ pub mod thought_records;
 mod error;
 mod open;
 mod rows;
+mod sealed_search;
 mod summaries;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -9,6 +9,8 @@
 //!   ([`RecordContent::distress`]). Every write of a record brings the use in step in the
 //!   same transaction, and the tool's totals and guidance's summary with it.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
@@ -22,8 +24,8 @@ use domain::thought_record::{
 };
 
 use crate::StoreError;
-use crate::journal::fold;
 use crate::rows::client_id;
+use crate::sealed_search::{Batch, Scan};
 use crate::sqlite::Sql;
 use crate::vault::DataKey;
 use crate::vault::sealed::{
@@ -333,108 +335,51 @@ pub(crate) fn use_record(started_ms: i64, before: i64, after: i64) -> CopingReco
     }
 }
 
-/// The first batch a search reads; each next one is twice as large, up to
-/// [`SEARCH_BATCH_MAX`], as in the journal (see `journal::PageScan`).
-const SEARCH_BATCH_FIRST: i64 = 64;
-/// The largest batch a search reads.
-const SEARCH_BATCH_MAX: i64 = 1024;
-
-/// A read of one page through [`PAGE`], batch by batch when searching, since the words are
-/// sealed and can only be matched once opened in the app.
+/// A read of one page through [`PAGE`]: the status it binds after the account (`$2`), and
+/// the shared scan that reads it batch by batch (`$3` to `$5`), as the journal does.
 pub(crate) struct PageScan {
-    search: Option<String>,
     /// `$2`: the status code, or `''` for every record.
     pub status: &'static str,
-    limit: usize,
-    next: Option<Batch>,
-    records: Vec<ThoughtRecord>,
-}
-
-/// One read of [`PAGE`]: `$3`, `$4` and `$5`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Batch {
-    pub before_ms: i64,
-    pub before_id: i64,
-    pub fetch: i64,
+    scan: Scan<ThoughtRecord>,
 }
 
 impl PageScan {
     /// The scan for a query.
     pub fn new(q: &RecordQuery) -> PageScan {
-        let limit = q.limit.clamp(1, 200);
-        let before = q.before.unwrap_or(RecordCursor {
-            created_ms: i64::MAX,
-            id: ThoughtRecordId(i64::MAX),
-        });
-        let search = q.search.as_deref().map(fold);
+        let before = q
+            .before
+            .map_or((i64::MAX, i64::MAX), |c| (c.created_ms, c.id.0));
         PageScan {
-            next: Some(Batch {
-                before_ms: before.created_ms,
-                before_id: before.id.0,
-                fetch: if search.is_some() {
-                    SEARCH_BATCH_FIRST
-                } else {
-                    i64::try_from(limit + 1).unwrap_or(i64::MAX)
-                },
-            }),
-            search,
             status: match q.filter {
                 RecordFilter::All => "",
                 RecordFilter::Done => Status::Done.code(),
                 RecordFilter::Drafts => Status::Draft.code(),
             },
-            limit,
-            records: Vec::with_capacity(limit + 1),
+            scan: Scan::new(q.limit, before, q.search.as_deref()),
         }
     }
 
     /// The next batch to read, or `None` when the page is done.
     pub fn next_batch(&self) -> Option<Batch> {
-        self.next
+        self.scan.next_batch()
     }
 
-    /// Takes in a batch: opens each record and keeps those whose words hold the search,
-    /// until the page (and one more, which says an older page exists) is full.
+    /// Takes in a batch, opening each record with the account's key.
     pub fn take(&mut self, rows: Vec<RecordRow>, key: &DataKey) -> Result<(), StoreError> {
-        let Some(batch) = self.next.take() else {
-            return Ok(());
-        };
-        let full = usize::try_from(batch.fetch).map_or(true, |fetch| rows.len() >= fetch);
-        let last = rows.last().map(|r| (r.created_ms, r.id));
-        for row in rows {
-            let record = row.into_record(key)?;
-            if self
-                .search
-                .as_deref()
-                .is_none_or(|term| fold(&record.content.words()).contains(term))
-            {
-                self.records.push(record);
-                if self.records.len() > self.limit {
-                    return Ok(());
-                }
-            }
-        }
-        if let (Some(_), true, Some((before_ms, before_id))) = (&self.search, full, last) {
-            self.next = Some(Batch {
-                before_ms,
-                before_id,
-                fetch: (batch.fetch * 2).min(SEARCH_BATCH_MAX),
-            });
-        }
-        Ok(())
+        self.scan.take(
+            rows,
+            |r| (r.created_ms, r.id),
+            |r| r.into_record(key),
+            |r| Cow::Owned(r.content.words()),
+        )
     }
 
     /// The page: at most `limit` records, and a cursor when more exist.
-    pub fn page(mut self) -> RecordPage {
-        let next = if self.records.len() > self.limit {
-            self.records.truncate(self.limit);
-            self.records.last().map(RecordCursor::after)
-        } else {
-            None
-        };
+    pub fn page(self) -> RecordPage {
+        let (records, more) = self.scan.into_page();
         RecordPage {
-            records: self.records,
-            next,
+            next: records.last().filter(|_| more).map(RecordCursor::after),
+            records,
         }
     }
 }
