@@ -162,11 +162,20 @@ pub fn get_request(host: &str, path: &str, cookie: Option<&str>, gzip: bool) -> 
 
 /// A JSON POST request's bytes, with a Bearer token when given.
 pub fn post_json(host: &str, path: &str, token: Option<&str>, body: &str) -> Vec<u8> {
+    json_request("POST", host, path, token, body)
+}
+
+/// A JSON PUT request's bytes, with a Bearer token when given.
+pub fn put_json(host: &str, path: &str, token: Option<&str>, body: &str) -> Vec<u8> {
+    json_request("PUT", host, path, token, body)
+}
+
+fn json_request(method: &str, host: &str, path: &str, token: Option<&str>, body: &str) -> Vec<u8> {
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
     format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .into_bytes()

@@ -208,6 +208,12 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
     let now = chrono::Utc::now();
     load::send_all(
         &addr,
+        1,
+        vec![seed::bedtime_routine_request(&addr, &pages_token)],
+    )
+    .await?;
+    load::send_all(
+        &addr,
         SEED_CONNECTIONS,
         seed::pages_requests(&addr, &pages_token, now),
     )

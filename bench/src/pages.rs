@@ -8,7 +8,7 @@ use anyhow::bail;
 
 use crate::http::{Conn, get_request};
 
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 10] = [
     "/",
     "/checkin",
     "/history",
@@ -16,6 +16,9 @@ const PAGES: [&str; 7] = [
     "/sessions",
     "/agenda",
     "/settings",
+    "/toolkit",
+    "/toolkit/thought-record",
+    "/toolkit/bedtime-routine",
 ];
 
 /// The worst page p99 and the heaviest page with its assets.

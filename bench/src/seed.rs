@@ -89,7 +89,8 @@ pub fn history_requests(
     out
 }
 
-/// The page-latency account: ninety days of check-ins, two a day, and a weekly session.
+/// The page-latency account: ninety days of check-ins, two a day, a weekly session, and the
+/// toolkit's records (after [`bedtime_routine_request`]).
 pub fn pages_requests(host: &str, token: &str, now: DateTime<Utc>) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for day in 0..90i64 {
@@ -117,6 +118,48 @@ pub fn pages_requests(host: &str, token: &str, now: DateTime<Utc>) -> Vec<Vec<u8
         Some(token),
         &body.to_string(),
     ));
+    out.extend(toolkit_requests(host, token, now));
+    out
+}
+
+/// The bedtime routine of the page-latency account, made before its nights are logged.
+pub fn bedtime_routine_request(host: &str, token: &str) -> Vec<u8> {
+    let body = json!({"items": ["Put screens away", "Dim the lights", "A page of a book"], "target_time": "22:30"});
+    crate::http::put_json(
+        host,
+        "/api/v1/bedtime-routine",
+        Some(token),
+        &body.to_string(),
+    )
+}
+
+/// The toolkit's own pages at their heaviest: the bedtime routine ticked off on two nights in
+/// three over the ninety days its comparison reads, and a hundred thought records, each with
+/// its use of the tool.
+fn toolkit_requests(host: &str, token: &str, now: DateTime<Utc>) -> Vec<Vec<u8>> {
+    let post =
+        |path: &str, body: serde_json::Value| post_json(host, path, Some(token), &body.to_string());
+    let mut out = Vec::new();
+    for night in (1..=90i64).filter(|n| n % 3 != 0) {
+        let at = now - Duration::days(night) - Duration::hours(2);
+        out.push(post(
+            "/api/v1/bedtime-routine/nights",
+            json!({"at": at.to_rfc3339(), "ticked": [0, 1, 2]}),
+        ));
+    }
+    for _ in 0..100 {
+        out.push(post(
+            "/api/v1/thought-records",
+            json!({
+                "client_id": Uuid::new_v4(),
+                "situation": "A message that went unanswered for most of the afternoon.",
+                "feelings": [{"name": "Anxious", "before": 80, "after": 40}, {"name": "Sad", "before": 60, "after": 50}],
+                "thought": "She is annoyed with me.", "evidence_for": "She usually answers quickly.",
+                "evidence_against": "She said this week was busy.", "traps": ["mind_reading"],
+                "balanced": "She is probably busy; I can ask her at the weekend.",
+            }),
+        ));
+    }
     out
 }
 
