@@ -21,6 +21,7 @@ pub mod plans;
 pub mod profile;
 pub mod questionnaire;
 pub mod rating;
+pub mod sharing;
 pub mod text;
 pub mod therapy;
 pub mod thought_record;
