@@ -27,6 +27,12 @@ pub struct SignUp {
     pub profile: ProfileInput,
     /// The browser's User-Agent header, read only for its coarse family (never stored).
     pub user_agent: Option<String>,
+    /// Whether the person signs up as a therapist (to see what clients share with them)
+    /// rather than to keep their own log.
+    pub as_therapist: bool,
+    /// A therapist's name as their clients will see it; required for a therapist, not
+    /// used otherwise.
+    pub display_name: String,
 }
 
 /// A user made by an operator on the command line.
@@ -72,11 +78,26 @@ impl App {
         if let Err(m) = check_new_password(&form.password) {
             errors.push(FieldError::new("password", m));
         }
-        let profile = form
-            .profile
+        // A therapist keeps no log: the questions about their own usual day and their own
+        // therapist are not theirs to answer, so whatever those fields hold is left out.
+        let mut profile_input = form.profile.clone();
+        if form.as_therapist {
+            profile_input.usual_mood = String::new();
+            profile_input.therapist_name = String::new();
+            profile_input.therapist_phone = String::new();
+            profile_input.therapist_email = String::new();
+        }
+        let profile = profile_input
             .validate(TimezoneRule::GuessWhenUnknown)
             .map_err(|e| errors.extend(e))
             .ok();
+        let display_name = if form.as_therapist {
+            domain::account::check_display_name(&form.display_name)
+                .map_err(|e| errors.push(e))
+                .ok()
+        } else {
+            None
+        };
         let (Some(email), Some(profile)) = (email, profile.filter(|_| errors.is_empty())) else {
             return Err(AppError::Invalid(errors));
         };
@@ -86,13 +107,21 @@ impl App {
             .create_account(&NewAccount {
                 email,
                 password_hash,
-                role: Role::Client,
+                role: if form.as_therapist {
+                    Role::Therapist
+                } else {
+                    Role::Client
+                },
                 country: profile.country,
                 timezone: profile.timezone,
                 usual_mood: profile.usual_mood,
                 therapist: profile.therapist,
             })
             .await?;
+        let account = match display_name {
+            Some(name) => self.store.set_display_name(account.id, &name).await?,
+            None => account,
+        };
         // Sign-up asks the first-run questions itself (the time zone comes from the
         // browser), so the welcome page does not ask them again.
         self.store.mark_onboarded(account.id).await?;
@@ -115,6 +144,16 @@ impl App {
             .store
             .update_profile(actor.account.id, &profile)
             .await?)
+    }
+
+    /// Changes the name a therapist's clients see (therapists only).
+    pub async fn set_display_name(&self, actor: &Actor, raw: &str) -> Result<Account, AppError> {
+        if !actor.account.is_therapist() {
+            return Err(AppError::Forbidden);
+        }
+        let name =
+            domain::account::check_display_name(raw).map_err(|e| AppError::Invalid(vec![e]))?;
+        Ok(self.store.set_display_name(actor.account.id, &name).await?)
     }
 
     /// Creates a user from the command line (any role).

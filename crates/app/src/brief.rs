@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::brief::{Period, day_baseline, low_runs, rated_days, score_summary};
 use domain::coping::ToolStats;
 use domain::feedback::{FeedbackNote, ReflectionFeedback};
-use domain::guidance::{Baseline, GuidanceSettings, Level, Reason, personal_baseline};
+use domain::guidance::{Baseline, Level, Reason, personal_baseline};
 use domain::homework::HomeworkLog;
 use domain::questionnaire::Instrument;
 use domain::therapy::{AgendaItem, TherapySession};
@@ -142,7 +142,10 @@ impl App {
             self.next_session(actor, now),
             self.sessions(actor, Some(from), Some(to)),
         )?;
-        let days = rated_days(&checkins, tz, |day| day_baseline(&history, day, tz, now));
+        let settings = actor.account.guidance_settings();
+        let days = rated_days(&checkins, tz, &settings, |day| {
+            day_baseline(&history, day, tz, now)
+        });
         let baseline = period.baseline(&history, now);
         let level_at_start = at_start.map(BriefGuidance::from);
         let guidance = changes
@@ -268,5 +271,5 @@ pub fn usual_mood_of(
     let mut history = domain::history::History::new(account.timezone);
     history.usual_mood = account.usual_mood;
     history.checkins = checkins;
-    personal_baseline(&history, at, &GuidanceSettings::default())
+    personal_baseline(&history, at, &account.guidance_settings())
 }

@@ -3,6 +3,7 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::checkin::FieldError;
 use crate::crisis::Country;
 use crate::history::TimeZone;
 
@@ -151,6 +152,50 @@ pub struct Account {
     pub always_ask_safety: bool,
     /// The therapist's contact details.
     pub therapist: TherapistContact,
+    /// A therapist's name as their clients see it; `None` for other accounts.
+    pub display_name: Option<String>,
+    /// How sensitive guidance is to lower days, and which therapist set it.
+    pub guidance: crate::guidance::Tuning,
+}
+
+/// Longest name a therapist may give as the one clients see.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
+
+/// Checks the name a therapist gives clients: required, trimmed, at most
+/// [`MAX_DISPLAY_NAME_CHARS`] characters.
+pub fn check_display_name(raw: &str) -> Result<String, FieldError> {
+    let cleaned = crate::text::clean("display_name", raw)?;
+    let name = cleaned.trim();
+    if name.is_empty() {
+        Err(FieldError::new(
+            "display_name",
+            "Please write the name your clients will see, such as \"Dr Sam Rivera\".",
+        ))
+    } else if name.contains(['\n', '\t']) {
+        Err(FieldError::new(
+            "display_name",
+            "Please keep the name on one line.",
+        ))
+    } else if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        Err(FieldError::new(
+            "display_name",
+            format!("Please keep the name under {MAX_DISPLAY_NAME_CHARS} characters."),
+        ))
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+impl Account {
+    /// Whether this is a therapist's account (kept off clients' own pages).
+    pub fn is_therapist(&self) -> bool {
+        self.role == Role::Therapist
+    }
+
+    /// The guidance engine's settings for this person.
+    pub fn guidance_settings(&self) -> crate::guidance::GuidanceSettings {
+        self.guidance.sensitivity.settings()
+    }
 }
 
 #[cfg(test)]

@@ -205,13 +205,13 @@ pub fn local_midnight(day: NaiveDate, tz: TimeZone) -> DateTime<Utc> {
 }
 
 /// Each rated day's means and marks, oldest first; `baseline_of` gives the personal baseline
-/// of a day, against which the day is low or not.
+/// of a day, against which the day is low or not under the person's `settings`.
 pub fn rated_days(
     checkins: &[CheckIn],
     tz: TimeZone,
+    settings: &GuidanceSettings,
     baseline_of: impl Fn(NaiveDate) -> Option<Baseline>,
 ) -> Vec<BriefDay> {
-    let settings = GuidanceSettings::default();
     by_local_day(checkins, tz, |c| c.content.at)
         .into_iter()
         .filter_map(|(day, cs)| {
@@ -230,7 +230,7 @@ pub fn rated_days(
                         .map(|r| f64::from(r.get())),
                 ),
                 checkins: cs.len(),
-                low: baseline_of(day).is_some_and(|b| b.is_low(mood, &settings)),
+                low: baseline_of(day).is_some_and(|b| b.is_low(mood, settings)),
                 missed: cs.iter().any(|c| {
                     c.content.missed_usual_activities == Some(true)
                         || c.content.usual_activities == Some(UsualActivities::No)
@@ -387,7 +387,9 @@ mod tests {
             spread: 1.0,
             source: crate::guidance::BaselineSource::UsualDay,
         };
-        let days = rated_days(&checkins, tz, |_| Some(baseline));
+        let days = rated_days(&checkins, tz, &GuidanceSettings::default(), |_| {
+            Some(baseline)
+        });
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].day, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap());
         assert_eq!(
@@ -397,7 +399,11 @@ mod tests {
         assert!(days[0].safety && !days[0].low);
         assert_eq!((days[1].mood, days[1].anxiety), (3.0, None));
         assert!(days[1].low && !days[1].safety);
-        assert!(rated_days(&checkins, tz, |_| None).iter().all(|d| !d.low));
+        assert!(
+            rated_days(&checkins, tz, &GuidanceSettings::default(), |_| None)
+                .iter()
+                .all(|d| !d.low)
+        );
     }
 
     #[test]

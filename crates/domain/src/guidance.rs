@@ -15,6 +15,8 @@ pub(crate) mod low_run;
 mod reason;
 mod safety;
 mod scores;
+// Per-person sensitivity a therapist may set.
+mod sensitivity;
 mod settings;
 mod stamp;
 pub(crate) mod stats;
@@ -28,6 +30,11 @@ use serde::{Deserialize, Serialize};
 pub use baseline::{Baseline, BaselineSource, personal_baseline};
 pub use level::Level;
 pub use reason::{Reason, summaries};
+pub use sensitivity::{
+    LOW_POINTS_DEFAULT_TENTHS, LOW_POINTS_MAX_TENTHS, LOW_POINTS_MIN_TENTHS,
+    PERSISTING_DEFAULT_DAYS, PERSISTING_MAX_DAYS, PERSISTING_MIN_DAYS, Sensitivity,
+    SensitivityInput, Tuning, points,
+};
 pub use settings::{GuidanceSettings, SettingsError};
 pub use summary::{Added, GuidanceSummary};
 

@@ -72,7 +72,8 @@ impl Frequency {
 pub struct HomeworkInput {
     /// Client-generated id; a retry never duplicates.
     pub client_id: Option<Uuid>,
-    /// The task. Required.
+    /// The task. Required. (`title` is accepted for it too.)
+    #[serde(alias = "title")]
     pub text: Option<String>,
     /// Due date, `YYYY-MM-DD`.
     pub due_on: Option<String>,
@@ -246,6 +247,9 @@ pub struct Homework {
     pub created_at: DateTime<Utc>,
     /// When the person said they were finished with it.
     pub finished_at: Option<DateTime<Utc>>,
+    /// The name of the therapist who assigned it through the app; `None` for homework the
+    /// person added themselves.
+    pub from_therapist: Option<String>,
 }
 
 /// "I did it" as typed or posted.
@@ -452,6 +456,7 @@ mod tests {
             frequency,
             created_at: Utc::now(),
             finished_at: None,
+            from_therapist: None,
         }
     }
 

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use domain::account::{Account, AccountId, Email, Role, TherapistContact};
 use domain::crisis::Country;
+use domain::guidance::{Sensitivity, Tuning};
 use domain::history::TimeZone;
 use domain::rating::Rating;
 
@@ -53,6 +54,9 @@ pub trait AccountStore: Send + Sync {
     /// Saves the account's own settings and returns the updated account.
     async fn update_profile(&self, id: AccountId, profile: &Profile)
     -> Result<Account, StoreError>;
+    /// Saves the name a therapist's clients see (checked by the caller) and returns the
+    /// updated account.
+    async fn set_display_name(&self, id: AccountId, name: &str) -> Result<Account, StoreError>;
 }
 
 db_row! {
@@ -67,6 +71,11 @@ pub(crate) struct AccountRow {
     pub therapist_name: Option<String>,
     pub therapist_phone: Option<String>,
     pub therapist_email: Option<String>,
+    pub display_name: Option<String>,
+    pub low_day_points_tenths: Option<i64>,
+    pub persisting_days: Option<i64>,
+    pub sensitivity_set_by: Option<String>,
+    pub sensitivity_set_ms: Option<i64>,
     // The account's wrapped data key, read with the row (`LEFT JOIN account_keys`) so the
     // therapist's contact opens without another query.
     pub data_key: Option<String>,
@@ -109,6 +118,19 @@ impl AccountRow {
                     .transpose()
                     .map_err(|_| StoreError::Corrupt("therapist email".into()))?,
             },
+            display_name: self.display_name,
+            guidance: Tuning {
+                sensitivity: Sensitivity::from_stored(
+                    self.low_day_points_tenths,
+                    self.persisting_days,
+                )
+                .ok_or_else(|| StoreError::Corrupt("guidance sensitivity".into()))?,
+                set_by: self.sensitivity_set_by,
+                set_at: self
+                    .sensitivity_set_ms
+                    .map(crate::rows::from_ms)
+                    .transpose()?,
+            },
         })
     }
 }
@@ -116,7 +138,9 @@ impl AccountRow {
 macro_rules! account_columns {
     () => {
         "a.id, a.email, a.role, a.country, a.timezone, a.usual_mood, a.always_ask_safety, \
-         a.therapist_name, a.therapist_phone, a.therapist_email, k.wrapped AS data_key"
+         a.therapist_name, a.therapist_phone, a.therapist_email, a.display_name, \
+         a.low_day_points_tenths, a.persisting_days, a.sensitivity_set_by, \
+         a.sensitivity_set_ms, k.wrapped AS data_key"
     };
 }
 
@@ -181,6 +205,9 @@ pub(crate) const BY_ID: &str = concat!(
 pub(crate) const UPDATE_PROFILE: &str = "UPDATE accounts SET country = $1, timezone = $2, \
      usual_mood = $3, always_ask_safety = $4, therapist_name = $5, therapist_phone = $6, \
      therapist_email = $7 WHERE id = $8";
+
+/// Saves the display name `$1` of the account `$2`.
+pub(crate) const SET_DISPLAY_NAME: &str = "UPDATE accounts SET display_name = $1 WHERE id = $2";
 
 /// The account `id` on a SQLite connection (the writer's, to read back its own write).
 fn account_on(
@@ -283,6 +310,18 @@ impl AccountStore for crate::sqlite::SqliteStore {
             })
             .await
     }
+
+    async fn set_display_name(&self, id: AccountId, name: &str) -> Result<Account, StoreError> {
+        let name = name.to_string();
+        let vault = self.vault();
+        self.db()?
+            .write(move |conn| {
+                conn.exec(SET_DISPLAY_NAME, &[&name, &id.0])?;
+                account_on(conn, &vault, id.0)?
+                    .ok_or_else(|| StoreError::Corrupt("account vanished".into()))
+            })
+            .await
+    }
 }
 
 macro_rules! impl_account_store {
@@ -376,6 +415,21 @@ macro_rules! impl_account_store {
                     .bind(name)
                     .bind(phone)
                     .bind(email)
+                    .bind(id.0)
+                    .execute(self.writer())
+                    .await?;
+                self.account_in(self.writer(), id)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::Corrupt("account vanished".into()))
+            }
+
+            async fn set_display_name(
+                &self,
+                id: domain::account::AccountId,
+                name: &str,
+            ) -> Result<domain::account::Account, $crate::StoreError> {
+                sqlx::query($crate::accounts::SET_DISPLAY_NAME)
+                    .bind(name)
                     .bind(id.0)
                     .execute(self.writer())
                     .await?;

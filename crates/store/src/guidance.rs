@@ -77,7 +77,8 @@ impl GuidanceRow {
 }
 
 /// The profile fields guidance reads and the account's summary, in one statement.
-pub(crate) const BASIS_AND_SUMMARY: &str = "SELECT a.timezone, a.usual_mood, s.state, s.level \
+pub(crate) const BASIS_AND_SUMMARY: &str = "SELECT a.timezone, a.usual_mood, \
+     a.low_day_points_tenths, a.persisting_days, s.state, s.level \
      FROM accounts a LEFT JOIN guidance_summaries s ON s.account_id = a.id WHERE a.id = $1";
 pub(crate) const LATEST: &str = "SELECT at_ms, level, reasons FROM guidance_changes \
      WHERE account_id = $1 ORDER BY at_ms DESC, id DESC LIMIT 1";
@@ -86,15 +87,27 @@ pub(crate) const BEFORE: &str = "SELECT at_ms, level, reasons FROM guidance_chan
 pub(crate) const HISTORY: &str = "SELECT at_ms, level, reasons FROM guidance_changes \
      WHERE account_id = $1 AND at_ms >= $2 ORDER BY at_ms, id";
 
-type BasisAndSummary = (String, Option<i64>, Option<String>, Option<String>);
+/// The columns of [`BASIS_AND_SUMMARY`].
+pub(crate) type BasisAndSummary = (
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Today's guidance read from the stored summary, when that is enough (see
 /// [`crate::summaries::read_only`]).
 pub(crate) fn from_stored(
-    (tz, usual, state, level): BasisAndSummary,
+    (tz, usual, low, persisting, state, level): BasisAndSummary,
     now: DateTime<Utc>,
 ) -> Result<Option<domain::guidance::Guidance>, StoreError> {
-    crate::summaries::read_only(&tz, usual, state.map(|s| (s, level)), now)
+    crate::summaries::read_only(
+        &(tz, usual, low, persisting),
+        state.map(|s| (s, level)),
+        now,
+    )
 }
 
 #[async_trait]
@@ -194,7 +207,7 @@ macro_rules! impl_guidance_store {
                 account: domain::account::AccountId,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<domain::guidance::Guidance, $crate::StoreError> {
-                let stored: (String, Option<i64>, Option<String>, Option<String>) =
+                let stored: $crate::guidance::BasisAndSummary =
                     sqlx::query_as($crate::guidance::BASIS_AND_SUMMARY)
                         .bind(account.0)
                         .fetch_one(self.reader())

@@ -75,6 +75,7 @@ pub(crate) struct HomeworkRow {
     pub frequency: String,
     pub created_ms: i64,
     pub finished_ms: Option<i64>,
+    pub assigned_by_name: Option<String>,
 }
 }
 
@@ -96,6 +97,7 @@ impl HomeworkRow {
                 .ok_or_else(|| StoreError::Corrupt("homework frequency".into()))?,
             created_at: crate::rows::from_ms(self.created_ms)?,
             finished_at: self.finished_ms.map(crate::rows::from_ms).transpose()?,
+            from_therapist: self.assigned_by_name,
         })
     }
 }
@@ -130,7 +132,7 @@ impl HomeworkLogRow {
 
 macro_rules! homework_columns {
     () => {
-        "id, client_id, text, due_on, frequency, created_ms, finished_ms"
+        "id, client_id, text, due_on, frequency, created_ms, finished_ms, assigned_by_name"
     };
 }
 

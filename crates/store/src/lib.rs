@@ -57,6 +57,9 @@ pub mod bedtime;
 // The thought record.
 #[macro_use]
 pub mod thought_records;
+// What a therapist may change for a client: assigned homework, guidance sensitivity.
+#[macro_use]
+pub mod therapist_actions;
 
 mod error;
 mod open;
@@ -93,6 +96,7 @@ pub use questionnaires::QuestionnaireStore;
 pub use roster::{AccountListing, RosterStore};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
+pub use therapist_actions::TherapistActionStore;
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
 pub use thought_records::{RecordQuery, ThoughtRecordStore};
 
@@ -120,6 +124,7 @@ pub trait Store:
     + ExportStore
     + BedtimeStore
     + ThoughtRecordStore
+    + TherapistActionStore
     + Send
     + Sync
     + 'static
@@ -156,6 +161,7 @@ macro_rules! impl_all_stores {
         impl_export_store!($ty, $db, $postgres);
         impl_bedtime_store!($ty);
         impl_thought_record_store!($ty);
+        impl_therapist_action_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

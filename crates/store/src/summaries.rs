@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
-use domain::guidance::{Added, Guidance, GuidanceSummary, Level};
+use domain::guidance::{Added, Guidance, GuidanceSettings, GuidanceSummary, Level, Sensitivity};
 use domain::history::{
     CheckInRecord, CopingRecord, History, QuestionnaireRecord, SessionRecord, TimeZone,
 };
@@ -35,6 +35,9 @@ pub(crate) enum HistoryChange {
     Questionnaire(QuestionnaireRecord),
     /// Something was removed: the summary is rebuilt from what is left.
     Removed,
+    /// The account's guidance thresholds changed (a therapist set its sensitivity): the
+    /// summary is rebuilt for them, and the level assessed with them at once.
+    Thresholds,
     /// A stored check-in was changed in place (details added after a one-tap check-in, a
     /// mood corrected): the summary is rebuilt, since a day's mood it already counted may
     /// have changed.
@@ -53,15 +56,21 @@ impl HistoryChange {
     }
 }
 
-/// The profile fields guidance reads, as stored.
-#[derive(Debug, Clone, Copy)]
+/// The profile fields guidance reads, as stored: with the account's own thresholds (the
+/// sensitivity a therapist may set), which every assessment uses.
+#[derive(Debug, Clone)]
 pub(crate) struct Basis {
     pub timezone: TimeZone,
     pub usual_mood: Option<Rating>,
+    pub settings: GuidanceSettings,
 }
 
-/// The account's profile fields guidance reads.
-pub(crate) const BASIS: &str = "SELECT timezone, usual_mood FROM accounts WHERE id = $1";
+/// The account's profile fields guidance reads, in [`BasisColumns`]' order.
+pub(crate) const BASIS: &str = "SELECT timezone, usual_mood, low_day_points_tenths, \
+     persisting_days FROM accounts WHERE id = $1";
+
+/// The columns of [`BASIS`]: time zone, usual mood, and the two sensitivity thresholds.
+pub(crate) type BasisColumns = (String, Option<i64>, Option<i64>, Option<i64>);
 /// The same, locking the row until the transaction ends (PostgreSQL), so two writes for one
 /// account update it one after the other.
 pub(crate) const STORED_FOR_UPDATE: &str =
@@ -102,11 +111,16 @@ pub(crate) const QUESTIONNAIRES: &str = "SELECT at_ms, instrument, answers FROM 
      WHERE account_id = $1 ORDER BY at_ms, id";
 
 /// The stored profile fields.
-pub(crate) fn basis(timezone: &str, usual_mood: Option<i64>) -> Result<Basis, StoreError> {
+pub(crate) fn basis(
+    (timezone, usual_mood, low_tenths, persisting): &BasisColumns,
+) -> Result<Basis, StoreError> {
+    let sensitivity = Sensitivity::from_stored(*low_tenths, *persisting)
+        .ok_or_else(|| StoreError::Corrupt("guidance sensitivity".into()))?;
     Ok(Basis {
         timezone: TimeZone::parse(timezone)
             .map_err(|_| StoreError::Corrupt("account time zone".into()))?,
         usual_mood: usual_mood.map(rating).transpose()?,
+        settings: sensitivity.settings(),
     })
 }
 
@@ -135,7 +149,8 @@ pub(crate) fn updated(state: Option<&str>, basis: &Basis, change: &HistoryChange
     else {
         return Update::Rebuild;
     };
-    if summary.timezone() != basis.timezone {
+    // Kept for other thresholds that look back less far: rebuilt to keep what these need.
+    if summary.timezone() != basis.timezone || !summary.covers(&basis.settings) {
         return Update::Rebuild;
     }
     match change {
@@ -152,7 +167,9 @@ pub(crate) fn updated(state: Option<&str>, basis: &Basis, change: &HistoryChange
         }
         HistoryChange::Coping(c) => summary.add_coping(c),
         HistoryChange::Questionnaire(q) => summary.add_questionnaire(q),
-        HistoryChange::Removed | HistoryChange::Edited => return Update::Rebuild,
+        HistoryChange::Removed | HistoryChange::Edited | HistoryChange::Thresholds => {
+            return Update::Rebuild;
+        }
     }
     Update::Ready(Box::new(summary))
 }
@@ -218,7 +235,11 @@ impl Rebuild {
                 answers: crate::questionnaires::stored_answers(&instrument, &answers)?,
             });
         }
-        Ok(GuidanceSummary::from_history(&history, now))
+        Ok(GuidanceSummary::from_history_with(
+            &history,
+            now,
+            &basis.settings,
+        ))
     }
 }
 
@@ -251,7 +272,7 @@ pub(crate) fn assess(
     now: DateTime<Utc>,
 ) -> Result<Outcome, StoreError> {
     summary.advance(now);
-    let guidance = summary.assess(basis.usual_mood, now, &Default::default());
+    let guidance = summary.assess(basis.usual_mood, now, &basis.settings);
     let last = last.and_then(Level::parse);
     let change = if last == Some(guidance.level) {
         None
@@ -279,10 +300,10 @@ pub(crate) fn reassess_sqlite(
     now: DateTime<Utc>,
 ) -> Result<Option<Guidance>, StoreError> {
     use crate::sqlite::Sql;
-    let (tz, usual, state, mut last): (String, Option<i64>, Option<String>, Option<String>) = conn
+    let (tz, usual, low, persisting, state, mut last): crate::guidance::BasisAndSummary = conn
         .row(crate::guidance::BASIS_AND_SUMMARY, &[&account.0])?
         .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-    let basis = basis(&tz, usual)?;
+    let basis = basis(&(tz, usual, low, persisting))?;
     let summary = match updated(state.as_deref(), &basis, change) {
         Update::Ready(summary) => *summary,
         Update::Rebuild => Rebuild {
@@ -325,11 +346,11 @@ pub(crate) async fn reassess_postgres(
     change: &HistoryChange,
     now: DateTime<Utc>,
 ) -> Result<Option<Guidance>, StoreError> {
-    let (tz, usual): (String, Option<i64>) = sqlx::query_as(BASIS)
+    let columns: BasisColumns = sqlx::query_as(BASIS)
         .bind(account.0)
         .fetch_one(&mut *tx)
         .await?;
-    let basis = basis(&tz, usual)?;
+    let basis = basis(&columns)?;
     sqlx::query(PLACEHOLDER)
         .bind(account.0)
         .execute(&mut *tx)
@@ -408,12 +429,11 @@ pub(crate) fn assessed(guidance: Option<Guidance>) -> Result<Guidance, StoreErro
 /// `None` when the summary is missing or outdated, or the level differs from the one last
 /// recorded (the caller then reassesses on the writer, which records the change once).
 pub(crate) fn read_only(
-    tz: &str,
-    usual: Option<i64>,
+    columns: &BasisColumns,
     stored: Option<(String, Option<String>)>,
     now: DateTime<Utc>,
 ) -> Result<Option<Guidance>, StoreError> {
-    let basis = basis(tz, usual)?;
+    let basis = basis(columns)?;
     let Some((state, last)) = stored else {
         return Ok(None);
     };

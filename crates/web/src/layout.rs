@@ -78,7 +78,19 @@ pub struct Layout {
     pub csrf: String,
     /// The current navigation item ("home", "checkin", "history", …, or "").
     pub current: &'static str,
+    /// Show a therapist's navigation (caseload, add a client, settings, help) instead of
+    /// a client's.
+    pub therapist: bool,
 }
+
+/// A therapist's navigation: (`current` key, where, label). Their account keeps no log of
+/// its own, so none of a client's pages are offered.
+pub const THERAPIST_DESTINATIONS: [(&str, &str, &str); 4] = [
+    ("caseload", "/therapist", "Caseload"),
+    ("join", "/therapist/join", "Add a client"),
+    ("settings", "/settings", "Settings"),
+    ("help", "/help", "Help"),
+];
 
 impl Layout {
     /// The frame for a signed-out page.
@@ -87,6 +99,7 @@ impl Layout {
             signed_in: false,
             csrf: String::new(),
             current: "",
+            therapist: false,
         }
     }
 
@@ -96,7 +109,30 @@ impl Layout {
             signed_in: true,
             csrf: csrf.to_string(),
             current,
+            therapist: false,
         }
+    }
+
+    /// The frame for a signed-in page, with the navigation of the account's role: pages
+    /// that clients and therapists share use this one.
+    pub fn for_user(me: &crate::session::SignedIn, current: &'static str) -> Layout {
+        Layout {
+            therapist: me.actor.account().is_therapist(),
+            ..Layout::signed_in(&me.csrf, current)
+        }
+    }
+
+    /// The frame for a therapist's own page.
+    pub fn therapist(csrf: &str, current: &'static str) -> Layout {
+        Layout {
+            therapist: true,
+            ..Layout::signed_in(csrf, current)
+        }
+    }
+
+    /// A therapist's navigation.
+    pub fn therapist_nav(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &THERAPIST_DESTINATIONS
     }
 
     /// The URL of an embedded file, carrying the hash of its bytes.
@@ -107,7 +143,7 @@ impl Layout {
     /// The right frame for whoever is visiting.
     pub fn for_visitor(v: &crate::session::Visitor, current: &'static str) -> Layout {
         match &v.signed_in {
-            Some(s) => Layout::signed_in(&s.csrf, current),
+            Some(s) => Layout::for_user(s, current),
             None => Layout::anonymous(),
         }
     }

@@ -200,6 +200,8 @@ pub fn router(state: AppState) -> Router {
             "/settings",
             get(pages::settings::show).checked_post(pages::settings::save),
         )
+        // Therapist accounts: a therapist's own settings hold the name clients see.
+        .route("/settings/name", checked_post(pages::settings::save_name))
         // Account: password and signed-in devices, and API tokens (Settings sub-pages).
         .route("/settings/account", get(pages::account::show))
         .route(

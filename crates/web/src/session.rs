@@ -133,10 +133,52 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         match lookup(parts, &state).await? {
+            Some(s) if s.actor.account().is_therapist() && !therapist_page(parts.uri.path()) => {
+                Err(Redirect::to(THERAPIST_HOME).into_response())
+            }
             Some(s) => Ok(s),
             None => Err(Redirect::to("/signin").into_response()),
         }
     }
+}
+
+/// Where a therapist's account starts: their caseload.
+pub const THERAPIST_HOME: &str = "/therapist";
+
+/// Whether a page is one a therapist's account uses: their own pages under `/therapist`,
+/// and the pages every account shares (help, settings about the account itself, signing
+/// out). Everything else is a client's own log, which a therapist's account has none of: it
+/// is sent to the caseload instead (303), checked here once for every page.
+pub fn therapist_page(path: &str) -> bool {
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    (under(THERAPIST_HOME) || under("/help") || under("/settings") || under("/signout"))
+        // Sharing is the client's side of consent: a therapist has nothing to share.
+        && !under("/settings/sharing")
+}
+
+/// Whether an API route (its path under `/api/v1`) is one a therapist's account may call:
+/// the therapist's own routes, and those about the account itself and its own data. Every
+/// other route answers a therapist with 403 `clients_only`, checked here once.
+pub fn therapist_api(path: &str) -> bool {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    under("/therapist") || under("/account") || under("/export")
+}
+
+/// The 403 a therapist's account gets from a client-only API route.
+fn clients_only() -> Response {
+    crate::api::error::json(
+        axum::http::StatusCode::FORBIDDEN,
+        "clients_only",
+        "This is for a client's own data, and this is a therapist's account.",
+        None,
+    )
 }
 
 /// The account behind an API call: a `Bearer` token, or the session cookie.
@@ -150,6 +192,25 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiUser(actor) = api_user(parts, state).await?;
+        // The path as requested: the API is nested, so `parts.uri` lacks its prefix.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_string(), |o| o.0.path().to_string());
+        if actor.account().is_therapist() && !therapist_api(&path) {
+            return Err(clients_only());
+        }
+        Ok(ApiUser(actor))
+    }
+}
+
+async fn api_user<S>(parts: &mut Parts, state: &S) -> Result<ApiUser, Response>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    {
         let state = AppState::from_ref(state);
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token = auth

@@ -113,7 +113,7 @@ async fn page(
         .map(|t| token_view(t, tz, now))
         .collect();
     Ok(TokensPage {
-        layout: Layout::signed_in(&me.csrf, "settings"),
+        layout: Layout::for_user(&me, "settings"),
         notice,
         created,
         tokens,
@@ -245,7 +245,7 @@ pub async fn confirm_revoke(
         .ok_or(AppError::NotFound);
     let token = found(token)?;
     let p = RevokePage {
-        layout: Layout::signed_in(&me.csrf, "settings"),
+        layout: Layout::for_user(&me, "settings"),
         token: token_view(token, tz, Utc::now()),
     };
     Ok(render(StatusCode::OK, &p))

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use domain::checkin::{CheckIn, CheckInId};
 use domain::crisis::directory_for_country;
-use domain::guidance::{Baseline, GuidanceSettings, Level};
+use domain::guidance::{Baseline, Level};
 use domain::questionnaire::Due;
 use serde::Deserialize;
 
@@ -67,6 +67,7 @@ fn acknowledgement(
     today: Option<&CheckIn>,
     usual: Option<&Baseline>,
     helped: &[domain::coping::ToolId],
+    low_points: f64,
 ) -> Option<Acknowledgement> {
     let c = today?;
     let mood = c.content.mood.get();
@@ -75,7 +76,7 @@ fn acknowledgement(
         // The usual and the distance are guidance's own (the baseline and its low-day
         // points), so home never names a different "usual" from the evidence and the charts;
         // the everyday ups and downs of a point or so pass without comment.
-        Some(u) if u.value - f64::from(mood) >= GuidanceSettings::default().low_points => (
+        Some(u) if u.value - f64::from(mood) >= low_points => (
             "A harder day",
             format!("Today is lower than your usual {}. One hard day is common, and it doesn't undo what you've done so far.", u.in_words()),
         ),
@@ -234,6 +235,8 @@ struct HomePage {
     next_session: Option<String>,
     therapist_name: Option<String>,
     plans: super::plans::HomePlans,
+    /// What a therapist changed in how the app notices lower days, for the guidance card.
+    tuning: Vec<String>,
 }
 
 /// A short, calm label for the level, so colour is never the only signal. Plain words: the
@@ -257,6 +260,10 @@ pub async fn show(
         let fresh = state.app.is_fresh_install().await?;
         return go(if fresh { "/signup" } else { "/signin" });
     };
+    // A therapist's account keeps no log: its home is the caseload.
+    if me.actor.account().is_therapist() {
+        return go(crate::session::THERAPIST_HOME);
+    }
     let now = Utc::now();
     let app = &state.app;
     let actor = &me.actor;
@@ -302,7 +309,14 @@ pub async fn show(
     let today_last = last.filter(|c| is_today(c));
     // On an urgent or reach-out day the guidance card speaks to the day already.
     let acknowledgement = matches!(guidance.level, Level::Steady | Level::ExpectedDip)
-        .then(|| acknowledgement(today_last, usual.as_ref(), &helped))
+        .then(|| {
+            acknowledgement(
+                today_last,
+                usual.as_ref(),
+                &helped,
+                actor.account().guidance.sensitivity.low_points(),
+            )
+        })
         .flatten();
     let saved = q.saved.is_some();
     let show_toolkit = acknowledgement.as_ref().is_none_or(|a| a.tools.is_empty());
@@ -317,6 +331,7 @@ pub async fn show(
         checkin_first: guidance.level == Level::Steady && today_last.is_none(),
         quick_client_id: uuid::Uuid::new_v4().to_string(),
         plans,
+        tuning: account.guidance.plain_words(),
         layout: Layout::signed_in(&me.csrf, "home"),
         toolkit: SuggestionView::of(&suggestion),
         // On an ordinary day the check-in comes first; otherwise the tools do.
@@ -422,25 +437,27 @@ mod tests {
     #[test]
     fn a_day_well_below_the_usual_is_named_with_two_tools() {
         let today = checkin(4, None);
-        let a = acknowledgement(Some(&today), Some(&usual(7.0)), &HELPED);
+        let a = acknowledgement(Some(&today), Some(&usual(7.0)), &HELPED, 2.0);
         let a = a.unwrap_or_else(|| panic!("a 4 against a usual 7 is acknowledged"));
         assert!(a.line.starts_with("Today is lower than your usual 7."));
         assert_eq!(a.tools.len(), 2);
         assert_eq!(a.tools_line, "Here are two things that helped you before:");
         assert!(!a.gentle_help);
         // Everyday ups and downs pass without comment.
-        assert!(acknowledgement(Some(&checkin(6, None)), Some(&usual(7.0)), &HELPED).is_none());
-        assert!(acknowledgement(None, Some(&usual(7.0)), &HELPED).is_none());
+        assert!(
+            acknowledgement(Some(&checkin(6, None)), Some(&usual(7.0)), &HELPED, 2.0).is_none()
+        );
+        assert!(acknowledgement(None, Some(&usual(7.0)), &HELPED, 2.0).is_none());
     }
 
     #[test]
     fn sensible_words_without_a_usual_or_tools() {
-        let a = acknowledgement(Some(&checkin(3, None)), None, &[]);
+        let a = acknowledgement(Some(&checkin(3, None)), None, &[], 2.0);
         let a = a.unwrap_or_else(|| panic!("a 3 with no usual is acknowledged"));
         assert!(a.line.starts_with("Today sounds hard."));
         assert!(a.tools.is_empty());
         assert!(a.tools_line.contains("toolkit"));
-        let one = acknowledgement(Some(&checkin(3, None)), None, &HELPED[..1]);
+        let one = acknowledgement(Some(&checkin(3, None)), None, &HELPED[..1], 2.0);
         assert_eq!(
             one.map(|a| a.tools_line),
             Some("Here is something that helped you before:")
@@ -454,7 +471,7 @@ mod tests {
             Some(SafetyAnswer::No),
             Some(SafetyAnswer::RatherNotSay),
         ] {
-            let a = acknowledgement(Some(&checkin(1, answer)), Some(&usual(2.0)), &[]);
+            let a = acknowledgement(Some(&checkin(1, answer)), Some(&usual(2.0)), &[], 2.0);
             assert!(a.is_some_and(|a| a.gentle_help), "{answer:?}");
         }
         // A "yes" goes to the crisis path instead (the urgent card on home).
@@ -462,6 +479,7 @@ mod tests {
             Some(&checkin(1, Some(SafetyAnswer::Yes))),
             Some(&usual(7.0)),
             &[],
+            2.0,
         );
         assert!(yes.is_some_and(|a| !a.gentle_help));
     }

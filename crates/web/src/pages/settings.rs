@@ -55,6 +55,75 @@ struct SettingsPage {
     form: SettingsView,
     countries: Vec<Choice>,
     errors: Vec<FieldError>,
+    /// What a therapist changed in how the app notices lower days, in plain words.
+    tuning: Vec<String>,
+    /// When they changed it, in the person's calendar.
+    tuned_on: Option<String>,
+}
+
+/// A therapist's settings: the name clients see, and the account's own pages.
+#[derive(Template)]
+#[template(path = "therapist_settings.html")]
+struct TherapistSettingsPage {
+    layout: Layout,
+    saved: bool,
+    display_name: String,
+    errors: Vec<FieldError>,
+}
+
+impl TherapistSettingsPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        message_for(&self.errors, field)
+    }
+}
+
+fn therapist_page(
+    me: &SignedIn,
+    display_name: String,
+    errors: Vec<FieldError>,
+    saved: bool,
+) -> TherapistSettingsPage {
+    TherapistSettingsPage {
+        layout: Layout::for_user(me, "settings"),
+        saved,
+        display_name,
+        errors,
+    }
+}
+
+/// The display-name form as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    display_name: String,
+}
+
+/// Saves a therapist's display name, or shows the form again with what to fix.
+pub async fn save_name(
+    State(state): State<AppState>,
+    ReshownForm { me, form, fresh }: ReshownForm<NameForm>,
+) -> PageResult {
+    if !me.actor.account().is_therapist() {
+        return go("/settings");
+    }
+    if !fresh {
+        let errors = crate::form::expired("display_name");
+        return Ok(render(
+            StatusCode::FORBIDDEN,
+            &therapist_page(&me, form.display_name, errors, false),
+        ));
+    }
+    match state
+        .app
+        .set_display_name(&me.actor, &form.display_name)
+        .await
+    {
+        Ok(_) => go("/settings?saved=1"),
+        Err(AppError::Invalid(errors)) => {
+            shown_again(&therapist_page(&me, form.display_name, errors, false))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 impl SettingsPage {
@@ -64,8 +133,15 @@ impl SettingsPage {
 }
 
 fn page(me: &SignedIn, form: SettingsForm, errors: Vec<FieldError>, saved: bool) -> SettingsPage {
+    let account = me.actor.account();
     SettingsPage {
-        layout: Layout::signed_in(&me.csrf, "settings"),
+        tuning: account.guidance.plain_words(),
+        tuned_on: account.guidance.set_at.map(|at| {
+            at.with_timezone(&account.timezone.tz())
+                .format("%-d %B %Y")
+                .to_string()
+        }),
+        layout: Layout::for_user(me, "settings"),
         saved,
         countries: country_choices(Some(form.profile.country.as_str())),
         form: SettingsView {
@@ -85,6 +161,14 @@ pub struct SettingsQuery {
 
 /// Shows the settings with their current values.
 pub async fn show(me: SignedIn, Query(q): Query<SettingsQuery>) -> Response {
+    let account = me.actor.account();
+    if account.is_therapist() {
+        let name = account.display_name.clone().unwrap_or_default();
+        return render(
+            StatusCode::OK,
+            &therapist_page(&me, name, Vec::new(), q.saved.is_some()),
+        );
+    }
     let form = SettingsForm::from_account(me.actor.account());
     render(
         StatusCode::OK,
@@ -97,6 +181,10 @@ pub async fn save(
     State(state): State<AppState>,
     ReshownForm { me, form, fresh }: ReshownForm<SettingsForm>,
 ) -> PageResult {
+    // A therapist's settings hold only their name, saved by its own form.
+    if me.actor.account().is_therapist() {
+        return go("/settings");
+    }
     if !fresh {
         let errors = crate::form::expired("therapist_name");
         return Ok(render(

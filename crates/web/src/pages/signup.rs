@@ -24,8 +24,20 @@ pub struct SignUpForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// "therapist" to sign up as a therapist; anything else is a client's own account.
+    #[serde(default)]
+    account_kind: String,
+    /// A therapist's name as clients will see it.
+    #[serde(default)]
+    display_name: String,
     #[serde(flatten)]
     profile: ProfileFields,
+}
+
+impl SignUpForm {
+    fn as_therapist(&self) -> bool {
+        self.account_kind == "therapist"
+    }
 }
 
 #[derive(Template)]
@@ -103,11 +115,19 @@ pub async fn submit(
         password: std::mem::take(&mut form.password),
         profile: form.profile.profile(false),
         user_agent: session::user_agent(&headers).map(str::to_string),
+        as_therapist: form.as_therapist(),
+        display_name: form.display_name.clone(),
     };
     match state.app.sign_up(input).await {
-        Ok((_, token)) => {
+        Ok((account, token)) => {
             let jar = jar.add(session::session_cookie(token.secret, https));
-            Ok((jar, Redirect::to("/?welcome=1")).into_response())
+            // A therapist starts at their caseload: the welcome is a client's.
+            let next = if account.is_therapist() {
+                session::THERAPIST_HOME
+            } else {
+                "/?welcome=1"
+            };
+            Ok((jar, Redirect::to(next)).into_response())
         }
         Err(AppError::Invalid(errors)) => Ok((
             jar,
