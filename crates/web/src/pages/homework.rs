@@ -41,6 +41,8 @@ pub struct HomeworkView {
     pub(crate) finished: Option<String>,
     /// A fresh id for the "done" form, so a double tap logs once.
     pub(crate) client_id: String,
+    /// "From your therapist Dr Rivera" when a therapist assigned it through the app.
+    pub(crate) from_therapist: Option<String>,
 }
 
 /// "Tuesday 1 December" for a due date.
@@ -71,6 +73,15 @@ pub fn view(h: &HomeworkStatus, tz: Tz) -> HomeworkView {
             .collect(),
         finished: hw.finished_at.map(|f| local_time_phrase(f, tz, now)),
         client_id: Uuid::new_v4().to_string(),
+        from_therapist: hw.from_therapist.as_deref().map(from_therapist),
+    }
+}
+
+/// Who assigned homework, in the words the list shows.
+pub fn from_therapist(name: &str) -> String {
+    match name.trim() {
+        "" => "From your therapist".to_string(),
+        name => format!("From your therapist {name}"),
     }
 }
 
