@@ -30,6 +30,9 @@ pub enum AppError {
     /// The thing asked for does not exist for this account.
     #[error("not found")]
     NotFound,
+    /// A therapist asked for a kind of data the client does not share with them.
+    #[error("not shared")]
+    NotShared,
     /// Stored words that do not decrypt for their own row: damaged, or moved there by hand.
     /// They are never shown; the cause (which table and column) is for the log only.
     #[error("damaged data: {0}")]

@@ -21,6 +21,8 @@ mod plans;
 mod questionnaires;
 mod rate_limit;
 mod therapy;
+// What a therapist sees: the one gate to a client's data, and the caseload.
+mod therapist;
 mod thought_records;
 mod tokens;
 
@@ -44,6 +46,8 @@ pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
 pub use store::{ApiToken, DeviceSession};
 pub use store::{ExportDocument, ImportError, ImportSummary};
+// What a therapist sees.
+pub use therapist::OpenClient;
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::{
     DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,

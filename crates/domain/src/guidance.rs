@@ -9,6 +9,8 @@ mod coping;
 pub(crate) mod days;
 mod escalation;
 mod facts;
+// The levels and reasons in a therapist's words.
+mod for_therapist;
 mod functioning;
 mod level;
 pub(crate) mod low_run;
@@ -28,6 +30,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use baseline::{Baseline, BaselineSource, personal_baseline};
+pub use for_therapist::summaries_for_therapist;
 pub use level::Level;
 pub use reason::{Reason, summaries};
 pub use sensitivity::{

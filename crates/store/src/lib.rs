@@ -57,6 +57,11 @@ pub mod bedtime;
 // The thought record.
 #[macro_use]
 pub mod thought_records;
+// A therapist's access to a client: live grants and the audit log.
+#[macro_use]
+pub mod access;
+#[macro_use]
+pub mod caseload;
 // What a therapist may change for a client: assigned homework, guidance sensitivity.
 #[macro_use]
 pub mod therapist_actions;
@@ -71,10 +76,13 @@ pub mod testing;
 
 use async_trait::async_trait;
 
+// A therapist's access to a client.
+pub use access::{AccessStore, LiveGrant, NewAuditEntry};
 pub use accounts::{AccountStore, NewAccount, Profile};
 pub use agenda::AgendaStore;
 pub use backup::{BackupStore, BackupSummary, RestoreMode, TableCount};
 pub use bedtime::BedtimeStore;
+pub use caseload::{CaseloadRow, CaseloadStore};
 pub use checkins::CheckInStore;
 pub use coping::CopingStore;
 // Plain data the web layer uses too: it lives in `domain`, and is named here for the store's
@@ -124,6 +132,8 @@ pub trait Store:
     + ExportStore
     + BedtimeStore
     + ThoughtRecordStore
+    + AccessStore
+    + CaseloadStore
     + TherapistActionStore
     + Send
     + Sync
@@ -161,6 +171,8 @@ macro_rules! impl_all_stores {
         impl_export_store!($ty, $db, $postgres);
         impl_bedtime_store!($ty);
         impl_thought_record_store!($ty);
+        impl_access_store!($ty);
+        impl_caseload_store!($ty);
         impl_therapist_action_store!($ty);
 
         #[async_trait::async_trait]

@@ -138,6 +138,13 @@ pub fn from_app(e: AppError) -> Response {
             "There is no such item in this account.",
             None,
         ),
+        AppError::NotShared => json(
+            StatusCode::FORBIDDEN,
+            "not_shared",
+            "Your client has not shared this with you. They can choose what to share in their \
+             settings.",
+            None,
+        ),
         AppError::Forbidden => json(
             StatusCode::FORBIDDEN,
             "forbidden",

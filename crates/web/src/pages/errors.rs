@@ -197,6 +197,18 @@ impl IntoResponse for PageError {
                 "This form was already saved",
                 "The first version you sent is saved; the changes in this one were not. Please go back, reload the page to get a fresh form, and add them again.",
             ),
+            // A therapist's page about a client: what the client keeps to themselves, and
+            // what this account may not see at all.
+            PageError::App(app::AppError::NotShared) => page(
+                StatusCode::FORBIDDEN,
+                "Not shared with you",
+                "Your client has not shared this with you. What they share is their choice; they can change it in their settings at any time.",
+            ),
+            PageError::App(app::AppError::Forbidden) => page(
+                StatusCode::FORBIDDEN,
+                "This page isn't for this account",
+                "This account can't open this page. If you think it should, please ask whoever runs Between for you.",
+            ),
             PageError::App(e @ app::AppError::Damaged(_)) => {
                 tracing::error!(error = %error_chain(&e), "request met damaged data");
                 page(
