@@ -23,6 +23,8 @@ mod rate_limit;
 mod therapy;
 // What a therapist sees: the one gate to a client's data, and the caseload.
 mod therapist;
+// What a therapist may change for a client.
+mod therapist_actions;
 mod thought_records;
 mod tokens;
 
@@ -48,6 +50,9 @@ pub use store::{ApiToken, DeviceSession};
 pub use store::{ExportDocument, ImportError, ImportSummary};
 // What a therapist sees.
 pub use therapist::OpenClient;
+pub use therapist_actions::{
+    AUDIT_HOMEWORK, AUDIT_SENSITIVITY, AssignedHomework, ClientSensitivity,
+};
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::{
     DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,

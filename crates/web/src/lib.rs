@@ -286,6 +286,17 @@ pub fn router(state: AppState) -> Router {
             get(pages::farewell::show).checked_post(pages::farewell::submit),
         )
         .route("/goodbye", get(pages::farewell::goodbye))
+        // What a therapist may change for a client: homework, guidance sensitivity.
+        .route(
+            "/therapist/clients/{id}/homework",
+            get(pages::therapist_actions::homework_show)
+                .checked_post(pages::therapist_actions::homework_assign),
+        )
+        .route(
+            "/therapist/clients/{id}/sensitivity",
+            get(pages::therapist_actions::sensitivity_show)
+                .checked_post(pages::therapist_actions::sensitivity_save),
+        )
         .route("/offline", get(offline::page))
         .route("/sw.js", get(offline::service_worker))
         .route("/manifest.webmanifest", get(offline::manifest))

@@ -15,6 +15,8 @@ mod json;
 mod questionnaires;
 mod requests;
 mod sessions;
+// What a therapist may change for a client.
+mod therapist_actions;
 mod thought_records;
 
 use axum::Router;
@@ -87,5 +89,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/import",
             post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),
+        )
+        // What a therapist may change for a client: homework, guidance sensitivity.
+        .route(
+            "/therapist/clients/{id}/homework",
+            post(therapist_actions::assign_homework),
+        )
+        .route(
+            "/therapist/clients/{id}/sensitivity",
+            get(therapist_actions::sensitivity).put(therapist_actions::set_sensitivity),
         )
 }

@@ -25,6 +25,8 @@ pub mod questionnaires;
 pub mod safety_plan;
 pub mod sessions;
 pub mod settings;
+// What a therapist may change for a client.
+pub mod therapist_actions;
 pub mod signin;
 pub mod signup;
 pub mod thought_records;
