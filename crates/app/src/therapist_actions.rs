@@ -134,7 +134,13 @@ impl App {
         endpoint: &str,
     ) -> Result<ClientSensitivity, AppError> {
         let open = self
-            .open_client(actor, grant, Some(Scope::Checkins), AUDIT_SENSITIVITY, endpoint)
+            .open_client(
+                actor,
+                grant,
+                Some(Scope::Checkins),
+                AUDIT_SENSITIVITY,
+                endpoint,
+            )
             .await?;
         let tuning = open.client_account().guidance.clone();
         Ok(ClientSensitivity {

@@ -26,9 +26,9 @@ pub mod safety_plan;
 pub mod sessions;
 pub mod settings;
 // What a therapist may change for a client.
-pub mod therapist_actions;
 pub mod signin;
 pub mod signup;
+pub mod therapist_actions;
 pub mod thought_records;
 pub mod toolkit;
 pub mod welcome;
