@@ -110,7 +110,7 @@ impl SensitivityInput {
 
 /// Tenths of a point as a person reads them: "1.5", "2".
 pub fn points(tenths: u8) -> String {
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         (tenths / 10).to_string()
     } else {
         format!("{}.{}", tenths / 10, tenths % 10)

@@ -94,7 +94,7 @@ async fn page(
     devices.sort_by_key(|d| !d.this_device);
     let others = devices.iter().filter(|d| !d.this_device).count();
     Ok(AccountPage {
-        layout: Layout::for_user(&me, "settings"),
+        layout: Layout::for_user(me, "settings"),
         notice,
         errors,
         devices,

@@ -113,7 +113,7 @@ async fn page(
         .map(|t| token_view(t, tz, now))
         .collect();
     Ok(TokensPage {
-        layout: Layout::for_user(&me, "settings"),
+        layout: Layout::for_user(me, "settings"),
         notice,
         created,
         tokens,

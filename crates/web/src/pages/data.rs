@@ -26,7 +26,7 @@ struct DataPage {
 
 fn page(me: &SignedIn, imported: bool, problem: Option<String>) -> DataPage {
     DataPage {
-        layout: Layout::for_user(&me, "settings"),
+        layout: Layout::for_user(me, "settings"),
         imported,
         problem,
     }

@@ -44,7 +44,7 @@ impl DeletePage {
 
 fn page(me: &SignedIn, confirmed: bool, errors: Vec<FieldError>) -> DeletePage {
     DeletePage {
-        layout: Layout::for_user(&me, "settings"),
+        layout: Layout::for_user(me, "settings"),
         confirmed,
         errors,
     }
