@@ -11,6 +11,7 @@ mod offline;
 mod pages;
 pub mod proxy;
 pub mod public_url;
+mod route_table;
 mod security;
 mod session;
 
@@ -18,6 +19,7 @@ use axum::Router;
 use axum::routing::get;
 use domain::plans::{BackslidingPlan, SafetyPlan};
 use form::{CheckedPost, checked_post};
+use route_table::RouteTable;
 use std::sync::Arc;
 
 pub use app::App;
@@ -46,7 +48,39 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let https = state.config.https;
     let public = state.config.public_url.clone();
-    let routes = Router::new()
+    let routes = routes()
+        .into_router()
+        .fallback(pages::errors::not_found)
+        .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        // Inside the security headers, so the pages it draws carry them too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::errors::draw,
+        ))
+        // Before anything else reads the request: a request for another host is answered
+        // with 421 and nothing more.
+        .layer(axum::middleware::from_fn(move |req, next| {
+            public_url::check_host(public.clone(), req, next)
+        }));
+    let routes = security::with_headers(routes, https);
+    security::with_request_log(routes)
+        // Pages and assets travel gzipped: a heavy history page shrinks several-fold on a
+        // phone's connection. Cross-site requests that could probe compressed secrets are
+        // refused above, and form tokens change with every session.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+        .with_state(state)
+}
+
+/// The path of every route the router serves, pages and API (with its `/api/v1` prefix),
+/// in the order they are added; a path's methods are in the `Allow` header of the 405 that
+/// answers a method it lacks. Tests that must reach every route start from this list.
+pub fn route_paths() -> Vec<String> {
+    routes().into_paths()
+}
+
+/// Every route, pages and API, without the fallback and the layers around them.
+fn routes() -> RouteTable {
+    RouteTable::new()
         .route("/", get(pages::home::show))
         .route(
             "/signup",
@@ -303,25 +337,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(assets::serve))
         .nest("/api/v1", api::router())
-        .fallback(pages::errors::not_found)
-        .layer(axum::middleware::from_fn(security::refuse_cross_site))
-        // Inside the security headers, so the pages it draws carry them too.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            pages::errors::draw,
-        ))
-        // Before anything else reads the request: a request for another host is answered
-        // with 421 and nothing more.
-        .layer(axum::middleware::from_fn(move |req, next| {
-            public_url::check_host(public.clone(), req, next)
-        }));
-    let routes = security::with_headers(routes, https);
-    security::with_request_log(routes)
-        // Pages and assets travel gzipped: a heavy history page shrinks several-fold on a
-        // phone's connection. Cross-site requests that could probe compressed secrets are
-        // refused above, and form tokens change with every session.
-        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
-        .with_state(state)
 }
 
 /// Serves the app on a bound listener until `shutdown` completes, finishing requests in flight.

@@ -19,15 +19,14 @@ mod sessions;
 mod therapist_actions;
 mod thought_records;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, patch, post};
 
-use crate::AppState;
+use crate::route_table::RouteTable;
 
 /// The API routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> RouteTable {
+    RouteTable::new()
         .route("/checkins", get(checkins::list).post(checkins::create))
         .route("/sessions", get(sessions::list).post(sessions::create))
         .route("/guidance", get(guidance::show))
