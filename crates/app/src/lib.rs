@@ -20,6 +20,8 @@ mod passwords;
 mod plans;
 mod questionnaires;
 mod rate_limit;
+// Sharing with a therapist: invites, grants, the audit log, joining.
+mod sharing;
 mod therapy;
 mod thought_records;
 mod tokens;
@@ -42,7 +44,11 @@ pub use homework::HomeworkStatus;
 pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
+pub use sharing::{
+    AUDIT_PAGE_ROWS, GrantInput, InviteInput, InviteMade, MAX_DISPLAY_NAME_CHARS, Sharing,
+};
 pub use store::{ApiToken, DeviceSession};
+pub use store::{AuditEntry, ClientGrant, Joined, PendingInvite};
 pub use store::{ExportDocument, ImportError, ImportSummary};
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::{

@@ -57,6 +57,9 @@ pub mod bedtime;
 // The thought record.
 #[macro_use]
 pub mod thought_records;
+// Sharing with a therapist: invites, grants, the client's audit log.
+#[macro_use]
+pub mod sharing;
 
 mod error;
 mod open;
@@ -92,6 +95,9 @@ pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
 pub use roster::{AccountListing, RosterStore};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
+pub use sharing::{
+    AuditEntry, ClientGrant, GrantChange, Joined, NewInvite, PendingInvite, SharingStore,
+};
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
 pub use thought_records::{RecordQuery, ThoughtRecordStore};
@@ -120,6 +126,7 @@ pub trait Store:
     + ExportStore
     + BedtimeStore
     + ThoughtRecordStore
+    + SharingStore
     + Send
     + Sync
     + 'static
@@ -156,6 +163,7 @@ macro_rules! impl_all_stores {
         impl_export_store!($ty, $db, $postgres);
         impl_bedtime_store!($ty);
         impl_thought_record_store!($ty);
+        impl_sharing_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

@@ -60,6 +60,8 @@ const PROFILE: &[&str] = &[
     "always_ask_safety",
     "country",
     "created_at",
+    // Sharing with a therapist: the name the account shows to others.
+    "display_name",
     "email",
     "onboarded_at",
     "role",

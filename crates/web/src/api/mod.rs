@@ -15,6 +15,8 @@ mod json;
 mod questionnaires;
 mod requests;
 mod sessions;
+// Sharing with a therapist: the client's side, and joining.
+mod sharing;
 mod thought_records;
 
 use axum::Router;
@@ -84,6 +86,16 @@ pub fn router() -> Router<AppState> {
                 .patch(thought_records::update)
                 .delete(thought_records::delete),
         )
+        // Sharing with a therapist: the client's invites, grants and audit log, and a
+        // therapist joining a client with a code.
+        .route("/sharing", get(sharing::overview))
+        .route("/sharing/invites", post(sharing::create_invite))
+        .route("/sharing/audit", get(sharing::audit))
+        .route(
+            "/sharing/{id}",
+            patch(sharing::change).delete(sharing::revoke),
+        )
+        .route("/therapist/clients", post(sharing::join))
         .route(
             "/import",
             post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),

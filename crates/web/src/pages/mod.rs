@@ -25,6 +25,8 @@ pub mod questionnaires;
 pub mod safety_plan;
 pub mod sessions;
 pub mod settings;
+// Sharing with a therapist: Settings → Sharing and the therapist's join page.
+pub mod sharing;
 pub mod signin;
 pub mod signup;
 pub mod thought_records;
