@@ -694,3 +694,51 @@ async fn the_pages_invite_show_the_code_once_change_stop_and_join() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_download_holds_the_grants_and_the_audit_log_and_an_import_passes_over_them() {
+    for (backend, site) in sites().await {
+        let sam = site.t.sign_up("sam@example.org").await;
+        support::seed::seed_sharing(&site, &sam, "Marker5").await;
+        let doc = site.t.get("/api/v1/export", Some(&sam)).await;
+        assert_eq!(doc.status, StatusCode::OK, "{backend}: {}", doc.body);
+        let doc = doc.json();
+        let grants = doc["data"]["share_grants"].as_array().unwrap();
+        assert_eq!(grants.len(), 1, "{backend}");
+        assert_eq!(
+            grants[0]["therapist_email"],
+            support::seed::SEEDED_THERAPIST
+        );
+        assert_eq!(grants[0]["scopes"], json!(["checkins", "plans"]));
+        assert_eq!(grants[0]["display_name"], "Client Marker5");
+        assert_eq!(grants[0]["alerts"], true);
+        assert!(grants[0]["since_at"].is_string());
+        assert!(grants[0]["revoked_at"].is_null());
+        let audit = doc["data"]["audit_log"].as_array().unwrap();
+        assert_eq!(audit.len(), 1, "{backend}");
+        assert_eq!(audit[0]["therapist_name"], "Dr Marker5");
+        assert_eq!(audit[0]["what"], "checkins");
+        assert_eq!(audit[0]["grant_id"], grants[0]["id"]);
+        assert!(doc["not_included"]["share_invites"].is_string());
+        assert!(doc["data"].get("share_invites").is_none());
+        assert!(!doc.to_string().contains("code_hash"));
+        assert!(
+            doc["profile"]
+                .as_object()
+                .unwrap()
+                .contains_key("display_name")
+        );
+
+        // Into another account: everything else loads; sharing starts afresh there.
+        let kim = site.t.sign_up("kim@example.org").await;
+        let r = site
+            .t
+            .post_json("/api/v1/import", &kim, &doc.to_string())
+            .await;
+        assert!(r.status.is_success(), "{backend}: {}", r.body);
+        assert_eq!(sharing(&site, &kim).await["grants"], json!([]));
+        let again = site.t.get("/api/v1/export", Some(&kim)).await.json();
+        assert_eq!(again["data"]["share_grants"], json!([]));
+        assert_eq!(again["data"]["audit_log"], json!([]));
+    }
+}

@@ -6,7 +6,7 @@
 use super::*;
 use domain::invite::InviteCode;
 use domain::sharing::{AuditKind, GrantId, Scope, Scopes};
-use store::{BackupStore, GrantChange, NewInvite, RestoreMode};
+use store::{GrantChange, NewInvite, RestoreMode};
 
 fn therapist(email: &str) -> store::NewAccount {
     store::NewAccount {
@@ -459,8 +459,9 @@ pub(crate) async fn audit(store: Arc<dyn Store>, url: DatabaseUrl) {
 }
 
 /// A backup restored over the data it was taken from (the operator's `restore --replace`)
-/// clears the audit log only with the accounts, and the next grant gets a fresh id.
-pub(crate) async fn restore(store: Arc<dyn Store>, url: DatabaseUrl) {
+/// clears the audit log only with the accounts; restored into an empty database, the next
+/// grant there gets an id past the restored ones.
+pub(crate) async fn restore(store: Arc<dyn Store>, url: DatabaseUrl, empty: Arc<dyn Store>) {
     let rivera = store
         .create_account(&therapist("rivera@clinic.example"))
         .await
@@ -481,19 +482,25 @@ pub(crate) async fn restore(store: Arc<dyn Store>, url: DatabaseUrl) {
     assert_eq!(store.audit_log(sam.id, 0, 10).await.unwrap().len(), 3);
     assert_eq!(store.client_grants(sam.id).await.unwrap()[0].id, grant);
 
-    // Ids carry on past the restored ones.
+    // Into an empty database: ids there carry on past the restored ones.
+    empty
+        .restore(&mut backup.as_slice(), RestoreMode::IntoEmpty)
+        .await
+        .unwrap();
+    assert_eq!(empty.audit_log(sam.id, 0, 10).await.unwrap().len(), 3);
     let (code, new) = invite("ABCDEFGHJK", &[Scope::Checkins], "Kim", t0());
-    let kim = store
+    let kim = empty
         .create_account(&new_account("kim@example.org"))
         .await
         .unwrap();
-    store.create_invite(kim.id, &new).await.unwrap();
-    let j = store
+    empty.create_invite(kim.id, &new).await.unwrap();
+    let j = empty
         .redeem_invite(rivera.id, &code.hash(), t0())
         .await
         .unwrap()
         .unwrap();
     assert!(j.grant.0 > grant.0);
+    assert_eq!(empty.client_grants(kim.id).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -512,12 +519,25 @@ async fn postgres_sharing_audit_log() {
 #[tokio::test]
 async fn sqlite_sharing_restore() {
     let (store, url, _dir) = sqlite_store().await;
-    restore(store, url).await;
+    let empty_dir = tempfile::tempdir().unwrap();
+    let empty = DatabaseUrl::sqlite_in(empty_dir.path());
+    // Under the same master key, as a restore onto a new machine with the key file moved.
+    let empty = store::open(&empty, &store::testing::test_key_file(&url))
+        .await
+        .unwrap();
+    restore(store, url, empty).await;
 }
 
 #[tokio::test]
 async fn postgres_sharing_restore() {
-    if let Some((store, url)) = postgres_store().await {
-        restore(store, url).await;
+    if let (Some((store, url)), Some(empty)) = (
+        postgres_store().await,
+        store::testing::postgres_test_database().await,
+    ) {
+        let empty = DatabaseUrl::parse(&empty).unwrap();
+        let empty = store::open(&empty, &store::testing::test_key_file(&url))
+            .await
+            .unwrap();
+        restore(store, url, empty).await;
     }
 }

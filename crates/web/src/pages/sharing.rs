@@ -203,7 +203,7 @@ async fn page(
         g.errors = errors;
     }
     let rows = state.app.sharing_audit(&me.actor, audit_page).await?;
-    let more_audit = rows.len() as i64 >= app::AUDIT_PAGE_ROWS;
+    let more_audit = i64::try_from(rows.len()).unwrap_or(i64::MAX) >= app::AUDIT_PAGE_ROWS;
     let audit = rows
         .into_iter()
         .map(|r| AuditView {
@@ -255,7 +255,7 @@ fn client_side_only(me: &SignedIn) -> Option<axum::response::Response> {
                 heading: "Sharing is for the people you work with",
                 message: "This page is where a client invites their therapist. To see a client's \
                           data, ask them for an invite code and enter it on the join page.",
-                link: Some(("/therapist/join", "Join a client with a code")),
+                link: ("/therapist/join", "Join a client with a code"),
             },
         )
     })
@@ -443,7 +443,8 @@ struct Refusal {
     layout: Layout,
     heading: &'static str,
     message: &'static str,
-    link: Option<(&'static str, &'static str)>,
+    /// Where to go instead, and the link's words.
+    link: (&'static str, &'static str),
 }
 
 #[derive(Template)]
@@ -465,7 +466,7 @@ fn therapists_only(me: &SignedIn) -> Option<axum::response::Response> {
                 message: "A therapist enters a client's invite code here. If you want your \
                           therapist to see some of what you keep in Between, you can invite \
                           them from Settings → Sharing.",
-                link: Some(("/settings/sharing", "Go to Sharing")),
+                link: ("/settings/sharing", "Go to Sharing"),
             },
         )
     })
@@ -500,35 +501,35 @@ pub async fn join(
         return Ok(refused);
     }
     let again = |status: StatusCode, error: String, code: String| {
-        Ok(render(
+        render(
             status,
             &JoinPage {
                 layout: Layout::signed_in(&me.csrf, ""),
                 code,
                 error: Some(error),
             },
-        ))
+        )
     };
     if !fresh {
-        return again(
+        return Ok(again(
             StatusCode::FORBIDDEN,
             "This form had expired, so the code was not tried yet. Please try again.".into(),
             form.code,
-        );
+        ));
     }
-    match state
+    let outcome = state
         .app
         .join_client(&me.actor, &form.code, Utc::now())
-        .await
-    {
+        .await;
+    match outcome {
         Ok(joined) => go(&format!("/therapist/clients/{}", joined.grant)),
-        Err(AppError::NotFound) => again(
+        Err(AppError::NotFound) => Ok(again(
             StatusCode::UNPROCESSABLE_ENTITY,
             "That code didn't work. It may have been used already, have expired, or have a \
              typing mistake: please check it with your client, or ask them for a new one."
                 .into(),
             form.code,
-        ),
+        )),
         Err(AppError::RateLimited { retry_after_secs }) => {
             let wait = if retry_after_secs < 90 {
                 format!("{retry_after_secs} seconds")
@@ -542,7 +543,7 @@ pub async fn join(
                      again. Your client can make a new code at any time if this one is lost."
                 ),
                 form.code,
-            )?;
+            );
             if let Ok(v) = retry_after_secs.to_string().parse() {
                 r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
