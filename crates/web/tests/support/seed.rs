@@ -394,6 +394,13 @@ pub async fn seed_sharing(site: &super::lifecycle::Site, cookie: &str, marker: &
     )
     .await;
     let grant = joined["client"]["id"].as_i64().unwrap();
+    // Signed out again, so every seeding leaves the same rows behind for the therapist.
+    let csrf = site.csrf(&therapist, "/therapist/join").await;
+    let out = site
+        .t
+        .post_form("/signout", &therapist, &format!("csrf={csrf}"))
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
     let sql = format!(
         "INSERT INTO audit_log (client_id, therapist_id, therapist_name, grant_id, at_ms, kind, \
          what, endpoint) SELECT client_id, therapist_id, 'Dr {marker}', id, {}, 'read', \
