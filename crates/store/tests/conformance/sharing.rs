@@ -69,7 +69,7 @@ pub(crate) async fn story(store: Arc<dyn Store>) {
     let later = t0() + Duration::hours(1);
     assert_eq!(
         store.pending_invites(ada.id, later).await.unwrap(),
-        [made.clone()]
+        std::slice::from_ref(&made)
     );
     assert!(
         store
