@@ -20,6 +20,8 @@ mod passwords;
 mod plans;
 mod questionnaires;
 mod rate_limit;
+// Sharing with a therapist: invites, grants, the audit log, joining.
+mod sharing;
 mod therapy;
 // What a therapist sees: the one gate to a client's data, and the caseload.
 mod therapist;
@@ -46,7 +48,11 @@ pub use homework::HomeworkStatus;
 pub use plans::{BEST_TOOLS_OFFERED, PlanChange, PlanVersion};
 pub use questionnaires::QuestionnaireDue;
 pub use rate_limit::LoginLimits;
+pub use sharing::{
+    AUDIT_PAGE_ROWS, GrantInput, InviteInput, InviteMade, MAX_DISPLAY_NAME_CHARS, Sharing,
+};
 pub use store::{ApiToken, DeviceSession};
+pub use store::{AuditEntry, ClientGrant, Joined, PendingInvite};
 pub use store::{ExportDocument, ImportError, ImportSummary};
 // What a therapist sees.
 pub use therapist::OpenClient;

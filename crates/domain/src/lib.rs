@@ -15,6 +15,8 @@ pub mod history;
 pub mod homework;
 pub mod id;
 pub mod idempotency;
+// Invite codes for sharing with a therapist.
+pub mod invite;
 pub mod journal;
 pub mod order;
 pub mod plans;

@@ -47,6 +47,12 @@ pub const NOT_BACKED_UP: &[&str] = &[
     "guidance_summaries",
 ];
 
+/// Tables whose rows may be deleted only once the account they belong to is gone (the
+/// audit log of therapists' reads: its triggers refuse any other delete). A restore that
+/// replaces the data leaves them to the deletion of `accounts`, whose foreign-key cascade
+/// takes them, and then empties them of anything left.
+pub(crate) const GO_WITH_ACCOUNTS: &[&str] = &["audit_log"];
+
 /// How a restore treats data already in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RestoreMode {
@@ -819,8 +825,12 @@ macro_rules! impl_backup_store {
                         }
                     }
                     RestoreMode::Replace => {
-                        // Children first, so no foreign key is left pointing at nothing.
-                        for t in tables.iter().rev() {
+                        // Children first, so no foreign key is left pointing at nothing;
+                        // the audit log only after the accounts it belongs to.
+                        let (after, before): (Vec<_>, Vec<_>) = tables.iter().partition(|t| {
+                            $crate::backup::GO_WITH_ACCOUNTS.contains(&t.name.as_str())
+                        });
+                        for t in before.iter().rev().chain(after.iter()) {
                             sqlx::query(&format!("DELETE FROM {}", $crate::backup::quote(&t.name)))
                                 .execute(&mut *tx)
                                 .await?;

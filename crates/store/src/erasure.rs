@@ -52,6 +52,10 @@ pub(crate) const ERASE: &[&str] = &[
     "DELETE FROM coping_list_items WHERE account_id = $1",
     "DELETE FROM questionnaires WHERE account_id = $1",
     "DELETE FROM plan_versions WHERE account_id = $1",
+    // Sharing: the account's invites, and its grants as a client or as a therapist. (A
+    // therapist's reads stay in their clients' audit logs, under the name they had.)
+    "DELETE FROM share_invites WHERE client_id = $1",
+    "DELETE FROM share_grants WHERE client_id = $1 OR therapist_id = $1",
     // Versions this account wrote in other people's plans keep their text (it is theirs)
     // but no longer name who wrote it.
     "UPDATE plan_versions SET author_id = NULL WHERE author_id = $1",
@@ -59,6 +63,11 @@ pub(crate) const ERASE: &[&str] = &[
 
 /// The account's own row, after everything it owns.
 pub(crate) const DELETE_ACCOUNT: &str = "DELETE FROM accounts WHERE id = $1";
+
+/// What may go only once the account's row is gone: the audit log of therapists' reads,
+/// whose triggers refuse a delete while the client's account exists (the foreign key's
+/// cascade removes these rows too; this says so without relying on it).
+pub(crate) const AFTER_ACCOUNT: &[&str] = &["DELETE FROM audit_log WHERE client_id = $1"];
 
 #[async_trait]
 impl ErasureStore for crate::sqlite::SqliteStore {
@@ -71,7 +80,11 @@ impl ErasureStore for crate::sqlite::SqliteStore {
                 for sql in ERASE {
                     conn.exec(sql, &[&id.0])?;
                 }
-                Ok(conn.exec(DELETE_ACCOUNT, &[&id.0])? == 1)
+                let deleted = conn.exec(DELETE_ACCOUNT, &[&id.0])? == 1;
+                for sql in AFTER_ACCOUNT {
+                    conn.exec(sql, &[&id.0])?;
+                }
+                Ok(deleted)
             })
             .await?;
         // Nor is the key kept in memory.
@@ -96,6 +109,9 @@ macro_rules! impl_erasure_store {
                     .bind(id.0)
                     .execute(&mut *tx)
                     .await?;
+                for sql in $crate::erasure::AFTER_ACCOUNT {
+                    sqlx::query(sql).bind(id.0).execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
                 // Nor is the key kept in memory.
                 self.vault.forget(id.0);

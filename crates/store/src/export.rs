@@ -69,7 +69,100 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "vault_sealed_columns",
         "this installation's record of which columns are locked, not anyone's data",
     ),
+    // Sharing with a therapist.
+    (
+        "share_invites",
+        "invite codes for a therapist, kept only as a fingerprint that can't be turned back \
+         into the code; the ones still waiting are listed in Settings → Sharing",
+    ),
 ];
+
+/// Tables a client's export carries for reading only, each read by its own statement rather
+/// than by `account_id`: what the client shares with therapists (the grants, revoked ones
+/// too) and the audit log of what therapists looked at. They name other people's accounts
+/// on this installation, so an import passes over them.
+pub const READ_ONLY_EXPORTS: &[&str] = &["share_grants", "audit_log"];
+
+/// The client's (`$1`) grants, with each therapist's name and address.
+pub(crate) const SHARE_GRANTS_SQL: &str = "SELECT g.id, a.display_name, a.email, g.scopes, \
+     g.display_name, g.alerts, g.since_ms, g.revoked_ms FROM share_grants g \
+     LEFT JOIN accounts a ON a.id = g.therapist_id WHERE g.client_id = $1 ORDER BY g.id";
+
+/// The client's (`$1`) audit log, oldest first.
+pub(crate) const AUDIT_LOG_SQL: &str = "SELECT id, at_ms, therapist_name, grant_id, kind, \
+     what, endpoint FROM audit_log WHERE client_id = $1 ORDER BY at_ms, id";
+
+/// A stored grant as exported.
+pub(crate) type GrantRecord = (
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    bool,
+    i64,
+    Option<i64>,
+);
+
+/// A stored audit row as exported.
+pub(crate) type AuditRecord = (i64, i64, String, Option<i64>, String, String, String);
+
+fn time_or_corrupt(ms: i64, what: &str) -> Result<Json, StoreError> {
+    time_text(ms)
+        .map(Json::from)
+        .ok_or_else(|| StoreError::Corrupt(format!("{what} is not a time")))
+}
+
+/// A grant as a document row.
+pub(crate) fn grant_object(g: GrantRecord) -> Result<Map<String, Json>, StoreError> {
+    let (id, name, email, scopes, display_name, alerts, since, revoked) = g;
+    let scopes = crate::sharing::scopes(&scopes)?;
+    let mut o = Map::new();
+    o.insert("id".into(), Json::from(id));
+    o.insert("therapist_name".into(), name.map_or(Json::Null, Json::from));
+    o.insert(
+        "therapist_email".into(),
+        email.map_or(Json::Null, Json::from),
+    );
+    o.insert(
+        "scopes".into(),
+        Json::from(
+            scopes
+                .codes()
+                .into_iter()
+                .map(Json::from)
+                .collect::<Vec<_>>(),
+        ),
+    );
+    o.insert("display_name".into(), Json::from(display_name));
+    o.insert("alerts".into(), Json::Bool(alerts));
+    o.insert(
+        "since_at".into(),
+        time_or_corrupt(since, "share_grants.since_ms")?,
+    );
+    o.insert(
+        "revoked_at".into(),
+        match revoked {
+            Some(ms) => time_or_corrupt(ms, "share_grants.revoked_ms")?,
+            None => Json::Null,
+        },
+    );
+    Ok(o)
+}
+
+/// An audit row as a document row.
+pub(crate) fn audit_object(a: AuditRecord) -> Result<Map<String, Json>, StoreError> {
+    let (id, at, therapist, grant, kind, what, endpoint) = a;
+    let mut o = Map::new();
+    o.insert("id".into(), Json::from(id));
+    o.insert("at".into(), time_or_corrupt(at, "audit_log.at_ms")?);
+    o.insert("therapist_name".into(), Json::from(therapist));
+    o.insert("grant_id".into(), grant.map_or(Json::Null, Json::from));
+    o.insert("kind".into(), Json::from(kind));
+    o.insert("what".into(), Json::from(what));
+    o.insert("endpoint".into(), Json::from(endpoint));
+    Ok(o)
+}
 
 /// Exported tables that Between writes by itself rather than the person: guidance records its
 /// first level the first time it is read, so an account nobody has used yet holds a row.
@@ -367,7 +460,11 @@ impl Shape {
 pub(crate) fn exported_tables(catalog: Vec<Table>) -> Result<Vec<Table>, StoreError> {
     let tables: Vec<Table> = crate::backup::backed_up_in_order(catalog)?
         .into_iter()
-        .filter(|t| t.name != "accounts" && !NOT_EXPORTED.iter().any(|(n, _)| *n == t.name))
+        .filter(|t| {
+            t.name != "accounts"
+                && !NOT_EXPORTED.iter().any(|(n, _)| *n == t.name)
+                && !READ_ONLY_EXPORTS.contains(&t.name.as_str())
+        })
         .collect();
     for t in &tables {
         if !t.columns.iter().any(|c| c.name == OWNER) {
@@ -538,6 +635,10 @@ pub(crate) fn check_header(document: &Json, binary_schema: i64) -> Result<(), Im
 /// Checks that every table named under `data` is one an import loads.
 pub(crate) fn check_tables(data: &Map<String, Json>, shapes: &[Shape]) -> Result<(), ImportError> {
     for (name, rows) in data {
+        if READ_ONLY_EXPORTS.contains(&name.as_str()) {
+            // Carried for the person to read; an import passes over it.
+            continue;
+        }
         if !shapes.iter().any(|s| &s.table == name) {
             let why = if NOT_EXPORTED.iter().any(|(n, _)| n == name) || name == "accounts" {
                 "is never imported"
@@ -888,6 +989,31 @@ macro_rules! impl_export_store {
                         Self::export_rows(&mut tx, shape, "account_id", account, &*codec).await?;
                     data.insert(shape.table.clone(), rows);
                 }
+                // Sharing with a therapist: read for the person, never imported.
+                let grants: Vec<$crate::export::GrantRecord> =
+                    sqlx::query_as($crate::export::SHARE_GRANTS_SQL)
+                        .bind(account.0)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                data.insert(
+                    "share_grants".to_string(),
+                    grants
+                        .into_iter()
+                        .map($crate::export::grant_object)
+                        .collect::<Result<_, _>>()?,
+                );
+                let audit: Vec<$crate::export::AuditRecord> =
+                    sqlx::query_as($crate::export::AUDIT_LOG_SQL)
+                        .bind(account.0)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                data.insert(
+                    "audit_log".to_string(),
+                    audit
+                        .into_iter()
+                        .map($crate::export::audit_object)
+                        .collect::<Result<_, _>>()?,
+                );
                 tx.rollback().await?;
                 Ok(ExportDocument {
                     format: FORMAT,

@@ -65,6 +65,9 @@ pub mod caseload;
 // What a therapist may change for a client: assigned homework, guidance sensitivity.
 #[macro_use]
 pub mod therapist_actions;
+// Sharing with a therapist: invites, grants, the client's audit log.
+#[macro_use]
+pub mod sharing;
 
 mod error;
 mod open;
@@ -103,6 +106,9 @@ pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
 pub use roster::{AccountListing, RosterStore};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
+pub use sharing::{
+    AuditEntry, ClientGrant, GrantChange, Joined, NewInvite, PendingInvite, SharingStore,
+};
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapist_actions::TherapistActionStore;
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
@@ -135,6 +141,7 @@ pub trait Store:
     + AccessStore
     + CaseloadStore
     + TherapistActionStore
+    + SharingStore
     + Send
     + Sync
     + 'static
@@ -174,6 +181,7 @@ macro_rules! impl_all_stores {
         impl_access_store!($ty);
         impl_caseload_store!($ty);
         impl_therapist_action_store!($ty);
+        impl_sharing_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

@@ -37,7 +37,9 @@ fn new_account(email: &str, role: Role) -> NewAccount {
 
 /// Writes every kind of data Between keeps, for two clients and a therapist, through the
 /// Store's own methods. Returns the accounts and their session token hashes.
-async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
+/// `url` is the store's database, for the one kind of row no store method writes here (an
+/// audit row, which a therapist's read appends).
+async fn seed(store: &Arc<dyn Store>, url: &DatabaseUrl) -> Vec<(AccountId, String)> {
     use domain::checkin::CheckInInput;
     use domain::coping::{CopingUseInput, ListKind};
     use domain::feedback::FeedbackInput;
@@ -319,10 +321,69 @@ async fn seed(store: &Arc<dyn Store>) -> Vec<(AccountId, String)> {
         .validate()
         .unwrap();
         store.insert_thought_record(id, &r).await.unwrap();
+
+        // Sharing with the therapist: a grant from a redeemed invite, one invite waiting,
+        // and the therapist's read of the check-ins in the audit log.
+        for (k, code) in ["K7QM4XZP2D", "1234567890"].into_iter().enumerate() {
+            let code = format!("{code}{n}");
+            let code = domain::invite::InviteCode::parse(&code[1..]).unwrap();
+            store
+                .create_invite(
+                    id,
+                    &store::NewInvite {
+                        code_hash: code.hash(),
+                        scopes: domain::sharing::Scopes::all(),
+                        display_name: format!("Client {n}"),
+                        alerts: k == 0,
+                        created_at: t0,
+                        expires_at: domain::invite::expires_at(t0),
+                    },
+                )
+                .await
+                .unwrap();
+            if k == 0 {
+                let joined = store
+                    .redeem_invite(therapist.id, &code.hash(), t0 + Duration::hours(1))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                raw(
+                    url,
+                    &format!(
+                        "INSERT INTO audit_log (client_id, therapist_id, therapist_name, \
+                         grant_id, at_ms, kind, what, endpoint) VALUES ({}, {}, 'Dr Ada', {}, \
+                         {}, 'read', 'checkins', '/api/v1/therapist/clients/{}/checkins')",
+                        id.0,
+                        therapist.id.0,
+                        joined.grant.0,
+                        (t0 + Duration::hours(2)).timestamp_millis(),
+                        joined.grant.0
+                    ),
+                )
+                .await;
+            }
+        }
         out.push((id, session));
     }
     out.push((therapist.id, String::new()));
     out
+}
+
+/// Runs one statement on the database behind a store.
+async fn raw(url: &DatabaseUrl, sql: &str) {
+    use sqlx::Connection;
+    match url {
+        DatabaseUrl::Sqlite(u) => {
+            let mut c = sqlx::SqliteConnection::connect(u).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+            c.close().await.unwrap();
+        }
+        DatabaseUrl::Postgres(u) => {
+            let mut c = sqlx::PgConnection::connect(u).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+            c.close().await.unwrap();
+        }
+    }
 }
 
 /// Everything the Store can read about one account, as text to compare.
@@ -355,6 +416,14 @@ async fn account_view(store: &Arc<dyn Store>, id: AccountId, session: &str) -> S
             .map(|a| a.id)
     );
     v += &format!("{:#?}\n", store.checkins(id, None, None).await.unwrap());
+    // Sharing with a therapist.
+    v += &format!("{:#?}\n", store.client_grants(id).await.unwrap());
+    v += &format!("{:#?}\n", store.pending_invites(id, epoch).await.unwrap());
+    v += &format!("{:#?}\n", store.audit_log(id, 0, 100).await.unwrap());
+    v += &format!(
+        "{:#?}\n",
+        store.account(id).await.unwrap().map(|a| a.display_name)
+    );
     v += &format!(
         "{:#?}\n",
         store.therapy_sessions(id, None, None).await.unwrap()
@@ -530,8 +599,8 @@ async fn check_coverage(store: &Arc<dyn Store>, summary: &BackupSummary) {
 
 #[tokio::test]
 async fn sqlite_backup_restores_into_sqlite() {
-    let (_a, original) = fresh_sqlite().await;
-    let accounts = seed(&original).await;
+    let (a, original) = fresh_sqlite().await;
+    let accounts = seed(&original, &DatabaseUrl::sqlite_in(a.path())).await;
     let (summary, file) = backup(&original).await;
     check_coverage(&original, &summary).await;
 
@@ -559,8 +628,8 @@ async fn sqlite_backup_restores_into_sqlite() {
 
 #[tokio::test]
 async fn backups_move_between_sqlite_and_postgres() {
-    let (_a, original) = fresh_sqlite().await;
-    let accounts = seed(&original).await;
+    let (a, original) = fresh_sqlite().await;
+    let accounts = seed(&original, &DatabaseUrl::sqlite_in(a.path())).await;
     let (summary, from_sqlite) = backup(&original).await;
     let Some(pg) = fresh_postgres().await else {
         return;
@@ -625,8 +694,8 @@ async fn backups_move_between_sqlite_and_postgres() {
 
 #[tokio::test]
 async fn restore_refuses_a_database_with_accounts_and_replace_replaces() {
-    let (_a, original) = fresh_sqlite().await;
-    let accounts = seed(&original).await;
+    let (a, original) = fresh_sqlite().await;
+    let accounts = seed(&original, &DatabaseUrl::sqlite_in(a.path())).await;
     let (_, file) = backup(&original).await;
 
     let (_b, other) = fresh_sqlite().await;
@@ -677,8 +746,8 @@ fn with_an_orphan(text: &str) -> String {
 
 #[tokio::test]
 async fn a_damaged_backup_changes_nothing() {
-    let (_a, original) = fresh_sqlite().await;
-    seed(&original).await;
+    let (a, original) = fresh_sqlite().await;
+    seed(&original, &DatabaseUrl::sqlite_in(a.path())).await;
     let (_, file) = backup(&original).await;
     let text = String::from_utf8(file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -721,8 +790,8 @@ async fn a_damaged_backup_changes_nothing() {
 
 #[tokio::test]
 async fn a_newer_schema_is_refused_and_an_older_one_upgraded() {
-    let (_a, original) = fresh_sqlite().await;
-    seed(&original).await;
+    let (a, original) = fresh_sqlite().await;
+    seed(&original, &DatabaseUrl::sqlite_in(a.path())).await;
     let (summary, file) = backup(&original).await;
     let text = String::from_utf8(file).unwrap();
     let newer = text.replacen(
@@ -835,7 +904,7 @@ impl std::io::Write for WriteMidway {
 
 async fn a_backup_sees_one_moment(url: DatabaseUrl) {
     let store = open_shared(&url).await.unwrap();
-    let accounts = seed(&store).await;
+    let accounts = seed(&store, &url).await;
     let (before, _) = backup(&store).await;
     let mut sink = WriteMidway {
         out: Vec::new(),

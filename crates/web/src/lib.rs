@@ -267,6 +267,29 @@ fn routes() -> RouteTable {
                 api::export::MAX_IMPORT_BYTES + 64 * 1024,
             )),
         )
+        // Sharing with a therapist: Settings → Sharing (invite, change, stop, cancel, who
+        // looked at what), and the therapist's join page.
+        .route("/settings/sharing", get(pages::sharing::show))
+        .route(
+            "/settings/sharing/invites",
+            checked_post(pages::sharing::invite),
+        )
+        .route(
+            "/settings/sharing/invites/{handle}/cancel",
+            checked_post(pages::sharing::cancel_invite),
+        )
+        .route(
+            "/settings/sharing/{id}",
+            checked_post(pages::sharing::save_grant),
+        )
+        .route(
+            "/settings/sharing/{id}/stop",
+            get(pages::sharing::confirm_stop).checked_post(pages::sharing::stop),
+        )
+        .route(
+            "/therapist/join",
+            get(pages::sharing::join_show).checked_post(pages::sharing::join),
+        )
         .route(
             "/safety-plan",
             get(pages::safety_plan::show).checked_post(pages::plans::save::<SafetyPlan>),

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use store::testing::census;
 use support::lifecycle::{PASSWORD, Site, site_on, sites};
-use support::seed::seed_every_kind;
+use support::seed::{seed_every_kind, seed_sharing};
 use support::{Reply, enc};
 
 /// Tables of the installation rather than of a person, which deleting an account leaves as
@@ -55,9 +55,13 @@ async fn nothing_of_a_deleted_account_remains(backend: &str) {
     };
     let survivor = "stays@example.org";
     let victim = "leaves@example.org";
-    seed_every_kind(&both.t, survivor, "Stays1").await;
+    let kept = seed_every_kind(&both.t, survivor, "Stays1").await;
     let seeded = seed_every_kind(&both.t, victim, "Leaves2").await;
-    seed_every_kind(&alone.t, survivor, "Stays1").await;
+    let alone_kept = seed_every_kind(&alone.t, survivor, "Stays1").await;
+    // Sharing with a therapist, who stays when the victim goes.
+    seed_sharing(&both, &kept.cookie, "Stays1").await;
+    seed_sharing(&both, &seeded.cookie, "Leaves2").await;
+    seed_sharing(&alone, &alone_kept.cookie, "Stays1").await;
     for (site, email) in [(&both, survivor), (&both, victim), (&alone, survivor)] {
         site.app
             .create_token_for(email, Some("phone"), None)

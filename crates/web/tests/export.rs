@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::seed::{SEEDED_TABLES, seed_every_kind};
+use support::seed::{SEEDED_TABLES, SHARING_TABLES, seed_every_kind};
 use support::test_app_with_store;
 
 /// Tables that hold no person's data, or data of the installation rather than of a person.
@@ -26,6 +26,11 @@ async fn seeding_reaches_every_table_of_account_data() {
     let summary = store.backup(&mut out).await.unwrap();
     for table in store.schema_tables().await.unwrap() {
         if NOT_ACCOUNT_DATA.contains(&table.as_str()) || SIGN_IN.contains(&table.as_str()) {
+            continue;
+        }
+        // Seeded apart, with a therapist (see `seed_sharing`), and checked by the deletion
+        // test and tests/sharing.rs.
+        if SHARING_TABLES.contains(&table.as_str()) {
             continue;
         }
         assert!(
@@ -60,6 +65,8 @@ const PROFILE: &[&str] = &[
     "always_ask_safety",
     "country",
     "created_at",
+    // Sharing with a therapist: the name the account shows to others.
+    "display_name",
     "email",
     "onboarded_at",
     "role",

@@ -157,8 +157,12 @@ impl PostgresStore {
                 tables.push(unread);
                 continue;
             }
+            // A column filled from a sequence, whether an identity column or a serial one
+            // (a default of nextval), needs its sequence moved past restored ids.
             let info: Vec<(String, String, String)> = sqlx::query_as(
-                "SELECT column_name::text, data_type::text, is_identity::text \
+                "SELECT column_name::text, data_type::text, \
+                 CASE WHEN is_identity = 'YES' OR column_default LIKE 'nextval(%' \
+                 THEN 'YES' ELSE 'NO' END \
                  FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1 \
                  ORDER BY ordinal_position",

@@ -20,6 +20,8 @@ mod journal;
 mod plans;
 mod questionnaires;
 mod schema;
+// Sharing with a therapist.
+mod sharing;
 mod sign_in_limits;
 mod stored_values;
 mod therapy;
@@ -136,4 +138,6 @@ conformance! {
     // Bedtime routine.
     bedtime::story => sqlite_bedtime, postgres_bedtime;
     thought_records::story => sqlite_thought_records, postgres_thought_records;
+    // Sharing with a therapist.
+    sharing::story => sqlite_sharing, postgres_sharing;
 }

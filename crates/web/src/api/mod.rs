@@ -17,6 +17,8 @@ mod requests;
 mod sessions;
 // What a therapist may change for a client.
 mod therapist_actions;
+// Sharing with a therapist: the client's side, and joining.
+mod sharing;
 mod thought_records;
 
 use axum::extract::DefaultBodyLimit;
@@ -85,6 +87,16 @@ pub fn router() -> RouteTable {
                 .patch(thought_records::update)
                 .delete(thought_records::delete),
         )
+        // Sharing with a therapist: the client's invites, grants and audit log, and a
+        // therapist joining a client with a code.
+        .route("/sharing", get(sharing::overview))
+        .route("/sharing/invites", post(sharing::create_invite))
+        .route("/sharing/audit", get(sharing::audit))
+        .route(
+            "/sharing/{id}",
+            patch(sharing::change).delete(sharing::revoke),
+        )
+        .route("/therapist/clients", post(sharing::join))
         .route(
             "/import",
             post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),

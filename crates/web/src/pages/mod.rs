@@ -25,9 +25,11 @@ pub mod questionnaires;
 pub mod safety_plan;
 pub mod sessions;
 pub mod settings;
-// What a therapist may change for a client.
+// Sharing with a therapist: Settings → Sharing and the therapist's join page.
+pub mod sharing;
 pub mod signin;
 pub mod signup;
+// What a therapist may change for a client.
 pub mod therapist_actions;
 pub mod thought_records;
 pub mod toolkit;

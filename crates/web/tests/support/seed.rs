@@ -346,3 +346,79 @@ pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
         email: email.to_string(),
     }
 }
+
+// Sharing with a therapist.
+
+/// The tables [`seed_sharing`] writes at least one row of for a client: sharing needs a
+/// therapist account, which only the operator makes, so these are seeded apart from
+/// [`seed_every_kind`] by the tests that hold the app (deletion, and the sharing tests).
+pub const SHARING_TABLES: &[&str] = &["audit_log", "share_grants", "share_invites"];
+
+/// The therapist every [`seed_sharing`] on one site shares with.
+pub const SEEDED_THERAPIST: &str = "therapist@example.org";
+
+/// Gives the signed-in client (`cookie`) one pending invite and one grant to the site's
+/// therapist (made on first use, as the operator makes accounts), and one audit row of the
+/// therapist reading their check-ins. The audit row is written by SQL as a therapist's read
+/// writes it: the reading itself is the caseload's, tested there.
+pub async fn seed_sharing(site: &super::lifecycle::Site, cookie: &str, marker: &str) {
+    if site.app.account_by_email(SEEDED_THERAPIST).await.is_err() {
+        site.app
+            .add_user(app::NewUser {
+                email: SEEDED_THERAPIST.into(),
+                password: super::lifecycle::PASSWORD.into(),
+                role: domain::account::Role::Therapist,
+                country: Some("GB".into()),
+                timezone: Some("Europe/London".into()),
+            })
+            .await
+            .unwrap();
+    }
+    let therapist = site.signed_in(SEEDED_THERAPIST).await.1;
+    let mut codes = Vec::new();
+    for scopes in [json!(["checkins", "plans"]), json!(["questionnaires"])] {
+        let made = create(
+            &site.t,
+            cookie,
+            "/api/v1/sharing/invites",
+            json!({"scopes": scopes, "display_name": format!("Client {marker}"), "alerts": true}),
+        )
+        .await;
+        codes.push(made["code"].as_str().unwrap().to_string());
+    }
+    let joined = create(
+        &site.t,
+        &therapist,
+        "/api/v1/therapist/clients",
+        json!({"code": codes[0]}),
+    )
+    .await;
+    let grant = joined["client"]["id"].as_i64().unwrap();
+    // Signed out again, so every seeding leaves the same rows behind for the therapist.
+    let csrf = site.csrf(&therapist, "/therapist/join").await;
+    let out = site
+        .t
+        .post_form("/signout", &therapist, &format!("csrf={csrf}"))
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
+    let sql = format!(
+        "INSERT INTO audit_log (client_id, therapist_id, therapist_name, grant_id, at_ms, kind, \
+         what, endpoint) SELECT client_id, therapist_id, 'Dr {marker}', id, {}, 'read', \
+         'checkins', '/api/v1/therapist/clients/{grant}/checkins' FROM share_grants \
+         WHERE id = {grant}",
+        chrono::Utc::now().timestamp_millis()
+    );
+    use sqlx::Connection;
+    match &site.url {
+        store::DatabaseUrl::Sqlite(u) => {
+            let mut c = sqlx::SqliteConnection::connect(u).await.unwrap();
+            sqlx::query(&sql).execute(&mut c).await.unwrap();
+            c.close().await.unwrap();
+        }
+        store::DatabaseUrl::Postgres(u) => {
+            let mut c = sqlx::PgConnection::connect(u).await.unwrap();
+            sqlx::query(&sql).execute(&mut c).await.unwrap();
+            c.close().await.unwrap();
+        }
+    }
+}
