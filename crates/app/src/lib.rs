@@ -47,7 +47,10 @@ pub use rate_limit::LoginLimits;
 pub use store::{ApiToken, DeviceSession};
 pub use store::{ExportDocument, ImportError, ImportSummary};
 // What a therapist sees.
-pub use therapist::OpenClient;
+pub use therapist::{
+    CaseloadEntry, CaseloadGuidance, ClientGuidance, ClientPlans, MoodSinceSession, OpenClient,
+    PREP_LOOKS_BACK_DAYS, QuestionnaireTrend, SessionPrep, USUAL_MIN_CHECKINS,
+};
 pub use therapy::{REFLECTION_OFFSET_DAYS, ReflectionDue};
 pub use tokens::{
     DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,

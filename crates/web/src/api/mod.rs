@@ -15,6 +15,8 @@ mod json;
 mod questionnaires;
 mod requests;
 mod sessions;
+// What a therapist reads.
+pub mod therapist;
 mod thought_records;
 
 use axum::Router;
@@ -84,6 +86,19 @@ pub fn router() -> Router<AppState> {
                 .patch(thought_records::update)
                 .delete(thought_records::delete),
         )
+        // What a therapist reads: the caseload and one client's shared data by scope.
+        .route("/therapist/clients", get(therapist::caseload))
+        .route("/therapist/clients/{id}/checkins", get(therapist::checkins))
+        .route("/therapist/clients/{id}/guidance", get(therapist::guidance))
+        .route(
+            "/therapist/clients/{id}/questionnaires",
+            get(therapist::questionnaires),
+        )
+        .route(
+            "/therapist/clients/{id}/session-prep",
+            get(therapist::session_prep),
+        )
+        .route("/therapist/clients/{id}/plans", get(therapist::plans))
         .route(
             "/import",
             post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),

@@ -27,6 +27,8 @@ pub mod sessions;
 pub mod settings;
 pub mod signin;
 pub mod signup;
+// What a therapist sees.
+pub mod therapist;
 pub mod thought_records;
 pub mod toolkit;
 pub mod welcome;
