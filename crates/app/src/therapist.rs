@@ -205,7 +205,7 @@ impl App {
 }
 
 /// One client on a therapist's caseload. Fields of a scope the client does not share are
-/// `None`; see docs/therapist.md for what each means.
+/// `None`; see docs/caseload.md for what each means.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseloadEntry {
     /// The grant's id: the id the therapist knows the client by.

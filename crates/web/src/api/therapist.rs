@@ -25,7 +25,7 @@ pub struct Caseload {
     clients: Vec<CaseloadClient>,
 }
 
-/// One client on the caseload; see docs/therapist.md for each field.
+/// One client on the caseload; see docs/caseload.md for each field.
 #[derive(Serialize)]
 pub struct CaseloadClient {
     id: GrantId,
