@@ -8,12 +8,16 @@
 //! - Guidance: `domain::guidance::assess` over 100,000 one-year histories on one core.
 //! - PostgreSQL: the same writes on a PostgreSQL-backed server, when a URL is given.
 //! - Pages: latency against `/healthz`, weight with assets, resident memory.
+//! - Caseload: a therapist's `/therapist` and `GET /api/v1/therapist/clients` with 500
+//!   clients of a year each, against `/healthz`.
 //!
 //! The full run exits 1 when a target is missed; `--quick` (for `scripts/test`) runs short
 //! and small and fails only on errors, never on a timing. Either fails on any reply
 //! outside 2xx, a crash or a refused connection: correctness is not noise.
 
 mod bare;
+// A therapist's caseload.
+mod caseload;
 mod guidance;
 mod http;
 mod journal;
@@ -38,6 +42,7 @@ use crate::server::{Server, Target, rss_kb};
 const PAGE_BUDGET_BYTES: usize = 50 * 1024;
 const MEMORY_BUDGET_KB: u64 = 50 * 1024;
 const PAGE_P99_MS: f64 = 5.0;
+const CASELOAD_P99_MS: f64 = 20.0;
 const WRITE_RATIO_MIN: f64 = 0.5;
 const WRITE_P99_MS: f64 = 20.0;
 const ACCOUNT_SIZE_RATIO_MAX: f64 = 1.25;
@@ -329,6 +334,9 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
     };
     drop(between);
 
+    // A therapist's caseload of 500 one-year clients, in a database of its own.
+    let caseload = caseload::run(&options.bin, dir.path(), plan.page_requests / 4).await?;
+
     println!(
         "guidance over {} one-year histories, one thread:",
         plan.histories
@@ -408,6 +416,23 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
             journal.hit.0, journal.hit.1, journal.miss.0, journal.miss.1
         ),
     );
+    for (what, (_, p99)) in [
+        ("/therapist", caseload.page),
+        ("GET /api/v1/therapist/clients", caseload.api),
+    ] {
+        report.target(
+            format!(
+                "{what} p99 < {CASELOAD_P99_MS} ms ({} clients, {} check-ins)",
+                caseload::CLIENTS,
+                caseload.checkins
+            ),
+            format!(
+                "{p99:.2} ms ({:.1}× /healthz p99)",
+                p99 / caseload.healthz.1
+            ),
+            p99 < CASELOAD_P99_MS,
+        );
+    }
     report.target(
         format!("page with assets < {} KB", PAGE_BUDGET_BYTES / 1024),
         format!(

@@ -77,6 +77,17 @@ impl Target {
         Ok(token.trim().to_string())
     }
 
+    /// Creates an account with a role (`therapist`, …) and returns a personal API token for
+    /// it (an operator's token works for any role).
+    pub fn account_with_role(&self, email: &str, role: &str) -> anyhow::Result<String> {
+        self.cli(
+            &["user", "add", email, "--role", role],
+            Some(&format!("{PASSWORD}\n")),
+        )?;
+        let token = self.cli(&["token", "create", email], None)?;
+        Ok(token.trim().to_string())
+    }
+
     /// Starts `between serve` on a free loopback port.
     pub fn serve(&self, log: &Path) -> anyhow::Result<Server> {
         let mut c = self.command();

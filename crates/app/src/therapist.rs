@@ -56,6 +56,12 @@ impl OpenClient {
     pub(crate) fn client_account(&self) -> &Account {
         &self.client.account
     }
+
+    /// The time zone the client's days are counted in, so a therapist reads their days as
+    /// the client lived them.
+    pub fn client_timezone(&self) -> domain::history::TimeZone {
+        self.client.account.timezone
+    }
 }
 
 /// Whether the therapist has passed the second factor that a therapist needs before any
@@ -105,6 +111,36 @@ impl App {
         endpoint: &str,
     ) -> Result<(), AppError> {
         self.audit(open, AuditKind::Action, what, endpoint).await
+    }
+
+    /// Opens a client for a page that shows several sections at once: the same checks as
+    /// [`App::open_client`] without a scope, then one audit row per section the client
+    /// shares (`what` each scope's code), appended together before anything is read.
+    pub async fn open_client_sections(
+        &self,
+        actor: &Actor,
+        grant: GrantId,
+        endpoint: &str,
+    ) -> Result<OpenClient, AppError> {
+        let open = self.check_client(actor, grant, None).await?;
+        let at = Utc::now();
+        let rows: Vec<NewAuditEntry<'_>> = open
+            .grant
+            .scopes
+            .iter()
+            .map(|scope| NewAuditEntry {
+                client: open.grant.client,
+                therapist: open.therapist.account.id,
+                therapist_name: &open.grant.therapist_name,
+                grant: open.grant.id,
+                at,
+                kind: AuditKind::Read,
+                what: scope.code(),
+                endpoint,
+            })
+            .collect();
+        self.store.append_audits(&rows).await?;
+        Ok(open)
     }
 
     /// The actor must be a therapist past the second factor.
@@ -169,7 +205,7 @@ impl App {
 }
 
 /// One client on a therapist's caseload. Fields of a scope the client does not share are
-/// `None`; see docs/therapist.md for what each means.
+/// `None`; see docs/caseload.md for what each means.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseloadEntry {
     /// The grant's id: the id the therapist knows the client by.

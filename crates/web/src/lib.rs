@@ -100,6 +100,9 @@ fn routes() -> RouteTable {
             get(pages::checkin::edit).checked_post(pages::checkin::update),
         )
         .route("/history", get(pages::history::show))
+        // What a therapist sees: the caseload and one client's shared data.
+        .route("/therapist", get(pages::therapist::caseload))
+        .route("/therapist/clients/{id}", get(pages::therapist::client))
         .route("/help", get(pages::help::show))
         .route("/more", get(pages::more::show))
         .route(

@@ -19,6 +19,8 @@ mod sessions;
 mod therapist_actions;
 // Sharing with a therapist: the client's side, and joining.
 mod sharing;
+// What a therapist reads.
+pub mod therapist;
 mod thought_records;
 
 use axum::extract::DefaultBodyLimit;
@@ -97,6 +99,19 @@ pub fn router() -> RouteTable {
             patch(sharing::change).delete(sharing::revoke),
         )
         .route("/therapist/clients", post(sharing::join))
+        // What a therapist reads: the caseload and one client's shared data by scope.
+        .route("/therapist/clients", get(therapist::caseload))
+        .route("/therapist/clients/{id}/checkins", get(therapist::checkins))
+        .route("/therapist/clients/{id}/guidance", get(therapist::guidance))
+        .route(
+            "/therapist/clients/{id}/questionnaires",
+            get(therapist::questionnaires),
+        )
+        .route(
+            "/therapist/clients/{id}/session-prep",
+            get(therapist::session_prep),
+        )
+        .route("/therapist/clients/{id}/plans", get(therapist::plans))
         .route(
             "/import",
             post(export::import).layer(DefaultBodyLimit::max(export::MAX_IMPORT_BYTES)),

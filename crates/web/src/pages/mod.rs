@@ -31,6 +31,8 @@ pub mod signin;
 pub mod signup;
 // What a therapist may change for a client.
 pub mod therapist_actions;
+// What a therapist sees.
+pub mod therapist;
 pub mod thought_records;
 pub mod toolkit;
 pub mod welcome;

@@ -1,0 +1,440 @@
+//! What a therapist sees: the caseload at `/therapist`, most urgent first, and one client's
+//! shared data at `/therapist/clients/{id}`. Both go through the app's gate, so the client's
+//! audit log records each look, and a section the client keeps shows "Not shared".
+
+use app::{Brief, CaseloadEntry, OpenClient};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use domain::guidance::{Level, summaries_for_therapist};
+use domain::sharing::{GrantId, Scope};
+
+use super::errors::{PageError, PageResult};
+use super::render;
+use crate::AppState;
+use crate::chart::{DayMood, MoodChartText, describe, mood_chart_with};
+use crate::layout::Layout;
+use crate::session::SignedIn;
+
+/// The caseload page's route, as audit rows name it.
+const CASELOAD_ENDPOINT: &str = "/therapist";
+/// The client page's route, as audit rows name it.
+const CLIENT_ENDPOINT: &str = "/therapist/clients/{id}";
+
+/// One client on the caseload page.
+pub struct ClientRow {
+    id: GrantId,
+    name: String,
+    /// The level's code, for the row's class; empty when not shown.
+    level_code: &'static str,
+    level: String,
+    reasons: Vec<String>,
+    last_checkin: String,
+    next_session: String,
+    mood: String,
+}
+
+#[derive(Template)]
+#[template(path = "therapist_caseload.html")]
+struct CaseloadPage {
+    layout: Layout,
+    clients: Vec<ClientRow>,
+}
+
+fn when(at: DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    format!("{} {}", local.format("%a %-d %b"), local.format("%H:%M"))
+}
+
+fn day(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%a %-d %b").to_string()
+}
+
+fn one_decimal(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+const NOT_SHARED: &str = "Not shared";
+
+fn row(e: &CaseloadEntry, tz: Tz) -> ClientRow {
+    let checkins = e.scopes.contains(Scope::Checkins);
+    let (level_code, level, reasons) = match (&e.guidance, checkins) {
+        (Some(g), _) => (
+            g.level.code(),
+            format!("{} (since {})", g.level.for_therapist(), day(g.since, tz)),
+            summaries_for_therapist(&g.reasons),
+        ),
+        (None, true) => ("", "No check-ins yet".to_string(), Vec::new()),
+        (None, false) => ("", NOT_SHARED.to_string(), Vec::new()),
+    };
+    let mood = match (&e.mood_since_last_session, checkins) {
+        (Some(m), _) => {
+            let avg = match m.average {
+                Some(a) => format!(
+                    "{} on average over {} check-in{}",
+                    one_decimal(a),
+                    m.checkins,
+                    if m.checkins == 1 { "" } else { "s" }
+                ),
+                None => "No check-ins".to_string(),
+            };
+            let usual = m
+                .usual
+                .map(|u| format!("; usually about {}", one_decimal(u)))
+                .unwrap_or_default();
+            format!("{avg} since {}{usual}", day(m.since, tz))
+        }
+        (None, true) => "No past session recorded".to_string(),
+        (None, false) => NOT_SHARED.to_string(),
+    };
+    ClientRow {
+        id: e.id,
+        name: e.display_name.clone(),
+        level_code,
+        level,
+        reasons,
+        last_checkin: match (e.last_checkin_at, checkins) {
+            (Some(at), _) => when(at, tz),
+            (None, true) => "None yet".to_string(),
+            (None, false) => NOT_SHARED.to_string(),
+        },
+        next_session: match e.next_session_at {
+            Some(at) => when(at, tz),
+            None if checkins || e.scopes.contains(Scope::SessionPrep) => "None planned".to_string(),
+            None => NOT_SHARED.to_string(),
+        },
+        mood,
+    }
+}
+
+/// `/therapist`: the caseload, most urgent first.
+pub async fn caseload(State(state): State<AppState>, me: SignedIn) -> PageResult {
+    let entries = state
+        .app
+        .caseload(&me.actor, Utc::now(), CASELOAD_ENDPOINT)
+        .await?;
+    // Times are the therapist's own: the list is read at one desk, in one zone.
+    let tz = me.actor.account().timezone.tz();
+    let page = CaseloadPage {
+        layout: Layout::signed_in(&me.csrf, "therapist"),
+        clients: entries.iter().map(|e| row(e, tz)).collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// One change of guidance level.
+pub struct ChangeRow {
+    when: String,
+    level: &'static str,
+    reasons: Vec<String>,
+}
+
+/// The check-ins section.
+pub struct CheckinsView {
+    level: String,
+    level_code: &'static str,
+    reasons: Vec<String>,
+    chart: String,
+    mood_summary: String,
+    usual: Option<String>,
+    period_note: String,
+    low_runs: Vec<String>,
+    changes: Vec<ChangeRow>,
+}
+
+/// One questionnaire's trend.
+pub struct ScoreView {
+    name: &'static str,
+    scores: Vec<String>,
+    change: Option<String>,
+}
+
+/// Homework as the client keeps it.
+pub struct HomeworkRow {
+    text: String,
+    how_often: &'static str,
+    status: String,
+}
+
+/// The session preparation section.
+pub struct PrepView {
+    next_session: Option<String>,
+    agenda: Vec<String>,
+    homework: Vec<HomeworkRow>,
+    feedback: Vec<String>,
+}
+
+/// A plan's titled lists.
+pub struct PlanView {
+    saved: String,
+    parts: Vec<(&'static str, Vec<String>)>,
+}
+
+#[derive(Template)]
+#[template(path = "therapist_client.html")]
+struct ClientPage {
+    layout: Layout,
+    id: GrantId,
+    name: String,
+    since: String,
+    shared: Vec<&'static str>,
+    checkins: Option<CheckinsView>,
+    questionnaires: Option<Vec<ScoreView>>,
+    prep: Option<PrepView>,
+    plans: Option<(Option<PlanView>, Option<PlanView>)>,
+}
+
+fn long_day(d: NaiveDate) -> String {
+    d.format("%A %-d %B %Y").to_string()
+}
+
+fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz) -> CheckinsView {
+    let chart_days: Vec<DayMood> = b
+        .days
+        .iter()
+        .map(|d| DayMood {
+            day: d.day,
+            mood: d.mood,
+        })
+        .collect();
+    let title = format!(
+        "Mood from {} to {}, 0 to 10",
+        b.first_day.format("%-d %B"),
+        b.last_day.format("%-d %B %Y")
+    );
+    let chart = mood_chart_with(
+        &chart_days,
+        b.first_day,
+        b.last_day,
+        &MoodChartText {
+            title: &title,
+            empty: "No check-ins in this period.",
+            usual: b.baseline,
+            sessions: &b
+                .sessions
+                .iter()
+                .map(|s| s.at.with_timezone(&tz).date_naive())
+                .collect::<Vec<_>>(),
+        },
+    );
+    let period_note = match &b.since_session {
+        Some(s) => format!(
+            "Since the session on {} ({} to {}).",
+            s.at.with_timezone(&tz).format("%A %-d %B"),
+            long_day(b.first_day),
+            long_day(b.last_day)
+        ),
+        None => format!(
+            "No past session is recorded, so this covers {} to {}.",
+            long_day(b.first_day),
+            long_day(b.last_day)
+        ),
+    };
+    CheckinsView {
+        level: g.now.level.for_therapist().to_string(),
+        level_code: g.now.level.code(),
+        reasons: summaries_for_therapist(&g.now.reasons),
+        chart,
+        mood_summary: describe(&chart_days)
+            .unwrap_or_else(|| "No check-ins in this period.".to_string()),
+        usual: b.baseline.map(|u| one_decimal(u.value)),
+        period_note,
+        low_runs: b
+            .low_runs
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} to {}: {} day{} lower than usual, the lowest at {}.",
+                    r.first.format("%a %-d %b"),
+                    r.last.format("%a %-d %b"),
+                    r.days,
+                    if r.days == 1 { "" } else { "s" },
+                    one_decimal(r.lowest)
+                )
+            })
+            .collect(),
+        changes: g
+            .changes
+            .iter()
+            .rev()
+            .map(|c| ChangeRow {
+                when: when(c.at, tz),
+                level: level_words(c.level),
+                reasons: c
+                    .reasons
+                    .iter()
+                    .map(|r| r.summary_for_therapist())
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn level_words(level: Level) -> &'static str {
+    level.for_therapist()
+}
+
+fn scores_view(t: &app::QuestionnaireTrend) -> Vec<ScoreView> {
+    t.trends
+        .iter()
+        .map(|s| ScoreView {
+            name: s.instrument.name(),
+            scores: s
+                .scores
+                .iter()
+                .map(|(d, total, band)| format!("{total} on {} ({})", long_day(*d), band.label()))
+                .collect(),
+            change: match (s.from, s.change) {
+                (Some((d, from)), Some((delta, category))) => Some(format!(
+                    "From {from} on {} to the latest: {}{delta}, {}.",
+                    long_day(d),
+                    if delta > 0 { "+" } else { "" },
+                    category.label().to_lowercase()
+                )),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+fn prep_view(p: &app::SessionPrep, tz: Tz) -> PrepView {
+    PrepView {
+        next_session: p.next_session.as_ref().map(|s| when(s.at, tz)),
+        agenda: p.agenda.iter().map(|a| a.text.clone()).collect(),
+        homework: p
+            .homework
+            .iter()
+            .map(|h| HomeworkRow {
+                text: h.homework.text.clone(),
+                how_often: h.homework.frequency.label(),
+                status: match h.homework.finished_at {
+                    Some(f) => format!("Finished on {}.", day(f, tz)),
+                    None => h.progress.sentence(h.homework.frequency),
+                },
+            })
+            .collect(),
+        feedback: p
+            .feedback
+            .iter()
+            .map(|n| format!("{}: {}", n.kind.label(), n.text))
+            .chain(
+                p.session_feedback
+                    .iter()
+                    .map(|r| format!("After the session: {}", r.text)),
+            )
+            .collect(),
+    }
+}
+
+fn contacts(c: &[domain::plans::PlanContact]) -> Vec<String> {
+    c.iter()
+        .map(|c| match &c.phone {
+            Some(p) => format!("{} ({p})", c.name),
+            None => c.name.clone(),
+        })
+        .collect()
+}
+
+fn plans_view(p: &app::ClientPlans, tz: Tz) -> (Option<PlanView>, Option<PlanView>) {
+    let safety = p.safety.as_ref().map(|(at, s)| PlanView {
+        saved: day(*at, tz),
+        parts: vec![
+            ("Warning signs", s.warning_signs.clone()),
+            ("Things I can do on my own", s.on_my_own.clone()),
+            ("People and places that distract me", s.distractions.clone()),
+            ("People I can ask for help", contacts(&s.helpers)),
+            ("Professionals", contacts(&s.professionals)),
+            ("Making my surroundings safer", s.safer_surroundings.clone()),
+            ("Reasons for living", s.reasons_for_living.clone()),
+        ],
+    });
+    let backsliding = p.backsliding.as_ref().map(|(at, b)| PlanView {
+        saved: day(*at, tz),
+        parts: vec![
+            ("Warning signs", b.warning_signs.clone()),
+            (
+                "Stressors",
+                b.stressors
+                    .iter()
+                    .map(|s| s.label().to_string())
+                    .chain(b.own_stressors.iter().cloned())
+                    .collect(),
+            ),
+            ("Coping skills that helped", b.coping_skills.clone()),
+            ("Next steps", b.next_steps.clone()),
+            ("Goal", b.goal.iter().cloned().collect()),
+            ("Safety net", contacts(&b.safety_net)),
+            ("Changes made before", b.past_wins.clone()),
+            ("Making a setback less likely", b.prevention.clone()),
+        ],
+    });
+    (safety, backsliding)
+}
+
+/// `/therapist/clients/{id}`: only what the client shares, each section audited.
+pub async fn client(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id: GrantId = raw.parse().map_err(|_| PageError::NotFound)?;
+    let open: OpenClient = super::errors::found(
+        state
+            .app
+            .open_client_sections(&me.actor, id, CLIENT_ENDPOINT)
+            .await,
+    )?;
+    let now = Utc::now();
+    // The client's days, as they lived them.
+    let tz = open.client_timezone().tz();
+    let brief = if open.shares(Scope::Checkins) {
+        Some(state.app.client_brief(&open, now).await?)
+    } else {
+        None
+    };
+    let checkins = match &brief {
+        Some(b) => {
+            let g = state
+                .app
+                .client_guidance(&open, Some(now - chrono::Duration::days(90)), now)
+                .await?;
+            Some(checkins_view(&g, b, tz))
+        }
+        None => None,
+    };
+    let questionnaires = if open.shares(Scope::Questionnaires) {
+        Some(scores_view(
+            &state.app.client_questionnaires(&open, now).await?,
+        ))
+    } else {
+        None
+    };
+    let prep = if open.shares(Scope::SessionPrep) {
+        Some(prep_view(
+            &state.app.client_session_prep(&open, now).await?,
+            tz,
+        ))
+    } else {
+        None
+    };
+    let plans = if open.shares(Scope::Plans) {
+        Some(plans_view(&state.app.client_plans(&open).await?, tz))
+    } else {
+        None
+    };
+    let page = ClientPage {
+        layout: Layout::signed_in(&me.csrf, "therapist"),
+        id: open.id(),
+        name: open.display_name().to_string(),
+        since: day(open.since(), tz),
+        shared: open.scopes().iter().map(Scope::label).collect(),
+        checkins,
+        questionnaires,
+        prep,
+        plans,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
