@@ -461,7 +461,7 @@ fn therapists_only(me: &SignedIn) -> Option<axum::response::Response> {
         render(
             StatusCode::FORBIDDEN,
             &Refusal {
-                layout: Layout::signed_in(&me.csrf, ""),
+                layout: Layout::for_user(&me, "join"),
                 heading: "This page is for therapists",
                 message: "A therapist enters a client's invite code here. If you want your \
                           therapist to see some of what you keep in Between, you can invite \
@@ -478,7 +478,7 @@ pub async fn join_show(me: SignedIn) -> PageResult {
         return Ok(refused);
     }
     let p = JoinPage {
-        layout: Layout::signed_in(&me.csrf, ""),
+        layout: Layout::for_user(&me, "join"),
         code: String::new(),
         error: None,
     };
@@ -504,7 +504,7 @@ pub async fn join(
         render(
             status,
             &JoinPage {
-                layout: Layout::signed_in(&me.csrf, ""),
+                layout: Layout::for_user(&me, "join"),
                 code,
                 error: Some(error),
             },

@@ -119,7 +119,7 @@ pub async fn caseload(State(state): State<AppState>, me: SignedIn) -> PageResult
     // Times are the therapist's own: the list is read at one desk, in one zone.
     let tz = me.actor.account().timezone.tz();
     let page = CaseloadPage {
-        layout: Layout::signed_in(&me.csrf, "therapist"),
+        layout: Layout::therapist(&me.csrf, "caseload"),
         clients: entries.iter().map(|e| row(e, tz)).collect(),
     };
     Ok(render(StatusCode::OK, &page))
@@ -426,7 +426,7 @@ pub async fn client(
         None
     };
     let page = ClientPage {
-        layout: Layout::signed_in(&me.csrf, "therapist"),
+        layout: Layout::therapist(&me.csrf, "caseload"),
         id: open.id(),
         name: open.display_name().to_string(),
         since: day(open.since(), tz),
