@@ -68,8 +68,13 @@ const PROFILE: &[&str] = &[
     // Sharing with a therapist: the name the account shows to others.
     "display_name",
     "email",
+    // The guidance sensitivity a therapist set for this client.
+    "low_day_points_tenths",
     "onboarded_at",
+    "persisting_days",
     "role",
+    "sensitivity_set_at",
+    "sensitivity_set_by",
     "therapist_email",
     "therapist_name",
     "therapist_phone",
