@@ -69,6 +69,11 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "vault_sealed_columns",
         "this installation's record of which columns are locked, not anyone's data",
     ),
+    // Alert emails.
+    (
+        "mail_outbox",
+        "alert emails to a therapist waiting to be sent or sent lately, which belong to this installation's delivery and are removed within a week",
+    ),
 ];
 
 /// Exported tables that Between writes by itself rather than the person: guidance records its

@@ -112,6 +112,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         if let Some(guidance) = from_stored(stored, now)? {
             return Ok(guidance);
         }
+        let alerts = self.alert_mail();
         self.db()?
             .write(move |conn| {
                 crate::summaries::reassess_sqlite(
@@ -119,6 +120,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
                     account,
                     &crate::summaries::HistoryChange::Nothing,
                     now,
+                    alerts.as_deref(),
                 )
                 .and_then(crate::summaries::assessed)
             })
@@ -208,6 +210,7 @@ macro_rules! impl_guidance_store {
                     account,
                     &$crate::summaries::HistoryChange::Nothing,
                     now,
+                    self.alert_mail().as_deref(),
                 )
                 .await
                 .and_then($crate::summaries::assessed)?;

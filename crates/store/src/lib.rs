@@ -57,6 +57,9 @@ pub mod bedtime;
 // The thought record.
 #[macro_use]
 pub mod thought_records;
+// Email waiting to be sent.
+#[macro_use]
+pub mod outbox;
 
 mod error;
 mod open;
@@ -95,6 +98,8 @@ pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, Session
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
 pub use thought_records::{RecordQuery, ThoughtRecordStore};
+// Email waiting to be sent.
+pub use outbox::{AlertMail, ClaimedMail, OutboxStore};
 
 /// Everything Between keeps, behind one interface with one implementation per database:
 /// the sum of one trait per thing stored.
@@ -120,6 +125,7 @@ pub trait Store:
     + ExportStore
     + BedtimeStore
     + ThoughtRecordStore
+    + OutboxStore
     + Send
     + Sync
     + 'static
@@ -156,6 +162,7 @@ macro_rules! impl_all_stores {
         impl_export_store!($ty, $db, $postgres);
         impl_bedtime_store!($ty);
         impl_thought_record_store!($ty);
+        impl_outbox_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {
