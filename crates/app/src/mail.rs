@@ -17,9 +17,10 @@ use store::{AlertMail, ClaimedMail, Store};
 /// The subject of an alert: the same for every alert, naming no one.
 pub const ALERT_SUBJECT: &str = "A client may want to hear from you";
 /// The alert's words: no name, no level, no reason, so the message holds nothing of the
-/// client's health wherever it is read or kept.
+/// client's health wherever it is read or kept. One sentence a line, each short enough to
+/// travel as plain 7-bit text (RFC 5322 asks for lines under 78 characters).
 pub const ALERT_TEXT: &str =
-    "A client you work with may want to hear from you. Sign in to Between to see more.";
+    "A client you work with may want to hear from you.\nSign in to Between to see more.";
 
 /// The first retry waits this long; each one after waits twice as long as the one before…
 pub const FIRST_RETRY: Duration = Duration::from_secs(60);
@@ -124,13 +125,15 @@ impl std::str::FromStr for SmtpUrl {
             p.parse::<u16>()
                 .ok()
                 .filter(|p| *p != 0)
-                .ok_or(MailConfigError::BadUrl("the port must be a number from 1 to 65535"))
+                .ok_or(MailConfigError::BadUrl(
+                    "the port must be a number from 1 to 65535",
+                ))
         };
         let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
             // An IPv6 address, in brackets as in any URL.
-            let (host, after) = bracketed
-                .split_once(']')
-                .ok_or(MailConfigError::BadUrl("an IPv6 address needs its closing bracket"))?;
+            let (host, after) = bracketed.split_once(']').ok_or(MailConfigError::BadUrl(
+                "an IPv6 address needs its closing bracket",
+            ))?;
             let port = match after {
                 "" => default_port,
                 p => port_of(
@@ -152,7 +155,9 @@ impl std::str::FromStr for SmtpUrl {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
             {
-                return Err(MailConfigError::BadUrl("the host is missing or not a host name"));
+                return Err(MailConfigError::BadUrl(
+                    "the host is missing or not a host name",
+                ));
             }
             (host, port)
         };
@@ -336,7 +341,11 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
 
 /// When to try a message again after its `attempts`-th attempt failed at `now`: one minute
 /// doubling to an hour, or `None` once it was written more than [`GIVE_UP_AFTER`] ago.
-pub fn retry_at(attempts: i64, created: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn retry_at(
+    attempts: i64,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     let deadline = created + TimeDelta::from_std(GIVE_UP_AFTER).ok()?;
     if now >= deadline {
         return None;
@@ -384,7 +393,9 @@ impl MailWorker {
             for mail in batch {
                 match self.mailer.send(&mail).await {
                     Ok(()) => {
-                        self.store.mail_sent(mail.id, &mail.claim, Utc::now()).await?;
+                        self.store
+                            .mail_sent(mail.id, &mail.claim, Utc::now())
+                            .await?;
                         round.sent += 1;
                     }
                     Err(e) => {
@@ -495,8 +506,13 @@ mod tests {
     fn smtp_urls() {
         let u: SmtpUrl = "smtp://mail.example.org".parse().unwrap();
         assert_eq!(u.security, SmtpSecurity::StartTlsWhenOffered);
-        assert_eq!((u.host.as_str(), u.port, u.credentials), ("mail.example.org", 587, None));
-        let u: SmtpUrl = "smtps://me%40x:p%3Ass@Mail.Example.org:2465".parse().unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.port, u.credentials),
+            ("mail.example.org", 587, None)
+        );
+        let u: SmtpUrl = "smtps://me%40x:p%3Ass@Mail.Example.org:2465"
+            .parse()
+            .unwrap();
         assert_eq!(u.security, SmtpSecurity::ImplicitTls);
         assert_eq!((u.host.as_str(), u.port), ("mail.example.org", 2465));
         assert_eq!(u.credentials, Some(("me@x".into(), "p:ss".into())));
@@ -528,7 +544,10 @@ mod tests {
     fn urls_never_print_their_password() {
         let u: SmtpUrl = "smtp://me:hunter2@mail.example.org".parse().unwrap();
         let shown = format!("{u:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("***"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("***"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -537,7 +556,7 @@ mod tests {
         assert_eq!(a.subject, "A client may want to hear from you");
         assert_eq!(
             a.body,
-            "A client you work with may want to hear from you. Sign in to Between to see \
+            "A client you work with may want to hear from you.\nSign in to Between to see \
              more.\n\nhttps://between.example.org/therapist\n"
         );
         assert_eq!(alert_mail(None).body, format!("{ALERT_TEXT}\n"));

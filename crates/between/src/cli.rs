@@ -123,7 +123,12 @@ pub struct Serve {
     /// Without it, clients are not offered alerts.
     // Read as text and checked by `serve`: a parse error from here would repeat the value,
     // password and all.
-    #[arg(long, env = "BETWEEN_SMTP_URL", hide_env_values = true, requires = "mail_from")]
+    #[arg(
+        long,
+        env = "BETWEEN_SMTP_URL",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
     pub smtp_url: Option<String>,
 
     /// The SMTP user name, when the URL does not carry one.

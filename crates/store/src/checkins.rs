@@ -413,7 +413,13 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                 )?;
                 if let Some(change) = edit_change(&before.content, &c) {
                     // Guidance sees the changed check-in in the same transaction.
-                    crate::summaries::reassess_sqlite(conn, account, &change, Utc::now(), alerts.as_deref())?;
+                    crate::summaries::reassess_sqlite(
+                        conn,
+                        account,
+                        &change,
+                        Utc::now(),
+                        alerts.as_deref(),
+                    )?;
                 }
                 Ok(row)
             })

@@ -88,8 +88,7 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<Vec<ClaimedMail>, StoreError>;
 
     /// Marks a claimed message sent; `false` when the claim no longer holds it.
-    async fn mail_sent(&self, id: i64, claim: &str, at: DateTime<Utc>)
-    -> Result<bool, StoreError>;
+    async fn mail_sent(&self, id: i64, claim: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
     /// Records a failed attempt: the message is tried again at `retry_at`, or given up when
     /// that is `None`. `error` must not carry personal data beyond what the row holds.
@@ -263,12 +262,7 @@ impl OutboxStore for crate::sqlite::SqliteStore {
         rows.into_iter().map(|r| claimed(&claim, r)).collect()
     }
 
-    async fn mail_sent(
-        &self,
-        id: i64,
-        claim: &str,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    async fn mail_sent(&self, id: i64, claim: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
         use crate::sqlite::Sql;
         let (claim, at) = (claim.to_string(), crate::rows::ms(at));
         let n = self

@@ -492,7 +492,17 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
                     if r.bring_to_session {
                         bring(conn, &key, account, id, &r.content.title(), now)?;
                     }
-                    sync_use(conn, account, id, r.status, &r.content, now, None, now, alerts.as_deref())?;
+                    sync_use(
+                        conn,
+                        account,
+                        id,
+                        r.status,
+                        &r.content,
+                        now,
+                        None,
+                        now,
+                        alerts.as_deref(),
+                    )?;
                 }
                 let row = conn
                     .row(ONE, &[&account.0, &id])?

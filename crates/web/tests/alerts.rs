@@ -230,12 +230,27 @@ async fn a_change_to_reach_out_emails_each_therapist_with_alerts_on_once() {
         let m = &got[0];
         assert_eq!(m.to, ["dr.on@example.org"], "{backend}");
         assert_eq!(m.from, "alerts@between.test", "{backend}");
-        assert_eq!(m.header("Subject").as_deref(), Some(ALERT_SUBJECT), "{backend}");
-        assert_eq!(m.body(), format!("{ALERT_TEXT}\r\n\r\n{LINK}\r\n"), "{backend}");
+        assert_eq!(
+            m.header("Subject").as_deref(),
+            Some(ALERT_SUBJECT),
+            "{backend}"
+        );
+        assert_eq!(
+            m.body(),
+            format!("{}\r\n\r\n{LINK}\r\n", ALERT_TEXT.replace('\n', "\r\n")),
+            "{backend}"
+        );
+        assert_eq!(
+            m.header("Content-Transfer-Encoding").as_deref(),
+            Some("7bit"),
+            "{backend}: plain text as it is"
+        );
         // Nothing of the client's: not their address, name or display name, nor the level
         // or anything about how they are.
         let lower = m.data.to_lowercase();
-        for word in ["sam", "wilde", "reach", "urgent", "mood", "low", "harm", "check"] {
+        for word in [
+            "sam", "wilde", "reach", "urgent", "mood", "low", "harm", "check",
+        ] {
             assert!(!lower.contains(word), "{backend}: {word:?} in {}", m.data);
         }
         let rows = outbox(&url).await;
@@ -308,7 +323,11 @@ async fn a_mail_server_that_is_down_is_tried_again_later_then_given_up_after_a_d
         let rows = outbox(&url).await;
         let (_, _, attempts, next, sent, gave_up, error) = rows[0].clone();
         assert_eq!((attempts, sent, gave_up), (1, None, None), "{backend}");
-        assert_eq!(next, (now + TimeDelta::minutes(1)).timestamp_millis(), "{backend}");
+        assert_eq!(
+            next,
+            (now + TimeDelta::minutes(1)).timestamp_millis(),
+            "{backend}"
+        );
         let error = error.unwrap();
         assert!(
             error.contains("connection failed") && !error.contains('@'),
@@ -316,14 +335,20 @@ async fn a_mail_server_that_is_down_is_tried_again_later_then_given_up_after_a_d
         );
 
         // Not yet due: nothing is tried.
-        let early = worker.deliver_due(now + TimeDelta::seconds(30)).await.unwrap();
+        let early = worker
+            .deliver_due(now + TimeDelta::seconds(30))
+            .await
+            .unwrap();
         assert_eq!(early, Round::default(), "{backend}");
         // Still down when due: the next wait is twice as long.
         let later = now + TimeDelta::seconds(61);
         assert_eq!(worker.deliver_due(later).await.unwrap().retrying, 1);
         let rows = outbox(&url).await;
         assert_eq!(rows[0].2, 2, "{backend}");
-        assert_eq!(rows[0].3, (later + TimeDelta::minutes(2)).timestamp_millis());
+        assert_eq!(
+            rows[0].3,
+            (later + TimeDelta::minutes(2)).timestamp_millis()
+        );
 
         // The server comes back: the message goes out at its next attempt.
         let sink = SmtpSink::start_on(addr).await;
@@ -332,7 +357,10 @@ async fn a_mail_server_that_is_down_is_tried_again_later_then_given_up_after_a_d
         assert_eq!(sink.messages().len(), 1, "{backend}");
         assert_eq!(sink.messages()[0].to, ["dr.on@example.org"]);
         let rows = outbox(&url).await;
-        assert!(rows[0].4.is_some() && rows[0].6.is_none(), "{backend}: {rows:?}");
+        assert!(
+            rows[0].4.is_some() && rows[0].6.is_none(),
+            "{backend}: {rows:?}"
+        );
 
         // Down again for a new change: after a day of trying, the message is given up.
         sink.stop().await;
@@ -350,7 +378,10 @@ async fn a_mail_server_that_is_down_is_tried_again_later_then_given_up_after_a_d
         );
         assert!(sink.messages().is_empty(), "{backend}");
         let rows = outbox(&url).await;
-        assert!(rows[1].5.is_some() && rows[1].4.is_none(), "{backend}: {rows:?}");
+        assert!(
+            rows[1].5.is_some() && rows[1].4.is_none(),
+            "{backend}: {rows:?}"
+        );
     }
 }
 
@@ -370,7 +401,10 @@ async fn a_claim_that_runs_out_is_taken_up_again_and_only_its_holder_marks_the_r
         assert_eq!(first.len(), 1, "{backend}");
         assert_eq!(first[0].attempts, 1);
         // Held: another worker finds nothing, even the worker of this very server.
-        let held = s.store.claim_mail(now + TimeDelta::minutes(1), now + lease, 10).await;
+        let held = s
+            .store
+            .claim_mail(now + TimeDelta::minutes(1), now + lease, 10)
+            .await;
         assert!(held.unwrap().is_empty(), "{backend}");
         let round = s.app.mail_worker().unwrap().deliver_due(now).await.unwrap();
         assert_eq!(round, Round::default(), "{backend}");
@@ -381,17 +415,36 @@ async fn a_claim_that_runs_out_is_taken_up_again_and_only_its_holder_marks_the_r
         assert_eq!((second[0].id, second[0].attempts), (first[0].id, 2));
         assert_ne!(second[0].claim, first[0].claim);
         // The first worker, late, cannot mark it; the holder can.
-        assert!(!s.store.mail_sent(first[0].id, &first[0].claim, then).await.unwrap());
+        assert!(
+            !s.store
+                .mail_sent(first[0].id, &first[0].claim, then)
+                .await
+                .unwrap()
+        );
         let failed = s
             .store
             .mail_failed(first[0].id, &first[0].claim, then, None, "late")
             .await
             .unwrap();
         assert!(!failed, "{backend}");
-        assert!(s.store.mail_sent(second[0].id, &second[0].claim, then).await.unwrap());
+        assert!(
+            s.store
+                .mail_sent(second[0].id, &second[0].claim, then)
+                .await
+                .unwrap()
+        );
         let later = then + TimeDelta::hours(1);
-        assert!(s.store.claim_mail(later, later + lease, 10).await.unwrap().is_empty());
-        assert!(sink.messages().is_empty(), "the test claimed it; nothing was sent");
+        assert!(
+            s.store
+                .claim_mail(later, later + lease, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            sink.messages().is_empty(),
+            "the test claimed it; nothing was sent"
+        );
 
         // Old rows are forgotten after a week.
         let week = now + TimeDelta::days(8);
@@ -428,7 +481,10 @@ async fn a_grant_revoked_or_with_alerts_turned_off_before_sending_is_not_emailed
                 .unwrap();
         });
         let worker = s.app.mail_worker().unwrap();
-        assert_eq!(worker.deliver_due(Utc::now()).await.unwrap(), Round::default());
+        assert_eq!(
+            worker.deliver_due(Utc::now()).await.unwrap(),
+            Round::default()
+        );
         assert!(sink.messages().is_empty(), "{backend}");
     }
 }
@@ -480,7 +536,10 @@ async fn two_workers_on_one_postgres_send_each_message_once() {
     assert_eq!(outbox(&url).await.len(), 45);
 
     let now = Utc::now();
-    let (w1, w2) = (one.app.mail_worker().unwrap(), two.app.mail_worker().unwrap());
+    let (w1, w2) = (
+        one.app.mail_worker().unwrap(),
+        two.app.mail_worker().unwrap(),
+    );
     let a = tokio::spawn(async move { w1.deliver_due(now).await.unwrap() });
     let b = tokio::spawn(async move { w2.deliver_due(now).await.unwrap() });
     let (a, b) = (a.await.unwrap(), b.await.unwrap());

@@ -130,6 +130,10 @@ async fn session(stream: TcpStream, inbox: Arc<Mutex<Vec<Received>>>) -> std::io
                     return Ok(());
                 }
                 if line == ".\r\n" || line == ".\n" {
+                    // The line break before the final dot belongs to the end marker.
+                    if data.ends_with("\r\n") {
+                        data.truncate(data.len() - 2);
+                    }
                     break;
                 }
                 // Undo dot-stuffing (RFC 5321, 4.5.2).
