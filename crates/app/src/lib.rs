@@ -29,6 +29,8 @@ mod therapist;
 mod therapist_actions;
 mod thought_records;
 mod tokens;
+// Alert emails and their delivery.
+pub mod mail;
 
 use std::sync::Arc;
 
@@ -93,6 +95,8 @@ pub struct Parts {
     login_limits: LoginLimits,
     sign_ins_in_flight: Arc<rate_limit::InFlight>,
     open_signup: bool,
+    // Alert emails: how they are sent, when the server has SMTP settings.
+    mail: Option<Arc<mail::Mailer>>,
 }
 
 impl std::ops::Deref for App {
@@ -110,18 +114,36 @@ pub struct Settings {
     pub login_limits: LoginLimits,
     /// Whether anyone may create an account after the first one.
     pub open_signup: bool,
+    /// How alert emails are sent; without it no alert is offered or written.
+    pub mail: Option<Arc<mail::Mailer>>,
 }
 
 impl App {
     /// Builds the app on an opened store.
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
+        // A change of guidance level writes alerts only when they can be sent.
+        store.set_alert_mail(settings.mail.as_ref().map(|m| m.alert().clone()));
         App(Arc::new(Parts {
             store,
             passwords: passwords::Hasher::new(),
             login_limits: settings.login_limits,
             sign_ins_in_flight: Arc::default(),
             open_signup: settings.open_signup,
+            mail: settings.mail,
         }))
+    }
+
+    /// Whether this server can send alert emails (the operator gave SMTP settings): without
+    /// them, alerts are not offered to clients.
+    pub fn mail_configured(&self) -> bool {
+        self.mail.is_some()
+    }
+
+    /// The worker that delivers alert emails, when mail is configured.
+    pub fn mail_worker(&self) -> Option<mail::MailWorker> {
+        self.mail
+            .as_ref()
+            .map(|m| mail::MailWorker::new(self.store.clone(), m.clone()))
     }
 
     /// The store's backend name, for the start-up line.

@@ -75,6 +75,11 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "invite codes for a therapist, kept only as a fingerprint that can't be turned back \
          into the code; the ones still waiting are listed in Settings → Sharing",
     ),
+    // Alert emails.
+    (
+        "mail_outbox",
+        "alert emails to a therapist waiting to be sent or sent lately, which belong to this installation's delivery and are removed within a week",
+    ),
 ];
 
 /// Tables a client's export carries for reading only, each read by its own statement rather

@@ -68,6 +68,9 @@ pub mod therapist_actions;
 // Sharing with a therapist: invites, grants, the client's audit log.
 #[macro_use]
 pub mod sharing;
+// Email waiting to be sent.
+#[macro_use]
+pub mod outbox;
 
 mod error;
 mod open;
@@ -113,6 +116,8 @@ pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapist_actions::TherapistActionStore;
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
 pub use thought_records::{RecordQuery, ThoughtRecordStore};
+// Email waiting to be sent.
+pub use outbox::{AlertMail, ClaimedMail, OutboxStore};
 
 /// Everything Between keeps, behind one interface with one implementation per database:
 /// the sum of one trait per thing stored.
@@ -142,6 +147,7 @@ pub trait Store:
     + CaseloadStore
     + TherapistActionStore
     + SharingStore
+    + OutboxStore
     + Send
     + Sync
     + 'static
@@ -182,6 +188,7 @@ macro_rules! impl_all_stores {
         impl_caseload_store!($ty);
         impl_therapist_action_store!($ty);
         impl_sharing_store!($ty);
+        impl_outbox_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {
