@@ -151,6 +151,10 @@ pub struct Account {
     pub always_ask_safety: bool,
     /// The therapist's contact details.
     pub therapist: TherapistContact,
+    /// Whether signing in takes a second step (a code from an authenticator app) because the
+    /// person turned it on and confirmed it with a first code.
+    #[serde(default)]
+    pub second_factor_enrolled: bool,
 }
 
 #[cfg(test)]

@@ -70,6 +70,8 @@ pub(crate) struct AccountRow {
     // The account's wrapped data key, read with the row (`LEFT JOIN account_keys`) so the
     // therapist's contact opens without another query.
     pub data_key: Option<String>,
+    // Whether the second sign-in step is on (a confirmed row in `second_factors`).
+    pub second_factor_enrolled: bool,
 }
 }
 
@@ -109,6 +111,7 @@ impl AccountRow {
                     .transpose()
                     .map_err(|_| StoreError::Corrupt("therapist email".into()))?,
             },
+            second_factor_enrolled: self.second_factor_enrolled,
         })
     }
 }
@@ -116,7 +119,9 @@ impl AccountRow {
 macro_rules! account_columns {
     () => {
         "a.id, a.email, a.role, a.country, a.timezone, a.usual_mood, a.always_ask_safety, \
-         a.therapist_name, a.therapist_phone, a.therapist_email, k.wrapped AS data_key"
+         a.therapist_name, a.therapist_phone, a.therapist_email, k.wrapped AS data_key, \
+         EXISTS (SELECT 1 FROM second_factors f WHERE f.account_id = a.id \
+         AND f.enrolled_ms IS NOT NULL) AS second_factor_enrolled"
     };
 }
 

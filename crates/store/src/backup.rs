@@ -45,6 +45,9 @@ pub const NOT_BACKED_UP: &[&str] = &[
     // What guidance needs from each history, derived from the tables that are backed up and
     // rebuilt from them on first use; a restore starts without it.
     "guidance_summaries",
+    // Sign-ins waiting for their second step: they end within five minutes, and a restore
+    // asks for the password again.
+    "second_factor_sign_ins",
 ];
 
 /// How a restore treats data already in the database.

@@ -57,6 +57,9 @@ pub mod bedtime;
 // The thought record.
 #[macro_use]
 pub mod thought_records;
+// The second sign-in step.
+#[macro_use]
+pub mod second_factor;
 
 mod error;
 mod open;
@@ -91,6 +94,7 @@ pub use open::{DatabaseUrl, KeyFile, open, rotate_master_key};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
 pub use roster::{AccountListing, RosterStore};
+pub use second_factor::{PendingSignIn, SecondFactorStore, StoredSecondFactor};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
 pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
@@ -120,6 +124,7 @@ pub trait Store:
     + ExportStore
     + BedtimeStore
     + ThoughtRecordStore
+    + SecondFactorStore
     + Send
     + Sync
     + 'static
@@ -156,6 +161,7 @@ macro_rules! impl_all_stores {
         impl_export_store!($ty, $db, $postgres);
         impl_bedtime_store!($ty);
         impl_thought_record_store!($ty);
+        impl_second_factor_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

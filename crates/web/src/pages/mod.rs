@@ -29,6 +29,8 @@ pub mod signin;
 pub mod signup;
 pub mod thought_records;
 pub mod toolkit;
+// Two-step sign-in.
+pub mod two_step;
 pub mod welcome;
 
 use askama::Template;
