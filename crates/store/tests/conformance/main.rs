@@ -24,6 +24,8 @@ mod sign_in_limits;
 mod stored_values;
 mod therapy;
 mod thought_records;
+// Two-step sign-in.
+mod second_factor;
 
 use std::sync::Arc;
 
@@ -136,4 +138,5 @@ conformance! {
     // Bedtime routine.
     bedtime::story => sqlite_bedtime, postgres_bedtime;
     thought_records::story => sqlite_thought_records, postgres_thought_records;
+    second_factor::story => sqlite_second_factor, postgres_second_factor;
 }
