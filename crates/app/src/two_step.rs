@@ -222,6 +222,14 @@ impl App {
         Ok(())
     }
 
+    /// Turns two-step sign-in off for the account with this email (the operator's `between
+    /// user two-step-off`, for someone who lost both phone and recovery codes); `false` when
+    /// it had none. A therapist's account must then turn it on again before client data.
+    pub async fn turn_off_two_step_for(&self, email: &str) -> Result<bool, AppError> {
+        let actor = self.operator_actor(email).await?;
+        Ok(self.store.remove_second_factor(actor.account.id).await?)
+    }
+
     fn recovery_hashes(&self, account: &Account, codes: &[String]) -> Vec<String> {
         codes
             .iter()

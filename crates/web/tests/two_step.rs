@@ -493,6 +493,26 @@ async fn a_therapist_makes_no_web_token_before_turning_it_on_and_cannot_turn_it_
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
         let r = site.sign_in("ada@clinic.example", PASSWORD).await;
         assert_eq!(r.headers["location"], CODE, "{backend}: still on");
+
+        // Lost phone and codes: the operator turns it off (`between user two-step-off`),
+        // and the therapist must turn it on again before making a token.
+        assert!(
+            site.app
+                .turn_off_two_step_for("ada@clinic.example")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !site
+                .app
+                .turn_off_two_step_for("ada@clinic.example")
+                .await
+                .unwrap()
+        );
+        let (_, cookie) = site.signed_in("ada@clinic.example").await;
+        let page = site.t.get("/settings/tokens", Some(&cookie)).await;
+        assert!(page.body.contains(&format!("href=\"{PAGE}\"")), "{backend}");
+        assert!(!page.body.contains("Make the token</button>"), "{backend}");
     }
 }
 
