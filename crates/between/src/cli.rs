@@ -178,6 +178,13 @@ pub enum User {
         /// The account's email.
         email: String,
     },
+    /// Turn two-step sign-in off for an account whose owner lost both the phone and the
+    /// recovery codes; they sign in with the password and may turn it on again (a therapist
+    /// must, before seeing client data).
+    TwoStepOff {
+        /// The account's email.
+        email: String,
+    },
 }
 
 /// `token` subcommands.

@@ -113,6 +113,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             close(&store).await
         }
+        Command::User(User::TwoStepOff { ref email }) => {
+            let (store, _) = open_store(&cli).await?;
+            let app = App::new(store.clone(), Settings::default());
+            if app.turn_off_two_step_for(email).await.map_err(explain)? {
+                println!(
+                    "Two-step sign-in is off for {}: it signs in with its password alone \
+                     until it turns two-step sign-in on again.",
+                    email.trim()
+                );
+            } else {
+                println!("{} did not have two-step sign-in on.", email.trim());
+            }
+            close(&store).await
+        }
         Command::Token(ref token) => tokens(&cli, token).await,
     }
 }

@@ -48,6 +48,9 @@ pub const NOT_BACKED_UP: &[&str] = &[
     // Alert emails waiting to be sent or sent lately: delivery state of this installation,
     // removed within a week. A restored database must not send old alerts again.
     "mail_outbox",
+    // Sign-ins waiting for their second step: they end within five minutes, and a restore
+    // asks for the password again.
+    "second_factor_sign_ins",
 ];
 
 /// Tables whose rows may be deleted only once the account they belong to is gone (the

@@ -71,6 +71,9 @@ pub mod sharing;
 // Email waiting to be sent.
 #[macro_use]
 pub mod outbox;
+// The second sign-in step.
+#[macro_use]
+pub mod second_factor;
 
 mod error;
 mod open;
@@ -108,6 +111,7 @@ pub use open::{DatabaseUrl, KeyFile, open, rotate_master_key};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
 pub use roster::{AccountListing, RosterStore};
+pub use second_factor::{PendingSignIn, SecondFactorStore, StoredSecondFactor};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
 pub use sharing::{
     AuditEntry, ClientGrant, GrantChange, Joined, NewInvite, PendingInvite, SharingStore,
@@ -148,6 +152,7 @@ pub trait Store:
     + TherapistActionStore
     + SharingStore
     + OutboxStore
+    + SecondFactorStore
     + Send
     + Sync
     + 'static
@@ -189,6 +194,7 @@ macro_rules! impl_all_stores {
         impl_therapist_action_store!($ty);
         impl_sharing_store!($ty);
         impl_outbox_store!($ty);
+        impl_second_factor_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

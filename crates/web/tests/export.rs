@@ -16,9 +16,16 @@ const NOT_ACCOUNT_DATA: &[&str] = &[
     // Alert emails: they belong to a grant and go with it (tests/alerts.rs).
     "mail_outbox",
 ];
-/// Tables of an account that seeding leaves to signing up: the account, its key, its
-/// sessions and tokens.
-const SIGN_IN: &[&str] = &["accounts", "account_keys", "auth_sessions", "api_tokens"];
+/// Tables of an account that seeding leaves to signing up and in: the account, its key, its
+/// sessions and tokens, its recovery codes and sign-ins waiting for a code.
+const SIGN_IN: &[&str] = &[
+    "accounts",
+    "account_keys",
+    "auth_sessions",
+    "api_tokens",
+    "recovery_codes",
+    "second_factor_sign_ins",
+];
 
 #[tokio::test]
 async fn seeding_reaches_every_table_of_account_data() {

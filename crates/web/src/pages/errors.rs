@@ -192,6 +192,10 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
             PageError::NotFound => not_found_page(),
+            // Sent to turn two-step sign-in on, and back here afterwards.
+            PageError::App(app::AppError::SecondFactorNeeded) => {
+                crate::pages::two_step::enrol_redirect()
+            }
             PageError::App(app::AppError::ClientIdConflict) => page(
                 StatusCode::CONFLICT,
                 "This form was already saved",
