@@ -18,11 +18,14 @@ use support::*;
 const CLIENT: &str = "sam@example.org";
 const THERAPIST: &str = "dr.lee@example.org";
 
-/// A minimal SMTP server on a thread: accepts every message and keeps (recipients, data).
-fn smtp_sink() -> (String, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
+/// The messages a sink accepted: (recipients, data).
+type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+/// A minimal SMTP server on a thread: accepts every message and keeps it.
+fn smtp_sink() -> (String, Inbox) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let inbox: Arc<Mutex<Vec<(Vec<String>, String)>>> = Arc::default();
+    let inbox: Inbox = Arc::default();
     let kept = inbox.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -127,7 +130,11 @@ fn a_served_instance_emails_the_therapist_when_a_client_needs_them() {
     // The worker looks every 10 seconds.
     let deadline = Instant::now() + Duration::from_secs(30);
     while inbox.lock().unwrap().is_empty() {
-        assert!(Instant::now() < deadline, "no email arrived");
+        assert!(
+            Instant::now() < deadline,
+            "no email arrived; the server said:\n{}",
+            server.log.lock().unwrap()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(300));
