@@ -20,6 +20,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use domain::account::Role;
+use domain::sharing::Scope;
 use serde_json::Value;
 use support::lifecycle::{PASSWORD, Site};
 use support::{Reply, TestApp, hidden};
@@ -109,6 +110,8 @@ impl Actor {
 enum Expect {
     /// Exactly this status; an API answer of 400 or more must also be a JSON error body.
     Status(u16),
+    /// Exactly this status with a JSON error body of exactly this code (API only).
+    Error(u16, &'static str),
     /// 303 to the sign-in page.
     SignIn,
     /// 303 to exactly this address, or to it with a query when it has none.
@@ -117,7 +120,7 @@ enum Expect {
     Saved,
 }
 
-use Expect::{Saved, SignIn, Status};
+use Expect::{Error, Saved, SignIn, Status};
 
 const OK: Expect = Status(200);
 const CREATED: Expect = Status(201);
@@ -125,20 +128,29 @@ const NO_CONTENT: Expect = Status(204);
 const NOT_FOUND: Expect = Status(404);
 const UNAUTHENTICATED: Expect = Status(401);
 const UNPROCESSABLE: Expect = Status(422);
+/// A page refusing this account (a client on a therapist's page, or the reverse).
+const FORBIDDEN_PAGE: Expect = Status(403);
+/// The API's refusal of an account whose role may not use the route at all; it comes before
+/// any lookup, so it says nothing about whether the id exists.
+const FORBIDDEN: Expect = Error(403, "forbidden");
+/// The API's answer to a therapist whose client keeps the route's scope to themselves.
+const NOT_SHARED: Expect = Error(403, "not_shared");
+/// A therapist page's answer for a scope the client keeps to themselves.
+const NOT_SHARED_PAGE: Expect = Status(403);
 /// Where signing out leads.
 const SIGNED_OUT: Expect = Expect::To("/signin?signed_out=1");
 
 /// One expectation per actor, in the order of [`ACTORS`].
 type Profile = [Expect; 7];
 
-/// How the three therapist accounts are answered on client-only pages. `None`: like any
-/// other account (their own, empty, client data; 404 for the owner's ids). Once therapist
-/// accounts are kept off client-only pages this becomes `Some(Expect::To("/therapist"))`.
-const THERAPIST_ON_CLIENT_PAGES: Option<Expect> = None;
+/// How the three therapist accounts are answered on client-only pages: sent to their
+/// caseload (a therapist's account keeps no log of its own). `None` would mean "like any
+/// other account".
+const THERAPIST_ON_CLIENT_PAGES: Option<Expect> = Some(Expect::To("/therapist"));
 
-/// How the three therapist accounts are answered on client-only API routes. `None`: like
-/// any other account. Once they are refused there this becomes `Some(Status(403))`.
-const THERAPIST_ON_CLIENT_API: Option<Expect> = None;
+/// How the three therapist accounts are answered on client-only API routes: refused before
+/// the route reads anything. `None` would mean "like any other account".
+const THERAPIST_ON_CLIENT_API: Option<Expect> = Some(Error(403, "clients_only"));
 
 /// A client-only route: anonymous, the owner, and every other account (another client,
 /// the admin, and the therapists unless [`THERAPIST_ON_CLIENT_PAGES`] or
@@ -158,6 +170,47 @@ fn client_only(api: bool, anonymous: Expect, owner: Expect, others: Expect) -> P
 /// Open to everyone, signed in or not.
 fn public() -> Profile {
     [OK; 7]
+}
+
+/// A route every account uses alike, therapists' too (help, settings about the account
+/// itself, its devices and tokens, its data): anonymous, the owner, every other account.
+fn any_account(anonymous: Expect, owner: Expect, others: Expect) -> Profile {
+    [anonymous, owner, others, others, others, others, others]
+}
+
+/// A page of the signed-in account's own, for every account (therapists' too).
+fn account_page() -> Profile {
+    any_account(SignIn, OK, OK)
+}
+
+/// A form changing the signed-in account itself, for every account (therapists' too).
+fn account_form() -> Profile {
+    any_account(SignIn, Saved, Saved)
+}
+
+/// A therapist's route: anonymous is sent to sign in (401 on the API), the three
+/// therapists get what the table says, and every account that is not a therapist's (the
+/// owner, another client, the admin) is refused by role before anything is looked up.
+fn therapists(api: bool, scoped: Expect, unscoped: Expect, revoked: Expect) -> Profile {
+    let (anonymous, refused) = if api {
+        (UNAUTHENTICATED, FORBIDDEN)
+    } else {
+        (SignIn, FORBIDDEN_PAGE)
+    };
+    [
+        anonymous, refused, refused, scoped, unscoped, revoked, refused,
+    ]
+}
+
+/// A therapist's read or action about the owner under a scope: 200 (or `ok`) with the
+/// scope, refused without it, 404 for the revoked grant (no hint it ever was).
+fn scoped_api(ok: Expect) -> Profile {
+    therapists(true, ok, NOT_SHARED, NOT_FOUND)
+}
+
+/// The page form of [`scoped_api`].
+fn scoped_page(ok: Expect) -> Profile {
+    therapists(false, ok, NOT_SHARED_PAGE, NOT_FOUND)
 }
 
 /// Sign-in and sign-up: for anyone signed out; a signed-in account is sent home.
@@ -230,6 +283,9 @@ struct Row {
     /// A signed-out form (sign-in, sign-up): its token is the form cookie's, not a
     /// session's.
     signed_out_form: bool,
+    /// The scope a therapist needs here: before the row runs, the owner shares every scope
+    /// but this one with the therapist without it.
+    needs: Option<Scope>,
 }
 
 impl Row {
@@ -241,6 +297,7 @@ impl Row {
             payload: Payload::None,
             destroys: false,
             signed_out_form: false,
+            needs: None,
         }
     }
     fn form(mut self, fields: &'static str) -> Row {
@@ -261,6 +318,10 @@ impl Row {
     }
     fn signed_out_form(mut self) -> Row {
         self.signed_out_form = true;
+        self
+    }
+    fn needs(mut self, scope: Scope) -> Row {
+        self.needs = Some(scope);
         self
     }
 }
@@ -302,7 +363,7 @@ fn table() -> Vec<Row> {
             .signed_out_form(),
         post(
             "/signout",
-            client_only(false, SignIn, SIGNED_OUT, SIGNED_OUT),
+            any_account(SignIn, SIGNED_OUT, SIGNED_OUT),
         )
         .destroys(),
         // Check-ins.
@@ -382,29 +443,71 @@ fn table() -> Vec<Row> {
             "client_id={uuid}&item1=1&item2=1&item3=0&item4=0&item5=1&item6=0&item7=0&item8=0&item9=0&difficulty=somewhat_difficult",
         ),
         get("/questionnaires/results/{id}", item_page()),
-        // Settings and the account.
-        get("/settings", own_page()),
-        post("/settings", own_form())
+        // Settings and the account: every account's, therapists' too.
+        get("/settings", account_page()),
+        post("/settings", account_form())
             .form("country=GB&timezone=Europe%2FLondon&usual_mood=7"),
-        get("/settings/account", own_page()),
-        post("/settings/account/password", own_form())
+        // A therapist's name as clients see it; a client's post is sent back to Settings.
+        post("/settings/name", account_form()).form("display_name=Dr+{actor}"),
+        get("/settings/account", account_page()),
+        post("/settings/account/password", account_form())
             .form("current_password={password}&new_password=another+long+enough+password")
             .destroys(),
-        post("/settings/account/devices/sign-out-others", own_form()).destroys(),
-        post("/settings/account/devices/{id}/sign-out", item_form()).destroys(),
-        get("/settings/tokens", own_page()),
+        post("/settings/account/devices/sign-out-others", account_form()).destroys(),
+        post(
+            "/settings/account/devices/{id}/sign-out",
+            any_account(SignIn, Saved, NOT_FOUND),
+        )
+        .destroys(),
+        get("/settings/tokens", account_page()),
         // The new token's secret, shown once.
-        post("/settings/tokens", own_form_page(CREATED)).form("name=matrix+{actor}&expires=30"),
-        get("/settings/tokens/{id}/revoke", item_page()),
-        post("/settings/tokens/{id}/revoke", item_form()).destroys(),
-        get("/settings/data", own_page()),
+        post("/settings/tokens", any_account(SignIn, CREATED, CREATED))
+            .form("name=matrix+{actor}&expires=30"),
+        get(
+            "/settings/tokens/{id}/revoke",
+            any_account(SignIn, OK, NOT_FOUND),
+        ),
+        post(
+            "/settings/tokens/{id}/revoke",
+            any_account(SignIn, Saved, NOT_FOUND),
+        )
+        .destroys(),
+        get("/settings/data", account_page()),
         // An empty document is not an export, whoever sends it.
         Row::new(
             Method::POST,
             "/settings/data/import",
-            own_form_page(UNPROCESSABLE),
+            any_account(SignIn, UNPROCESSABLE, UNPROCESSABLE),
         )
         .upload("{}"),
+        // Sharing, the client's side: therapists are sent to their caseload. The admin is
+        // an account like a client's and may share too.
+        get("/settings/sharing", own_page()),
+        post("/settings/sharing/invites", own_form_page(CREATED))
+            .form("scopes=checkins&scopes=plans&display_name=Matrix+{actor}"),
+        // The owner's pending invite.
+        post("/settings/sharing/invites/{handle}/cancel", item_form()),
+        // The scoped therapist's grant, shared as it already is.
+        post("/settings/sharing/{id}", item_form()).form(
+            "scopes=checkins&scopes=questionnaires&scopes=session_prep&scopes=plans&display_name=Matrix",
+        ),
+        get("/settings/sharing/{id}/stop", item_page()),
+        post("/settings/sharing/{id}/stop", item_form()).destroys(),
+        // The therapist's side: joining with a code (a new one from another client for each
+        // request), the caseload, a client's page and what a therapist may change.
+        get("/therapist/join", therapists(false, OK, OK, OK)),
+        post("/therapist/join", therapists(false, Saved, Saved, Saved)).form("code={code}"),
+        get("/therapist", therapists(false, OK, OK, OK)),
+        // Every section the client shares, so no scope is needed to open it.
+        get("/therapist/clients/{id}", therapists(false, OK, OK, NOT_FOUND)),
+        get("/therapist/clients/{id}/homework", scoped_page(OK)).needs(Scope::SessionPrep),
+        post("/therapist/clients/{id}/homework", scoped_page(Saved))
+            .form("client_id={uuid}&text=a+walk&due_on={soon}&frequency=daily")
+            .needs(Scope::SessionPrep),
+        get("/therapist/clients/{id}/sensitivity", scoped_page(OK)).needs(Scope::Checkins),
+        post("/therapist/clients/{id}/sensitivity", scoped_page(Saved))
+            .form("low_points=2.5&persisting_min_rated_days=3")
+            .needs(Scope::Checkins),
         // Plans.
         get("/safety-plan", own_page()),
         post("/safety-plan", own_form())
@@ -423,9 +526,9 @@ fn table() -> Vec<Row> {
         // Account lifecycle.
         get("/welcome", own_page()),
         post("/welcome", own_form()).form("country=GB&timezone=Europe%2FLondon&usual_mood=7"),
-        post("/help/country", own_form()).form("country=GB"),
-        get("/settings/delete", own_page()),
-        post("/settings/delete", own_form())
+        post("/help/country", account_form()).form("country=GB"),
+        get("/settings/delete", account_page()),
+        post("/settings/delete", account_form())
             .form("password={password}&confirm=yes")
             .destroys(),
         get("/goodbye", public()),
@@ -482,13 +585,24 @@ fn table() -> Vec<Row> {
         Row::new(Method::POST, "/api/v1/questionnaires", own_api(CREATED)).json(
             r#"{"client_id":"{uuid}","instrument":"gad7","answers":[1,1,0,1,0,1,0]}"#,
         ),
-        get("/api/v1/account/sessions", own_api(OK)),
-        delete("/api/v1/account/sessions/{id}", item_api(NO_CONTENT)),
-        get("/api/v1/account/tokens", own_api(OK)),
-        delete("/api/v1/account/tokens/{id}", item_api(NO_CONTENT)),
-        delete("/api/v1/account", own_api(NO_CONTENT)).json(r#"{"password":"{password}"}"#),
-        get("/api/v1/export", own_api(OK)),
-        get("/api/v1/export/checkins.csv", own_api(OK)),
+        // The account itself and its data: every account's, therapists' too.
+        get("/api/v1/account/sessions", any_account(UNAUTHENTICATED, OK, OK)),
+        delete(
+            "/api/v1/account/sessions/{id}",
+            any_account(UNAUTHENTICATED, NO_CONTENT, NOT_FOUND),
+        ),
+        get("/api/v1/account/tokens", any_account(UNAUTHENTICATED, OK, OK)),
+        delete(
+            "/api/v1/account/tokens/{id}",
+            any_account(UNAUTHENTICATED, NO_CONTENT, NOT_FOUND),
+        ),
+        delete(
+            "/api/v1/account",
+            any_account(UNAUTHENTICATED, NO_CONTENT, NO_CONTENT),
+        )
+        .json(r#"{"password":"{password}"}"#),
+        get("/api/v1/export", any_account(UNAUTHENTICATED, OK, OK)),
+        get("/api/v1/export/checkins.csv", any_account(UNAUTHENTICATED, OK, OK)),
         get("/api/v1/thought-records", own_api(OK)),
         Row::new(Method::POST, "/api/v1/thought-records", own_api(CREATED))
             .json(r#"{"client_id":"{uuid}","situation":"the train","status":"draft"}"#),
@@ -501,6 +615,44 @@ fn table() -> Vec<Row> {
         // An empty document is not an export, whoever sends it.
         Row::new(Method::POST, "/api/v1/import", own_api(UNPROCESSABLE))
         .json("{}"),
+        // Sharing, the client's side: therapists are refused (clients_only). The admin is an
+        // account like a client's and may share too.
+        Row::new(Method::POST, "/api/v1/sharing/invites", own_api(CREATED))
+            .json(r#"{"scopes":["checkins","plans"]}"#),
+        get("/api/v1/sharing", own_api(OK)),
+        get("/api/v1/sharing/audit", own_api(OK)),
+        // The scoped therapist's grant, shared as it already is.
+        patch("/api/v1/sharing/{id}", item_api(OK))
+            .json(r#"{"scopes":["checkins","questionnaires","session_prep","plans"]}"#),
+        delete("/api/v1/sharing/{id}", item_api(NO_CONTENT)),
+        // The therapist's side: joining with a code (a new one from another client for each
+        // request), the caseload, a client's data by scope, and what a therapist may change.
+        // `{id}` is the asking therapist's own grant (the scoped one's for everyone else).
+        Row::new(
+            Method::POST,
+            "/api/v1/therapist/clients",
+            therapists(true, CREATED, CREATED, CREATED),
+        )
+        .json(r#"{"code":"{code}"}"#),
+        get("/api/v1/therapist/clients", therapists(true, OK, OK, OK)),
+        get("/api/v1/therapist/clients/{id}/checkins", scoped_api(OK)).needs(Scope::Checkins),
+        get("/api/v1/therapist/clients/{id}/guidance", scoped_api(OK)).needs(Scope::Checkins),
+        get("/api/v1/therapist/clients/{id}/questionnaires", scoped_api(OK))
+            .needs(Scope::Questionnaires),
+        get("/api/v1/therapist/clients/{id}/session-prep", scoped_api(OK))
+            .needs(Scope::SessionPrep),
+        get("/api/v1/therapist/clients/{id}/plans", scoped_api(OK)).needs(Scope::Plans),
+        Row::new(
+            Method::POST,
+            "/api/v1/therapist/clients/{id}/homework",
+            scoped_api(CREATED),
+        )
+        .json(r#"{"client_id":"{uuid}","text":"a walk","frequency":"daily"}"#)
+        .needs(Scope::SessionPrep),
+        get("/api/v1/therapist/clients/{id}/sensitivity", scoped_api(OK)).needs(Scope::Checkins),
+        put("/api/v1/therapist/clients/{id}/sensitivity", scoped_api(OK))
+            .json(r#"{"low_points":2.5,"persisting_min_rated_days":3}"#)
+            .needs(Scope::Checkins),
     ]
 }
 
@@ -525,16 +677,70 @@ struct World {
     form_csrf: String,
     /// What fills a path's `{parameter}`, by the path's text before it.
     ids: BTreeMap<&'static str, String>,
+    /// Each therapist's grant id, by actor column: what fills `{id}` in a therapist's
+    /// route when that therapist asks (everyone else asks for the scoped therapist's).
+    grants: [Option<String>; 7],
+    /// The owner's API token, for sharing scopes before a row.
+    owner_bearer: String,
+    /// The API token of another client, who makes the codes the join rows use (joining the
+    /// owner again would give the revoked therapist a live grant back).
+    inviter_bearer: String,
+}
+
+/// Route prefixes whose `{id}` is a therapist's grant id.
+const THERAPIST_CLIENT_PREFIXES: [&str; 2] = ["/therapist/clients/", "/api/v1/therapist/clients/"];
+
+/// Every scope, as the API names them.
+const ALL_SCOPES: &str = r#"["checkins","questionnaires","session_prep","plans"]"#;
+
+/// Sends one API request with a bearer token, and an optional JSON body.
+async fn api_call(
+    t: &TestApp,
+    method: Method,
+    path: &str,
+    bearer: &str,
+    json: Option<String>,
+) -> Reply {
+    let b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+    let req = match json {
+        Some(json) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json)),
+        None => b.body(Body::empty()),
+    };
+    t.send(req.unwrap()).await
+}
+
+/// A new invite code from the client holding `bearer`, sharing `scopes` (a JSON list).
+async fn invite_code(t: &TestApp, bearer: &str, scopes: &str) -> String {
+    let r = api_call(
+        t,
+        Method::POST,
+        "/api/v1/sharing/invites",
+        bearer,
+        Some(format!(r#"{{"scopes":{scopes}}}"#)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["code"].as_str().unwrap().to_string()
 }
 
 /// Makes the account behind one actor (every one but the anonymous and the owner) and
-/// signs it in. When therapists can be granted access, this is where the grants are made
-/// (the owner, whose email is `{prefix}.owner@example.org`, invites; the therapist with the
-/// scope joins with every scope; the one without it joins with a scope no route of theirs
-/// needs; the revoked one joins and the owner then revokes the grant), and where the grant
-/// ids are kept for the therapist routes' paths. Today the three are plain therapist
-/// accounts made by the operator.
-async fn set_up_actor(site: &Site, prefix: &str, actor: Actor) -> Credentials {
+/// signs it in. Therapist accounts are made by the operator, as an installation makes
+/// them; then the owner (whose API token is `owner_bearer`) invites each of them through the
+/// API and they join with the code: the therapist with the scope is shared every scope; the
+/// one without it one scope to begin with (each row needing a scope first shares every
+/// scope but that one, see [`World::share_all_but`]); the revoked one every scope, and the
+/// owner then revokes the grant. The therapist's grant id comes back with its credentials.
+async fn set_up_actor(
+    site: &Site,
+    prefix: &str,
+    actor: Actor,
+    owner_bearer: &str,
+) -> (Credentials, Option<String>) {
     let email = format!("{prefix}.{}@example.org", actor.tag());
     let role = match actor {
         Actor::Anonymous | Actor::Owner => unreachable!("made elsewhere"),
@@ -555,7 +761,39 @@ async fn set_up_actor(site: &Site, prefix: &str, actor: Actor) -> Credentials {
         .await
         .unwrap();
     let (_, cookie) = site.signed_in(&email).await;
-    credentials(site, &email, cookie).await
+    let c = credentials(site, &email, cookie).await;
+    let scopes = match actor {
+        Actor::TherapistWithScope | Actor::RevokedTherapist => ALL_SCOPES,
+        Actor::TherapistWithoutScope => r#"["plans"]"#,
+        _ => return (c, None),
+    };
+    let t = &site.t;
+    let code = invite_code(t, owner_bearer, scopes).await;
+    let joined = api_call(
+        t,
+        Method::POST,
+        "/api/v1/therapist/clients",
+        c.bearer.as_deref().unwrap(),
+        Some(format!(r#"{{"code":"{code}"}}"#)),
+    )
+    .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.body);
+    let grant = match &joined.json()["client"]["id"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if actor == Actor::RevokedTherapist {
+        let revoked = api_call(
+            t,
+            Method::DELETE,
+            &format!("/api/v1/sharing/{grant}"),
+            owner_bearer,
+            None,
+        )
+        .await;
+        assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    }
+    (c, Some(grant))
 }
 
 /// The session's form token and an operator-made API token for a signed-in account.
@@ -628,6 +866,7 @@ impl World {
         let form_csrf = hidden(&signin.body, "csrf");
 
         let mut actors = Vec::new();
+        let mut grants: [Option<String>; 7] = Default::default();
         for actor in ACTORS {
             let mut c = match actor {
                 Actor::Anonymous => Credentials {
@@ -640,7 +879,12 @@ impl World {
                     csrf: owner.csrf.clone(),
                     bearer: owner.bearer.clone(),
                 },
-                other => set_up_actor(site, prefix, other).await,
+                other => {
+                    let (c, grant) =
+                        set_up_actor(site, prefix, other, owner.bearer.as_deref().unwrap()).await;
+                    grants[other.column()] = grant;
+                    c
+                }
             };
             c.cookie = if c.cookie.is_empty() {
                 form_cookie.clone()
@@ -677,6 +921,13 @@ impl World {
         let questionnaire = first_id(&api("/api/v1/questionnaires").await);
         let device = first_id(&api("/api/v1/account/sessions").await);
         let token = first_id(&api("/api/v1/account/tokens").await);
+        // A pending invite of the owner's, for cancelling.
+        invite_code(t, &bearer, r#"["checkins"]"#).await;
+        let invite = api("/api/v1/sharing").await.json()["invites"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let scoped_grant = grants[Actor::TherapistWithScope.column()].clone().unwrap();
         let page = |path: &'static str| t.get(path, Some(&owner.cookie));
         let feedback = id_in_page(&page("/feedback").await.body, "/feedback/");
         let list_item = id_in_page(&page("/toolkit/lists").await.body, "/toolkit/lists/items/");
@@ -708,20 +959,79 @@ impl World {
             ("/api/v1/account/sessions/", device),
             ("/api/v1/account/tokens/", token),
             ("/api/v1/thought-records/", thought_record),
+            ("/settings/sharing/", scoped_grant.clone()),
+            ("/settings/sharing/invites/", invite),
+            ("/api/v1/sharing/", scoped_grant.clone()),
+            ("/therapist/clients/", scoped_grant.clone()),
+            ("/api/v1/therapist/clients/", scoped_grant),
         ]);
+
+        // Another client, whose codes the therapists join with in the join rows.
+        let inviter_email = format!("{prefix}.inviter@example.org");
+        site.app
+            .add_user(app::NewUser {
+                email: inviter_email.clone(),
+                password: PASSWORD.into(),
+                role: Role::Client,
+                country: Some("GB".into()),
+                timezone: Some("Europe/London".into()),
+            })
+            .await
+            .unwrap();
+        let inviter_bearer = site
+            .app
+            .create_token_for(&inviter_email, Some("matrix"), None)
+            .await
+            .unwrap()
+            .secret;
         World {
             actors,
             form_csrf,
             ids,
+            grants,
+            owner_bearer: bearer,
+            inviter_bearer,
         }
     }
 
-    /// The path with each `{parameter}` filled by what belongs to the owner.
-    fn fill(&self, template: &str) -> Result<String, String> {
+    /// The owner shares every scope but `scope` with the therapist without it, so a route
+    /// needing `scope` refuses them for that scope alone.
+    async fn share_all_but(&self, t: &TestApp, scope: Scope) {
+        let grant = self.grants[Actor::TherapistWithoutScope.column()]
+            .as_deref()
+            .unwrap();
+        let others = Scope::ALL
+            .iter()
+            .filter(|s| **s != scope)
+            .map(|s| format!("\"{}\"", s.code()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let r = api_call(
+            t,
+            Method::PATCH,
+            &format!("/api/v1/sharing/{grant}"),
+            &self.owner_bearer,
+            Some(format!(r#"{{"scopes":[{others}]}}"#)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+
+    /// The path with each `{parameter}` filled by what belongs to the owner; in a
+    /// therapist's route, a therapist asks with their own grant id.
+    fn fill(&self, template: &str, actor: Actor) -> Result<String, String> {
         let mut out = String::new();
         for segment in template.split('/').skip(1) {
             out.push('/');
             if segment.starts_with('{') {
+                let own_grant = THERAPIST_CLIENT_PREFIXES
+                    .contains(&out.as_str())
+                    .then(|| self.grants[actor.column()].clone())
+                    .flatten();
+                if let Some(grant) = own_grant {
+                    out.push_str(&grant);
+                    continue;
+                }
                 let value = self.ids.get(out.as_str()).ok_or_else(|| {
                     format!(
                         "nothing fills {segment} in {template}: add what the owner has there \
@@ -741,8 +1051,9 @@ impl World {
 // Sending and checking
 // ---------------------------------------------------------------------------------------
 
-/// Fills a body's placeholders; `form` percent-encodes what needs it.
-fn placeholders(text: &str, actor: Actor, form: bool) -> String {
+/// Fills a body's placeholders; `form` percent-encodes what needs it. `code` fills
+/// `{code}`.
+fn placeholders(text: &str, actor: Actor, form: bool, code: &str) -> String {
     let now = chrono::Utc::now();
     let soon = now + chrono::Duration::days(3);
     let encode = |s: &str| if form { support::enc(s) } else { s.to_string() };
@@ -752,9 +1063,10 @@ fn placeholders(text: &str, actor: Actor, form: bool) -> String {
         .replace("{soon}", &soon.format("%Y-%m-%d").to_string())
         .replace("{actor}", actor.tag())
         .replace("{password}", &encode(PASSWORD))
+        .replace("{code}", &encode(code))
 }
 
-fn request(row: &Row, world: &World, actor: Actor, path: &str) -> Request<Body> {
+fn request(row: &Row, world: &World, actor: Actor, path: &str, code: &str) -> Request<Body> {
     let who = &world.actors[actor.column()];
     let api = path.starts_with("/api/");
     let mut b = Request::builder()
@@ -778,7 +1090,7 @@ fn request(row: &Row, world: &World, actor: Actor, path: &str) -> Request<Body> 
         Payload::None => Body::empty(),
         Payload::Form(fields) => {
             b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            let fields = placeholders(fields, actor, true);
+            let fields = placeholders(fields, actor, true, code);
             Body::from(if fields.is_empty() {
                 format!("csrf={csrf}")
             } else {
@@ -787,7 +1099,7 @@ fn request(row: &Row, world: &World, actor: Actor, path: &str) -> Request<Body> 
         }
         Payload::Json(json) => {
             b = b.header(header::CONTENT_TYPE, "application/json");
-            Body::from(placeholders(json, actor, false))
+            Body::from(placeholders(json, actor, false, code))
         }
         Payload::Upload(file) => {
             let boundary = "matrixboundary";
@@ -837,6 +1149,12 @@ fn mismatch(expect: Expect, reply: &Reply, api: bool) -> Option<String> {
                         .and_then(|j| j["error"]["code"].as_str().map(|_| ()))
                         .is_none())
         }
+        Error(code, error) => {
+            reply.status.as_u16() == code
+                && serde_json::from_str::<Value>(&reply.body)
+                    .ok()
+                    .is_some_and(|j| j["error"]["code"] == error)
+        }
         SignIn => reply.status == StatusCode::SEE_OTHER && location == "/signin",
         Expect::To(to) => {
             reply.status == StatusCode::SEE_OTHER
@@ -853,16 +1171,29 @@ fn mismatch(expect: Expect, reply: &Reply, api: bool) -> Option<String> {
 
 /// Runs every actor on one row; the owner last.
 async fn run_row(t: &TestApp, world: &World, row: &Row, failures: &mut Vec<String>) {
-    let path = match world.fill(row.path) {
-        Ok(p) => p,
-        Err(e) => {
-            failures.push(format!("{} {}: {e}", row.method, row.path));
-            return;
-        }
-    };
+    if let Some(scope) = row.needs {
+        world.share_all_but(t, scope).await;
+    }
     let api = row.path.starts_with("/api/");
+    let wants_code = match row.payload {
+        Payload::Form(text) | Payload::Json(text) => text.contains("{code}"),
+        Payload::None | Payload::Upload(_) => false,
+    };
     for actor in SENDING_ORDER {
-        let reply = t.send(request(row, world, actor, &path)).await;
+        let path = match world.fill(row.path, actor) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{} {}: {e}", row.method, row.path));
+                return;
+            }
+        };
+        // A code that works, so the answer is about who asks, not about the code.
+        let code = if wants_code {
+            invite_code(t, &world.inviter_bearer, r#"["checkins"]"#).await
+        } else {
+            String::new()
+        };
+        let reply = t.send(request(row, world, actor, &path, &code)).await;
         if let Some(why) = mismatch(row.profile[actor.column()], &reply, api) {
             failures.push(format!(
                 "{} {} as {}: {why}",
@@ -874,6 +1205,73 @@ async fn run_row(t: &TestApp, world: &World, row: &Row, failures: &mut Vec<Strin
     }
 }
 
+/// A grant id no one holds.
+const UNKNOWN_GRANT: &str = "2147483000";
+
+/// The therapist routes' ids give nothing away: to an account that is not a therapist's,
+/// the owner's real grant id and an unknown one get the same answer, byte for byte; and to a
+/// therapist, another therapist's live grant looks exactly like an unknown id.
+async fn no_hints(t: &TestApp, world: &World, table: &[Row], failures: &mut Vec<String>) {
+    let asked = |actor: Actor, grant: &str, template: &str| {
+        let path = template.replacen("{id}", grant, 1);
+        let who = &world.actors[actor.column()];
+        let mut b = Request::get(&path).header("sec-fetch-site", "same-origin");
+        b = if template.starts_with("/api/") {
+            b.header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", who.bearer.as_deref().unwrap()),
+            )
+        } else {
+            b.header(header::COOKIE, &who.cookie)
+        };
+        t.send(b.body(Body::empty()).unwrap())
+    };
+    let scoped = world.grants[Actor::TherapistWithScope.column()]
+        .clone()
+        .unwrap();
+    let templates = table
+        .iter()
+        .filter(|r| r.method == Method::GET)
+        .filter(|r| {
+            THERAPIST_CLIENT_PREFIXES
+                .iter()
+                .any(|p| r.path.starts_with(&format!("{p}{{id}}")))
+        })
+        .map(|r| r.path);
+    let mut compared = 0;
+    for template in templates {
+        // Non-therapists ask for the owner's real grant; the therapist without the scope
+        // asks for the scoped therapist's grant, which is live but not theirs.
+        for actor in [
+            Actor::Owner,
+            Actor::OtherClient,
+            Actor::Admin,
+            Actor::TherapistWithoutScope,
+        ] {
+            let real = asked(actor, &scoped, template).await;
+            let unknown = asked(actor, UNKNOWN_GRANT, template).await;
+            compared += 1;
+            if (real.status, &real.body) != (unknown.status, &unknown.body) {
+                failures.push(format!(
+                    "GET {template} as {}: a real grant id answers {} and an unknown one {}: \
+                     the answer tells them apart",
+                    actor.name(),
+                    real.status,
+                    unknown.status
+                ));
+            }
+            if actor == Actor::TherapistWithoutScope && real.status != StatusCode::NOT_FOUND {
+                failures.push(format!(
+                    "GET {template} as {}: another therapist's grant answers {}, not 404",
+                    actor.name(),
+                    real.status
+                ));
+            }
+        }
+    }
+    assert!(compared >= 4 * 9, "only {compared} comparisons");
+}
+
 /// Every (method, path) the router serves: its paths from [`web::route_paths`], and each
 /// path's methods from the `Allow` header of the 405 answering a method no route has. HEAD
 /// goes with GET and is not a row of its own.
@@ -881,7 +1279,7 @@ async fn served(t: &TestApp, world: &World) -> Result<BTreeSet<(String, String)>
     let mut served = BTreeSet::new();
     let mut problems = Vec::new();
     for template in web::route_paths() {
-        let path = match world.fill(&template) {
+        let path = match world.fill(&template, Actor::Owner) {
             Ok(p) => p,
             Err(e) => {
                 problems.push(e);
@@ -1005,6 +1403,7 @@ async fn every_route_answers_every_actor_as_the_table_says() {
         for row in table.iter().filter(|r| !r.destroys) {
             run_row(&site.t, &world, row, &mut failures).await;
         }
+        no_hints(&site.t, &world, &table, &mut failures).await;
         for (n, row) in table.iter().filter(|r| r.destroys).enumerate() {
             let world = World::build(&site, &format!("fresh{n}")).await;
             run_row(&site.t, &world, row, &mut failures).await;
