@@ -229,6 +229,13 @@ test('a client shares with their therapist, is seen first on a hard week, and st
     assert.match(rows[1].look, /^Nothing stands out/);
     const top = therapist.page.locator('table.caseload tbody tr').first();
     assert.match(await top.getAttribute('class'), /level-reach_out/, 'the top row is marked as reach out');
+    // The level of the client who may need the therapist is filled in, not just bold text.
+    const tag = top.locator('.level-label');
+    const [tagBg, steadyBg] = await Promise.all([
+      tag.evaluate((el) => getComputedStyle(el).backgroundColor),
+      therapist.page.locator('table.caseload tbody tr').nth(1).locator('.level-label').evaluate((el) => getComputedStyle(el).backgroundColor),
+    ]);
+    assert.notEqual(tagBg, steadyBg, 'the reach-out level stands out from the steady one');
     await checkBothWidths(therapist, 'the caseload', 'therapist-caseload');
 
     // The client page: every shared section, and homework assigned from it.
@@ -270,6 +277,10 @@ test('a client shares with their therapist, is seen first on a hard week, and st
     assert.ok(audit.some((t) => t.startsWith(`${THERAPIST_NAME} looked at your check-ins`)), audit.join('\n'));
     assert.ok(audit.some((t) => t.startsWith(`${THERAPIST_NAME} gave you homework`)), audit.join('\n'));
     assert.ok(!audit.some((t) => /[a-z]+_[a-z]+/.test(t)), `no engine words in the audit:\n${audit.join('\n')}`);
+    // Looks that are not one of the four scopes, said as what the therapist saw.
+    assert.ok(audit.some((t) => t.startsWith(`${THERAPIST_NAME} looked at how things look for you, on their list of clients`)), audit.join('\n'));
+    assert.ok(audit.some((t) => t.startsWith(`${THERAPIST_NAME} looked at how readily the app suggests reaching out`)), audit.join('\n'));
+    assert.ok(!audit.some((t) => /your (caseload|sensitivity)/.test(t)), `words of the code in the audit:\n${audit.join('\n')}`);
     await checkBothWidths(robin, 'Settings → Sharing (sharing, with looks)', 'sharing');
 
     // The client stops sharing; from the therapist's next request on, Robin is gone.
