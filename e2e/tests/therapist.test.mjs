@@ -202,7 +202,7 @@ test('a client shares with their therapist, is seen first on a hard week, and st
 
     // A second client, steady for weeks, joins too. Both are steady now.
     await signUpClient(kit, 'kit');
-    await seedHistory(kit.page, server.url, { usual: 7, days: 42, until: 0, lastSession: 3 });
+    await seedHistory(kit.page, server.url, { usual: 7, days: 42, until: 1, lastSession: 3 });
     const kitGuidance = await (await kit.page.request.get(`${server.url}/api/v1/guidance`)).json();
     assert.equal(kitGuidance.level, 'steady', JSON.stringify(kitGuidance));
     await join(therapist, await invite(kit, 'Kit'));
