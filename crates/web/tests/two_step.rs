@@ -397,6 +397,10 @@ async fn a_client_turns_it_off_with_a_code_or_the_password() {
             .post_form(off, &cookie, &format!("csrf={csrf}&proof=123"))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(
+            r.body.contains("id=\"off-proof-error\""),
+            "{backend}: beside its field"
+        );
         let r = site
             .t
             .post_form(

@@ -293,7 +293,22 @@ pub async fn turn_off(
         )
         .await;
     }
-    match state.app.turn_off_two_step(&me.actor, &form.proof).await {
+    // Problems are shown beside this form's own field, not the recovery-codes form's.
+    let here = |e: AppError| match e {
+        AppError::Invalid(errors) => AppError::Invalid(
+            errors
+                .into_iter()
+                .map(|f| FieldError::new("off-proof", f.message))
+                .collect(),
+        ),
+        e => e,
+    };
+    match state
+        .app
+        .turn_off_two_step(&me.actor, &form.proof)
+        .await
+        .map_err(here)
+    {
         Ok(()) => go("/settings/account?done=two-step-off"),
         Err(AppError::Forbidden) => {
             let errors = vec![FieldError::new(
