@@ -461,7 +461,7 @@ fn therapists_only(me: &SignedIn) -> Option<axum::response::Response> {
         render(
             StatusCode::FORBIDDEN,
             &Refusal {
-                layout: Layout::for_user(&me, "join"),
+                layout: Layout::for_user(me, "join"),
                 heading: "This page is for therapists",
                 message: "A therapist enters a client's invite code here. If you want your \
                           therapist to see some of what you keep in Between, you can invite \
