@@ -9,9 +9,18 @@ use domain::history::TimeZone;
 use domain::profile::{ProfileInput, TimezoneRule};
 use store::{FailureCount, NewAccount};
 
-use crate::rate_limit::{self, LoginLimits};
+use crate::rate_limit::{self, InFlightGuard, LoginLimits};
 use crate::tokens::{self, SessionToken};
+use crate::two_step::SignInStep;
 use crate::{Actor, App, AppError};
+
+/// A sign-in attempt under way: the keys its failure would count under, and its place among
+/// the attempts in flight, held until it is dropped.
+pub(crate) struct SignInAttempt {
+    pub(crate) pair_key: String,
+    pub(crate) address_key: String,
+    _in_flight: InFlightGuard,
+}
 
 /// How long a browser stays signed in.
 const SESSION_DAYS: i64 = 30;
@@ -185,9 +194,11 @@ impl App {
         Ok(account)
     }
 
-    /// Checks an email and password and starts a session. `address` is the client's network
-    /// address, used only to count failures; `user_agent` is read only for the coarse
-    /// browser family the device list shows.
+    /// Checks an email and password and starts a session, or, for an account with two-step
+    /// sign-in on, a sign-in that waits for its code ([`SignInStep::NeedsCode`]; see
+    /// [`App::finish_sign_in`]). `address` is the client's network address, used only to
+    /// count failures; `user_agent` is read only for the coarse browser family the device
+    /// list shows.
     ///
     /// Failures are counted per (email, address) and per address; an address with too many
     /// recent failures must wait, growing with each further failure. The same work is done
@@ -198,8 +209,43 @@ impl App {
         password: String,
         address: Option<IpAddr>,
         user_agent: Option<&str>,
-    ) -> Result<(Account, SessionToken), AppError> {
+    ) -> Result<SignInStep, AppError> {
         let email = Email::parse(email).map_err(|_| AppError::Unauthenticated)?;
+        let attempt = self.sign_in_attempt(&email, address).await?;
+        let found = self.store.account_for_sign_in(&email).await?;
+        let (account, stored) = match found {
+            Some((a, h)) => (Some(a), Some(h)),
+            None => (None, None),
+        };
+        let ok = self.passwords.verify(password, stored).await?;
+        let outcome = match account.filter(|_| ok) {
+            // The pair's failures are forgotten only once the code is right too: otherwise
+            // the right password would hand a guesser of codes fresh free tries.
+            Some(account) if account.second_factor_enrolled => Ok(SignInStep::NeedsCode(
+                self.begin_pending_sign_in(&account, user_agent).await?,
+            )),
+            Some(account) => {
+                self.store.clear_sign_in_failures(&attempt.pair_key).await?;
+                let token = self.start_session(&account, user_agent).await?;
+                Ok(SignInStep::Done(account, token))
+            }
+            None => {
+                self.record_sign_in_failure(&attempt).await?;
+                Err(AppError::Unauthenticated)
+            }
+        };
+        drop(attempt);
+        outcome
+    }
+
+    /// Begins a sign-in attempt for `email` from `address`: [`AppError::RateLimited`] when
+    /// either key has had too many recent failures. The attempt counts as in flight until
+    /// it is dropped.
+    pub(crate) async fn sign_in_attempt(
+        &self,
+        email: &Email,
+        address: Option<IpAddr>,
+    ) -> Result<SignInAttempt, AppError> {
         let address = rate_limit::address_label(address);
         let pair_key = tokens::hash(&format!("pair\n{}\n{address}", email.as_str()));
         let address_key = tokens::hash(&format!("address\n{address}"));
@@ -234,38 +280,47 @@ impl App {
         if let Some(retry_after_secs) = wait {
             return Err(AppError::RateLimited { retry_after_secs });
         }
-        let found = self.store.account_for_sign_in(&email).await?;
-        let (account, stored) = match found {
-            Some((a, h)) => (Some(a), Some(h)),
-            None => (None, None),
-        };
-        let ok = self.passwords.verify(password, stored).await?;
-        let outcome = match account.filter(|_| ok) {
-            Some(account) => {
-                self.store.clear_sign_in_failures(&pair_key).await?;
-                let token = self.start_session(&account, user_agent).await?;
-                Ok((account, token))
-            }
-            None => {
-                let now = Utc::now();
-                self.store
-                    .record_sign_in_failure(
-                        &[pair_key, address_key],
-                        now,
-                        now - forget_after(&limits),
-                    )
-                    .await?;
-                Err(AppError::Unauthenticated)
-            }
-        };
-        drop(in_flight);
-        outcome
+        Ok(SignInAttempt {
+            pair_key,
+            address_key,
+            _in_flight: in_flight,
+        })
+    }
+
+    /// Counts a failed attempt (a wrong password, or a wrong second-step code) under both
+    /// of its keys.
+    pub(crate) async fn record_sign_in_failure(
+        &self,
+        attempt: &SignInAttempt,
+    ) -> Result<(), AppError> {
+        let now = Utc::now();
+        self.store
+            .record_sign_in_failure(
+                &[attempt.pair_key.clone(), attempt.address_key.clone()],
+                now,
+                now - forget_after(&self.login_limits),
+            )
+            .await?;
+        Ok(())
     }
 
     async fn start_session(
         &self,
         account: &Account,
         user_agent: Option<&str>,
+    ) -> Result<SessionToken, AppError> {
+        self.start_session_on(
+            account,
+            &crate::devices::browser_family(user_agent.unwrap_or("")),
+        )
+        .await
+    }
+
+    /// Starts a session for `account` on a device of this coarse browser family.
+    pub(crate) async fn start_session_on(
+        &self,
+        account: &Account,
+        device: &str,
     ) -> Result<SessionToken, AppError> {
         let token = SessionToken {
             secret: tokens::random_hex(),
@@ -277,7 +332,7 @@ impl App {
                 &tokens::hash(&token.secret),
                 &token.csrf,
                 Utc::now() + Duration::days(SESSION_DAYS),
-                &crate::devices::browser_family(user_agent.unwrap_or("")),
+                device,
             )
             .await?;
         Ok(token)

@@ -109,9 +109,7 @@ impl App {
             self.store.touch_session(&hash, now).await?;
         }
         Ok(Some(CurrentSession {
-            actor: Actor {
-                account: found.account,
-            },
+            actor: Actor::new(found.account, crate::AuthMethod::Session),
             csrf: found.csrf_token,
             id: found.id,
         }))

@@ -23,6 +23,10 @@ pub enum AppError {
     /// Signed in, but this account may not do that.
     #[error("not allowed")]
     Forbidden,
+    /// This needs two-step sign-in on first: a therapist sees no client data, and makes no
+    /// API token in the web, before turning it on.
+    #[error("two-step sign-in must be turned on first")]
+    SecondFactorNeeded,
     /// A create re-sent a client id that already stands for different content; nothing
     /// was stored. (The same content again is a harmless retry, not this.)
     #[error("that client id was used for different content")]

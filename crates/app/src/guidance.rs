@@ -74,6 +74,6 @@ impl App {
             .account_for_sign_in(&email)
             .await?
             .ok_or_else(|| AppError::field("email", "No account has that email address."))?;
-        Ok(Actor { account })
+        Ok(Actor::new(account, crate::AuthMethod::Operator))
     }
 }

@@ -29,6 +29,11 @@ mod therapist;
 mod therapist_actions;
 mod thought_records;
 mod tokens;
+// Alert emails and their delivery.
+pub mod mail;
+// Two-step sign-in: the TOTP algorithm, and the use-cases around it.
+pub mod totp;
+mod two_step;
 
 use std::sync::Arc;
 
@@ -67,17 +72,52 @@ pub use tokens::{
     DEFAULT_TOKEN_NAME, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewApiToken, OFFERED_TOKEN_DAYS,
     SessionToken, parse_expiry_days,
 };
+pub use two_step::{
+    Enrolment, PENDING_MINUTES, PendingToken, RECOVERY_CODES, SignInStep, TwoStepStatus,
+};
 
 /// Who is asking: every use-case that touches personal data takes one.
 #[derive(Debug, Clone)]
 pub struct Actor {
     account: Account,
+    // How the request proved who it is, which the second-factor rule depends on.
+    auth: AuthMethod,
+}
+
+/// How an [`Actor`] was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// A browser session, begun by signing in (with the second step, when it is on).
+    Session,
+    /// A personal API token. A web-made token can only exist once its maker passed the
+    /// second-factor rule, and an operator-made one was made by whoever holds the database.
+    Token,
+    /// The operator on the command line, who already holds the database.
+    Operator,
 }
 
 impl Actor {
+    /// An actor for `account`, authenticated by `auth`.
+    pub(crate) fn new(account: Account, auth: AuthMethod) -> Actor {
+        Actor { account, auth }
+    }
+
     /// The signed-in account.
     pub fn account(&self) -> &Account {
         &self.account
+    }
+
+    /// How this request was authenticated.
+    pub fn auth(&self) -> AuthMethod {
+        self.auth
+    }
+
+    /// Whether this actor passes the second-factor rule that guards client data shown to a
+    /// therapist: the account has the second sign-in step on, or the request came with an API
+    /// token (see [`AuthMethod::Token`]) or from the operator's command line.
+    pub fn second_factor_ok(&self) -> bool {
+        self.account.second_factor_enrolled
+            || matches!(self.auth, AuthMethod::Token | AuthMethod::Operator)
     }
 }
 
@@ -93,6 +133,8 @@ pub struct Parts {
     login_limits: LoginLimits,
     sign_ins_in_flight: Arc<rate_limit::InFlight>,
     open_signup: bool,
+    // Alert emails: how they are sent, when the server has SMTP settings.
+    mail: Option<Arc<mail::Mailer>>,
 }
 
 impl std::ops::Deref for App {
@@ -110,18 +152,36 @@ pub struct Settings {
     pub login_limits: LoginLimits,
     /// Whether anyone may create an account after the first one.
     pub open_signup: bool,
+    /// How alert emails are sent; without it no alert is offered or written.
+    pub mail: Option<Arc<mail::Mailer>>,
 }
 
 impl App {
     /// Builds the app on an opened store.
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
+        // A change of guidance level writes alerts only when they can be sent.
+        store.set_alert_mail(settings.mail.as_ref().map(|m| m.alert().clone()));
         App(Arc::new(Parts {
             store,
             passwords: passwords::Hasher::new(),
             login_limits: settings.login_limits,
             sign_ins_in_flight: Arc::default(),
             open_signup: settings.open_signup,
+            mail: settings.mail,
         }))
+    }
+
+    /// Whether this server can send alert emails (the operator gave SMTP settings): without
+    /// them, alerts are not offered to clients.
+    pub fn mail_configured(&self) -> bool {
+        self.mail.is_some()
+    }
+
+    /// The worker that delivers alert emails, when mail is configured.
+    pub fn mail_worker(&self) -> Option<mail::MailWorker> {
+        self.mail
+            .as_ref()
+            .map(|m| mail::MailWorker::new(self.store.clone(), m.clone()))
     }
 
     /// The store's backend name, for the start-up line.

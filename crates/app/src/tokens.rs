@@ -119,6 +119,12 @@ impl App {
         name: &str,
         expires_in_days: Option<u32>,
     ) -> Result<NewApiToken, AppError> {
+        // A token reads what a session reads, without asking for a code again: a therapist
+        // makes one only with two-step sign-in on. The operator's command passes, since
+        // whoever runs it already holds the database.
+        if actor.account.role == domain::account::Role::Therapist && !actor.second_factor_ok() {
+            return Err(AppError::SecondFactorNeeded);
+        }
         let name = check_name(name)?;
         let expires_at = match expires_in_days {
             Some(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => {
@@ -233,7 +239,7 @@ impl App {
         if is_stale(token.last_used_at, now) {
             self.store.touch_api_token(&token_hash, now).await?;
         }
-        Ok(Actor { account })
+        Ok(Actor::new(account, crate::AuthMethod::Token))
     }
 }
 

@@ -116,6 +116,32 @@ pub struct Serve {
     /// other host are answered 421, and absolute links use this address.
     #[arg(long, env = "BETWEEN_PUBLIC_URL")]
     pub public_url: Option<web::public_url::PublicUrl>,
+
+    /// The SMTP server alert emails to therapists go through: smtp://HOST[:PORT] (STARTTLS
+    /// whenever the server offers it; port 587 unless given) or smtps://HOST[:PORT] (TLS
+    /// from the start; port 465), with USER:PASSWORD@ before the host if it needs them.
+    /// Without it, clients are not offered alerts.
+    // Read as text and checked by `serve`: a parse error from here would repeat the value,
+    // password and all.
+    #[arg(
+        long,
+        env = "BETWEEN_SMTP_URL",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
+    pub smtp_url: Option<String>,
+
+    /// The SMTP user name, when the URL does not carry one.
+    #[arg(long, env = "BETWEEN_SMTP_USERNAME", hide_env_values = true)]
+    pub smtp_username: Option<String>,
+
+    /// The SMTP password, when the URL does not carry one (best given in the environment).
+    #[arg(long, env = "BETWEEN_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// The sender of alert emails, e.g. "Between <between@example.org>".
+    #[arg(long, env = "BETWEEN_MAIL_FROM", requires = "smtp_url")]
+    pub mail_from: Option<String>,
 }
 
 /// `user` subcommands.
@@ -149,6 +175,13 @@ pub enum User {
     /// Set a new password for an account (read from stdin when it is not a terminal) and
     /// sign it out everywhere: every browser session and every API token ends.
     Passwd {
+        /// The account's email.
+        email: String,
+    },
+    /// Turn two-step sign-in off for an account whose owner lost both the phone and the
+    /// recovery codes; they sign in with the password and may turn it on again (a therapist
+    /// must, before seeing client data).
+    TwoStepOff {
         /// The account's email.
         email: String,
     },

@@ -113,6 +113,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             close(&store).await
         }
+        Command::User(User::TwoStepOff { ref email }) => {
+            let (store, _) = open_store(&cli).await?;
+            let app = App::new(store.clone(), Settings::default());
+            if app.turn_off_two_step_for(email).await.map_err(explain)? {
+                println!(
+                    "Two-step sign-in is off for {}: it signs in with its password alone \
+                     until it turns two-step sign-in on again.",
+                    email.trim()
+                );
+            } else {
+                println!("{} did not have two-step sign-in on.", email.trim());
+            }
+            close(&store).await
+        }
         Command::Token(ref token) => tokens(&cli, token).await,
     }
 }
@@ -329,15 +343,28 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
+    let mailer = mailer(opts)?;
     let (store, url) = open_store(cli).await?;
     let backend = store.backend();
     let app = App::new(
         store.clone(),
         Settings {
             open_signup: opts.open_signup,
+            mail: mailer.clone(),
             ..Settings::default()
         },
     );
+    // Alert emails: the worker delivers the outbox until the server stops.
+    let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = app.mail_worker().map(|worker| {
+        tokio::spawn(worker.run(MAIL_ROUND_EVERY, async {
+            let _ = mail_stopped.await;
+        }))
+    });
+    match &mailer {
+        Some(m) => tracing::info!(server = m.server(), "alert emails on"),
+        None => tracing::info!("alert emails off: no --smtp-url"),
+    }
     let state = web::AppState {
         app,
         config: web::WebConfig {
@@ -365,11 +392,36 @@ async fn serve(cli: &Cli, opts: &Serve) -> anyhow::Result<ExitCode> {
         None => println!("Between is running at http://{shown}/ (press Ctrl+C to stop)"),
     }
     web::serve(listener, state, shutdown_signal()).await?;
+    // A message being sent is finished first; one not yet marked is sent again by the next
+    // start once its claim runs out.
+    let _ = stop_mail.send(());
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     // Requests in flight have finished; fold the write-ahead log into the database file so a
     // stopped installation is one self-contained file.
     let code = close(&store).await?;
     tracing::info!("stopped");
     Ok(code)
+}
+
+/// How often the mail worker looks for messages due.
+const MAIL_ROUND_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The mailer `serve`'s SMTP options describe, if any. Errors never repeat a password.
+fn mailer(opts: &Serve) -> anyhow::Result<Option<Arc<app::mail::Mailer>>> {
+    let (Some(url), Some(from)) = (&opts.smtp_url, &opts.mail_from) else {
+        return Ok(None);
+    };
+    let smtp: app::mail::SmtpUrl = url.parse().context("--smtp-url")?;
+    let mailer = app::mail::Mailer::new(&app::mail::MailSettings {
+        smtp,
+        username: opts.smtp_username.clone(),
+        password: opts.smtp_password.clone(),
+        from: from.clone(),
+        link: opts.public_url.as_ref().map(|p| p.link("/therapist")),
+    })?;
+    Ok(Some(Arc::new(mailer)))
 }
 
 async fn shutdown_signal() {

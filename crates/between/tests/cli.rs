@@ -629,3 +629,31 @@ fn user_list_is_a_plain_table_and_user_delete_needs_yes() {
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("No account has that email"));
 }
+
+/// `user two-step-off`: says whether there was anything to turn off, and refuses an unknown
+/// account. (Turning it off for an account that had it on is tested through the app in
+/// crates/web/tests/two_step.rs.)
+#[test]
+fn operators_turn_two_step_sign_in_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = between(
+        dir.path(),
+        &["user", "add", "ada@example.org", "--role", "therapist"],
+        Some("a long enough password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let off = between(
+        dir.path(),
+        &["user", "two-step-off", "ada@example.org"],
+        None,
+    );
+    assert!(off.status.success(), "{}", text(&off.stderr));
+    assert!(text(&off.stdout).contains("did not have two-step sign-in on"));
+    let unknown = between(
+        dir.path(),
+        &["user", "two-step-off", "nobody@example.org"],
+        None,
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("No account has that email"));
+}

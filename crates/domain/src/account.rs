@@ -156,6 +156,10 @@ pub struct Account {
     pub display_name: Option<String>,
     /// How sensitive guidance is to lower days, and which therapist set it.
     pub guidance: crate::guidance::Tuning,
+    /// Whether signing in takes a second step (a code from an authenticator app) because the
+    /// person turned it on and confirmed it with a first code.
+    #[serde(default)]
+    pub second_factor_enrolled: bool,
 }
 
 /// Longest name a therapist may give as the one clients see.

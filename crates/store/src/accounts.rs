@@ -79,6 +79,8 @@ pub(crate) struct AccountRow {
     // The account's wrapped data key, read with the row (`LEFT JOIN account_keys`) so the
     // therapist's contact opens without another query.
     pub data_key: Option<String>,
+    // Whether the second sign-in step is on (a confirmed row in `second_factors`).
+    pub second_factor_enrolled: bool,
 }
 }
 
@@ -131,6 +133,7 @@ impl AccountRow {
                     .map(crate::rows::from_ms)
                     .transpose()?,
             },
+            second_factor_enrolled: self.second_factor_enrolled,
         })
     }
 }
@@ -140,7 +143,9 @@ macro_rules! account_columns {
         "a.id, a.email, a.role, a.country, a.timezone, a.usual_mood, a.always_ask_safety, \
          a.therapist_name, a.therapist_phone, a.therapist_email, a.display_name, \
          a.low_day_points_tenths, a.persisting_days, a.sensitivity_set_by, \
-         a.sensitivity_set_ms, k.wrapped AS data_key"
+         a.sensitivity_set_ms, k.wrapped AS data_key, \
+         EXISTS (SELECT 1 FROM second_factors f WHERE f.account_id = a.id \
+         AND f.enrolled_ms IS NOT NULL) AS second_factor_enrolled"
     };
 }
 

@@ -45,6 +45,12 @@ pub const NOT_BACKED_UP: &[&str] = &[
     // What guidance needs from each history, derived from the tables that are backed up and
     // rebuilt from them on first use; a restore starts without it.
     "guidance_summaries",
+    // Alert emails waiting to be sent or sent lately: delivery state of this installation,
+    // removed within a week. A restored database must not send old alerts again.
+    "mail_outbox",
+    // Sign-ins waiting for their second step: they end within five minutes, and a restore
+    // asks for the password again.
+    "second_factor_sign_ins",
 ];
 
 /// Tables whose rows may be deleted only once the account they belong to is gone (the

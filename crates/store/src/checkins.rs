@@ -302,6 +302,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
     ) -> Result<(CheckIn, Written), StoreError> {
         let c = c.clone();
         let vault = self.vault();
+        let alerts = self.alert_mail();
         let (row, written): (CheckInRow, Written) = self
             .db()?
             .write(move |conn| {
@@ -330,6 +331,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                         account,
                         &crate::summaries::HistoryChange::CheckIn(c.record()),
                         Utc::now(),
+                        alerts.as_deref(),
                     )?;
                 }
                 Ok(stored)
@@ -392,6 +394,7 @@ impl CheckInStore for crate::sqlite::SqliteStore {
         use crate::sqlite::Sql;
         let c = c.clone();
         let vault = self.vault();
+        let alerts = self.alert_mail();
         let row: Option<CheckInRow> = self
             .db()?
             .write(move |conn| {
@@ -410,7 +413,13 @@ impl CheckInStore for crate::sqlite::SqliteStore {
                 )?;
                 if let Some(change) = edit_change(&before.content, &c) {
                     // Guidance sees the changed check-in in the same transaction.
-                    crate::summaries::reassess_sqlite(conn, account, &change, Utc::now())?;
+                    crate::summaries::reassess_sqlite(
+                        conn,
+                        account,
+                        &change,
+                        Utc::now(),
+                        alerts.as_deref(),
+                    )?;
                 }
                 Ok(row)
             })
@@ -449,6 +458,7 @@ macro_rules! impl_checkin_store {
                         account,
                         &$crate::summaries::HistoryChange::CheckIn(c.record()),
                         chrono::Utc::now(),
+                        self.alert_mail().as_deref(),
                     )
                     .await?;
                 }
@@ -553,6 +563,7 @@ macro_rules! impl_checkin_store {
                         account,
                         &change,
                         chrono::Utc::now(),
+                        self.alert_mail().as_deref(),
                     )
                     .await?;
                 }

@@ -290,6 +290,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
         let u = new.clone();
         let now = crate::rows::ms(Utc::now());
         let vault = self.vault();
+        let alerts = self.alert_mail();
         let (row, written): (CopingUseRow, Written) = self
             .db()?
             .write(move |conn| {
@@ -332,6 +333,7 @@ impl CopingStore for crate::sqlite::SqliteStore {
                         account,
                         &crate::summaries::HistoryChange::Coping(u.record()),
                         Utc::now(),
+                        alerts.as_deref(),
                     )?;
                 }
                 Ok((row, written))
@@ -507,6 +509,7 @@ macro_rules! impl_coping_store {
                         account,
                         &$crate::summaries::HistoryChange::Coping(u.record()),
                         chrono::Utc::now(),
+                        self.alert_mail().as_deref(),
                     )
                     .await?;
                 }

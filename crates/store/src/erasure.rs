@@ -35,6 +35,13 @@ pub(crate) const ERASE: &[&str] = &[
     "DELETE FROM account_keys WHERE account_id = $1",
     "DELETE FROM auth_sessions WHERE account_id = $1",
     "DELETE FROM api_tokens WHERE account_id = $1",
+    // Alert emails of the account's grants, as a client or as a therapist, before the grants.
+    "DELETE FROM mail_outbox WHERE grant_id IN \
+     (SELECT id FROM share_grants WHERE client_id = $1 OR therapist_id = $1)",
+    // The second sign-in step: sign-ins waiting for a code, recovery codes, the secret.
+    "DELETE FROM second_factor_sign_ins WHERE account_id = $1",
+    "DELETE FROM recovery_codes WHERE account_id = $1",
+    "DELETE FROM second_factors WHERE account_id = $1",
     "DELETE FROM homework_log WHERE account_id = $1",
     "DELETE FROM homework WHERE account_id = $1",
     "DELETE FROM agenda_items WHERE account_id = $1",

@@ -47,6 +47,19 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "api_tokens",
         "the secret keys of apps, which must never leave the server (make new ones where you import)",
     ),
+    // The second sign-in step stays with the installation, like the password.
+    (
+        "second_factors",
+        "the secret your authenticator app shares with this server, which must never leave it (turn the second step on again where you import)",
+    ),
+    (
+        "recovery_codes",
+        "your recovery codes, kept only as fingerprints that open nothing elsewhere (new ones come with the second step where you import)",
+    ),
+    (
+        "second_factor_sign_ins",
+        "sign-ins waiting for their code, which end within five minutes",
+    ),
     (
         "guidance_summaries",
         "worked out from the check-ins, questionnaires and coping uses, and worked out again after an import",
@@ -74,6 +87,11 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "share_invites",
         "invite codes for a therapist, kept only as a fingerprint that can't be turned back \
          into the code; the ones still waiting are listed in Settings → Sharing",
+    ),
+    // Alert emails.
+    (
+        "mail_outbox",
+        "alert emails to a therapist waiting to be sent or sent lately, which belong to this installation's delivery and are removed within a week",
     ),
 ];
 

@@ -125,6 +125,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
         if let Some(guidance) = from_stored(stored, now)? {
             return Ok(guidance);
         }
+        let alerts = self.alert_mail();
         self.db()?
             .write(move |conn| {
                 crate::summaries::reassess_sqlite(
@@ -132,6 +133,7 @@ impl GuidanceStore for crate::sqlite::SqliteStore {
                     account,
                     &crate::summaries::HistoryChange::Nothing,
                     now,
+                    alerts.as_deref(),
                 )
                 .and_then(crate::summaries::assessed)
             })
@@ -221,6 +223,7 @@ macro_rules! impl_guidance_store {
                     account,
                     &$crate::summaries::HistoryChange::Nothing,
                     now,
+                    self.alert_mail().as_deref(),
                 )
                 .await
                 .and_then($crate::summaries::assessed)?;

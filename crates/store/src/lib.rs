@@ -68,6 +68,12 @@ pub mod therapist_actions;
 // Sharing with a therapist: invites, grants, the client's audit log.
 #[macro_use]
 pub mod sharing;
+// Email waiting to be sent.
+#[macro_use]
+pub mod outbox;
+// The second sign-in step.
+#[macro_use]
+pub mod second_factor;
 
 mod error;
 mod open;
@@ -105,6 +111,7 @@ pub use open::{DatabaseUrl, KeyFile, open, rotate_master_key};
 pub use plans::{PlanStore, StoredPlanVersion};
 pub use questionnaires::QuestionnaireStore;
 pub use roster::{AccountListing, RosterStore};
+pub use second_factor::{PendingSignIn, SecondFactorStore, StoredSecondFactor};
 pub use sessions::{ApiToken, AuthSession, DeviceSession, PasswordChange, SessionStore};
 pub use sharing::{
     AuditEntry, ClientGrant, GrantChange, Joined, NewInvite, PendingInvite, SharingStore,
@@ -113,6 +120,8 @@ pub use sign_in_limits::{FailureCount, SignInLimitStore};
 pub use therapist_actions::TherapistActionStore;
 pub use therapy::{AddedSessions, NewSessions, StoredReflection, TherapyStore};
 pub use thought_records::{RecordQuery, ThoughtRecordStore};
+// Email waiting to be sent.
+pub use outbox::{AlertMail, ClaimedMail, OutboxStore};
 
 /// Everything Between keeps, behind one interface with one implementation per database:
 /// the sum of one trait per thing stored.
@@ -142,6 +151,8 @@ pub trait Store:
     + CaseloadStore
     + TherapistActionStore
     + SharingStore
+    + OutboxStore
+    + SecondFactorStore
     + Send
     + Sync
     + 'static
@@ -182,6 +193,8 @@ macro_rules! impl_all_stores {
         impl_caseload_store!($ty);
         impl_therapist_action_store!($ty);
         impl_sharing_store!($ty);
+        impl_outbox_store!($ty);
+        impl_second_factor_store!($ty);
 
         #[async_trait::async_trait]
         impl $crate::Store for $ty {

@@ -171,6 +171,7 @@ impl QuestionnaireStore for crate::sqlite::SqliteStore {
         q: &NewQuestionnaire,
     ) -> Result<(Questionnaire, Written), StoreError> {
         let q = q.clone();
+        let alerts = self.alert_mail();
         let (row, written): (QuestionnaireRow, Written) = self
             .db()?
             .write(move |conn| {
@@ -201,6 +202,7 @@ impl QuestionnaireStore for crate::sqlite::SqliteStore {
                         account,
                         &crate::summaries::HistoryChange::Questionnaire(q.record()),
                         Utc::now(),
+                        alerts.as_deref(),
                     )?;
                 }
                 Ok(stored)
@@ -286,6 +288,7 @@ macro_rules! impl_questionnaire_store {
                         account,
                         &$crate::summaries::HistoryChange::Questionnaire(q.record()),
                         chrono::Utc::now(),
+                        self.alert_mail().as_deref(),
                     )
                     .await?;
                 }

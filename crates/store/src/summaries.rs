@@ -7,6 +7,8 @@
 //! deletion) is rebuilt from the history, read in the few columns guidance uses; a check-in
 //! from long ago sets it aside until the next read (see [`Update::Later`]). Whatever removes
 //! a row guidance reads must reassess with [`HistoryChange::Removed`] in its transaction.
+//! A level becoming `reach_out` or `urgent` writes its alert emails (see
+//! [`crate::outbox`]) in that same transaction, so there is one per change.
 
 use chrono::{DateTime, Utc};
 use domain::account::AccountId;
@@ -292,12 +294,14 @@ pub(crate) fn assess(
 }
 
 /// Keeps the account's guidance current after `change`, on the SQLite writer (inside the
-/// write's own transaction). The single writer makes read-then-write atomic.
+/// write's own transaction). The single writer makes read-then-write atomic. A change of
+/// level writes its alerts (`alerts`, when mail is configured) in the same transaction.
 pub(crate) fn reassess_sqlite(
     conn: &rusqlite::Connection,
     account: AccountId,
     change: &HistoryChange,
     now: DateTime<Utc>,
+    alerts: Option<&crate::outbox::AlertMail>,
 ) -> Result<Option<Guidance>, StoreError> {
     use crate::sqlite::Sql;
     let (tz, usual, low, persisting, state, mut last): crate::guidance::BasisAndSummary = conn
@@ -332,6 +336,7 @@ pub(crate) fn reassess_sqlite(
                 &c.reasons.to_string(),
             ],
         )?;
+        crate::outbox::enqueue_alerts_sqlite(conn, alerts, account, c.level, ms(c.at))?;
     }
     let (state, level) = outcome.to_save()?;
     conn.exec(SAVE, &[&account.0, &state, &level, &ms(now)])?;
@@ -345,6 +350,7 @@ pub(crate) async fn reassess_postgres(
     account: AccountId,
     change: &HistoryChange,
     now: DateTime<Utc>,
+    alerts: Option<&crate::outbox::AlertMail>,
 ) -> Result<Option<Guidance>, StoreError> {
     let columns: BasisColumns = sqlx::query_as(BASIS)
         .bind(account.0)
@@ -407,6 +413,7 @@ pub(crate) async fn reassess_postgres(
             .bind(c.reasons.to_string())
             .execute(&mut *tx)
             .await?;
+        crate::outbox::enqueue_alerts_postgres(tx, alerts, account, c.level, ms(c.at)).await?;
     }
     let (state, level) = outcome.to_save()?;
     sqlx::query(SAVE)

@@ -134,6 +134,7 @@ impl TherapistActionStore for crate::sqlite::SqliteStore {
     ) -> Result<Guidance, StoreError> {
         let s = *sensitivity;
         let (by, at) = set_by(&s, name, now);
+        let alerts = self.alert_mail();
         self.db()?
             .write(move |conn| {
                 let changed = conn.exec(
@@ -149,8 +150,15 @@ impl TherapistActionStore for crate::sqlite::SqliteStore {
                 if changed == 0 {
                     return Err(StoreError::Corrupt("no such account".into()));
                 }
-                crate::summaries::reassess_sqlite(conn, client, &HistoryChange::Thresholds, now)
-                    .and_then(crate::summaries::assessed)
+                // A level the new thresholds reach alerts the therapists like any other.
+                crate::summaries::reassess_sqlite(
+                    conn,
+                    client,
+                    &HistoryChange::Thresholds,
+                    now,
+                    alerts.as_deref(),
+                )
+                .and_then(crate::summaries::assessed)
             })
             .await
     }
@@ -227,6 +235,7 @@ macro_rules! impl_therapist_action_store {
                     client,
                     &$crate::summaries::HistoryChange::Thresholds,
                     now,
+                    self.alert_mail().as_deref(),
                 )
                 .await
                 .and_then($crate::summaries::assessed)?;

@@ -417,6 +417,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         let repeat = new.repeat;
         let vault = self.vault();
         // All in one write: a failure stores none of the series.
+        let alerts = self.alert_mail();
         self.db()?
             .write(move |conn| {
                 let key = crate::sqlite::SqliteStore::data_key_on(&vault, conn, account)?;
@@ -469,6 +470,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                     account,
                     &crate::summaries::HistoryChange::sessions(&out),
                     Utc::now(),
+                    alerts.as_deref(),
                 )?;
                 Ok(AddedSessions {
                     sessions: out,
@@ -539,6 +541,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
         } else {
             DELETE_ONE
         };
+        let alerts = self.alert_mail();
         let removed = self
             .db()?
             .write(move |conn| {
@@ -550,6 +553,7 @@ impl TherapyStore for crate::sqlite::SqliteStore {
                         account,
                         &crate::summaries::HistoryChange::Removed,
                         Utc::now(),
+                        alerts.as_deref(),
                     )?;
                 }
                 Ok(removed)
@@ -685,6 +689,7 @@ macro_rules! impl_therapy_store {
                     account,
                     &$crate::summaries::HistoryChange::sessions(&out),
                     chrono::Utc::now(),
+                    self.alert_mail().as_deref(),
                 )
                 .await?;
                 tx.commit().await?;
@@ -778,6 +783,7 @@ macro_rules! impl_therapy_store {
                         account,
                         &$crate::summaries::HistoryChange::Removed,
                         chrono::Utc::now(),
+                        self.alert_mail().as_deref(),
                     )
                     .await?;
                 }

@@ -414,6 +414,7 @@ fn sync_use(
     created_ms: i64,
     use_id: Option<i64>,
     now: i64,
+    alerts: Option<&crate::outbox::AlertMail>,
 ) -> Result<(), StoreError> {
     let current = match use_id {
         Some(u) => conn
@@ -446,7 +447,7 @@ fn sync_use(
     };
     conn.exec(DROP_TOTALS, &[&account.0])?;
     conn.exec(REBUILD_TOTALS, &[&account.0])?;
-    crate::summaries::reassess_sqlite(conn, account, &change, Utc::now())?;
+    crate::summaries::reassess_sqlite(conn, account, &change, Utc::now(), alerts)?;
     Ok(())
 }
 
@@ -459,6 +460,7 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
     ) -> Result<(ThoughtRecord, Written), StoreError> {
         let r = r.clone();
         let vault = self.vault();
+        let alerts = self.alert_mail();
         let (row, written): (RecordRow, Written) = self
             .db()?
             .write(move |conn| {
@@ -490,7 +492,17 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
                     if r.bring_to_session {
                         bring(conn, &key, account, id, &r.content.title(), now)?;
                     }
-                    sync_use(conn, account, id, r.status, &r.content, now, None, now)?;
+                    sync_use(
+                        conn,
+                        account,
+                        id,
+                        r.status,
+                        &r.content,
+                        now,
+                        None,
+                        now,
+                        alerts.as_deref(),
+                    )?;
                 }
                 let row = conn
                     .row(ONE, &[&account.0, &id])?
@@ -565,6 +577,7 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
     ) -> Result<Option<ThoughtRecord>, StoreError> {
         let change = change.clone();
         let vault = self.vault();
+        let alerts = self.alert_mail();
         let row: Option<RecordRow> = self
             .db()?
             .write(move |conn| {
@@ -613,6 +626,7 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
                     created_ms,
                     use_id,
                     now,
+                    alerts.as_deref(),
                 )?;
                 conn.row(ONE, &[&account.0, &id.0])
             })
@@ -626,6 +640,7 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
         account: AccountId,
         id: ThoughtRecordId,
     ) -> Result<bool, StoreError> {
+        let alerts = self.alert_mail();
         self.db()?
             .write(move |conn| {
                 let Some((_, created_ms, use_id)) =
@@ -644,6 +659,7 @@ impl ThoughtRecordStore for crate::sqlite::SqliteStore {
                     created_ms,
                     use_id,
                     now,
+                    alerts.as_deref(),
                 )?;
                 Ok(conn.exec(DELETE, &[&account.0, &id.0])? == 1)
             })
@@ -691,6 +707,7 @@ macro_rules! impl_thought_record_store {
                     }
                     Self::sync_thought_record_use(
                         &mut tx, account, id, r.status, &r.content, now, None, now,
+                        self.alert_mail().as_deref(),
                     )
                     .await?;
                 }
@@ -822,6 +839,7 @@ macro_rules! impl_thought_record_store {
                     created_ms,
                     use_id,
                     now,
+                    self.alert_mail().as_deref(),
                 )
                 .await?;
                 tx.commit().await?;
@@ -855,6 +873,7 @@ macro_rules! impl_thought_record_store {
                     created_ms,
                     use_id,
                     now,
+                    self.alert_mail().as_deref(),
                 )
                 .await?;
                 let done = sqlx::query($crate::thought_records::DELETE)
@@ -902,6 +921,7 @@ macro_rules! impl_thought_record_store {
                 created_ms: i64,
                 use_id: Option<i64>,
                 now: i64,
+                alerts: Option<&$crate::outbox::AlertMail>,
             ) -> Result<(), $crate::StoreError> {
                 use $crate::thought_records::UseStep;
                 let current = match use_id {
@@ -970,7 +990,7 @@ macro_rules! impl_thought_record_store {
                 ] {
                     sqlx::query(sql).bind(account.0).execute(&mut **tx).await?;
                 }
-                $crate::summaries::reassess_postgres(tx, account, &change, chrono::Utc::now())
+                $crate::summaries::reassess_postgres(tx, account, &change, chrono::Utc::now(), alerts)
                     .await?;
                 Ok(())
             }

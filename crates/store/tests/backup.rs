@@ -211,6 +211,31 @@ async fn seed(store: &Arc<dyn Store>, url: &DatabaseUrl) -> Vec<(AccountId, Stri
             )
             .await
             .unwrap();
+        // Two-step sign-in: a confirmed key (sealed) and its recovery codes; a sign-in
+        // waiting for its code is left out of backups.
+        assert!(
+            store
+                .begin_second_factor(id, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", now)
+                .await
+                .unwrap()
+        );
+        let hashes: Vec<String> = (0..10).map(|i| format!("{n}-recovery-hash-{i}")).collect();
+        assert!(
+            store
+                .confirm_second_factor(id, 56_666_666, &hashes, now)
+                .await
+                .unwrap()
+        );
+        store
+            .begin_pending_sign_in(
+                id,
+                &format!("pending-{n}"),
+                "",
+                now,
+                now + Duration::minutes(5),
+            )
+            .await
+            .unwrap();
 
         for (instrument, answers) in [
             ("phq9", vec![2, 2, 1, 1, 2, 1, 1, 0, 0]),

@@ -253,6 +253,23 @@ fn routes() -> RouteTable {
             "/settings/account/devices/{id}/sign-out",
             checked_post(pages::account::sign_out_device),
         )
+        // Two-step sign-in: turning it on and managing it, and the sign-in's second step.
+        .route(
+            pages::two_step::PATH,
+            get(pages::two_step::show).checked_post(pages::two_step::confirm),
+        )
+        .route(
+            "/settings/account/two-step/recovery-codes",
+            checked_post(pages::two_step::regenerate),
+        )
+        .route(
+            "/settings/account/two-step/off",
+            checked_post(pages::two_step::turn_off),
+        )
+        .route(
+            pages::two_step::CODE_PATH,
+            get(pages::two_step::show_code).checked_post(pages::two_step::submit_code),
+        )
         .route(
             "/settings/tokens",
             get(pages::api_tokens::show).checked_post(pages::api_tokens::create),

@@ -529,9 +529,10 @@ async fn the_pages_invite_show_the_code_once_change_stop_and_join() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
         assert!(r.body.contains("This page is for therapists"));
         assert!(r.body.contains("/settings/sharing"));
+        // Sharing is a client's page: a therapist account is sent to its caseload.
         let r = site.t.get("/settings/sharing", Some(&rivera)).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
-        assert!(r.body.contains("/therapist/join"));
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(r.headers["location"], "/therapist");
         let join_page = site.t.get("/therapist/join", Some(&rivera)).await;
         assert_eq!(join_page.status, StatusCode::OK, "{backend}");
         assert!(join_page.body.contains("<label for=\"code\">"));

@@ -18,6 +18,8 @@ pub struct PostgresStore {
     pool: PgPool,
     // The master key and the account keys unwrapped so far.
     vault: std::sync::Arc<crate::vault::Vault>,
+    // Whether a change of guidance level writes alert emails.
+    alerts: crate::outbox::AlertSetting,
 }
 
 impl PostgresStore {
@@ -40,7 +42,18 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             vault: std::sync::Arc::new(vault),
+            alerts: Default::default(),
         })
+    }
+
+    /// Whether a change of guidance level writes alert emails.
+    pub(crate) fn alert_setting(&self) -> &crate::outbox::AlertSetting {
+        &self.alerts
+    }
+
+    /// The alert a change of level writes, if any.
+    pub(crate) fn alert_mail(&self) -> Option<std::sync::Arc<crate::outbox::AlertMail>> {
+        self.alerts.get()
     }
 
     /// The account's data key, unwrapped once and then kept.

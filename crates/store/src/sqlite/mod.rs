@@ -33,6 +33,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     // The master key and the account keys unwrapped so far.
     vault: Arc<crate::vault::Vault>,
+    // Whether a change of guidance level writes alert emails.
+    alerts: crate::outbox::AlertSetting,
 }
 
 impl SqliteStore {
@@ -81,6 +83,7 @@ impl SqliteStore {
             writer,
             reader,
             vault: Arc::new(vault),
+            alerts: Default::default(),
         })
     }
 
@@ -138,6 +141,16 @@ impl SqliteStore {
             .write(move |conn| conn.exec(sql, &[&account.0, &id]))
             .await?;
         Ok(deleted == 1)
+    }
+
+    /// Whether a change of guidance level writes alert emails.
+    pub(crate) fn alert_setting(&self) -> &crate::outbox::AlertSetting {
+        &self.alerts
+    }
+
+    /// The alert a change of level writes, if any: taken before a write, for its closure.
+    pub(crate) fn alert_mail(&self) -> Option<Arc<crate::outbox::AlertMail>> {
+        self.alerts.get()
     }
 
     /// The vault, for statements that run on the writer thread (which needs its own handle).
@@ -275,6 +288,7 @@ impl SqliteStore {
             reader: pool,
             // Staging only loads and dumps rows as they are; it never seals or opens one.
             vault: Arc::new(crate::vault::Vault::new(crate::vault::MasterKey::generate())),
+            alerts: Default::default(),
         })
     }
 

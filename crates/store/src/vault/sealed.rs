@@ -108,6 +108,16 @@ pub const THOUGHT_EVIDENCE_AGAINST: Column =
 /// The more balanced thought.
 pub const THOUGHT_BALANCED: Column = Column::keyed_by_client_id("thought_records", "balanced");
 
+// Second sign-in step.
+/// The shared secret of the account's authenticator app (base32 once opened); one per
+/// account, so the row is the account's own id.
+pub const SECOND_FACTOR_SECRET: Column = Column {
+    table: "second_factors",
+    column: "secret",
+    account_column: "account_id",
+    row_key: "account_id",
+};
+
 /// A part of the therapist's contact details, on the account's own row.
 const fn therapist(column: &'static str) -> Column {
     Column {
@@ -151,6 +161,8 @@ pub const ALL: &[Column] = &[
     THOUGHT_EVIDENCE_FOR,
     THOUGHT_EVIDENCE_AGAINST,
     THOUGHT_BALANCED,
+    // Second sign-in step.
+    SECOND_FACTOR_SECRET,
 ];
 
 /// The sealed column `table.column`, if it is one.

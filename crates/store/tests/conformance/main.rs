@@ -26,6 +26,8 @@ mod sign_in_limits;
 mod stored_values;
 mod therapy;
 mod thought_records;
+// Two-step sign-in.
+mod second_factor;
 
 use std::sync::Arc;
 
@@ -140,4 +142,5 @@ conformance! {
     thought_records::story => sqlite_thought_records, postgres_thought_records;
     // Sharing with a therapist.
     sharing::story => sqlite_sharing, postgres_sharing;
+    second_factor::story => sqlite_second_factor, postgres_second_factor;
 }

@@ -151,6 +151,12 @@ pub fn from_app(e: AppError) -> Response {
             "This account may not do that.",
             None,
         ),
+        AppError::SecondFactorNeeded => json(
+            StatusCode::FORBIDDEN,
+            "second_factor_required",
+            "Turn on two-step sign-in first: in the web, Settings → Account → Two-step sign-in.",
+            None,
+        ),
         AppError::RateLimited { retry_after_secs } => {
             let mut r = json(
                 StatusCode::TOO_MANY_REQUESTS,

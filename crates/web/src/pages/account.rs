@@ -19,12 +19,16 @@ use crate::pages::history::local_time_phrase;
 use crate::session::SignedIn;
 
 /// The notices after a redirect, by `?done=`.
-const NOTICES: [(&str, &str); 3] = [
+const NOTICES: [(&str, &str); 4] = [
     (
         "password",
         "Your password is changed. Any other device that was signed in has been signed out.",
     ),
     ("device", "That device is signed out."),
+    (
+        "two-step-off",
+        "Two-step sign-in is off. Signing in asks only for your password now.",
+    ),
     (
         "others",
         "Every other device is signed out. This one stays signed in.",
@@ -48,6 +52,7 @@ struct AccountPage {
     errors: Vec<FieldError>,
     devices: Vec<DeviceView>,
     others: usize,
+    two_step_on: bool,
 }
 
 impl AccountPage {
@@ -99,6 +104,7 @@ async fn page(
         errors,
         devices,
         others,
+        two_step_on: me.actor.account().second_factor_enrolled,
     })
 }
 

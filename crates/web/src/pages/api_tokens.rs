@@ -49,6 +49,8 @@ struct TokensPage {
     name: String,
     expiries: Vec<Choice>,
     errors: Vec<FieldError>,
+    /// A therapist without two-step sign-in, who may not make tokens yet.
+    needs_two_step: bool,
 }
 
 impl TokensPage {
@@ -120,6 +122,8 @@ async fn page(
         name: form.name,
         expiries: expiry_choices(&form.expires),
         errors,
+        needs_two_step: me.actor.account().role == domain::account::Role::Therapist
+            && !me.actor.second_factor_ok(),
     })
 }
 
@@ -217,6 +221,11 @@ pub async fn create(
         Err(AppError::Invalid(errors)) => {
             let p = page(&state, &me, form, errors, None, None).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+        // The page says why, and links to turning two-step sign-in on.
+        Err(AppError::SecondFactorNeeded) => {
+            let p = page(&state, &me, form, Vec::new(), None, None).await?;
+            Ok(render(StatusCode::FORBIDDEN, &p))
         }
         Err(e) => Err(e.into()),
     }

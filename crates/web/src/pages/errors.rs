@@ -194,6 +194,10 @@ impl IntoResponse for PageError {
             // A use-case's "no such item for this account" is the same 404 whether or not the
             // handler mapped it with `found`: never an internal error, never a hint.
             PageError::NotFound | PageError::App(app::AppError::NotFound) => not_found_page(),
+            // Sent to turn two-step sign-in on, and back here afterwards.
+            PageError::App(app::AppError::SecondFactorNeeded) => {
+                crate::pages::two_step::enrol_redirect()
+            }
             PageError::App(app::AppError::ClientIdConflict) => page(
                 StatusCode::CONFLICT,
                 "This form was already saved",

@@ -35,6 +35,8 @@ pub mod therapist_actions;
 pub mod therapist;
 pub mod thought_records;
 pub mod toolkit;
+// Two-step sign-in.
+pub mod two_step;
 pub mod welcome;
 
 use askama::Template;

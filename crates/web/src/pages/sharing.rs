@@ -63,6 +63,12 @@ fn scope_phrase(code: &str) -> String {
         Some(Scope::Questionnaires) => "your questionnaire results".into(),
         Some(Scope::SessionPrep) => "your session preparation".into(),
         Some(Scope::Plans) => "your safety and backsliding plans".into(),
+        // Reads that are not one scope: the caseload's line about the client, and the
+        // sensitivity page. "your caseload" or "your sensitivity" would say something else.
+        None if code == "caseload" => "how things look for you, on their list of clients".into(),
+        None if code == app::AUDIT_SENSITIVITY => {
+            "how readily the app suggests reaching out".into()
+        }
         None => format!("your {}", code.replace(['_', '-'], " ")),
     }
 }

@@ -1,6 +1,6 @@
 //! Signing in and out.
 
-use app::AppError;
+use app::{AppError, SignInStep};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -24,6 +24,7 @@ struct SignInPage {
     message: Option<String>,
     signed_out: bool,
     signup_open: bool,
+    again: bool,
 }
 
 /// Query flags for the sign-in page.
@@ -31,6 +32,9 @@ struct SignInPage {
 pub struct SignInQuery {
     #[serde(default)]
     signed_out: Option<String>,
+    /// Sent back from the code step, whose sign-in had expired or was never begun.
+    #[serde(default)]
+    again: Option<String>,
 }
 
 /// The form as posted.
@@ -64,6 +68,7 @@ pub async fn show(
         message: None,
         signed_out: q.signed_out.is_some(),
         signup_open,
+        again: q.again.is_some(),
     };
     (jar, render(StatusCode::OK, &page)).into_response()
 }
@@ -89,6 +94,7 @@ pub async fn submit(
             message: Some(message),
             signed_out: false,
             signup_open: false,
+            again: false,
         };
         (jar, render(status, &page)).into_response()
     };
@@ -110,7 +116,13 @@ pub async fn submit(
         )
         .await
     {
-        Ok((account, token)) => {
+        // The password was right, and the account asks for a code too: no session yet.
+        Ok(SignInStep::NeedsCode(token)) => Ok((
+            super::two_step::start_pending(jar, token, https),
+            Redirect::to(super::two_step::CODE_PATH),
+        )
+            .into_response()),
+        Ok(SignInStep::Done(account, token)) => {
             let jar = jar.add(session::session_cookie(token.secret, https));
             // An account without a country or a chosen time zone is asked for them first.
             let to = if state.app.needs_welcome(&account).await? {
@@ -147,7 +159,7 @@ pub async fn submit(
 }
 
 /// A wait in words: "3 seconds", "1 minute", "15 minutes".
-fn wait_words(secs: u64) -> String {
+pub(crate) fn wait_words(secs: u64) -> String {
     let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     if secs < 60 {
         plural(secs.max(1), "second")

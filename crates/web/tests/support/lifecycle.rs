@@ -28,6 +28,11 @@ fn settings() -> app::Settings {
 /// A site on a fresh database of `backend` ("sqlite" or "postgres"); `None` when
 /// PostgreSQL tests were skipped by name (see `store::testing`).
 pub async fn site_on(backend: &str) -> Option<Site> {
+    site_on_with(backend, settings()).await
+}
+
+/// [`site_on`] with the app's settings given.
+pub async fn site_on_with(backend: &str, settings: app::Settings) -> Option<Site> {
     let (url, dir) = match backend {
         "sqlite" => {
             let dir = tempfile::tempdir().unwrap();
@@ -42,7 +47,7 @@ pub async fn site_on(backend: &str) -> Option<Site> {
         }
     };
     let store = store::testing::open(&url).await.unwrap();
-    let app = app::App::new(store, settings());
+    let app = app::App::new(store, settings);
     let router = web::router(web::AppState {
         app: app.clone(),
         config: web::WebConfig::default().into(),

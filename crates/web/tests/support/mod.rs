@@ -11,6 +11,10 @@ use tower::ServiceExt;
 
 pub mod lifecycle;
 pub mod seed;
+// Alert emails: an SMTP server inside the test process.
+pub mod smtp;
+// Two-step sign-in.
+pub mod two_step;
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 

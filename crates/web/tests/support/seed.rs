@@ -42,6 +42,9 @@ pub const SEEDED_TABLES: &[&str] = &[
     "therapy_sessions",
     // Thought records.
     "thought_records",
+    // Two-step sign-in: a key shown for setting it up, waiting for its first code (signing
+    // in still asks only for the password).
+    "second_factors",
 ];
 
 /// POSTs JSON and expects a new item.
@@ -340,6 +343,10 @@ pub async fn seed_every_kind(t: &TestApp, email: &str, marker: &str) -> Seeded {
             "status": "draft"}),
     )
     .await;
+
+    // Two-step sign-in: opening its page keeps a new key, sealed, for setting it up.
+    let r = t.get("/settings/account/two-step", Some(c)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     Seeded {
         cookie,
