@@ -188,6 +188,20 @@ fn account_form() -> Profile {
     any_account(SignIn, Saved, Saved)
 }
 
+/// An account route a therapist is refused while two-step sign-in is off (none of this
+/// table's therapists has it on): making API tokens in the web, turning the second step off.
+fn not_for_unenrolled_therapists(anonymous: Expect, owner: Expect, others: Expect) -> Profile {
+    [
+        anonymous,
+        owner,
+        others,
+        FORBIDDEN_PAGE,
+        FORBIDDEN_PAGE,
+        FORBIDDEN_PAGE,
+        others,
+    ]
+}
+
 /// A therapist's route: anonymous is sent to sign in (401 on the API), the three
 /// therapists get what the table says, and every account that is not a therapist's (the
 /// owner, another client, the admin) is refused by role before anything is looked up.
@@ -356,6 +370,12 @@ fn table() -> Vec<Row> {
             .form("email={actor}.new%40example.org&password=a+long+enough+password&country=GB&usual_mood=7&timezone=Europe%2FLondon")
             .signed_out_form(),
         get("/signin", signed_out_page()),
+        // The sign-in's second step, with no sign-in waiting for a code: back to signing in,
+        // whoever asks.
+        get("/signin/code", [Expect::To("/signin?again=1"); 7]),
+        post("/signin/code", [Expect::To("/signin?again=1"); 7])
+            .form("code=000000")
+            .signed_out_form(),
         // An address with no account: the same refusal for everyone. One address per actor
         // keeps the per-address failure limit out of the way.
         post("/signin", [UNAUTHENTICATED; 7])
@@ -459,9 +479,29 @@ fn table() -> Vec<Row> {
             any_account(SignIn, Saved, NOT_FOUND),
         )
         .destroys(),
+        // Two-step sign-in, every account's own. Nobody here has it on: a code typed
+        // before one was ever asked for, or a wrong proof, is refused the same for every
+        // account; a therapist may not turn it off.
+        get("/settings/account/two-step", account_page()),
+        post("/settings/account/two-step", any_account(SignIn, UNPROCESSABLE, UNPROCESSABLE))
+            .form("code=000000"),
+        post(
+            "/settings/account/two-step/recovery-codes",
+            any_account(SignIn, UNPROCESSABLE, UNPROCESSABLE),
+        )
+        .form("proof=not+the+password"),
+        post(
+            "/settings/account/two-step/off",
+            not_for_unenrolled_therapists(SignIn, UNPROCESSABLE, UNPROCESSABLE),
+        )
+        .form("proof=not+the+password"),
         get("/settings/tokens", account_page()),
-        // The new token's secret, shown once.
-        post("/settings/tokens", any_account(SignIn, CREATED, CREATED))
+        // The new token's secret, shown once; a therapist makes one only after turning on
+        // two-step sign-in.
+        post(
+            "/settings/tokens",
+            not_for_unenrolled_therapists(SignIn, CREATED, CREATED),
+        )
             .form("name=matrix+{actor}&expires=30"),
         get(
             "/settings/tokens/{id}/revoke",
