@@ -3,7 +3,6 @@
 
 use super::level::Level;
 use super::reason::Reason;
-use crate::questionnaire::Instrument;
 
 impl Level {
     /// A short heading for a therapist's caseload and client page.
@@ -53,7 +52,7 @@ impl Reason {
             } => format!(
                 "{} went up from {first_total} to {latest_total}, more than the usual ups and \
                  downs.",
-                instrument_name(*instrument)
+                instrument.name()
             ),
             Reason::Backsliding {
                 instrument,
@@ -62,7 +61,7 @@ impl Reason {
                 ..
             } => format!(
                 "{} had come down to {best_total} and is back up to {latest_total}.",
-                instrument_name(*instrument)
+                instrument.name()
             ),
         }
     }
@@ -71,23 +70,9 @@ impl Reason {
 /// The short list for a therapist, one line per thing seen: low moods found by several rules
 /// are listed once, as on the client's own home page ([`super::summaries`]).
 pub fn summaries_for_therapist(reasons: &[Reason]) -> Vec<String> {
-    let mut low_mood_said = false;
-    reasons
-        .iter()
-        .filter(|r| {
-            if !r.is_low_mood() {
-                return true;
-            }
-            let first = !low_mood_said;
-            low_mood_said = true;
-            first
-        })
+    super::reason::low_mood_once(reasons)
         .map(Reason::summary_for_therapist)
         .collect()
-}
-
-fn instrument_name(instrument: Instrument) -> &'static str {
-    instrument.name()
 }
 
 #[cfg(test)]

@@ -315,19 +315,20 @@ impl Reason {
 /// rules (low days in a row, a slide that does not lift, a dip after a session) are one
 /// thing to the person, so only the first of them, the one of the highest level, is listed.
 pub fn summaries(reasons: &[Reason]) -> Vec<String> {
+    low_mood_once(reasons).map(Reason::summary).collect()
+}
+
+/// The reasons with every low-mood one after the first left out: one line per thing seen.
+pub(crate) fn low_mood_once(reasons: &[Reason]) -> impl Iterator<Item = &Reason> {
     let mut low_mood_said = false;
-    reasons
-        .iter()
-        .filter(|r| {
-            if !r.is_low_mood() {
-                return true;
-            }
-            let first = !low_mood_said;
-            low_mood_said = true;
-            first
-        })
-        .map(Reason::summary)
-        .collect()
+    reasons.iter().filter(move |r| {
+        if !r.is_low_mood() {
+            return true;
+        }
+        let first = !low_mood_said;
+        low_mood_said = true;
+        first
+    })
 }
 
 /// "PHQ-9 (low mood)": the name people see on the form, with what it asks about.

@@ -119,6 +119,40 @@ fn short_day(d: NaiveDate) -> String {
     d.format("%a %-d %b").to_string()
 }
 
+/// The brief's mood chart, with its sessions and usual band, and the days it draws: the
+/// client's brief and the therapist's view of it draw the same picture.
+pub(crate) fn mood_chart(b: &Brief, tz: Tz) -> (Vec<DayMood>, String) {
+    let chart_days: Vec<DayMood> = b
+        .days
+        .iter()
+        .map(|d| DayMood {
+            day: d.day,
+            mood: d.mood,
+        })
+        .collect();
+    let title = format!(
+        "Mood from {} to {}, 0 to 10",
+        b.first_day.format("%-d %B"),
+        b.last_day.format("%-d %B %Y")
+    );
+    let chart = mood_chart_with(
+        &chart_days,
+        b.first_day,
+        b.last_day,
+        &MoodChartText {
+            title: &title,
+            empty: "No check-ins in this period.",
+            usual: b.baseline,
+            sessions: &b
+                .sessions
+                .iter()
+                .map(|s| local_day(s.at, tz))
+                .collect::<Vec<_>>(),
+        },
+    );
+    (chart_days, chart)
+}
+
 fn local_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
 }
@@ -186,34 +220,7 @@ fn view(
         ),
         (None, _) => (format!("The days you chose ({days_phrase})."), ""),
     };
-    let chart_days: Vec<DayMood> = b
-        .days
-        .iter()
-        .map(|d| DayMood {
-            day: d.day,
-            mood: d.mood,
-        })
-        .collect();
-    let title = format!(
-        "Mood from {} to {}, 0 to 10",
-        b.first_day.format("%-d %B"),
-        b.last_day.format("%-d %B %Y")
-    );
-    let chart = mood_chart_with(
-        &chart_days,
-        b.first_day,
-        b.last_day,
-        &MoodChartText {
-            title: &title,
-            empty: "No check-ins in this period.",
-            usual: b.baseline,
-            sessions: &b
-                .sessions
-                .iter()
-                .map(|s| local_day(s.at, tz))
-                .collect::<Vec<_>>(),
-        },
-    );
+    let (chart_days, chart) = mood_chart(b, tz);
     let mood_summary = describe(&chart_days)
         .map(|s| {
             let lows: usize = b.low_runs.iter().map(|r| r.days).sum();

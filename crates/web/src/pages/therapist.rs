@@ -14,7 +14,7 @@ use domain::sharing::{GrantId, Scope};
 use super::errors::{PageError, PageResult};
 use super::render;
 use crate::AppState;
-use crate::chart::{DayMood, MoodChartText, describe, mood_chart_with};
+use crate::chart::describe;
 use crate::layout::Layout;
 use crate::session::SignedIn;
 
@@ -192,34 +192,7 @@ fn long_day(d: NaiveDate) -> String {
 }
 
 fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz) -> CheckinsView {
-    let chart_days: Vec<DayMood> = b
-        .days
-        .iter()
-        .map(|d| DayMood {
-            day: d.day,
-            mood: d.mood,
-        })
-        .collect();
-    let title = format!(
-        "Mood from {} to {}, 0 to 10",
-        b.first_day.format("%-d %B"),
-        b.last_day.format("%-d %B %Y")
-    );
-    let chart = mood_chart_with(
-        &chart_days,
-        b.first_day,
-        b.last_day,
-        &MoodChartText {
-            title: &title,
-            empty: "No check-ins in this period.",
-            usual: b.baseline,
-            sessions: &b
-                .sessions
-                .iter()
-                .map(|s| s.at.with_timezone(&tz).date_naive())
-                .collect::<Vec<_>>(),
-        },
-    );
+    let (chart_days, chart) = crate::pages::brief::mood_chart(b, tz);
     let period_note = match &b.since_session {
         Some(s) => format!(
             "Since the session on {} ({} to {}).",
