@@ -12,7 +12,7 @@ import { checkA11y, launchBrowser, newDesktopContext, newPhoneContext, screensho
 import { expectHome, fillSignup, newAccount, signup, visible } from '../lib/flows.mjs';
 import { lowDays, seedHistory } from '../lib/seed.mjs';
 import { startServer } from '../lib/server.mjs';
-// import { enrolTotp } from '../lib/totp.mjs';
+import { enrolTotp } from '../lib/totp.mjs';
 
 const TZ = 'Europe/London';
 const THERAPIST_NAME = 'Dr Sam Rivera';
@@ -80,11 +80,21 @@ async function signUpClient(who, tag) {
 }
 
 /**
- * The therapist's second step: two-step sign-in lands on its own branch. Once its pages are
- * on main, this becomes `await enrolTotp(who.page, server.url);` (lib/totp.mjs), and the
- * caseload is reached after it.
+ * The therapist's second step: a new therapist account is sent to turn on two-step sign-in
+ * before any client's data, does so with a code computed from the key on the page, and goes
+ * on to the caseload from the recovery codes.
  */
-async function secondFactor(_who) {}
+async function secondFactor(who) {
+  await who.page.waitForURL(/\/settings\/account\/two-step$/);
+  await visible(
+    who.page.getByText('Therapist accounts need two-step sign-in before anything a client shares is shown.'),
+    'why a therapist turns it on first',
+  );
+  await checkA11y(who.page, 'two-step sign-in for a therapist (390)');
+  await enrolTotp(who.page, server.url);
+  await who.page.getByRole('link', { name: 'Go on to your clients' }).click();
+  await who.page.waitForURL(/\/therapist$/);
+}
 
 async function signUpTherapist(who) {
   const account = newAccount('therapist');
@@ -95,7 +105,6 @@ async function signUpTherapist(who) {
   await who.page.getByLabel('Your name as clients will see it').fill(THERAPIST_NAME);
   await signup.country(who.page).selectOption(account.country);
   await signup.submit(who.page).click();
-  await who.page.waitForURL(/\/therapist$/);
   await secondFactor(who);
   await visible(who.page.getByRole('heading', { name: 'Your clients', level: 1 }), 'the empty caseload');
   await visible(who.page.getByText('No one is sharing with you yet.'), 'the empty caseload says so');
@@ -112,8 +121,9 @@ async function invite(who, displayName, page = who.page) {
   assert.equal(await scopes.count(), 4, 'four things can be shared');
   for (const box of await scopes.all()) await box.check();
   await page.getByLabel('The name your therapist will see').fill(displayName);
-  const alerts = page.getByRole('checkbox', { name: 'Email my therapist when the app suggests reaching out' });
-  assert.equal(await alerts.isChecked(), false, 'alerts are off unless the client turns them on');
+  // This server sends no mail, so email alerts are not offered (tests/mail.rs covers them).
+  const alerts = page.getByRole('checkbox', { name: /Email my therapist/ });
+  assert.equal(await alerts.count(), 0, 'no email alerts offered where no mail can be sent');
   await page.getByRole('button', { name: 'Make an invite code' }).click();
   await visible(page.getByRole('heading', { name: 'Your invite code', level: 1 }), 'the code page');
   const code = (await page.locator('.code-text').innerText()).trim();

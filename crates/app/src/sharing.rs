@@ -282,9 +282,7 @@ impl App {
         typed: &str,
         now: DateTime<Utc>,
     ) -> Result<Joined, AppError> {
-        if actor.account.role != Role::Therapist {
-            return Err(AppError::Forbidden);
-        }
+        self.require_therapist(actor)?;
         let limits = self.login_limits;
         let free = limits.free_per_account_address;
         let forget = Duration::from_std(limits.forget_after).unwrap_or(Duration::days(1));

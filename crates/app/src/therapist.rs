@@ -64,16 +64,10 @@ impl OpenClient {
     }
 }
 
-/// Whether the therapist has passed the second factor that a therapist needs before any
-/// client data is shown. Sign-in's second factor is wired here: every therapist read and
-/// action asks this one function.
-fn second_factor_ok(_actor: &Actor) -> bool {
-    true
-}
-
 impl App {
-    /// Opens a client for a therapist's read: the actor must be a therapist who passed the
-    /// second factor ([`AppError::Forbidden`] otherwise), hold a live grant with this id
+    /// Opens a client for a therapist's read: the actor must be a therapist
+    /// ([`AppError::Forbidden`] otherwise) who passed the second factor
+    /// ([`AppError::SecondFactorNeeded`] otherwise, see [`Actor::second_factor_ok`]), hold a live grant with this id
     /// ([`AppError::NotFound`] otherwise: revoked, another therapist's and unknown are one
     /// answer), and, when `need` names a scope, be shared it ([`AppError::NotShared`]).
     /// Then one audit row is appended — kind read, `what` (a scope code or a short kind such
@@ -143,10 +137,15 @@ impl App {
         Ok(open)
     }
 
-    /// The actor must be a therapist past the second factor.
+    /// The actor must be a therapist ([`AppError::Forbidden`]) past the second factor
+    /// ([`AppError::SecondFactorNeeded`]): every therapist read, action and join asks here,
+    /// so no client's data reaches a therapist who has not turned two-step sign-in on.
     pub(crate) fn require_therapist(&self, actor: &Actor) -> Result<(), AppError> {
-        if actor.account.role != Role::Therapist || !second_factor_ok(actor) {
+        if actor.account.role != Role::Therapist {
             return Err(AppError::Forbidden);
+        }
+        if !actor.second_factor_ok() {
+            return Err(AppError::SecondFactorNeeded);
         }
         Ok(())
     }

@@ -188,17 +188,16 @@ fn account_form() -> Profile {
     any_account(SignIn, Saved, Saved)
 }
 
-/// An account route a therapist is refused while two-step sign-in is off (none of this
-/// table's therapists has it on): making API tokens in the web, turning the second step off.
-fn not_for_unenrolled_therapists(anonymous: Expect, owner: Expect, others: Expect) -> Profile {
+/// An account route every account uses, where the three therapists (who have two-step
+/// sign-in on, as a therapist must before any client's data) are answered `therapists`.
+fn any_account_but_therapists(
+    anonymous: Expect,
+    owner: Expect,
+    others: Expect,
+    therapists: Expect,
+) -> Profile {
     [
-        anonymous,
-        owner,
-        others,
-        FORBIDDEN_PAGE,
-        FORBIDDEN_PAGE,
-        FORBIDDEN_PAGE,
-        others,
+        anonymous, owner, others, therapists, therapists, therapists, others,
     ]
 }
 
@@ -479,12 +478,16 @@ fn table() -> Vec<Row> {
             any_account(SignIn, Saved, NOT_FOUND),
         )
         .destroys(),
-        // Two-step sign-in, every account's own. Nobody here has it on: a code typed
-        // before one was ever asked for, or a wrong proof, is refused the same for every
-        // account; a therapist may not turn it off.
+        // Two-step sign-in, every account's own. Only the therapists have it on: a code
+        // typed before one was ever asked for, or a wrong proof, is refused the same for
+        // every other account; a therapist has nothing to turn on again, and may not turn
+        // it off.
         get("/settings/account/two-step", account_page()),
-        post("/settings/account/two-step", any_account(SignIn, UNPROCESSABLE, UNPROCESSABLE))
-            .form("code=000000"),
+        post(
+            "/settings/account/two-step",
+            any_account_but_therapists(SignIn, UNPROCESSABLE, UNPROCESSABLE, FORBIDDEN_PAGE),
+        )
+        .form("code=000000"),
         post(
             "/settings/account/two-step/recovery-codes",
             any_account(SignIn, UNPROCESSABLE, UNPROCESSABLE),
@@ -492,16 +495,13 @@ fn table() -> Vec<Row> {
         .form("proof=not+the+password"),
         post(
             "/settings/account/two-step/off",
-            not_for_unenrolled_therapists(SignIn, UNPROCESSABLE, UNPROCESSABLE),
+            any_account_but_therapists(SignIn, UNPROCESSABLE, UNPROCESSABLE, FORBIDDEN_PAGE),
         )
         .form("proof=not+the+password"),
         get("/settings/tokens", account_page()),
-        // The new token's secret, shown once; a therapist makes one only after turning on
-        // two-step sign-in.
-        post(
-            "/settings/tokens",
-            not_for_unenrolled_therapists(SignIn, CREATED, CREATED),
-        )
+        // The new token's secret, shown once (a therapist could make one only after turning
+        // on two-step sign-in, see tests/two_step.rs).
+        post("/settings/tokens", any_account(SignIn, CREATED, CREATED))
             .form("name=matrix+{actor}&expires=30"),
         get(
             "/settings/tokens/{id}/revoke",
@@ -770,7 +770,7 @@ async fn invite_code(t: &TestApp, bearer: &str, scopes: &str) -> String {
 
 /// Makes the account behind one actor (every one but the anonymous and the owner) and
 /// signs it in. Therapist accounts are made by the operator, as an installation makes
-/// them; then the owner (whose API token is `owner_bearer`) invites each of them through the
+/// them, and turn two-step sign-in on; then the owner (whose API token is `owner_bearer`) invites each of them through the
 /// API and they join with the code: the therapist with the scope is shared every scope; the
 /// one without it one scope to begin with (each row needing a scope first shares every
 /// scope but that one, see [`World::share_all_but`]); the revoked one every scope, and the
@@ -801,6 +801,10 @@ async fn set_up_actor(
         .await
         .unwrap();
     let (_, cookie) = site.signed_in(&email).await;
+    if role == Role::Therapist {
+        // As every therapist must before any client's data is shown.
+        support::two_step::enrol(&site.t, &cookie).await;
+    }
     let c = credentials(site, &email, cookie).await;
     let scopes = match actor {
         Actor::TherapistWithScope | Actor::RevokedTherapist => ALL_SCOPES,

@@ -34,7 +34,8 @@ async fn raw(site: &Site, sql: &str) {
     }
 }
 
-/// A therapist account made as the operator makes one, named "Dr Rivera"; its cookie.
+/// A therapist account made as the operator makes one, named "Dr Rivera", signed in with
+/// two-step sign-in turned on; its cookie.
 async fn therapist(site: &Site, email: &str) -> String {
     site.app
         .add_user(app::NewUser {
@@ -51,7 +52,9 @@ async fn therapist(site: &Site, email: &str) -> String {
         &format!("UPDATE accounts SET display_name = 'Dr Rivera' WHERE email = '{email}'"),
     )
     .await;
-    site.signed_in(email).await.1
+    let cookie = site.signed_in(email).await.1;
+    support::two_step::enrol(&site.t, &cookie).await;
+    cookie
 }
 
 async fn send_json(site: &Site, method: &str, path: &str, cookie: &str, body: &str) -> Reply {
@@ -440,9 +443,87 @@ fn code_on(page: &str) -> String {
     page[start..start + 12].to_string()
 }
 
+/// A site on each backend that sends mail, so alert emails are offered. Nothing listens at
+/// the address: these tests never deliver, tests/alerts.rs does.
+async fn sites_with_mail() -> Vec<(&'static str, Site)> {
+    let mailer = app::mail::Mailer::new(&app::mail::MailSettings {
+        smtp: "smtp://127.0.0.1:9".parse().unwrap(),
+        username: None,
+        password: None,
+        from: "Between <alerts@between.test>".into(),
+        link: None,
+    })
+    .unwrap();
+    let settings = app::Settings {
+        open_signup: true,
+        mail: Some(std::sync::Arc::new(mailer)),
+        ..Default::default()
+    };
+    let mut all = Vec::new();
+    for backend in ["sqlite", "postgres"] {
+        if let Some(site) = support::lifecycle::site_on_with(backend, settings.clone()).await {
+            all.push((backend, site));
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn alerts_are_offered_only_where_mail_is_sent_and_a_choice_made_before_stays() {
+    for (backend, site) in sites().await {
+        let sam = site.t.sign_up("sam@example.org").await;
+        let rivera = therapist(&site, THERAPIST).await;
+        let page = site.t.get("/settings/sharing", Some(&sam)).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        assert!(page.body.contains("Invite my therapist"), "{backend}");
+        assert!(
+            !page.body.contains("name=\"alerts\""),
+            "{backend}: no alert box"
+        );
+        assert_eq!(sharing(&site, &sam).await["alerts_available"], false);
+
+        // A grant whose alerts were turned on (through the API, or while mail was set up)
+        // keeps them when the page, which shows no box, saves other changes.
+        let code = invite(&site, &sam, json!({"scopes": ["checkins"], "alerts": true})).await;
+        assert_eq!(
+            join(&site, &rivera, &code).await.status,
+            StatusCode::CREATED
+        );
+        let grant = sharing(&site, &sam).await["grants"][0]["id"].clone();
+        let page = site.t.get("/settings/sharing", Some(&sam)).await;
+        assert!(
+            !page.body.contains("name=\"alerts\""),
+            "{backend}: no alert box"
+        );
+        let csrf = hidden(&page.body, "csrf");
+        let r = site
+            .t
+            .post_form(
+                &format!("/settings/sharing/{grant}"),
+                &sam,
+                &format!("csrf={csrf}&scopes=checkins&scopes=plans&display_name=Sam"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let g = sharing(&site, &sam).await["grants"][0].clone();
+        assert_eq!(g["scopes"], json!(["checkins", "plans"]), "{backend}");
+        assert_eq!(g["alerts"], true, "{backend}: the earlier choice stays");
+    }
+    for (backend, site) in sites_with_mail().await {
+        let sam = site.t.sign_up("sam@example.org").await;
+        let page = site.t.get("/settings/sharing", Some(&sam)).await;
+        assert!(
+            page.body
+                .contains("Email my therapist when the app suggests reaching out"),
+            "{backend}"
+        );
+        assert_eq!(sharing(&site, &sam).await["alerts_available"], true);
+    }
+}
+
 #[tokio::test]
 async fn the_pages_invite_show_the_code_once_change_stop_and_join() {
-    for (backend, site) in sites().await {
+    for (backend, site) in sites_with_mail().await {
         let sam = site.t.sign_up("sam@example.org").await;
         let rivera = therapist(&site, THERAPIST).await;
         let settings = site.t.get("/settings", Some(&sam)).await;

@@ -127,7 +127,8 @@ async fn setups() -> Vec<(&'static str, Setup)> {
 
 const PASSWORD: &str = "a long enough password";
 
-/// Makes a therapist account (as the operator does) and signs it in: its session cookie.
+/// Makes a therapist account (as the operator does), signs it in and turns two-step sign-in
+/// on, as a therapist must before any client's data is shown: its session cookie.
 async fn therapist(s: &Setup, email: &str, name: Option<&str>) -> String {
     s.app
         .add_user(app::NewUser {
@@ -145,7 +146,9 @@ async fn therapist(s: &Setup, email: &str, name: Option<&str>) -> String {
         ))
         .await;
     }
-    sign_in(&s.t, email).await
+    let cookie = sign_in(&s.t, email).await;
+    support::two_step::enrol(&s.t, &cookie).await;
+    cookie
 }
 
 async fn sign_in(t: &TestApp, email: &str) -> String {
@@ -418,6 +421,108 @@ async fn a_scope_not_shared_is_403_and_no_grant_revoked_or_another_s_is_404() {
             "{backend}: empty state"
         );
         assert!(page.body.contains("Ask your client for their code"));
+    }
+}
+
+#[tokio::test]
+async fn a_therapist_sees_nothing_of_a_client_before_turning_on_two_step_sign_in() {
+    for (backend, s) in setups().await {
+        let t = &s.t;
+        let client = t.sign_up("cl@example.org").await;
+        checkin(t, &client, 0, 2, false, true).await;
+        s.app
+            .add_user(app::NewUser {
+                email: "doc@example.org".into(),
+                password: PASSWORD.into(),
+                role: domain::account::Role::Therapist,
+                country: Some("GB".into()),
+                timezone: Some("Europe/London".into()),
+            })
+            .await
+            .unwrap();
+        let doc = sign_in(t, "doc@example.org").await;
+        let g = grant(
+            &s,
+            "cl@example.org",
+            "doc@example.org",
+            "Sam",
+            "checkins,session_prep",
+        )
+        .await;
+        let enrol_page = "/settings/account/two-step";
+
+        // Every therapist page sends them to turn it on first, the join form too.
+        for path in [
+            "/therapist".to_string(),
+            "/therapist/join".to_string(),
+            format!("/therapist/clients/{g}"),
+            format!("/therapist/clients/{g}/homework"),
+            format!("/therapist/clients/{g}/sensitivity"),
+        ] {
+            let r = t.get(&path, Some(&doc)).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend} {path}");
+            assert_eq!(r.headers[header::LOCATION], enrol_page, "{backend} {path}");
+        }
+        let page = t.get(enrol_page, Some(&doc)).await;
+        assert!(
+            page.body.contains(
+                "Therapist accounts need two-step sign-in before anything a client shares is shown"
+            ),
+            "{backend}"
+        );
+        // The API, asked with the same session, says what is missing.
+        for path in [
+            "/api/v1/therapist/clients".to_string(),
+            format!("/api/v1/therapist/clients/{g}/checkins"),
+            format!("/api/v1/therapist/clients/{g}/guidance"),
+        ] {
+            let (got, body) = get_json(t, &path, &doc).await;
+            assert_eq!(got, StatusCode::FORBIDDEN, "{backend} {path}: {body}");
+            assert_eq!(body["error"]["code"], "second_factor_required", "{backend}");
+        }
+        let joined = t
+            .post_json(
+                "/api/v1/therapist/clients",
+                &doc,
+                r#"{"code":"K7QM-4XZP-2D"}"#,
+            )
+            .await;
+        assert_eq!(
+            joined.status,
+            StatusCode::FORBIDDEN,
+            "{backend}: {}",
+            joined.body
+        );
+        assert_eq!(joined.json()["error"]["code"], "second_factor_required");
+        // Nothing was read, so nothing is in the client's log.
+        assert_eq!(s.db.audit().await.len(), 0, "{backend}");
+
+        // A token the operator made stands in for it: whoever runs the command holds the
+        // database already.
+        let token = s
+            .app
+            .create_token_for("doc@example.org", Some("script"), None)
+            .await
+            .unwrap()
+            .secret;
+        let r = t
+            .send(
+                Request::get("/api/v1/therapist/clients")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["clients"][0]["display_name"], "Sam", "{backend}");
+
+        // Once it is on, the same session sees the caseload and the client.
+        support::two_step::enrol(t, &doc).await;
+        let r = t.get("/therapist", Some(&doc)).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.body.contains("Sam"), "{backend}");
+        let r = t.get(&format!("/therapist/clients/{g}"), Some(&doc)).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
     }
 }
 

@@ -123,7 +123,10 @@ async fn therapist(t: &TestApp, email: &str, name: &str) -> String {
     let r = therapist_sign_up(t, email, name).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.headers[header::LOCATION], "/therapist");
-    format!("sid={}", r.cookie("sid").unwrap())
+    let cookie = format!("sid={}", r.cookie("sid").unwrap());
+    // Nothing of a client's is shown before two-step sign-in is on.
+    support::two_step::enrol(t, &cookie).await;
+    cookie
 }
 
 async fn account_id(db: &Db, email: &str) -> i64 {

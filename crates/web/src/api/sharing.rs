@@ -126,6 +126,8 @@ impl From<ClientGrant> for GrantJson {
 pub struct SharingJson {
     grants: Vec<GrantJson>,
     invites: Vec<InviteJson>,
+    /// Whether this server sends mail: a grant's `alerts` reach the therapist only then.
+    alerts_available: bool,
 }
 
 /// The client's live grants and pending invites.
@@ -137,6 +139,7 @@ pub async fn overview(
     Ok(Json(SharingJson {
         grants: s.grants.into_iter().map(GrantJson::from).collect(),
         invites: s.invites.into_iter().map(InviteJson::from).collect(),
+        alerts_available: state.app.mail_configured(),
     }))
 }
 

@@ -167,6 +167,8 @@ struct SharingPage {
     display_name: String,
     default_name: String,
     alerts: bool,
+    /// Whether this server sends mail: alert emails are offered only then.
+    mail: bool,
     errors: Vec<FieldError>,
     grants: Vec<GrantView>,
     invites: Vec<InviteView>,
@@ -229,6 +231,7 @@ async fn page(
         display_name: form.display_name,
         default_name: app::App::default_display_name(&me.actor),
         alerts: form.alerts.is_some(),
+        mail: state.app.mail_configured(),
         errors,
         grants,
         invites: sharing
@@ -364,7 +367,9 @@ pub async fn save_grant(
     }
     let input = GrantInput {
         scopes: Some(form.scopes.clone()),
-        alerts: Some(form.alerts.is_some()),
+        // Where no mail is sent the box is not shown, so its absence says nothing: alerts
+        // stay as they were (they start again if the server is given mail settings).
+        alerts: state.app.mail_configured().then_some(form.alerts.is_some()),
         display_name: Some(form.display_name.clone()),
     };
     match state.app.change_grant(&me.actor, id, input).await {
@@ -461,8 +466,12 @@ struct JoinPage {
     error: Option<String>,
 }
 
-/// Refuses the join page to anyone but a therapist, kindly.
+/// Refuses the join page to anyone but a therapist, kindly, and sends a therapist who has
+/// not turned two-step sign-in on to do that first: joining shows the client's name.
 fn therapists_only(me: &SignedIn) -> Option<axum::response::Response> {
+    if me.actor.account().role == Role::Therapist && !me.actor.second_factor_ok() {
+        return Some(super::two_step::enrol_redirect());
+    }
     (me.actor.account().role != Role::Therapist).then(|| {
         render(
             StatusCode::FORBIDDEN,

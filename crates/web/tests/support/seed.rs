@@ -381,7 +381,15 @@ pub async fn seed_sharing(site: &super::lifecycle::Site, cookie: &str, marker: &
             .await
             .unwrap();
     }
-    let therapist = site.signed_in(SEEDED_THERAPIST).await.1;
+    // The therapist joins with an operator-made API token, which stands in for two-step
+    // sign-in, and the token goes again, so every seeding leaves the same rows behind for
+    // the therapist.
+    let therapist = site
+        .app
+        .create_token_for(SEEDED_THERAPIST, Some("seeding"), None)
+        .await
+        .unwrap()
+        .secret;
     let mut codes = Vec::new();
     for scopes in [json!(["checkins", "plans"]), json!(["questionnaires"])] {
         let made = create(
@@ -401,13 +409,10 @@ pub async fn seed_sharing(site: &super::lifecycle::Site, cookie: &str, marker: &
     )
     .await;
     let grant = joined["client"]["id"].as_i64().unwrap();
-    // Signed out again, so every seeding leaves the same rows behind for the therapist.
-    let csrf = site.csrf(&therapist, "/therapist/join").await;
-    let out = site
-        .t
-        .post_form("/signout", &therapist, &format!("csrf={csrf}"))
-        .await;
-    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
+    site.app
+        .revoke_token_named(SEEDED_THERAPIST, "seeding")
+        .await
+        .unwrap();
     let sql = format!(
         "INSERT INTO audit_log (client_id, therapist_id, therapist_name, grant_id, at_ms, kind, \
          what, endpoint) SELECT client_id, therapist_id, 'Dr {marker}', id, {}, 'read', \
