@@ -179,6 +179,7 @@ pub async fn run(bin: &str, dir: &Path, requests: usize) -> anyhow::Result<Casel
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mut conn = Conn::open(&server.addr).await?;
     let cookie = crate::seed::sign_in(&mut conn, email).await?;
+    crate::seed::enrol_two_step(&mut conn, &cookie).await?;
     println!("caseload of {CLIENTS} clients, {requests} requests each, one keep-alive connection:");
     let healthz = measure(&mut conn, "/healthz", None, requests).await?;
     let page = measure(&mut conn, "/therapist", Some(&cookie), requests).await?;

@@ -200,6 +200,43 @@ pub async fn sign_in(conn: &mut Conn, email: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow!("no session cookie after signing in as {email}"))
 }
 
+/// Turns on two-step sign-in for the session `cookie` through its settings page, as a
+/// therapist must before seeing any client: reads the key the page shows and answers with the
+/// code an authenticator app would compute from it.
+pub async fn enrol_two_step(conn: &mut Conn, cookie: &str) -> anyhow::Result<()> {
+    const PAGE: &str = "/settings/account/two-step";
+    let page = conn.get(PAGE, Some(cookie)).await?;
+    if page.status != 200 {
+        bail!("{PAGE} answered {}", page.status);
+    }
+    let text = page.text();
+    let between = |from: &str, to: &str| {
+        text.split(from)
+            .nth(1)
+            .and_then(|r| r.split(to).next())
+            .map(str::to_string)
+    };
+    let key = between("<code class=\"setup-key\">", "<")
+        .ok_or_else(|| anyhow!("no key on {PAGE}"))?;
+    let csrf =
+        between("name=\"csrf\" value=\"", "\"").ok_or_else(|| anyhow!("no csrf on {PAGE}"))?;
+    let secret = app::totp::from_base32(&key).ok_or_else(|| anyhow!("the key is not base32"))?;
+    let body = format!(
+        "csrf={csrf}&code={}",
+        app::totp::code_at(&secret, Utc::now().timestamp())
+    );
+    let request = format!(
+        "POST {PAGE} HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        conn.addr,
+        body.len()
+    );
+    let reply = conn.send(request.as_bytes()).await?;
+    if reply.status != 200 || !reply.text().contains("Your recovery codes") {
+        bail!("turning on two-step sign-in answered {}", reply.status);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -480,12 +480,17 @@ fn table() -> Vec<Row> {
         .destroys(),
         // Two-step sign-in, every account's own. Only the therapists have it on: a code
         // typed before one was ever asked for, or a wrong proof, is refused the same for
-        // every other account; a therapist has nothing to turn on again, and may not turn
-        // it off.
+        // every other account; a therapist, who has it on already, is shown that it is on,
+        // and may not turn it off.
         get("/settings/account/two-step", account_page()),
         post(
             "/settings/account/two-step",
-            any_account_but_therapists(SignIn, UNPROCESSABLE, UNPROCESSABLE, FORBIDDEN_PAGE),
+            any_account_but_therapists(
+                SignIn,
+                UNPROCESSABLE,
+                UNPROCESSABLE,
+                Expect::To("/settings/account/two-step?done=on"),
+            ),
         )
         .form("code=000000"),
         post(
