@@ -208,9 +208,9 @@ test('a client shares with their therapist, is seen first on a hard week, and st
 
     let rows = await caseloadRows(therapist.page);
     assert.deepEqual(rows.map((r) => r.name), ['Robin']);
-    assert.match(rows[0].look, /^Nothing stands out/);
+    assert.match(rows[0].look, /^No check-ins yet/);
 
-    // A second client, steady for weeks, joins too. Both are steady now.
+    // A second client, steady for weeks, joins too; Robin has not checked in yet.
     await signUpClient(kit, 'kit');
     await seedHistory(kit.page, server.url, { usual: 7, days: 42, until: 1, lastSession: 3 });
     const kitGuidance = await (await kit.page.request.get(`${server.url}/api/v1/guidance`)).json();
@@ -218,7 +218,9 @@ test('a client shares with their therapist, is seen first on a hard week, and st
     await join(therapist, await invite(kit, 'Kit'));
     rows = await caseloadRows(therapist.page);
     assert.deepEqual(rows.map((r) => r.name).sort(), ['Kit', 'Robin'], JSON.stringify(rows));
-    assert.ok(rows.every((r) => r.look.startsWith('Nothing stands out')), JSON.stringify(rows));
+    const look = Object.fromEntries(rows.map((r) => [r.name, r.look]));
+    assert.match(look.Kit, /^Nothing stands out/, JSON.stringify(rows));
+    assert.match(look.Robin, /^No check-ins yet/, JSON.stringify(rows));
 
     // Robin's hard week: weeks around their usual, then a week of low days well after the
     // last session, missing what they usually do.

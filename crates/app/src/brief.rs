@@ -110,7 +110,7 @@ impl App {
         let tz = actor.account.timezone;
         let last_session = self
             .store
-            .previous_therapy_session(actor.account.id, now)
+            .previous_therapy_session(actor.account.id, domain::brief::until(now))
             .await?;
         let start_session = match (range, &last_session) {
             (BriefRange::SinceSessionBeforeLast, Some(last)) => self

@@ -265,6 +265,16 @@ fn one_decimal(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+impl CaseloadGuidance {
+    fn from_change(g: store::GuidanceChange) -> CaseloadGuidance {
+        CaseloadGuidance {
+            level: g.level,
+            reasons: serde_json::from_value(g.reasons).unwrap_or_default(),
+            since: g.at,
+        }
+    }
+}
+
 impl CaseloadEntry {
     fn from_row(row: store::CaseloadRow) -> CaseloadEntry {
         let mood_since_last_session = row.last_session_at.map(|since| {
@@ -285,11 +295,7 @@ impl CaseloadEntry {
             id: row.grant,
             display_name: row.display_name,
             scopes: row.scopes,
-            guidance: row.guidance.map(|g| CaseloadGuidance {
-                level: g.level,
-                reasons: serde_json::from_value(g.reasons).unwrap_or_default(),
-                since: g.at,
-            }),
+            guidance: row.guidance.map(CaseloadGuidance::from_change),
             last_checkin_at: row.last_checkin_at,
             next_session_at: row.next_session_at,
             mood_since_last_session,
@@ -401,6 +407,12 @@ pub struct QuestionnaireTrend {
 pub struct ClientGuidance {
     /// The level now and its reasons.
     pub now: domain::guidance::Guidance,
+    /// The latest recorded change of level, as the caseload shows it: the level (the same as
+    /// `now`'s, since reading `now` records a change first), the reasons it was reached
+    /// with, and since when it has held. `None` before the first assessment.
+    pub recorded: Option<CaseloadGuidance>,
+    /// When the client last checked in; `None` before their first check-in.
+    pub last_checkin_at: Option<DateTime<Utc>>,
     /// Changes of level since `from`, oldest first.
     pub changes: Vec<crate::BriefGuidance>,
 }
@@ -425,12 +437,19 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<ClientGuidance, AppError> {
         need(open, Scope::Checkins)?;
-        let (now, changes) = tokio::try_join!(
-            self.guidance(open.client(), now),
+        // First, so a level that time alone has changed is recorded before the record is read:
+        // the level shown is then the one the caseload shows from this moment on.
+        let now = self.guidance(open.client(), now).await?;
+        let id = open.client().account.id;
+        let (latest, last_checkin, changes) = tokio::try_join!(
+            async { Ok::<_, AppError>(self.store.latest_guidance(id).await?) },
+            self.last_checkin(open.client()),
             self.guidance_history(open.client(), from),
         )?;
         Ok(ClientGuidance {
             now,
+            recorded: latest.map(CaseloadGuidance::from_change),
+            last_checkin_at: last_checkin.map(|c| c.content.at),
             changes: changes
                 .into_iter()
                 .map(crate::BriefGuidance::from)
@@ -486,7 +505,7 @@ impl App {
             async {
                 Ok::<_, AppError>(
                     self.store
-                        .previous_therapy_session(client.account.id, now)
+                        .previous_therapy_session(client.account.id, domain::brief::until(now))
                         .await?,
                 )
             },
@@ -537,7 +556,8 @@ impl App {
         let mut brief = self
             .brief(
                 open.client(),
-                domain::brief::BriefRange::SinceSessionBeforeLast,
+                // The same period as the caseload's mood since the last session.
+                domain::brief::BriefRange::SinceLastSession,
                 now,
             )
             .await?;

@@ -120,7 +120,9 @@ impl Period {
 
 /// The exclusive end of a period that runs until now. Times are stored to the millisecond:
 /// the period runs to the end of this millisecond, so what was written a moment ago is in it.
-fn until(now: DateTime<Utc>) -> DateTime<Utc> {
+/// The last session is the latest before it (at or before now), the same session the
+/// therapist's caseload counts "since the last session" from.
+pub fn until(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::milliseconds(1)
 }
 

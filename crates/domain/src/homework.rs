@@ -401,6 +401,21 @@ impl Progress {
     /// since the homework was added: "not done in the last 7 days" about something added a
     /// minute ago would scold the person for days they didn't have it.
     pub fn sentence(&self, frequency: Frequency) -> String {
+        self.sentence_as(frequency, false)
+    }
+
+    /// [`Progress::sentence`] for the therapist who reads it: the same count, said about
+    /// the client, with nothing that invites the reader to log it themselves.
+    pub fn sentence_for_therapist(&self, frequency: Frequency) -> String {
+        self.sentence_as(frequency, true)
+    }
+
+    fn sentence_as(&self, frequency: Frequency, therapist: bool) -> String {
+        let added = if therapist {
+            "since it was added"
+        } else {
+            "since you added it"
+        };
         let times = |n: usize| match n {
             1 => "once".to_string(),
             2 => "twice".to_string(),
@@ -409,11 +424,14 @@ impl Progress {
         let window = match self.days_listed {
             WEEK_DAYS => format!("the last {WEEK_DAYS} days"),
             1 => "today".to_string(),
-            n => format!("the {n} days since you added it"),
+            n => format!("the {n} days {added}"),
         };
         let new = self.days_listed < WEEK_DAYS;
         match frequency {
             Frequency::Once if self.total > 0 => "Done.".into(),
+            _ if self.total == 0 && self.days_listed == 1 && therapist => {
+                "Just added; not logged yet.".into()
+            }
             _ if self.total == 0 && self.days_listed == 1 => {
                 "Just added. Log it here each time you do it.".into()
             }
@@ -430,7 +448,7 @@ impl Progress {
                 "Not done yet in the last 7 days.".into()
             }
             Frequency::FewTimesAWeek if self.days_listed == 1 => {
-                format!("Done {} since you added it.", times(self.this_week))
+                format!("Done {} {added}.", times(self.this_week))
             }
             Frequency::FewTimesAWeek => {
                 format!("Done {} in {window}.", times(self.this_week))

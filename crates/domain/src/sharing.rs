@@ -56,6 +56,14 @@ impl Scope {
         }
     }
 
+    /// What the scope shares, in words for the therapist it is shared with.
+    pub fn for_therapist(self) -> &'static str {
+        match self {
+            Scope::Plans => "Their safety plan and backsliding plan",
+            other => other.label(),
+        }
+    }
+
     fn bit(self) -> u8 {
         1 << (self as u8)
     }

@@ -37,6 +37,18 @@ pub struct MoodChartText<'a> {
     pub usual: Option<Baseline>,
     /// Days with a therapy session, drawn as dotted upright lines.
     pub sessions: &'a [NaiveDate],
+    /// Who reads the chart, for the key's words.
+    pub reader: Reader,
+}
+
+/// Who a chart's key speaks to: the person about their own days, or their therapist about
+/// the client's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The person whose days these are.
+    Own,
+    /// The therapist they share them with.
+    Therapist,
 }
 
 /// One decimal, without a trailing ".0".
@@ -71,20 +83,26 @@ pub fn mood_chart_with(
         .filter(|d| (first..=last).contains(d))
         .collect();
     let mut svg = String::with_capacity(4096);
+    let whose = match text.reader {
+        Reader::Own => "your",
+        Reader::Therapist => "their",
+    };
     let mut desc = describe(days).unwrap_or_else(|| text.empty.to_string());
     if let Some(u) = &text.usual {
         let (low, high) = band(u);
         desc.push_str(&format!(
-            " The shaded band is your usual mood, about {} to {}.",
+            " The shaded band is {whose} usual mood, about {} to {}.",
             one_decimal(low.round()),
             one_decimal(high.round())
         ));
     }
     match sessions.len() {
         0 => {}
-        1 => desc.push_str(" The dotted upright line is your therapy session."),
+        1 => desc.push_str(&format!(
+            " The dotted upright line is {whose} therapy session."
+        )),
         n => desc.push_str(&format!(
-            " The {n} dotted upright lines are your therapy sessions."
+            " The {n} dotted upright lines are {whose} therapy sessions."
         )),
     }
     svg.push_str(&format!(
@@ -147,11 +165,23 @@ pub fn mood_chart_with(
     }
     svg.push_str("</svg>");
     // The key, in words a glance can take in.
-    svg.push_str("<ul class=\"chart-key\"><li><span class=\"swatch swatch-line\"></span>Your mood, one dot for each day you checked in</li>");
+    let (mood_key, usual_key) = match text.reader {
+        Reader::Own => (
+            "Your mood, one dot for each day you checked in",
+            "Your usual mood",
+        ),
+        Reader::Therapist => (
+            "Mood, one dot for each day they checked in",
+            "Their usual mood",
+        ),
+    };
+    svg.push_str(&format!(
+        "<ul class=\"chart-key\"><li><span class=\"swatch swatch-line\"></span>{mood_key}</li>"
+    ));
     if let Some(u) = &text.usual {
         let (low, high) = band(u);
         svg.push_str(&format!(
-            "<li><span class=\"swatch swatch-band\"></span>Your usual mood, about {} to {}</li>",
+            "<li><span class=\"swatch swatch-band\"></span>{usual_key}, about {} to {}</li>",
             one_decimal(low.round()),
             one_decimal(high.round())
         ));
@@ -446,6 +476,7 @@ mod tests {
                 empty: "No check-ins in these 30 days yet.",
                 usual: None,
                 sessions: &[],
+                reader: Reader::Own,
             },
         )
     }
@@ -644,6 +675,7 @@ mod tests {
                     d(9),
                     NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default(),
                 ],
+                reader: Reader::Own,
             },
         );
         assert_eq!(svg.matches("<line class=\"session\"").count(), 2);

@@ -610,3 +610,318 @@ async fn the_client_page_shows_granted_sections_and_says_not_shared_for_the_rest
         assert_eq!(prep["agenda"][0]["text"], "Talk about sleep");
     }
 }
+
+/// The part of a page between `start` and the first `end` after it.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let from = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {body}"));
+    let rest = &body[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// The text of each `<li>` in `html`, tags left out.
+fn items(html: &str) -> Vec<String> {
+    html.split("<li>")
+        .skip(1)
+        .map(|li| li[..li.find("</li>").unwrap_or(li.len())].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_client_page_speaks_to_the_therapist_about_the_client() {
+    for (backend, s) in setups().await {
+        let t = &s.t;
+        let client = t.sign_up("cl@example.org").await;
+        for n in (0..20).rev() {
+            checkin(t, &client, n, 6 + n % 2, false, false).await;
+        }
+        for (path, body) in [
+            (
+                "/api/v1/sessions",
+                json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(5)}),
+            ),
+            (
+                "/api/v1/homework",
+                json!({"client_id": uuid::Uuid::new_v4(), "text": "A walk", "frequency": "daily"}),
+            ),
+        ] {
+            let r = t.post_json(path, &client, &body.to_string()).await;
+            assert_eq!(
+                r.status,
+                StatusCode::CREATED,
+                "{backend} {path}: {}",
+                r.body
+            );
+        }
+        let me = s.app.operator_actor("cl@example.org").await.unwrap();
+        s.app
+            .save_safety_plan(
+                &me,
+                domain::plans::SafetyPlanInput {
+                    warning_signs: "Not sleeping".into(),
+                    on_my_own: "A long bath".into(),
+                    distractions: "The park".into(),
+                    safer_surroundings: "Pills at a friend's".into(),
+                    reasons_for_living: "My sister".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let doc = therapist(&s, "doc@example.org", Some("Dr Ada")).await;
+        let g = grant(
+            &s,
+            "cl@example.org",
+            "doc@example.org",
+            "Cal",
+            "checkins,session_prep,plans",
+        )
+        .await;
+
+        let page = t.get(&format!("/therapist/clients/{g}"), Some(&doc)).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
+        let article = between(&page.body, "<article", "</article>");
+        // What the client wrote stays in their words; everything around it is ours.
+        let ours = article.replace("My sister", "");
+        for client_words in [
+            "Your mood",
+            "Your usual",
+            "your usual",
+            "your therapy",
+            "Log it here",
+            "since you added",
+            "My safety plan",
+            "Things I can",
+            "distract me",
+            "People I can",
+            "my surroundings",
+            " I ",
+            " my ",
+            ">My ",
+        ] {
+            assert!(
+                !ours.contains(client_words),
+                "{backend}: \"{client_words}\" on the therapist's page: {article}"
+            );
+        }
+        for words in [
+            "Their safety plan and backsliding plan",
+            "Things they can do on their own",
+            "Making their surroundings safer",
+            "Mood, one dot for each day they checked in",
+            "Their usual mood",
+            "Just added; not logged yet.",
+        ] {
+            assert!(
+                article.contains(words),
+                "{backend}: \"{words}\" in {article}"
+            );
+        }
+        // Every link leads somewhere the therapist can use, not to the client's own pages.
+        for link in article.split("href=\"").skip(1) {
+            let to = &link[..link.find('"').unwrap()];
+            assert!(
+                to.starts_with("/therapist"),
+                "{backend}: a link to {to} on the therapist's page"
+            );
+        }
+        // The client's own pages keep their first person.
+        let brief = t.get("/brief", Some(&client)).await;
+        assert!(brief.body.contains("Your mood, one dot"), "{backend}");
+        let homework = t.get("/homework", Some(&client)).await;
+        assert!(homework.body.contains("Log it here"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_client_who_never_checked_in_shows_no_check_ins_yet_on_both_pages() {
+    for (backend, s) in setups().await {
+        let t = &s.t;
+        let client = t.sign_up("cl@example.org").await;
+        let r = t
+            .post_json(
+                "/api/v1/sessions",
+                &client,
+                &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(2)}).to_string(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let doc = therapist(&s, "doc@example.org", Some("Dr Ada")).await;
+        let g = grant(&s, "cl@example.org", "doc@example.org", "Cal", "checkins").await;
+
+        // The client page first: reading the level records one, which the caseload then reads.
+        let page = t.get(&format!("/therapist/clients/{g}"), Some(&doc)).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
+        let guidance = between(&page.body, "<div class=\"guidance", "</div>");
+        assert!(
+            guidance.contains("No check-ins yet"),
+            "{backend}: {guidance}"
+        );
+        assert!(!page.body.contains("Nothing stands out"), "{backend}");
+
+        let list = t.get("/therapist", Some(&doc)).await;
+        let row = between(&list.body, "<tr class=\"caseload-row", "</tr>");
+        assert!(row.contains("No check-ins yet"), "{backend}: {row}");
+        assert!(!row.contains("Nothing stands out"), "{backend}: {row}");
+        assert!(!row.contains("level-steady"), "{backend}: {row}");
+    }
+}
+
+#[tokio::test]
+async fn since_the_last_session_is_the_same_period_on_the_caseload_and_the_client_page() {
+    for (backend, s) in setups().await {
+        let t = &s.t;
+        let client = t.sign_up("cl@example.org").await;
+        for n in (0..12).rev() {
+            checkin(t, &client, n, 6, false, false).await;
+        }
+        // Two past sessions: "since the last session" starts at the later one.
+        for at in [days_ago(9), days_ago(3)] {
+            let r = t
+                .post_json(
+                    "/api/v1/sessions",
+                    &client,
+                    &json!({"client_id": uuid::Uuid::new_v4(), "at": at}).to_string(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let doc = therapist(&s, "doc@example.org", Some("Dr Ada")).await;
+        let g = grant(&s, "cl@example.org", "doc@example.org", "Cal", "checkins").await;
+
+        let list = t.get("/therapist", Some(&doc)).await;
+        let mood = between(
+            &list.body,
+            "data-label=\"Mood since last session\">",
+            "</td>",
+        );
+        let since = between(mood, "since the session on ", ";");
+        let page = t.get(&format!("/therapist/clients/{g}"), Some(&doc)).await;
+        assert!(
+            page.body.contains(&format!("Mood {since} (")),
+            "{backend}: the caseload says \"{since}\": {}",
+            page.body
+        );
+        // The chart starts on the last session's day, not the one before it.
+        let last = chrono::Utc::now() - chrono::Duration::days(3);
+        let first_day = last
+            .with_timezone(&chrono_tz::Europe::London)
+            .format("%A %-d %B %Y")
+            .to_string();
+        assert!(
+            page.body.contains(&format!("({first_day} to ")),
+            "{backend}: from {first_day}: {}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_caseload_and_the_client_page_show_the_same_level_and_reasons() {
+    for (backend, s) in setups().await {
+        let t = &s.t;
+        let client = t.sign_up("cl@example.org").await;
+        for n in (1..6).rev() {
+            checkin(t, &client, n, 2, false, false).await;
+        }
+        let doc = therapist(&s, "doc@example.org", Some("Dr Ada")).await;
+        let g = grant(&s, "cl@example.org", "doc@example.org", "Cal", "checkins").await;
+        let (_, list) = get_json(t, "/api/v1/therapist/clients", &doc).await;
+        assert_eq!(
+            list["clients"][0]["level"], "reach_out",
+            "{backend}: {list}"
+        );
+        // A new reason while the level holds: no change of level is recorded for it.
+        checkin(t, &client, 0, 2, false, true).await;
+        let (_, now) = get_json(t, &format!("/api/v1/therapist/clients/{g}/guidance"), &doc).await;
+        assert_eq!(now["level"], "reach_out", "{backend}: {now}");
+
+        let list = t.get("/therapist", Some(&doc)).await;
+        let row = between(&list.body, "<tr class=\"caseload-row", "</tr>");
+        let row_level = between(row, "<strong class=\"level-label\">", "</strong>")
+            .trim_start_matches("<strong class=\"level-label\">")
+            .to_string();
+        let row_reasons = items(between(row, "<ul class=\"reasons\">", "</ul>"));
+        let page = t.get(&format!("/therapist/clients/{g}"), Some(&doc)).await;
+        let guidance = between(&page.body, "<div class=\"guidance", "</div>");
+        let page_level = between(guidance, "<p class=\"level-tag\">", "</p>")
+            .trim_start_matches("<p class=\"level-tag\">")
+            .to_string();
+        let page_reasons = items(guidance);
+        assert!(row_level.contains("(since "), "{backend}: {row_level}");
+        assert_eq!(page_level, row_level, "{backend}");
+        assert!(!row_reasons.is_empty(), "{backend}: {row}");
+        assert_eq!(page_reasons, row_reasons, "{backend}");
+    }
+}
+
+/// A colour from `app.css`'s custom properties, for the light scheme or the dark one.
+fn colour(css: &str, dark: bool, name: &str) -> (f64, f64, f64) {
+    let block = if dark {
+        between(css, "@media (prefers-color-scheme: dark)", "}")
+    } else {
+        between(css, ":root {", "}")
+    };
+    let decl = between(block, &format!("--{name}:"), ";");
+    let hex = decl.trim_start_matches(&format!("--{name}:")).trim();
+    let hex = hex.trim_start_matches('#');
+    assert_eq!(hex.len(), 6, "--{name} is {hex}");
+    let c = |i: usize| {
+        let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if v <= 0.040_45 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    (c(0), c(2), c(4))
+}
+
+fn contrast(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
+    let l = |(r, g, b): (f64, f64, f64)| 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let (x, y) = (l(a), l(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// The custom property a caseload rule sets `property` to (the rule may appear several
+/// times, each setting other properties).
+fn var_in(css: &str, rule: &str, property: &str) -> String {
+    let open = format!("{rule} {{");
+    let want = format!("{property}: var(--");
+    let decl = css
+        .split(open.as_str())
+        .skip(1)
+        .map(|r| &r[..r.find('}').unwrap_or(r.len())])
+        .find(|d| d.contains(&want))
+        .unwrap_or_else(|| panic!("{rule} sets no {property}"));
+    let value = between(decl, &want, ")");
+    value.trim_start_matches(&want).to_string()
+}
+
+#[test]
+fn urgent_and_reach_out_rows_keep_text_readable_in_both_schemes() {
+    let css =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/static/app.css")).unwrap();
+    for level in ["urgent", "reach_out"] {
+        let row = format!("table.caseload tr.level-{level}");
+        let tag = format!("{row} .level-label");
+        let (row_bg, tag_bg, tag_text) = (
+            var_in(&css, &row, "background"),
+            var_in(&css, &tag, "background"),
+            var_in(&css, &tag, "color"),
+        );
+        for dark in [false, true] {
+            // The row's own text, its muted labels (on a phone) and the client's name link.
+            for text in ["text", "muted", "accent"] {
+                let ratio = contrast(colour(&css, dark, text), colour(&css, dark, &row_bg));
+                assert!(
+                    ratio >= 4.5,
+                    "{level} (dark {dark}): --{text} on --{row_bg}: {ratio:.2}"
+                );
+            }
+            let ratio = contrast(colour(&css, dark, &tag_text), colour(&css, dark, &tag_bg));
+            assert!(ratio >= 4.5, "{level} (dark {dark}): its level: {ratio:.2}");
+        }
+    }
+}

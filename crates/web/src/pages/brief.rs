@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::errors::PageResult;
 use super::render;
 use crate::AppState;
-use crate::chart::{DayMood, MoodChartText, describe, mood_chart_with};
+use crate::chart::{DayMood, MoodChartText, Reader, describe, mood_chart_with};
 use crate::layout::Layout;
 use crate::pages::feedback::session_phrase;
 use crate::pages::home::level_label;
@@ -120,8 +120,9 @@ fn short_day(d: NaiveDate) -> String {
 }
 
 /// The brief's mood chart, with its sessions and usual band, and the days it draws: the
-/// client's brief and the therapist's view of it draw the same picture.
-pub(crate) fn mood_chart(b: &Brief, tz: Tz) -> (Vec<DayMood>, String) {
+/// client's brief and the therapist's view of it draw the same picture, each with a key in
+/// its reader's words.
+pub(crate) fn mood_chart(b: &Brief, tz: Tz, reader: Reader) -> (Vec<DayMood>, String) {
     let chart_days: Vec<DayMood> = b
         .days
         .iter()
@@ -148,6 +149,7 @@ pub(crate) fn mood_chart(b: &Brief, tz: Tz) -> (Vec<DayMood>, String) {
                 .iter()
                 .map(|s| local_day(s.at, tz))
                 .collect::<Vec<_>>(),
+            reader,
         },
     );
     (chart_days, chart)
@@ -220,7 +222,7 @@ fn view(
         ),
         (None, _) => (format!("The days you chose ({days_phrase})."), ""),
     };
-    let (chart_days, chart) = mood_chart(b, tz);
+    let (chart_days, chart) = mood_chart(b, tz, Reader::Own);
     let mood_summary = describe(&chart_days)
         .map(|s| {
             let lows: usize = b.low_runs.iter().map(|r| r.days).sum();

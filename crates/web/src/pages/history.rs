@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::errors::PageResult;
 use super::render;
 use crate::AppState;
-use crate::chart::{DayMood, MoodChartText, describe, mood_chart_with};
+use crate::chart::{DayMood, MoodChartText, Reader, describe, mood_chart_with};
 use crate::layout::Layout;
 use crate::session::SignedIn;
 
@@ -232,6 +232,7 @@ pub async fn show(
                 empty: "No check-ins in these 30 days yet.",
                 usual,
                 sessions: &session_days,
+                reader: Reader::Own,
             },
         ),
         summary: describe(&chart_days),

@@ -2,7 +2,7 @@
 //! shared data at `/therapist/clients/{id}`. Both go through the app's gate, so the client's
 //! audit log records each look, and a section the client keeps shows "Not shared".
 
-use app::{Brief, CaseloadEntry, OpenClient};
+use app::{Brief, CaseloadEntry, CaseloadGuidance, OpenClient};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,7 +14,7 @@ use domain::sharing::{GrantId, Scope};
 use super::errors::{PageError, PageResult};
 use super::render;
 use crate::AppState;
-use crate::chart::describe;
+use crate::chart::{Reader, describe};
 use crate::layout::Layout;
 use crate::session::SignedIn;
 
@@ -58,17 +58,39 @@ fn one_decimal(v: f64) -> String {
 }
 
 const NOT_SHARED: &str = "Not shared";
+const NO_CHECKINS: &str = "No check-ins yet";
 
-fn row(e: &CaseloadEntry, tz: Tz) -> ClientRow {
-    let checkins = e.scopes.contains(Scope::Checkins);
-    let (level_code, level, reasons) = match (&e.guidance, checkins) {
-        (Some(g), _) => (
+/// The level as the caseload and the client page both show it: the latest recorded one,
+/// since when it has held, and its reasons. A client who has never checked in has nothing
+/// to be steady about, so that is said instead; a level raised without check-ins (by a
+/// questionnaire) still shows.
+fn level_view(
+    g: Option<&CaseloadGuidance>,
+    checked_in: bool,
+    tz: Tz,
+) -> (&'static str, String, Vec<String>) {
+    match g {
+        Some(g) if checked_in || g.level != Level::Steady => (
             g.level.code(),
             format!("{} (since {})", g.level.for_therapist(), day(g.since, tz)),
             summaries_for_therapist(&g.reasons),
         ),
-        (None, true) => ("", "No check-ins yet".to_string(), Vec::new()),
-        (None, false) => ("", NOT_SHARED.to_string(), Vec::new()),
+        _ => ("", NO_CHECKINS.to_string(), Vec::new()),
+    }
+}
+
+/// "Since the last session", as both pages name its start: the latest session at or before
+/// now, which the period on each runs from.
+fn since_session(at: DateTime<Utc>, tz: Tz) -> String {
+    format!("since the session on {}", when(at, tz))
+}
+
+fn row(e: &CaseloadEntry, tz: Tz) -> ClientRow {
+    let checkins = e.scopes.contains(Scope::Checkins);
+    let (level_code, level, reasons) = if checkins {
+        level_view(e.guidance.as_ref(), e.last_checkin_at.is_some(), tz)
+    } else {
+        ("", NOT_SHARED.to_string(), Vec::new())
     };
     let mood = match (&e.mood_since_last_session, checkins) {
         (Some(m), _) => {
@@ -85,7 +107,7 @@ fn row(e: &CaseloadEntry, tz: Tz) -> ClientRow {
                 .usual
                 .map(|u| format!("; usually about {}", one_decimal(u)))
                 .unwrap_or_default();
-            format!("{avg} since {}{usual}", day(m.since, tz))
+            format!("{avg} {}{usual}", since_session(m.since, tz))
         }
         (None, true) => "No past session recorded".to_string(),
         (None, false) => NOT_SHARED.to_string(),
@@ -191,12 +213,25 @@ fn long_day(d: NaiveDate) -> String {
     d.format("%A %-d %B %Y").to_string()
 }
 
-fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz) -> CheckinsView {
-    let (chart_days, chart) = crate::pages::brief::mood_chart(b, tz);
+/// The check-ins section: days are the client's (`tz`), while the level's "since" and the
+/// session the period starts at are instants said in the therapist's zone (`own_tz`), in the
+/// same words as on the caseload.
+fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz, own_tz: Tz) -> CheckinsView {
+    let (chart_days, chart) = crate::pages::brief::mood_chart(b, tz, Reader::Therapist);
+    let (level_code, level, reasons) = match &g.recorded {
+        Some(recorded) => level_view(Some(recorded), g.last_checkin_at.is_some(), own_tz),
+        // Reading the level records it, so this is only a store without a record.
+        None if g.last_checkin_at.is_none() => ("", NO_CHECKINS.to_string(), Vec::new()),
+        None => (
+            g.now.level.code(),
+            g.now.level.for_therapist().to_string(),
+            summaries_for_therapist(&g.now.reasons),
+        ),
+    };
     let period_note = match &b.since_session {
         Some(s) => format!(
-            "Since the session on {} ({} to {}).",
-            s.at.with_timezone(&tz).format("%A %-d %B"),
+            "Mood {} ({} to {}).",
+            since_session(s.at, own_tz),
             long_day(b.first_day),
             long_day(b.last_day)
         ),
@@ -207,9 +242,9 @@ fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz) -> CheckinsView {
         ),
     };
     CheckinsView {
-        level: g.now.level.for_therapist().to_string(),
-        level_code: g.now.level.code(),
-        reasons: summaries_for_therapist(&g.now.reasons),
+        level,
+        level_code,
+        reasons,
         chart,
         mood_summary: describe(&chart_days)
             .unwrap_or_else(|| "No check-ins in this period.".to_string()),
@@ -235,7 +270,12 @@ fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz) -> CheckinsView {
             .rev()
             .map(|c| ChangeRow {
                 when: when(c.at, tz),
-                level: level_words(c.level),
+                // Before any check-in, "steady" only means nothing to go on yet.
+                level: if c.level == Level::Steady && g.last_checkin_at.is_none() {
+                    NO_CHECKINS
+                } else {
+                    level_words(c.level)
+                },
                 reasons: c
                     .reasons
                     .iter()
@@ -285,7 +325,7 @@ fn prep_view(p: &app::SessionPrep, tz: Tz) -> PrepView {
                 how_often: h.homework.frequency.label(),
                 status: match h.homework.finished_at {
                     Some(f) => format!("Finished on {}.", day(f, tz)),
-                    None => h.progress.sentence(h.homework.frequency),
+                    None => h.progress.sentence_for_therapist(h.homework.frequency),
                 },
             })
             .collect(),
@@ -316,11 +356,17 @@ fn plans_view(p: &app::ClientPlans, tz: Tz) -> (Option<PlanView>, Option<PlanVie
         saved: day(*at, tz),
         parts: vec![
             ("Warning signs", s.warning_signs.clone()),
-            ("Things I can do on my own", s.on_my_own.clone()),
-            ("People and places that distract me", s.distractions.clone()),
-            ("People I can ask for help", contacts(&s.helpers)),
+            ("Things they can do on their own", s.on_my_own.clone()),
+            (
+                "People and places that take their mind off things",
+                s.distractions.clone(),
+            ),
+            ("People they can ask for help", contacts(&s.helpers)),
             ("Professionals", contacts(&s.professionals)),
-            ("Making my surroundings safer", s.safer_surroundings.clone()),
+            (
+                "Making their surroundings safer",
+                s.safer_surroundings.clone(),
+            ),
             ("Reasons for living", s.reasons_for_living.clone()),
         ],
     });
@@ -363,6 +409,8 @@ pub async fn client(
     let now = Utc::now();
     // The client's days, as they lived them.
     let tz = open.client_timezone().tz();
+    // Instants the caseload also shows are said as it says them, in the therapist's zone.
+    let own_tz = me.actor.account().timezone.tz();
     let brief = if open.shares(Scope::Checkins) {
         Some(state.app.client_brief(&open, now).await?)
     } else {
@@ -374,7 +422,7 @@ pub async fn client(
                 .app
                 .client_guidance(&open, Some(now - chrono::Duration::days(90)), now)
                 .await?;
-            Some(checkins_view(&g, b, tz))
+            Some(checkins_view(&g, b, tz, own_tz))
         }
         None => None,
     };
@@ -403,7 +451,7 @@ pub async fn client(
         id: open.id(),
         name: open.display_name().to_string(),
         since: day(open.since(), tz),
-        shared: open.scopes().iter().map(Scope::label).collect(),
+        shared: open.scopes().iter().map(Scope::for_therapist).collect(),
         checkins,
         questionnaires,
         prep,
