@@ -216,8 +216,8 @@ pub async fn enrol_two_step(conn: &mut Conn, cookie: &str) -> anyhow::Result<()>
             .and_then(|r| r.split(to).next())
             .map(str::to_string)
     };
-    let key = between("<code class=\"setup-key\">", "<")
-        .ok_or_else(|| anyhow!("no key on {PAGE}"))?;
+    let key =
+        between("<code class=\"setup-key\">", "<").ok_or_else(|| anyhow!("no key on {PAGE}"))?;
     let csrf =
         between("name=\"csrf\" value=\"", "\"").ok_or_else(|| anyhow!("no csrf on {PAGE}"))?;
     let secret = app::totp::from_base32(&key).ok_or_else(|| anyhow!("the key is not base32"))?;

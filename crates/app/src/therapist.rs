@@ -556,8 +556,9 @@ impl App {
         let mut brief = self
             .brief(
                 open.client(),
-                // The same period as the caseload's mood since the last session.
-                domain::brief::BriefRange::SinceLastSession,
+                // From the session before last, as the client's own brief: a slide that began
+                // before the last session is then seen from its start.
+                domain::brief::BriefRange::SinceSessionBeforeLast,
                 now,
             )
             .await?;

@@ -799,13 +799,13 @@ async fn since_the_last_session_is_the_same_period_on_the_caseload_and_the_clien
         let since = between(mood, "since the session on ", ";");
         let page = t.get(&format!("/therapist/clients/{g}"), Some(&doc)).await;
         assert!(
-            page.body.contains(&format!("Mood {since} (")),
+            page.body.contains(&format!("Mood {since} is what follows")),
             "{backend}: the caseload says \"{since}\": {}",
             page.body
         );
-        // The chart starts on the last session's day, not the one before it.
-        let last = chrono::Utc::now() - chrono::Duration::days(3);
-        let first_day = last
+        // The chart reaches back to the session before last, as the client's own brief does.
+        let before_last = chrono::Utc::now() - chrono::Duration::days(9);
+        let first_day = before_last
             .with_timezone(&chrono_tz::Europe::London)
             .format("%A %-d %B %Y")
             .to_string();

@@ -228,14 +228,25 @@ fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz, own_tz: Tz) -> Chec
             summaries_for_therapist(&g.now.reasons),
         ),
     };
-    let period_note = match &b.since_session {
-        Some(s) => format!(
+    // The chart reaches back to the session before last, as the client's own brief does, so
+    // a slide that began before the last session is seen whole; "since the last session"
+    // names the same session as the caseload's mood.
+    let period_note = match (&b.since_session, &b.last_session) {
+        (Some(start), Some(last)) if start.at != last.at => format!(
+            "Mood from the session before last, on {} ({} to {}). Mood {} is what follows the \
+             last dotted upright line.",
+            when(start.at, own_tz),
+            long_day(b.first_day),
+            long_day(b.last_day),
+            since_session(last.at, own_tz),
+        ),
+        (Some(start), _) => format!(
             "Mood {} ({} to {}).",
-            since_session(s.at, own_tz),
+            since_session(start.at, own_tz),
             long_day(b.first_day),
             long_day(b.last_day)
         ),
-        None => format!(
+        (None, _) => format!(
             "No past session is recorded, so this covers {} to {}.",
             long_day(b.first_day),
             long_day(b.last_day)
