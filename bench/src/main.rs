@@ -10,6 +10,7 @@
 //! - Pages: latency against `/healthz`, weight with assets, resident memory.
 //! - Caseload: a therapist's `/therapist` and `GET /api/v1/therapist/clients` with 500
 //!   clients of a year each, against `/healthz`.
+//!   `between-bench caseload [PATH-TO-BETWEEN]` measures only this one.
 //!
 //! The full run exits 1 when a target is missed; `--quick` (for `scripts/test`) runs short
 //! and small and fails only on errors, never on a timing. Either fails on any reply
@@ -108,6 +109,16 @@ fn main() -> ExitCode {
             }
         };
     }
+    // `between-bench caseload [PATH]`: the caseload alone, for working on it.
+    if args.first().map(String::as_str) == Some("caseload") {
+        return match caseload_only(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("caseload: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let options = match parse(args) {
         Ok(o) => o,
         Err(e) => {
@@ -149,6 +160,21 @@ fn main() -> ExitCode {
         println!("\nevery target met");
         ExitCode::SUCCESS
     }
+}
+
+/// Measures only the caseload, with the full run's number of requests.
+fn caseload_only(args: &[String]) -> anyhow::Result<()> {
+    let bin = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "target/release/between".to_string());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let dir = tempfile::tempdir()?;
+    let requests = Plan::of(false).page_requests / 4;
+    runtime.block_on(caseload::run(&bin, dir.path(), requests))?;
+    Ok(())
 }
 
 fn parse(args: Vec<String>) -> anyhow::Result<Options> {
@@ -433,6 +459,16 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
             p99 < CASELOAD_P99_MS,
         );
     }
+    report.info(
+        format!(
+            "/therapist as the first look of the hour ({} audit rows written)",
+            caseload::CLIENTS
+        ),
+        format!(
+            "p50 {:.1} ms, slowest {:.1} ms",
+            caseload.first_look.0, caseload.first_look.1
+        ),
+    );
     report.target(
         format!("page with assets < {} KB", PAGE_BUDGET_BYTES / 1024),
         format!(

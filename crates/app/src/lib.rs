@@ -61,8 +61,9 @@ pub use store::{AuditEntry, ClientGrant, Joined, PendingInvite};
 pub use store::{ExportDocument, ImportError, ImportSummary};
 // What a therapist sees.
 pub use therapist::{
-    CaseloadEntry, CaseloadGuidance, ClientGuidance, ClientPlans, MoodSinceSession, OpenClient,
-    PREP_LOOKS_BACK_DAYS, QuestionnaireTrend, SessionPrep, USUAL_MIN_CHECKINS,
+    CASELOAD_LOOK_LOGGED_EVERY, CaseloadEntry, CaseloadGuidance, ClientGuidance, ClientPlans,
+    MoodSinceSession, OpenClient, PREP_LOOKS_BACK_DAYS, QuestionnaireTrend, SessionPrep,
+    USUAL_MIN_CHECKINS,
 };
 pub use therapist_actions::{
     AUDIT_HOMEWORK, AUDIT_SENSITIVITY, AssignedHomework, ClientSensitivity,

@@ -255,6 +255,14 @@ pub struct MoodSinceSession {
 /// Check-ins needed in the weeks before a session for their average to say what is usual.
 pub const USUAL_MIN_CHECKINS: i64 = 3;
 
+/// How often a look at the caseload is written to each client's audit log: the first look,
+/// then the first one an hour or more after the last written. A caseload is looked at often
+/// and shows hundreds of clients at once; writing every look would append a row to every
+/// client's log each time (at 500 clients, megabytes a look), and a client reads one line an
+/// hour as well as twenty. Every other read (a client's page, each API read) is written each
+/// time.
+pub const CASELOAD_LOOK_LOGGED_EVERY: chrono::Duration = chrono::Duration::hours(1);
+
 /// Whether a caseload entry with these scopes shows any of the client's data (the level,
 /// mood, check-in or session times), beyond their name and what they share.
 fn shows_data(scopes: Scopes) -> bool {
@@ -330,7 +338,8 @@ fn caseload_order(a: &CaseloadEntry, b: &CaseloadEntry) -> std::cmp::Ordering {
 impl App {
     /// The therapist's caseload as of `now`, most urgent first, then longest at their level, then by name.
     /// One audit row is appended, in one batch, for each client whose data the list shows
-    /// (`what` "caseload", `endpoint` the route pattern).
+    /// (`what` "caseload", `endpoint` the route pattern) and whose log has no look at the
+    /// caseload from the last [`CASELOAD_LOOK_LOGGED_EVERY`].
     pub async fn caseload(
         &self,
         actor: &Actor,
@@ -345,6 +354,10 @@ impl App {
         let audit: Vec<NewAuditEntry<'_>> = rows
             .iter()
             .filter(|r| shows_data(r.scopes))
+            .filter(|r| {
+                r.caseload_logged_at
+                    .is_none_or(|logged| now - logged >= CASELOAD_LOOK_LOGGED_EVERY)
+            })
             .map(|r| NewAuditEntry {
                 client: r.client,
                 therapist: actor.account.id,
@@ -356,7 +369,7 @@ impl App {
                 endpoint,
             })
             .collect();
-        self.store.append_audits(&audit).await?;
+        self.store.log_caseload_look(&audit).await?;
         Ok(entries)
     }
 }

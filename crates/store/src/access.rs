@@ -67,8 +67,22 @@ pub trait AccessStore: Send + Sync {
     async fn append_audit(&self, entry: &NewAuditEntry<'_>) -> Result<(), StoreError> {
         self.append_audits(std::slice::from_ref(entry)).await
     }
-    /// Appends several rows at once, in one transaction (a caseload view shows many clients).
-    async fn append_audits(&self, entries: &[NewAuditEntry<'_>]) -> Result<(), StoreError>;
+    /// Appends several rows at once, in one transaction.
+    async fn append_audits(&self, entries: &[NewAuditEntry<'_>]) -> Result<(), StoreError> {
+        self.append_audits_noting(entries, false).await
+    }
+    /// Appends the rows of a look at the caseload, and notes on each row's grant that a look
+    /// was logged then (`caseload_logged_ms`, which the caseload reads back), in one
+    /// transaction.
+    async fn log_caseload_look(&self, entries: &[NewAuditEntry<'_>]) -> Result<(), StoreError> {
+        self.append_audits_noting(entries, true).await
+    }
+    /// Appends the rows in one transaction; with `caseload`, notes the look on each grant.
+    async fn append_audits_noting(
+        &self,
+        entries: &[NewAuditEntry<'_>],
+        caseload: bool,
+    ) -> Result<(), StoreError>;
 }
 
 db_row! {
@@ -124,6 +138,14 @@ pub(crate) const APPEND: &str = "INSERT INTO audit_log \
      (client_id, therapist_id, therapist_name, grant_id, at_ms, kind, what, endpoint) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+/// Notes on grant `$1` that a look at the caseload was logged at `$2`.
+pub(crate) const NOTE_CASELOAD_LOOK: &str =
+    "UPDATE share_grants SET caseload_logged_ms = $2 WHERE id = $1";
+
+/// The same for every grant in the array `$1` (PostgreSQL).
+pub(crate) const NOTE_CASELOAD_LOOKS_POSTGRES: &str =
+    "UPDATE share_grants SET caseload_logged_ms = $2 WHERE id = ANY($1)";
+
 /// Appends many audit rows in one statement (PostgreSQL), one array per column.
 pub(crate) const APPEND_MANY_POSTGRES: &str = "INSERT INTO audit_log \
      (client_id, therapist_id, therapist_name, grant_id, at_ms, kind, what, endpoint) \
@@ -144,7 +166,11 @@ impl AccessStore for crate::sqlite::SqliteStore {
         self.all_rows(LIVE_GRANTS_OF, &[&therapist.0], GrantRow::into_grant)
     }
 
-    async fn append_audits(&self, entries: &[NewAuditEntry<'_>]) -> Result<(), StoreError> {
+    async fn append_audits_noting(
+        &self,
+        entries: &[NewAuditEntry<'_>],
+        caseload: bool,
+    ) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -173,6 +199,9 @@ impl AccessStore for crate::sqlite::SqliteStore {
                         APPEND,
                         &[client, therapist, name, grant, at, kind, what, endpoint],
                     )?;
+                    if caseload {
+                        conn.exec(NOTE_CASELOAD_LOOK, &[grant, at])?;
+                    }
                 }
                 Ok(())
             })
@@ -209,9 +238,10 @@ macro_rules! impl_access_store {
                 )
             }
 
-            async fn append_audits(
+            async fn append_audits_noting(
                 &self,
                 entries: &[$crate::access::NewAuditEntry<'_>],
+                caseload: bool,
             ) -> Result<(), $crate::StoreError> {
                 if entries.is_empty() {
                     return Ok(());
@@ -223,6 +253,7 @@ macro_rules! impl_access_store {
                 let ids = |f: fn(&$crate::access::NewAuditEntry<'_>) -> i64| {
                     entries.iter().map(f).collect::<Vec<i64>>()
                 };
+                let mut tx = self.writer().begin().await?;
                 sqlx::query($crate::access::APPEND_MANY_POSTGRES)
                     .bind(ids(|e| e.client.0))
                     .bind(ids(|e| e.therapist.0))
@@ -232,8 +263,17 @@ macro_rules! impl_access_store {
                     .bind(column(|e| e.kind.code().to_owned()))
                     .bind(column(|e| e.what.to_owned()))
                     .bind(column(|e| e.endpoint.to_owned()))
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
+                if caseload {
+                    // One look is one moment: every row of it has the same time.
+                    sqlx::query($crate::access::NOTE_CASELOAD_LOOKS_POSTGRES)
+                        .bind(ids(|e| e.grant.0))
+                        .bind($crate::rows::ms(entries[0].at))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
         }

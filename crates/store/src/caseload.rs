@@ -48,6 +48,9 @@ pub struct CaseloadRow {
     pub since_session: Option<(f64, i64)>,
     /// Mood in the [`USUAL_WINDOW`] before the last session: average and count (`checkins`).
     pub before_session: Option<(f64, i64)>,
+    /// When a look at the caseload was last written to the client's audit log under this
+    /// grant; `None` before the first.
+    pub caseload_logged_at: Option<DateTime<Utc>>,
 }
 
 /// The caseload.
@@ -78,6 +81,7 @@ pub(crate) struct Row {
     pub since_n: Option<i64>,
     pub before_avg: Option<f64>,
     pub before_n: Option<i64>,
+    pub caseload_logged_ms: Option<i64>,
 }
 }
 
@@ -110,24 +114,27 @@ impl Row {
             next_session_at: self.next_session_ms.map(from_ms).transpose()?,
             since_session: pair(self.since_avg, self.since_n),
             before_session: pair(self.before_avg, self.before_n),
+            caseload_logged_at: self.caseload_logged_ms.map(from_ms).transpose()?,
         })
     }
 }
 
 /// The caseload of therapist `$1` at `$2` (ms), "usual" looking back `$3` ms before the
-/// last session. Each client costs a handful of index probes and two short range scans of
-/// their check-ins; a scope not shared costs nothing, since the `CASE` never runs its
-/// lookup. The same text runs on both backends (`||` and `LIKE` are standard; `DOUBLE
-/// PRECISION` is a real on SQLite and keeps PostgreSQL's `AVG` a float).
+/// last session. Each client costs a handful of index probes and four short range scans of
+/// their check-ins, read from the `(account_id, at_ms, mood)` index alone; a scope not shared
+/// costs nothing, since the `CASE` never runs its lookup. `s` is materialized so that each
+/// client's last session is looked up once, not again in every scan that starts from it.
+/// The same text runs on both backends (`||`, `LIKE` and `AS MATERIALIZED` are understood
+/// by both; `DOUBLE PRECISION` is a real on SQLite and keeps PostgreSQL's `AVG` a float).
 pub(crate) const CASELOAD: &str = "\
 WITH g AS (
-    SELECT g.id, g.client_id, g.scopes, g.display_name,
+    SELECT g.id, g.client_id, g.scopes, g.display_name, g.caseload_logged_ms,
            COALESCE(t.display_name, t.email) AS therapist_name,
            (',' || g.scopes || ',') LIKE '%,checkins,%' AS checkins,
            (',' || g.scopes || ',') LIKE '%,session_prep,%' AS session_prep
     FROM share_grants g JOIN accounts t ON t.id = g.therapist_id
     WHERE g.therapist_id = $1 AND g.revoked_ms IS NULL
-), s AS (
+), s AS MATERIALIZED (
     SELECT g.*,
         CASE WHEN g.checkins THEN (SELECT MAX(t.at_ms) FROM therapy_sessions t
             WHERE t.account_id = g.client_id AND t.at_ms <= $2) END AS last_session_ms,
@@ -151,7 +158,8 @@ SELECT s.id, s.client_id, s.scopes, s.display_name, s.therapist_name,
           AND c.at_ms < s.last_session_ms) AS before_avg,
     (SELECT COUNT(*) FROM checkins c
         WHERE c.account_id = s.client_id AND c.at_ms >= s.last_session_ms - $3
-          AND c.at_ms < s.last_session_ms) AS before_n
+          AND c.at_ms < s.last_session_ms) AS before_n,
+    s.caseload_logged_ms
 FROM s
 LEFT JOIN guidance_changes gc ON s.checkins AND gc.id = (
     SELECT x.id FROM guidance_changes x WHERE x.account_id = s.client_id

@@ -329,6 +329,29 @@ async fn the_caseload_puts_the_most_urgent_first_and_shows_only_what_is_shared()
             page.body
                 .contains(&format!("/therapist/clients/{g_urgent}"))
         );
+        // A look within the hour after one logged is not logged again, by either route...
+        assert_eq!(s.db.audit().await.len(), 3, "{backend}");
+        // ...and the first look an hour or more later is, for each of the three again.
+        s.db.exec(&format!(
+            "UPDATE share_grants SET caseload_logged_ms = caseload_logged_ms - {} \
+             WHERE caseload_logged_ms IS NOT NULL",
+            app::CASELOAD_LOOK_LOGGED_EVERY.num_milliseconds()
+        ))
+        .await;
+        let page = t.get("/therapist", Some(&doc)).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        let audit = s.db.audit().await;
+        assert_eq!(audit.len(), 6, "{backend}: {audit:?}");
+        assert!(
+            audit[3..]
+                .iter()
+                .all(|(_, _, _, grant, _, what, endpoint)| *grant != g_private
+                    && what == "caseload"
+                    && endpoint == "/therapist"),
+            "{backend}: {audit:?}"
+        );
+        let (_, again) = get_json(t, "/api/v1/therapist/clients", &doc).await;
+        assert_eq!(again["clients"].as_array().unwrap().len(), 4, "{backend}");
         assert_eq!(s.db.audit().await.len(), 6, "{backend}");
     }
 }
