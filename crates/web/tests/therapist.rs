@@ -822,21 +822,25 @@ async fn since_the_last_session_is_the_same_period_on_the_caseload_and_the_clien
         let since = between(mood, "since the session on ", ";");
         let page = t.get(&format!("/therapist/clients/{g}"), Some(&doc)).await;
         assert!(
-            page.body.contains(&format!("Mood {since} is what follows")),
+            page.body.contains(&format!("Mood {since} is to the right")),
             "{backend}: the caseload says \"{since}\": {}",
             page.body
         );
         // The chart reaches back to the session before last, as the client's own brief does.
-        let before_last = chrono::Utc::now() - chrono::Duration::days(9);
-        let first_day = before_last
-            .with_timezone(&chrono_tz::Europe::London)
-            .format("%A %-d %B %Y")
-            .to_string();
+        let before_last = (chrono::Utc::now() - chrono::Duration::days(9))
+            .with_timezone(&chrono_tz::Europe::London);
+        let from = format!(
+            "From the session before last, {}",
+            before_last.format("%a %-d %b")
+        );
         assert!(
-            page.body.contains(&format!("({first_day} to ")),
-            "{backend}: from {first_day}: {}",
+            page.body.contains(&from),
+            "{backend}: {from}: {}",
             page.body
         );
+        let chart = between(&page.body, "<title id=\"chart-title\">", "</title>");
+        let first_day = before_last.format("%-d %B").to_string();
+        assert!(chart.contains(&first_day), "{backend}: {chart}");
     }
 }
 

@@ -116,6 +116,15 @@ impl HomeworkPage {
     }
 }
 
+/// How often homework is meant to be done, as the options of a form's select, `selected`
+/// (a frequency's code) chosen.
+pub(super) fn frequency_choices(selected: &str) -> Vec<Choice> {
+    Frequency::ALL
+        .iter()
+        .map(|f| Choice::new(f.code(), f.label(), selected == f.code()))
+        .collect()
+}
+
 async fn page(
     state: &AppState,
     me: &SignedIn,
@@ -135,10 +144,7 @@ async fn page(
         notice,
         active: active.into_iter().map(|h| view(h, tz)).collect(),
         finished: finished.into_iter().rev().map(|h| view(h, tz)).collect(),
-        frequencies: Frequency::ALL
-            .iter()
-            .map(|f| Choice::new(f.code(), f.label(), form.frequency == f.code()))
-            .collect(),
+        frequencies: frequency_choices(&form.frequency),
         form,
         errors,
     })

@@ -233,10 +233,9 @@ fn checkins_view(g: &app::ClientGuidance, b: &Brief, tz: Tz, own_tz: Tz) -> Chec
     // names the same session as the caseload's mood.
     let period_note = match (&b.since_session, &b.last_session) {
         (Some(start), Some(last)) if start.at != last.at => format!(
-            "Mood from the session before last, on {} ({} to {}). Mood {} is what follows the \
-             last dotted upright line.",
+            "From the session before last, {}, to {}. Mood {} is to the right of the last \
+             dotted upright line.",
             when(start.at, own_tz),
-            long_day(b.first_day),
             long_day(b.last_day),
             since_session(last.at, own_tz),
         ),

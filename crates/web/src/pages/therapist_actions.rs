@@ -13,7 +13,7 @@ use domain::guidance::{
     LOW_POINTS_DEFAULT_TENTHS, LOW_POINTS_MAX_TENTHS, LOW_POINTS_MIN_TENTHS,
     PERSISTING_DEFAULT_DAYS, PERSISTING_MAX_DAYS, PERSISTING_MIN_DAYS, SensitivityInput, points,
 };
-use domain::homework::{Frequency, HomeworkInput};
+use domain::homework::HomeworkInput;
 use domain::sharing::GrantId;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -91,10 +91,7 @@ async fn homework_page(
             .rev()
             .map(|h| view(h, timezone.tz()))
             .collect(),
-        frequencies: Frequency::ALL
-            .iter()
-            .map(|f| Choice::new(f.code(), f.label(), form.frequency == f.code()))
-            .collect(),
+        frequencies: super::homework::frequency_choices(&form.frequency),
         form,
         errors,
     })
