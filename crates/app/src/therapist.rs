@@ -253,7 +253,7 @@ pub struct MoodSinceSession {
 }
 
 /// Check-ins needed in the weeks before a session for their average to say what is usual.
-pub const USUAL_MIN_CHECKINS: i64 = 3;
+pub const USUAL_MIN_CHECKINS: i64 = store::caseload::USUAL_MIN_CHECKINS;
 
 /// How often a look at the caseload is written to each client's audit log: the first look,
 /// then the first one an hour or more after the last written. A caseload is looked at often

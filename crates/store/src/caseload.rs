@@ -21,6 +21,11 @@ use crate::sqlite::Sql;
 /// check-ins of someone who checks in a few times a week, short enough to be "lately".
 pub const USUAL_WINDOW: Duration = Duration::days(28);
 
+/// Check-ins needed in the [`USUAL_WINDOW`] for their average to say what is usual. The
+/// caseload counts them only up to this many: the count answers "enough?", and stopping
+/// there spares reading four weeks of check-ins a second time for each client.
+pub const USUAL_MIN_CHECKINS: i64 = 3;
+
 /// One client on the caseload, as stored. Fields of a scope the client does not share are
 /// `None`.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +51,8 @@ pub struct CaseloadRow {
     pub next_session_at: Option<DateTime<Utc>>,
     /// Mood since the last session: the average rating and how many check-ins (`checkins`).
     pub since_session: Option<(f64, i64)>,
-    /// Mood in the [`USUAL_WINDOW`] before the last session: average and count (`checkins`).
+    /// Mood in the [`USUAL_WINDOW`] before the last session: average and count, counted up
+    /// to [`USUAL_MIN_CHECKINS`] (`checkins`).
     pub before_session: Option<(f64, i64)>,
     /// When a look at the caseload was last written to the client's audit log under this
     /// grant; `None` before the first.
@@ -120,8 +126,8 @@ impl Row {
 }
 
 /// The caseload of therapist `$1` at `$2` (ms), "usual" looking back `$3` ms before the
-/// last session. Each client costs a handful of index probes and four short range scans of
-/// their check-ins, read from the `(account_id, at_ms, mood)` index alone; a scope not shared
+/// last session, its check-ins counted up to `$4`. Each client costs a handful of index
+/// probes and three short range scans of their check-ins, read from the `(account_id, at_ms, mood)` index alone; a scope not shared
 /// costs nothing, since the `CASE` never runs its lookup. `s` is materialized so that each
 /// client's last session is looked up once, not again in every scan that starts from it.
 /// The same text runs on both backends (`||`, `LIKE` and `AS MATERIALIZED` are understood
@@ -156,9 +162,9 @@ SELECT s.id, s.client_id, s.scopes, s.display_name, s.therapist_name,
     (SELECT AVG(CAST(c.mood AS DOUBLE PRECISION)) FROM checkins c
         WHERE c.account_id = s.client_id AND c.at_ms >= s.last_session_ms - $3
           AND c.at_ms < s.last_session_ms) AS before_avg,
-    (SELECT COUNT(*) FROM checkins c
+    (SELECT COUNT(*) FROM (SELECT 1 FROM checkins c
         WHERE c.account_id = s.client_id AND c.at_ms >= s.last_session_ms - $3
-          AND c.at_ms < s.last_session_ms) AS before_n,
+          AND c.at_ms < s.last_session_ms LIMIT $4) AS enough) AS before_n,
     s.caseload_logged_ms
 FROM s
 LEFT JOIN guidance_changes gc ON s.checkins AND gc.id = (
@@ -173,9 +179,12 @@ impl CaseloadStore for crate::sqlite::SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<CaseloadRow>, StoreError> {
         let window = USUAL_WINDOW.num_milliseconds();
-        let rows: Vec<Row> = self
-            .db()?
-            .read(|conn| conn.rows(CASELOAD, &[&therapist.0, &ms(now), &window]))?;
+        let rows: Vec<Row> = self.db()?.read(|conn| {
+            conn.rows(
+                CASELOAD,
+                &[&therapist.0, &ms(now), &window, &USUAL_MIN_CHECKINS],
+            )
+        })?;
         rows.into_iter().map(Row::into_row).collect()
     }
 }
@@ -195,7 +204,8 @@ macro_rules! impl_caseload_store {
                     [
                         therapist.0,
                         $crate::rows::ms(now),
-                        $crate::caseload::USUAL_WINDOW.num_milliseconds()
+                        $crate::caseload::USUAL_WINDOW.num_milliseconds(),
+                        $crate::caseload::USUAL_MIN_CHECKINS
                     ],
                     $crate::caseload::Row::into_row
                 )

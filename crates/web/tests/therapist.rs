@@ -952,3 +952,42 @@ fn urgent_and_reach_out_rows_keep_text_readable_in_both_schemes() {
         }
     }
 }
+
+#[tokio::test]
+async fn mood_since_the_last_session_sits_beside_the_usual_of_the_weeks_before() {
+    for (backend, s) in setups().await {
+        let t = &s.t;
+        let client = t.sign_up("cl@example.org").await;
+        let r = t
+            .post_json(
+                "/api/v1/sessions",
+                &client,
+                &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(3)}).to_string(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        // Two check-ins in the four weeks before the session, one older than that, and two
+        // since it.
+        for (days_back, mood) in [(40, 1), (20, 8), (10, 6), (2, 3), (1, 4)] {
+            checkin(t, &client, days_back, mood, false, false).await;
+        }
+        let doc = therapist(&s, "doc@example.org", None).await;
+        grant(&s, "cl@example.org", "doc@example.org", "Cal", "checkins").await;
+        let mood = |list: &Value| list["clients"][0]["mood_since_last_session"].clone();
+
+        let (_, list) = get_json(t, "/api/v1/therapist/clients", &doc).await;
+        let m = mood(&list);
+        assert_eq!(m["average"], 3.5, "{backend}: {m}");
+        assert_eq!(m["checkins"], 2, "{backend}: {m}");
+        // Two are too few to say what is usual; the one before the four weeks doesn't count.
+        assert!(m["usual"].is_null(), "{backend}: {m}");
+
+        // A third in those weeks is enough, and every one of them is averaged.
+        checkin(t, &client, 15, 7, false, false).await;
+        checkin(t, &client, 12, 9, false, false).await;
+        let (_, list) = get_json(t, "/api/v1/therapist/clients", &doc).await;
+        let m = mood(&list);
+        assert_eq!(m["usual"], 7.5, "{backend}: {m}");
+        assert_eq!(m["checkins"], 2, "{backend}: {m}");
+    }
+}
