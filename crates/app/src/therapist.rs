@@ -67,9 +67,9 @@ impl OpenClient {
 impl App {
     /// Opens a client for a therapist's read: the actor must be a therapist
     /// ([`AppError::Forbidden`] otherwise) who passed the second factor
-    /// ([`AppError::SecondFactorNeeded`] otherwise, see [`Actor::second_factor_ok`]), hold a live grant with this id
-    /// ([`AppError::NotFound`] otherwise: revoked, another therapist's and unknown are one
-    /// answer), and, when `need` names a scope, be shared it ([`AppError::NotShared`]).
+    /// ([`AppError::SecondFactorNeeded`] otherwise, see [`Actor::second_factor_ok`]), hold
+    /// a live grant with this id ([`AppError::NotFound`] otherwise: revoked, another
+    /// therapist's and unknown are one answer), and, when `need` names a scope, be shared it ([`AppError::NotShared`]).
     /// Then one audit row is appended — kind read, `what` (a scope code or a short kind such
     /// as `caseload`), and the route pattern `endpoint` — before anything is read.
     pub async fn open_client(
