@@ -33,7 +33,48 @@ pub struct CaseloadFigures {
     /// p50 and the slowest of `/therapist` as the first look of the hour, which writes a
     /// row to every client's audit log.
     pub first_look: (f64, f64),
+    /// One client's page, every section shared: each look appends four audit rows.
+    pub client_page: (f64, f64),
     pub checkins: i64,
+}
+
+/// The client whose page is measured: a year written through the API, so every field is
+/// as the app writes it (the seeded caseload fills only what the list reads).
+const CLIENT_PAGE_EMAIL: &str = "client-page@example.org";
+
+/// Gives the client of `client_token` a year of history through the API, and shares every
+/// scope with the therapist of `therapist_token` by an invite code; the grant's id.
+async fn share_a_year(
+    conn: &mut Conn,
+    client_token: &str,
+    therapist_token: &str,
+) -> anyhow::Result<i64> {
+    let addr = conn.addr.clone();
+    let history = crate::seed::history_requests(
+        &addr,
+        client_token,
+        &crate::seed::Shape { days: DAYS },
+        Utc::now(),
+    );
+    crate::load::send_all(&addr, 8, history).await?;
+    let invite = crate::http::post_json(
+        &addr,
+        "/api/v1/sharing/invites",
+        Some(client_token),
+        r#"{"scopes":["checkins","questionnaires","session_prep","plans"]}"#,
+    );
+    let made: serde_json::Value = serde_json::from_str(&conn.send(&invite).await?.text())?;
+    let code = made["code"].as_str().context("no invite code")?;
+    let join = crate::http::post_json(
+        &addr,
+        "/api/v1/therapist/clients",
+        Some(therapist_token),
+        &serde_json::json!({ "code": code }).to_string(),
+    );
+    let joined: serde_json::Value = serde_json::from_str(&conn.send(&join).await?.text())?;
+    joined["client"]["id"]
+        .as_i64()
+        .context("the therapist did not join")
 }
 
 /// First looks measured: each one first clears the note of the last look logged.
@@ -195,6 +236,7 @@ pub async fn run(bin: &str, dir: &Path, requests: usize) -> anyhow::Result<Casel
     };
     let email = "therapist@example.org";
     let token = target.account_with_role(email, "therapist")?;
+    let client_token = target.account(CLIENT_PAGE_EMAIL)?;
     let seeding = Instant::now();
     let checkins = seed(&data.join("between.sqlite3"), email, Utc::now())?;
     println!(
@@ -221,10 +263,14 @@ pub async fn run(bin: &str, dir: &Path, requests: usize) -> anyhow::Result<Casel
     )
     .await?;
     let first_look = first_looks(&mut conn, &data.join("between.sqlite3"), &cookie).await?;
+    let grant = share_a_year(&mut conn, &client_token, &token).await?;
+    let client = format!("/therapist/clients/{grant}");
+    let client_page = measure(&mut conn, &client, Some(&cookie), requests).await?;
     for (what, (p50, p99)) in [
         ("/healthz", healthz),
         ("/therapist", page),
         ("GET /api/v1/therapist/clients", api),
+        ("/therapist/clients/{id}", client_page),
     ] {
         println!(
             "  {what:<32} p50 {p50:>6.2} ms  p99 {p99:>6.2} ms  ({:.1}× /healthz p99)",
@@ -240,6 +286,7 @@ pub async fn run(bin: &str, dir: &Path, requests: usize) -> anyhow::Result<Casel
         page,
         api,
         first_look,
+        client_page,
         checkins,
     })
 }

@@ -442,6 +442,15 @@ async fn bench(options: &Options) -> anyhow::Result<Report> {
             journal.hit.0, journal.hit.1, journal.miss.0, journal.miss.1
         ),
     );
+    report.info(
+        "/therapist/clients/{id} p50 / p99 (one client's year, every scope)",
+        format!(
+            "{:.1} / {:.1} ms ({:.1}× /healthz p99)",
+            caseload.client_page.0,
+            caseload.client_page.1,
+            caseload.client_page.1 / caseload.healthz.1
+        ),
+    );
     for (what, (_, p99)) in [
         ("/therapist", caseload.page),
         ("GET /api/v1/therapist/clients", caseload.api),

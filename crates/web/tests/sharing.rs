@@ -459,13 +459,7 @@ async fn sites_with_mail() -> Vec<(&'static str, Site)> {
         mail: Some(std::sync::Arc::new(mailer)),
         ..Default::default()
     };
-    let mut all = Vec::new();
-    for backend in ["sqlite", "postgres"] {
-        if let Some(site) = support::lifecycle::site_on_with(backend, settings.clone()).await {
-            all.push((backend, site));
-        }
-    }
-    all
+    support::lifecycle::sites_with(settings).await
 }
 
 #[tokio::test]

@@ -201,6 +201,13 @@ async fn checkin(t: &TestApp, cookie: &str, days_back: i64, mood: i64, harm: boo
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
 
+/// A therapy session of the client's, at `at` (RFC 3339).
+async fn session(t: &TestApp, cookie: &str, at: String) {
+    let body = json!({"client_id": uuid::Uuid::new_v4(), "at": at}).to_string();
+    let r = t.post_json("/api/v1/sessions", cookie, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
 async fn get_json(t: &TestApp, path: &str, cookie: &str) -> (StatusCode, Value) {
     let r = t.get(path, Some(cookie)).await;
     let v = serde_json::from_str(&r.body).unwrap_or(Value::Null);
@@ -762,14 +769,7 @@ async fn a_client_who_never_checked_in_shows_no_check_ins_yet_on_both_pages() {
     for (backend, s) in setups().await {
         let t = &s.t;
         let client = t.sign_up("cl@example.org").await;
-        let r = t
-            .post_json(
-                "/api/v1/sessions",
-                &client,
-                &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(2)}).to_string(),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        session(t, &client, days_ago(2)).await;
         let doc = therapist(&s, "doc@example.org", Some("Dr Ada")).await;
         let g = grant(&s, "cl@example.org", "doc@example.org", "Cal", "checkins").await;
 
@@ -801,14 +801,7 @@ async fn since_the_last_session_is_the_same_period_on_the_caseload_and_the_clien
         }
         // Two past sessions: "since the last session" starts at the later one.
         for at in [days_ago(9), days_ago(3)] {
-            let r = t
-                .post_json(
-                    "/api/v1/sessions",
-                    &client,
-                    &json!({"client_id": uuid::Uuid::new_v4(), "at": at}).to_string(),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            session(t, &client, at).await;
         }
         let doc = therapist(&s, "doc@example.org", Some("Dr Ada")).await;
         let g = grant(&s, "cl@example.org", "doc@example.org", "Cal", "checkins").await;
@@ -958,14 +951,7 @@ async fn mood_since_the_last_session_sits_beside_the_usual_of_the_weeks_before()
     for (backend, s) in setups().await {
         let t = &s.t;
         let client = t.sign_up("cl@example.org").await;
-        let r = t
-            .post_json(
-                "/api/v1/sessions",
-                &client,
-                &json!({"client_id": uuid::Uuid::new_v4(), "at": days_ago(3)}).to_string(),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        session(t, &client, days_ago(3)).await;
         // Two check-ins in the four weeks before the session, one older than that, and two
         // since it.
         for (days_back, mood) in [(40, 1), (20, 8), (10, 6), (2, 3), (1, 4)] {

@@ -70,13 +70,7 @@ async fn slow_limit_sites() -> Vec<(&'static str, Site)> {
         },
         ..Default::default()
     };
-    let mut all = Vec::new();
-    for backend in ["sqlite", "postgres"] {
-        if let Some(site) = support::lifecycle::site_on_with(backend, settings.clone()).await {
-            all.push((backend, site));
-        }
-    }
-    all
+    support::lifecycle::sites_with(settings).await
 }
 
 async fn therapist(site: &Site, email: &str) {

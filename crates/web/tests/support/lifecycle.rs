@@ -61,9 +61,14 @@ pub async fn site_on_with(backend: &str, settings: app::Settings) -> Option<Site
 
 /// A site on each backend that is not skipped.
 pub async fn sites() -> Vec<(&'static str, Site)> {
+    sites_with(settings()).await
+}
+
+/// [`sites`] with the app's settings given.
+pub async fn sites_with(settings: app::Settings) -> Vec<(&'static str, Site)> {
     let mut all = Vec::new();
     for backend in ["sqlite", "postgres"] {
-        if let Some(site) = site_on(backend).await {
+        if let Some(site) = site_on_with(backend, settings.clone()).await {
             all.push((backend, site));
         }
     }
